@@ -1,3 +1,7 @@
 import { createApp, h } from 'vue';
+import { createPinia } from 'pinia';
+import PeerwallApp from '@/components/PeerwallApp.vue';
 
-createApp({ render: () => h('h1', 'Peerwall') }).mount('#app');
+createApp({ render: () => h(PeerwallApp, { surface: 'popup' }) })
+  .use(createPinia())
+  .mount('#app');

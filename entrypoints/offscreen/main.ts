@@ -1,0 +1,8 @@
+import { sendRequest } from '@/platform/message-client';
+import { startPeerHost } from '@/platform/peer-host/start-peer-host';
+
+// Offscreen documents only get `runtime`, so the session is kept by the background.
+startPeerHost({
+  load: () => sendRequest('bg:session-get'),
+  save: async (session) => void (await sendRequest('bg:session-set', { session })),
+});

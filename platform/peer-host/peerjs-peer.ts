@@ -1,0 +1,72 @@
+import { Peer, type DataConnection } from 'peerjs';
+import { PeerwallError } from '../errors';
+import type { DataLink, PeerConfig, PeerErrorInfo, PeerLike } from './peer-port';
+
+function errorInfo(error: unknown): PeerErrorInfo {
+  const { type, message } = (error ?? {}) as { type?: unknown; message?: unknown };
+  return { type: typeof type === 'string' ? type : 'unknown', message: typeof message === 'string' ? message : '' };
+}
+
+function adaptLink(connection: DataConnection): DataLink {
+  return {
+    peer: connection.peer,
+    on(event: string, listener: (arg?: never) => void) {
+      if (event === 'error') connection.on('error', (e) => (listener as unknown as (e: PeerErrorInfo) => void)(errorInfo(e)));
+      else connection.on(event as 'open', listener as () => void);
+    },
+    send: (data) => void connection.send(data),
+    close: () => connection.close(),
+  } as DataLink;
+}
+
+/**
+ * Makes a real PeerJS Peer against our broker. Only our own host, port, path and ICE
+ * servers are used: never PeerJS's cloud server or its public STUN/TURN defaults.
+ */
+export function createPeerJsPeer(id: string, config: PeerConfig): PeerLike {
+  const peer = new Peer(id, {
+    host: config.host,
+    port: config.port,
+    secure: config.secure,
+    path: config.path,
+    key: config.key,
+    token: config.token,
+    config: { iceServers: config.iceServers },
+    debug: 0,
+  });
+  return {
+    get destroyed() {
+      return peer.destroyed;
+    },
+    get disconnected() {
+      return peer.disconnected;
+    },
+    on(event: string, listener: (arg?: never) => void) {
+      switch (event) {
+        case 'error':
+          peer.on('error', (e) => (listener as unknown as (e: PeerErrorInfo) => void)(errorInfo(e)));
+          return;
+        case 'connection':
+          peer.on('connection', (c) => (listener as unknown as (l: DataLink) => void)(adaptLink(c)));
+          return;
+        case 'server-message':
+          peer.socket.on('message', (m: unknown) => {
+            const type = (m as { type?: unknown } | null)?.type;
+            if (typeof type === 'string' && type.startsWith('PW_')) (listener as unknown as (m: unknown) => void)(m);
+          });
+          return;
+        default:
+          peer.on(event as 'open', listener as () => void);
+      }
+    },
+    connect: (handle) => {
+      // PeerJS returns undefined (and emits an error) instead of throwing when disconnected.
+      const connection = peer.connect(handle, { serialization: 'json', reliable: true }) as DataConnection | undefined;
+      if (!connection) throw new PeerwallError('offline', 'You are offline. Wait until Peerwall shows Online, then try again.');
+      return adaptLink(connection);
+    },
+    sendToBroker: (message) => peer.socket.send(message),
+    reconnect: () => peer.reconnect(),
+    destroy: () => peer.destroy(),
+  } as PeerLike;
+}

@@ -1,0 +1,152 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { ensureOffscreenDocument } from '@/platform/background/offscreen-document';
+import { startBackground } from '@/platform/background/start-background';
+import { flush } from './support/fake-time';
+
+type Stubbed = Record<string, Record<string, unknown>>;
+
+/** The fake browser has no offscreen, getContexts or contextMenus: stub them like Chrome behaves. */
+function stubChrome(initialContexts = 0) {
+  let contexts = initialContexts;
+  const createDocument = vi.fn(async () => {
+    await Promise.resolve();
+    if (contexts > 0) throw new Error('Only a single offscreen document may be created.');
+    contexts += 1;
+  });
+  const getContexts = vi.fn(async () => Array.from({ length: contexts }, () => ({ contextType: 'OFFSCREEN_DOCUMENT' })));
+  const b = fakeBrowser as unknown as Stubbed;
+  b.offscreen = { createDocument };
+  b.runtime!.getContexts = getContexts;
+  b.contextMenus = { removeAll: vi.fn(async () => undefined), create: vi.fn(), onClicked: { addListener: vi.fn() } };
+  return { createDocument, getContexts, close: () => (contexts = 0) };
+}
+
+describe('offscreen document (Chrome peer host)', () => {
+  beforeEach(() => fakeBrowser.reset());
+
+  it('creates the document with the WEB_RTC reason when it is missing', async () => {
+    const chrome = stubChrome();
+
+    expect(await ensureOffscreenDocument()).toBe(true);
+    expect(chrome.createDocument).toHaveBeenCalledWith(
+      expect.objectContaining({ url: '/offscreen.html', reasons: ['WEB_RTC'], justification: expect.any(String) }),
+    );
+    expect(chrome.getContexts).toHaveBeenCalledWith({
+      contextTypes: ['OFFSCREEN_DOCUMENT'],
+      documentUrls: [fakeBrowser.runtime.getURL('/offscreen.html')],
+    });
+  });
+
+  it('leaves an existing document alone', async () => {
+    const chrome = stubChrome(1);
+
+    expect(await ensureOffscreenDocument()).toBe(false);
+    expect(chrome.createDocument).not.toHaveBeenCalled();
+  });
+
+  it('creates only one document when asked several times at once', async () => {
+    const chrome = stubChrome();
+
+    const results = await Promise.all([ensureOffscreenDocument(), ensureOffscreenDocument(), ensureOffscreenDocument()]);
+
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(chrome.createDocument).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('background', () => {
+  beforeEach(() => {
+    vi.restoreAllMocks();
+    fakeBrowser.reset();
+  });
+
+  it('starts the peer host at once, on browser startup and on install, and greets new users', async () => {
+    const chrome = stubChrome();
+    startBackground();
+    await flush();
+    expect(chrome.createDocument).toHaveBeenCalledTimes(1);
+
+    chrome.close();
+    await fakeBrowser.runtime.onStartup.trigger();
+    await flush();
+    expect(chrome.createDocument).toHaveBeenCalledTimes(2);
+
+    chrome.close();
+    await fakeBrowser.runtime.onInstalled.trigger({ reason: 'install', temporary: false });
+    await flush();
+    expect(chrome.createDocument).toHaveBeenCalledTimes(3);
+    const tabs = await fakeBrowser.tabs.query({});
+    expect(tabs.map((tab) => tab.url)).toContain(fakeBrowser.runtime.getURL('/welcome.html'));
+  });
+
+  it('does not open the welcome page again on an update', async () => {
+    stubChrome(1);
+    startBackground();
+
+    await fakeBrowser.runtime.onInstalled.trigger({ reason: 'update', previousVersion: '0.0.9', temporary: false });
+    await flush();
+
+    const tabs = await fakeBrowser.tabs.query({});
+    expect(tabs.map((tab) => tab.url)).not.toContain(fakeBrowser.runtime.getURL('/welcome.html'));
+  });
+
+  it('adds “Open side panel” to the toolbar button menu', async () => {
+    stubChrome(1);
+    startBackground();
+    await flush();
+
+    const menus = (fakeBrowser as unknown as Stubbed).contextMenus!;
+    expect(menus.create).toHaveBeenCalledWith(expect.objectContaining({ title: 'Open side panel', contexts: ['action'] }));
+  });
+
+  describe('a host request while the offscreen document is missing', () => {
+    const own = () => ({ id: fakeBrowser.runtime.id, url: fakeBrowser.runtime.getURL('/popup.html') });
+    const deliver = (message: unknown, sender: unknown, sendResponse: (r: unknown) => void) =>
+      (fakeBrowser.runtime.onMessage.trigger as (...args: unknown[]) => Promise<unknown>)(message, sender, sendResponse);
+
+    it('creates the document and forwards the request to it', async () => {
+      const chrome = stubChrome();
+      startBackground();
+      await flush();
+      chrome.close();
+      const answer = { ok: true, value: { handle: null, connection: 'offline' } };
+      const forward = vi.spyOn(fakeBrowser.runtime, 'sendMessage').mockResolvedValue(answer);
+      const sendResponse = vi.fn();
+
+      await deliver({ type: 'host:get-state' }, own(), sendResponse);
+      await flush();
+
+      expect(chrome.createDocument).toHaveBeenCalledTimes(2);
+      expect(forward).toHaveBeenCalledWith({ type: 'host:get-state' });
+      expect(sendResponse).toHaveBeenCalledWith(answer);
+    });
+
+    it('stays silent when the document is there to answer itself', async () => {
+      stubChrome(1);
+      startBackground();
+      const forward = vi.spyOn(fakeBrowser.runtime, 'sendMessage');
+      const sendResponse = vi.fn();
+
+      await deliver({ type: 'host:get-state' }, own(), sendResponse);
+      await flush();
+
+      expect(forward).not.toHaveBeenCalled();
+      expect(sendResponse).not.toHaveBeenCalled();
+    });
+
+    it('ignores requests from outside the extension', async () => {
+      const chrome = stubChrome();
+      startBackground();
+      await flush();
+      chrome.close();
+      const sendResponse = vi.fn();
+
+      await deliver({ type: 'host:get-state' }, { id: 'other', url: 'https://evil.example/' }, sendResponse);
+      await flush();
+
+      expect(chrome.createDocument).toHaveBeenCalledTimes(1);
+      expect(sendResponse).not.toHaveBeenCalled();
+    });
+  });
+});
