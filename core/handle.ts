@@ -17,9 +17,11 @@ export type HandleResult = { ok: true; handle: string } | { ok: false; reason: s
  */
 export function parseHandle(input: unknown): HandleResult {
   if (typeof input !== 'string') return { ok: false, reason: HANDLE_RULE };
+  // Check before trimming: String#trim also strips non-ASCII spaces (U+00A0, U+3000, U+FEFF),
+  // which would let "\u00a0bob" through as "bob".
+  if (NON_ASCII.test(input)) return { ok: false, reason: HANDLE_RULE };
   let text = input.trim();
   if (text.startsWith('@')) text = text.slice(1);
-  if (NON_ASCII.test(text)) return { ok: false, reason: HANDLE_RULE };
   const lower = text.toLowerCase();
   if (!HANDLE_PATTERN.test(lower) || lower.endsWith('_')) return { ok: false, reason: HANDLE_RULE };
   return { ok: true, handle: lower };

@@ -26,6 +26,9 @@ describe('parseHandle', () => {
     ['ｂｏｂ'],
     ['\u212a'], // Kelvin sign lowercases to "k" in JavaScript
     ['bob\u0000'],
+    ['\u00a0bob'], // String#trim strips non-ASCII spaces; they must be rejected, not ignored
+    ['bob\u3000'],
+    ['\ufeff@bob'],
   ])('rejects %j', (input) => {
     expect(parseHandle(input).ok).toBe(false);
   });

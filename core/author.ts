@@ -1,0 +1,146 @@
+import { encodeBody, type EntryBody } from './body';
+import { bytesEqual, fromHex } from './bytes';
+import { type EntryHeader, type SignedEntry, entryId, signHeader } from './entry';
+import type { Identity, RandomBytes } from './identity';
+import { rotateIdentity } from './identity';
+import { emptyWallState, planIngest } from './ingest';
+import type { Replica, StoredEntry, WallState } from './replica';
+import { type Result, fail, ok } from './result';
+import { verifyRotationChain } from './rotation';
+import { type SealedEntry, sealOf, signSeal } from './seal';
+import { sha256 } from './signing';
+
+export type WriteDeps = { randomBytes: RandomBytes; now: () => number };
+
+/** What a person writes; `target` is the hex id of the entry a comment, like, edit or delete refers to. */
+export type Draft = EntryBody & { target?: string };
+
+/** Signs an entry for `wall`, whose owner's key is `wallKey`. Limits broken by the draft come back as a reason. */
+export function signDraft(identity: Identity, wall: string, wallKey: Uint8Array, draft: Draft, deps: WriteDeps): Result<SignedEntry> {
+  let body: Uint8Array;
+  try {
+    body = encodeBody(draft);
+  } catch (e) {
+    return fail(e instanceof RangeError ? `${e.message}.` : 'The entry could not be encoded.');
+  }
+  const target = draft.target === undefined ? null : fromHex(draft.target, 32);
+  if (draft.target !== undefined && !target) return fail('The entry refers to an unknown target.');
+  const header: EntryHeader = {
+    kind: draft.kind,
+    wall,
+    wallKey,
+    author: identity.handle,
+    authorKey: identity.publicKey,
+    createdAt: deps.now(),
+    nonce: deps.randomBytes(16),
+    target,
+    bodyHash: sha256(body),
+    bodySize: body.length,
+  };
+  return ok({ header, authorSig: signHeader(header, identity.secretKey), body });
+}
+
+export function genesisKeyOf(identity: Identity): Uint8Array {
+  const chain = verifyRotationChain(identity.handle, identity.rotations, identity.publicKey);
+  return chain.ok ? chain.value.genesis : identity.publicKey;
+}
+
+/** Places a signed entry at the end of the owner's wall, validating it exactly as every reader will. */
+export async function sealAndCommit(
+  replica: Replica,
+  owner: Identity,
+  entry: SignedEntry,
+  now: () => number,
+): Promise<Result<StoredEntry>> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const state: WallState = (await replica.wallState(owner.handle)) ?? emptyWallState(owner.handle, genesisKeyOf(owner));
+    const seal = sealOf(entry.header, state.seq + 1, state.sealHash);
+    const sealed: SealedEntry = { ...entry, seq: seal.seq, prev: seal.prev, ownerSig: signSeal(seal, owner.secretKey) };
+    const plan = await planIngest(replica, owner.handle, [sealed], genesisKeyOf(owner), now);
+    // Readers see "entry N of @wall: reason"; the author of a submission only needs the reason.
+    if (!plan.ok) return fail(plan.reason.replace(/^entry \d+ of @\S+: /, ''));
+    const committed = await replica.commit(plan.value);
+    if (committed.ok) return ok(plan.value.append[0]!);
+    if (committed.reason !== 'conflict') return fail(committed.reason);
+  }
+  return fail('The wall kept changing while saving; please try again.');
+}
+
+const RECOVERING =
+  'Your wall is being restored from your friends. Connect to a friend first so nothing you write is lost.';
+
+/** Writes an entry on one's own wall (post, comment, like, edit, delete, profile, goodbye). */
+export async function writeOwnEntry(replica: Replica, identity: Identity, draft: Draft, deps: WriteDeps): Promise<Result<StoredEntry>> {
+  if (await replica.recovering()) return fail(RECOVERING);
+  if (draft.kind === 'rotate' || draft.kind === 'wallPost') return fail(`A ${draft.kind} cannot be written this way.`);
+  const signed = signDraft(identity, identity.handle, identity.publicKey, draft, deps);
+  return signed.ok ? sealAndCommit(replica, identity, signed.value, deps.now) : signed;
+}
+
+/** Rotates the identity key: writes the `rotate` entry with the old key and returns the new identity. */
+export async function rotateKey(replica: Replica, identity: Identity, deps: WriteDeps): Promise<Result<Identity>> {
+  if (await replica.recovering()) return fail(RECOVERING);
+  const state = await replica.wallState(identity.handle);
+  const next = rotateIdentity(identity, (state?.seq ?? 0) + 1, deps.randomBytes);
+  const signed = signDraft(identity, identity.handle, identity.publicKey, { kind: 'rotate', body: next.statement }, deps);
+  if (!signed.ok) return signed;
+  const stored = await sealAndCommit(replica, identity, signed.value, deps.now);
+  return stored.ok ? ok(next.identity) : stored;
+}
+
+/**
+ * Signs an entry for a friend's wall and queues it in the outbox; a sync session delivers it
+ * (`submit`) when the friend is online, and drops it once the friend acknowledges it.
+ */
+export async function queueForFriend(replica: Replica, identity: Identity, wall: string, draft: Draft, deps: WriteDeps): Promise<Result<string>> {
+  const friend = await replica.friend(wall);
+  if (!friend) return fail(`@${wall} is not your friend.`);
+  if (draft.kind !== 'wallPost' && draft.kind !== 'comment' && draft.kind !== 'like' && draft.kind !== 'unlike'
+    && draft.kind !== 'edit' && draft.kind !== 'delete') {
+    return fail(`A ${draft.kind} can only be written on your own wall.`);
+  }
+  const signed = signDraft(identity, wall, friend.key, draft, deps);
+  if (!signed.ok) return signed;
+  const id = entryId(signed.value.header);
+  await replica.addToOutbox(wall, { id, entry: signed.value, queuedAt: deps.now() });
+  return ok(id);
+}
+
+/**
+ * The owner's side of `submit`: seals an entry a friend wrote on the owner's wall if the friend
+ * signed it with its pinned key. Re-submissions of an entry already on the wall succeed (at-least-once).
+ */
+export async function acceptSubmission(
+  replica: Replica,
+  owner: Identity,
+  from: string,
+  entry: SignedEntry,
+  now: () => number,
+): Promise<Result<string>> {
+  const h = entry.header;
+  const id = entryId(h);
+  if (h.author !== from) return fail('it was written by someone else');
+  if (h.wall !== owner.handle) return fail('it is for another wall');
+  if (await replica.entryById(owner.handle, id)) return ok(id);
+  if (await replica.recovering()) return fail('the wall is being restored; try again later');
+  const friend = await replica.friend(from);
+  if (!friend) return fail('you are not friends');
+  if (!bytesEqual(friend.key, h.authorKey)) return fail("it is signed with a key that is not the author's pinned key");
+  if (!entry.body) return fail('it has no body');
+  const stored = await sealAndCommit(replica, owner, entry, now);
+  return stored.ok ? ok(id) : stored;
+}
+
+/**
+ * After a friend rotated keys, entries still queued for their wall address the old key and
+ * would be refused; re-signs them for the new key (same content, new id).
+ */
+export async function readdressOutbox(replica: Replica, identity: Identity, wall: string, wallKey: Uint8Array): Promise<void> {
+  for (const item of await replica.outbox(wall)) {
+    if (bytesEqual(item.entry.header.wallKey, wallKey)) continue;
+    const header = { ...item.entry.header, wallKey, authorKey: identity.publicKey };
+    const entry: SignedEntry = { header, authorSig: signHeader(header, identity.secretKey), body: item.entry.body };
+    await replica.removeFromOutbox(wall, [item.id]);
+    await replica.addToOutbox(wall, { id: entryId(header), entry, queuedAt: item.queuedAt });
+  }
+}

@@ -1,0 +1,109 @@
+import { ByteReader, ByteWriter, codePointLength, decodeWith } from './bytes';
+import type { EntryKind } from './entryKind';
+import { LIMITS } from './limits';
+import { type MediaRef, readMediaRef, writeMediaRef } from './media';
+import { type Result } from './result';
+import { type RotationStatement, readRotation, writeRotation } from './rotation';
+
+/** The decoded body of each entry kind (docs/protocol.md §5.3). Likes, unlikes and deletes have an empty body. */
+export type PostBody = { text: string; media: MediaRef[] };
+export type CommentBody = { text: string };
+export type ProfileBody = { displayName: string; about: string };
+export type GoodbyeBody = { text: string };
+
+export type EntryBody =
+  | { kind: 'post' | 'wallPost' | 'edit'; body: PostBody }
+  | { kind: 'comment'; body: CommentBody }
+  | { kind: 'like' | 'unlike' | 'delete'; body: null }
+  | { kind: 'profile'; body: ProfileBody }
+  | { kind: 'rotate'; body: RotationStatement }
+  | { kind: 'goodbye'; body: GoodbyeBody };
+
+function checkText(text: string, maxChars: number, what: string, required: boolean): void {
+  if (codePointLength(text) > maxChars) throw new RangeError(`${what} is longer than ${maxChars} characters`);
+  if (required && text.trim() === '') throw new RangeError(`${what} is empty`);
+}
+
+function readText(r: ByteReader, maxChars: number, what: string, required: boolean): string {
+  const text = r.text(maxChars * 4, what);
+  checkText(text, maxChars, what, required);
+  return text;
+}
+
+/** Encodes a body; throws RangeError when it breaks a limit (callers turn that into a message). */
+export function encodeBody(b: EntryBody): Uint8Array {
+  const w = new ByteWriter();
+  switch (b.kind) {
+    case 'post':
+    case 'wallPost':
+    case 'edit':
+      checkText(b.body.text, LIMITS.postChars, 'Post text', b.body.media.length === 0);
+      if (b.body.media.length > LIMITS.mediaPerPost) throw new RangeError(`at most ${LIMITS.mediaPerPost} images`);
+      w.u8(1).text(b.body.text).list(b.body.media, writeMediaRef);
+      break;
+    case 'comment':
+      checkText(b.body.text, LIMITS.commentChars, 'Comment', true);
+      w.u8(1).text(b.body.text);
+      break;
+    case 'like':
+    case 'unlike':
+    case 'delete':
+      return new Uint8Array(0);
+    case 'profile':
+      checkText(b.body.displayName, LIMITS.displayNameChars, 'Display name', false);
+      checkText(b.body.about, LIMITS.aboutChars, 'About', false);
+      w.u8(1).text(b.body.displayName).text(b.body.about);
+      break;
+    case 'rotate':
+      writeRotation(w, b.body);
+      break;
+    case 'goodbye':
+      checkText(b.body.text, LIMITS.goodbyeChars, 'Goodbye note', false);
+      w.u8(1).text(b.body.text);
+      break;
+  }
+  const out = w.finish();
+  if (out.length > LIMITS.bodyBytes) throw new RangeError('entry body is too large');
+  return out;
+}
+
+function readFormat(r: ByteReader): void {
+  const f = r.u8('body format');
+  if (f !== 1) throw new RangeError(`unknown body format ${f}`);
+}
+
+function readBody(kind: EntryKind, r: ByteReader): EntryBody {
+  switch (kind) {
+    case 'post':
+    case 'wallPost':
+    case 'edit': {
+      readFormat(r);
+      const text = r.text(LIMITS.postChars * 4, 'post text');
+      const media = r.list(LIMITS.mediaPerPost, readMediaRef, 'media');
+      checkText(text, LIMITS.postChars, 'post text', media.length === 0);
+      return { kind, body: { text, media } };
+    }
+    case 'comment':
+      readFormat(r);
+      return { kind, body: { text: readText(r, LIMITS.commentChars, 'comment', true) } };
+    case 'like':
+    case 'unlike':
+    case 'delete':
+      return { kind, body: null };
+    case 'profile': {
+      readFormat(r);
+      const displayName = readText(r, LIMITS.displayNameChars, 'display name', false);
+      return { kind, body: { displayName, about: readText(r, LIMITS.aboutChars, 'about', false) } };
+    }
+    case 'rotate':
+      return { kind, body: readRotation(r) };
+    case 'goodbye':
+      readFormat(r);
+      return { kind, body: { text: readText(r, LIMITS.goodbyeChars, 'goodbye note', false) } };
+  }
+}
+
+export function decodeBody(kind: EntryKind, bytes: unknown): Result<EntryBody> {
+  if (bytes instanceof Uint8Array && bytes.length > LIMITS.bodyBytes) return { ok: false, reason: 'entry body is too large' };
+  return decodeWith(bytes, (r) => readBody(kind, r), `${kind} body`);
+}

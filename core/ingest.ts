@@ -1,0 +1,150 @@
+import { bytesEqual, codePointLength, toHex } from './bytes';
+import { decodeBody } from './body';
+import { bodyMatches, verifyAuthor } from './entry';
+import { CONTENT_KINDS, OWNER_ONLY_KINDS, TARGETED_KINDS } from './entryKind';
+import { LIMITS } from './limits';
+import type { Replica, StoredEntry, WallState, WallWrite } from './replica';
+import { type Result, fail, ok } from './result';
+import { verifyRotation } from './rotation';
+import { type SealedEntry, ZERO_HASH, sealHash, sealOf, verifySeal } from './seal';
+
+export function emptyWallState(wall: string, genesisKey: Uint8Array): WallState {
+  return { wall, seq: 0, sealHash: ZERO_HASH, genesisKey, currentKey: genesisKey, closed: false };
+}
+
+/**
+ * Checks a run of sealed entries of one wall against the replica (docs/protocol.md §5.4, §7.3) and
+ * returns the one write that applies them, or the reason the whole run is refused. Entries the
+ * replica already holds are skipped (their late body filled in); nothing is half-applied.
+ * `anchor` is the wall's genesis key, used only when the replica holds none of the wall yet.
+ */
+export async function planIngest(
+  replica: Replica,
+  wall: string,
+  entries: readonly SealedEntry[],
+  anchor: Uint8Array,
+  now: () => number,
+): Promise<Result<WallWrite>> {
+  const stored = await replica.wallState(wall);
+  const expectedSeq = stored?.seq ?? 0;
+  const state: WallState = stored ?? emptyWallState(wall, anchor);
+  const fresh = new Map<string, StoredEntry>();
+  const append: StoredEntry[] = [];
+  const fillBodies: WallWrite['fillBodies'] = [];
+  const tombstone = new Set<string>();
+
+  const lookup = async (id: string): Promise<StoredEntry | null> => fresh.get(id) ?? (await replica.entryById(wall, id));
+  const isTombstoned = (e: StoredEntry): boolean => e.tombstoned || tombstone.has(e.id);
+
+  for (const e of entries) {
+    const where = `entry ${e.seq} of @${wall}`;
+    if (e.header.wall !== wall) return fail(`${where} belongs to another wall`);
+    const seal = sealOf(e.header, e.seq, e.prev);
+    const id = toHex(seal.entryId);
+
+    if (e.seq <= state.seq) {
+      const held = await lookup(id);
+      if (!held || held.seq !== e.seq) return fail(`${where} conflicts with the entry already held at that position`);
+      if (e.body && !held.body && !isTombstoned(held)) {
+        const checked = await checkBody(e, lookup);
+        if (!checked.ok) return fail(`${where}: ${checked.reason}`);
+        fillBodies.push({ id, body: e.body });
+      }
+      continue;
+    }
+    if (e.seq !== state.seq + 1) return fail(`${where} leaves a gap after ${state.seq}`);
+    if (!bytesEqual(e.prev, state.sealHash)) return fail(`${where} does not chain to the previous entry`);
+    if (!verifySeal(seal, e.ownerSig, state.currentKey)) return fail(`${where} is not sealed by the wall's owner`);
+    if (!verifyAuthor(e)) return fail(`${where} has an invalid author signature`);
+
+    const rule = await checkRules(e, state, lookup, isTombstoned);
+    if (!rule.ok) return fail(`${where}: ${rule.reason}`);
+    if (e.body) {
+      const checked = await checkBody(e, lookup);
+      if (!checked.ok) return fail(`${where}: ${checked.reason}`);
+    } else if (e.header.kind === 'rotate') {
+      return fail(`${where}: a key rotation must carry its statement`);
+    }
+
+    const entry: StoredEntry = { ...e, id, receivedAt: now(), tombstoned: false };
+    if (e.header.kind === 'rotate' && e.body) {
+      const statement = decodeBody('rotate', e.body);
+      if (!statement.ok || statement.value.kind !== 'rotate') return fail(`${where}: unreadable key rotation`);
+      state.currentKey = statement.value.body.newKey;
+    }
+    if (e.header.kind === 'goodbye') state.closed = true;
+    if (e.header.kind === 'delete' && e.header.target) {
+      const targetId = toHex(e.header.target);
+      const drops = [targetId];
+      for (const t of await replica.entriesTargeting(wall, targetId)) if (t.header.kind === 'edit') drops.push(t.id);
+      for (const t of fresh.values()) {
+        if (t.header.kind === 'edit' && t.header.target && toHex(t.header.target) === targetId) drops.push(t.id);
+      }
+      for (const d of drops) {
+        const inBatch = fresh.get(d);
+        if (inBatch) {
+          inBatch.body = null;
+          inBatch.tombstoned = true;
+        } else tombstone.add(d);
+      }
+    }
+    fresh.set(id, entry);
+    append.push(entry);
+    state.seq = e.seq;
+    state.sealHash = sealHash(seal);
+  }
+  const fills = fillBodies.filter((f) => !tombstone.has(f.id));
+  return ok({ wall, expectedSeq, state, append, fillBodies: fills, tombstone: [...tombstone] });
+}
+
+/** Who may write what where (docs/protocol.md §5.4). Needs only headers, so body-less entries are checked too. */
+async function checkRules(
+  e: SealedEntry,
+  state: WallState,
+  lookup: (id: string) => Promise<StoredEntry | null>,
+  isTombstoned: (e: StoredEntry) => boolean,
+): Promise<Result<void>> {
+  const h = e.header;
+  const byOwner = h.author === state.wall;
+  if (state.closed) return fail('the wall has said goodbye');
+  if (h.bodySize > LIMITS.bodyBytes) return fail('its body is too large');
+  if (!bytesEqual(h.wallKey, state.currentKey)) return fail("it addresses another of the owner's keys");
+  if (byOwner && !bytesEqual(h.authorKey, state.currentKey)) return fail("the owner signed with a key that is not the wall's current key");
+  if (OWNER_ONLY_KINDS.includes(h.kind) && !byOwner) return fail(`only the owner may write a ${h.kind}`);
+  if (h.kind === 'wallPost' && byOwner) return fail('the owner writes posts, not wall posts');
+  const empty = h.kind === 'like' || h.kind === 'unlike' || h.kind === 'delete';
+  if (empty !== (h.bodySize === 0)) return fail(empty ? `a ${h.kind} must have an empty body` : 'its body is empty');
+  if (!TARGETED_KINDS.includes(h.kind)) return h.target ? fail(`a ${h.kind} has no target`) : ok(undefined);
+  if (!h.target) return fail(`a ${h.kind} needs a target`);
+  const target = await lookup(toHex(h.target));
+  if (!target) return fail('its target is not on this wall');
+  if (!CONTENT_KINDS.includes(target.header.kind)) return fail(`a ${h.kind} cannot target a ${target.header.kind}`);
+  if (isTombstoned(target)) return fail('its target was deleted');
+  if (h.kind === 'comment' && target.header.kind === 'comment') return fail('comments answer posts, not comments');
+  if (h.kind === 'edit' && target.header.author !== h.author) return fail('only the author may edit an entry');
+  if (h.kind === 'delete' && target.header.author !== h.author && !byOwner) {
+    return fail("only the author or the wall's owner may delete an entry");
+  }
+  return ok(undefined);
+}
+
+async function checkBody(e: SealedEntry, lookup: (id: string) => Promise<StoredEntry | null>): Promise<Result<void>> {
+  const h = e.header;
+  if (!e.body || !bodyMatches(h, e.body)) return fail('its body does not match the signed hash');
+  const decoded = decodeBody(h.kind, e.body);
+  if (!decoded.ok) return decoded;
+  if (decoded.value.kind === 'rotate') {
+    const s = decoded.value.body;
+    if (s.handle !== h.wall || s.atSeq !== e.seq || !bytesEqual(s.oldKey, h.authorKey) || !verifyRotation(s)) {
+      return fail('the key rotation statement is not valid here');
+    }
+  }
+  if (decoded.value.kind === 'edit' && h.target) {
+    const target = await lookup(toHex(h.target));
+    const body = decoded.value.body;
+    if (target?.header.kind === 'comment' && (body.media.length > 0 || codePointLength(body.text) > LIMITS.commentChars)) {
+      return fail('an edited comment must stay a comment');
+    }
+  }
+  return ok(undefined);
+}

@@ -1,0 +1,37 @@
+/** Every size limit of docs/protocol.md §9. Encoders refuse to exceed them; decoders reject. */
+export const LIMITS = {
+  /** One data-channel frame (one protocol message). */
+  frameBytes: 256 * 1024,
+  /** Entries in one `batch` and the largest `want.max` a peer may ask for. */
+  batchEntries: 64,
+  /** Entries in one `submit`. */
+  submitEntries: 16,
+  /** An entry body, encoded. */
+  bodyBytes: 96 * 1024,
+  /** Post / wall-post text, in Unicode code points (UTF-8 at most 4× that in bytes). */
+  postChars: 10_000,
+  commentChars: 2_000,
+  displayNameChars: 64,
+  aboutChars: 500,
+  goodbyeChars: 500,
+  /** Images per post. */
+  mediaPerPost: 4,
+  mediaBytes: 16 * 1024 * 1024,
+  mediaChunkBytes: 64 * 1024,
+  mediaTypeChars: 32,
+  /** Rotation statements in one identity's history (and in `hello`). */
+  rotations: 32,
+  /** DTLS fingerprint strings passed to the handshake. */
+  fingerprintChars: 256,
+  /** `error` frame code and message. */
+  errorCodeChars: 32,
+  errorMessageChars: 500,
+  /** Rejection reasons in `submitted`. */
+  reasonChars: 200,
+  /** Handles on the wire (the handle rule allows 15; the byte cap bounds decoding first). */
+  handleBytes: 15,
+  /** Supported versions listed in `hello`. */
+  helloVersions: 16,
+  /** Optional note on a friend request. */
+  friendNoteChars: 280,
+} as const;

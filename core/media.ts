@@ -1,0 +1,54 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { ByteReader, ByteWriter, bytesEqual } from './bytes';
+import { LIMITS } from './limits';
+import { type Result, fail, ok } from './result';
+
+/** Image types a post may refer to. */
+export const MEDIA_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
+export type MediaType = (typeof MEDIA_TYPES)[number];
+
+/**
+ * A reference to an image carried by a post (docs/protocol.md §5.3). The file itself travels
+ * separately in chunks of `LIMITS.mediaChunkBytes`; each chunk is checked against `chunks[i]`
+ * as it arrives and the whole against `sha256`.
+ */
+export type MediaRef = { sha256: Uint8Array; size: number; type: MediaType; chunks: Uint8Array[] };
+
+export function chunkCount(size: number): number {
+  return Math.ceil(size / LIMITS.mediaChunkBytes);
+}
+
+export function mediaRefFor(bytes: Uint8Array, type: MediaType): Result<MediaRef> {
+  if (bytes.length === 0) return fail('The image is empty.');
+  if (bytes.length > LIMITS.mediaBytes) return fail('Images can be at most 16 MiB.');
+  const chunks: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; at += LIMITS.mediaChunkBytes) {
+    chunks.push(sha256(bytes.subarray(at, at + LIMITS.mediaChunkBytes)));
+  }
+  return ok({ sha256: sha256(bytes), size: bytes.length, type, chunks });
+}
+
+/** True when `chunk` is exactly chunk number `index` of the referenced file. */
+export function verifyMediaChunk(ref: MediaRef, index: number, chunk: Uint8Array): boolean {
+  const expected = ref.chunks[index];
+  if (!expected) return false;
+  const last = index === ref.chunks.length - 1;
+  const size = last ? ref.size - index * LIMITS.mediaChunkBytes : LIMITS.mediaChunkBytes;
+  return chunk.length === size && bytesEqual(sha256(chunk), expected);
+}
+
+export function writeMediaRef(w: ByteWriter, m: MediaRef): void {
+  w.fixed(m.sha256, 32).u32(m.size).text(m.type).list(m.chunks, (w2, c) => w2.fixed(c, 32));
+}
+
+export function readMediaRef(r: ByteReader): MediaRef {
+  const digest = r.fixed(32, 'media hash');
+  const size = r.u32('media size');
+  const type = r.text(LIMITS.mediaTypeChars, 'media type');
+  const maxChunks = chunkCount(LIMITS.mediaBytes);
+  const chunks = r.list(maxChunks, (r2) => r2.fixed(32, 'chunk hash'), 'media chunks');
+  if (size < 1 || size > LIMITS.mediaBytes) throw new RangeError('media size out of range');
+  if (!(MEDIA_TYPES as readonly string[]).includes(type)) throw new RangeError(`unsupported media type ${type}`);
+  if (chunks.length !== chunkCount(size)) throw new RangeError('media chunk count does not match its size');
+  return { sha256: digest, size, type: type as MediaType, chunks };
+}

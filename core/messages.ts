@@ -1,0 +1,143 @@
+import { ByteReader, ByteWriter, decodeWith } from './bytes';
+import { readSignedEntry, type SignedEntry, writeSignedEntry } from './entry';
+import { LIMITS } from './limits';
+import { type Result, fail } from './result';
+import { readRotation, type RotationStatement, writeRotation } from './rotation';
+import { readSealedEntry, type SealedEntry, writeSealedEntry } from './seal';
+
+/** Protocol versions this implementation speaks (docs/protocol.md §10). */
+export const PROTOCOL_VERSIONS = [1] as const;
+
+/** Every peer-to-peer message on the data channel (docs/protocol.md §7.1), one per frame. */
+export type PeerMessage =
+  | { type: 'hello'; versions: number[]; handle: string; key: Uint8Array; nonce: Uint8Array; rotations: RotationStatement[] }
+  | { type: 'auth'; signature: Uint8Array }
+  | { type: 'error'; code: ErrorCode; message: string }
+  | { type: 'want'; wall: string; afterSeq: number; max: number }
+  | { type: 'batch'; wall: string; headSeq: number; entries: SealedEntry[] }
+  | { type: 'notify'; wall: string; headSeq: number }
+  | { type: 'submit'; entries: SignedEntry[] }
+  | { type: 'submitted'; results: SubmitResult[] };
+
+/** `deferred` means "not now, keep it queued" (the owner is restoring its wall or was busy). */
+export type SubmitStatus = 'accepted' | 'rejected' | 'deferred';
+export type SubmitResult = { id: Uint8Array; status: SubmitStatus; reason: string };
+const SUBMIT_STATUSES: readonly SubmitStatus[] = ['accepted', 'rejected', 'deferred'];
+
+export const ERROR_CODES = [
+  'unsupported_version',
+  'bad_message',
+  'too_large',
+  'bad_auth',
+  'wrong_peer',
+  'not_friends',
+  'key_changed',
+  'invalid_batch',
+  'not_allowed',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+const TAG = { hello: 1, auth: 2, error: 3, want: 16, batch: 17, notify: 18, submit: 19, submitted: 20 } as const;
+
+/** `hello` starts with these bytes in every protocol version, so any peer can read another's versions. */
+export const HELLO_MAGIC = new Uint8Array([0x50, 0x57, 0x41, 0x4c]); // "PWAL"
+
+export function encodeMessage(m: PeerMessage): Uint8Array {
+  const w = new ByteWriter().u8(TAG[m.type]);
+  switch (m.type) {
+    case 'hello':
+      w.fixed(HELLO_MAGIC, 4)
+        .list(m.versions, (w2, v) => w2.u16(v))
+        .text(m.handle)
+        .fixed(m.key, 32)
+        .fixed(m.nonce, 32)
+        .list(m.rotations, writeRotation);
+      break;
+    case 'auth':
+      w.fixed(m.signature, 64);
+      break;
+    case 'error':
+      w.text(m.code).text(m.message);
+      break;
+    case 'want':
+      w.text(m.wall).u64(m.afterSeq).u16(m.max);
+      break;
+    case 'batch':
+      w.text(m.wall).u64(m.headSeq).list(m.entries, writeSealedEntry);
+      break;
+    case 'notify':
+      w.text(m.wall).u64(m.headSeq);
+      break;
+    case 'submit':
+      w.list(m.entries, writeSignedEntry);
+      break;
+    case 'submitted':
+      w.list(m.results, (w2, r) => w2.fixed(r.id, 32).u8(SUBMIT_STATUSES.indexOf(r.status)).text(r.reason));
+      break;
+  }
+  return w.finish();
+}
+
+function readMessage(r: ByteReader): PeerMessage {
+  const tag = r.u8('message type');
+  switch (tag) {
+    case TAG.hello: {
+      const magic = r.fixed(4, 'magic');
+      if (!magic.every((b, i) => b === HELLO_MAGIC[i])) throw new RangeError('not a Peerwall hello');
+      return {
+        type: 'hello',
+        versions: r.list(LIMITS.helloVersions, (r2) => r2.u16('version'), 'versions'),
+        handle: r.text(LIMITS.handleBytes, 'handle'),
+        key: r.fixed(32, 'key'),
+        nonce: r.fixed(32, 'nonce'),
+        rotations: r.list(LIMITS.rotations, readRotation, 'rotations'),
+      };
+    }
+    case TAG.auth:
+      return { type: 'auth', signature: r.fixed(64, 'signature') };
+    case TAG.error: {
+      const code = r.text(LIMITS.errorCodeChars, 'error code');
+      const message = r.text(LIMITS.errorMessageChars * 4, 'error message');
+      if (!(ERROR_CODES as readonly string[]).includes(code)) throw new RangeError(`unknown error code ${code}`);
+      return { type: 'error', code: code as ErrorCode, message };
+    }
+    case TAG.want: {
+      const m = { type: 'want' as const, wall: r.text(LIMITS.handleBytes, 'wall'), afterSeq: r.u64('after'), max: r.u16('max') };
+      if (m.max < 1 || m.max > LIMITS.batchEntries) throw new RangeError(`want.max must be 1–${LIMITS.batchEntries}`);
+      return m;
+    }
+    case TAG.batch:
+      return {
+        type: 'batch',
+        wall: r.text(LIMITS.handleBytes, 'wall'),
+        headSeq: r.u64('head'),
+        entries: r.list(LIMITS.batchEntries, readSealedEntry, 'entries'),
+      };
+    case TAG.notify:
+      return { type: 'notify', wall: r.text(LIMITS.handleBytes, 'wall'), headSeq: r.u64('head') };
+    case TAG.submit:
+      return { type: 'submit', entries: r.list(LIMITS.submitEntries, readSignedEntry, 'entries') };
+    case TAG.submitted:
+      return {
+        type: 'submitted',
+        results: r.list(
+          LIMITS.submitEntries,
+          (r2) => {
+            const id = r2.fixed(32, 'id');
+            const status = SUBMIT_STATUSES[r2.u8('status')];
+            if (!status) throw new RangeError('unknown submit status');
+            return { id, status, reason: r2.text(LIMITS.reasonChars * 4, 'reason') };
+          },
+          'results',
+        ),
+      };
+    default:
+      throw new RangeError(`unknown message type ${tag}`);
+  }
+}
+
+/** Decodes one frame from a peer: a typed message or the reason it was refused. Never throws. */
+export function decodeMessage(frame: unknown): Result<PeerMessage> {
+  if (frame instanceof Uint8Array && frame.length > LIMITS.frameBytes) return fail('frame is larger than 256 KiB');
+  return decodeWith(frame, readMessage, 'message');
+}

@@ -1,0 +1,138 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeBody, encodeBody } from '../../core/body';
+import { ByteWriter } from '../../core/bytes';
+import { decodeHeader, encodeHeader } from '../../core/entry';
+import { ENTRY_KINDS, type EntryKind } from '../../core/entryKind';
+import { LIMITS } from '../../core/limits';
+import { decodeMessage, encodeMessage } from '../../core/messages';
+import { decodeRotation, encodeRotation } from '../../core/rotation';
+import { entryBody, header, peerMessage, rotation } from './support/arbitraries';
+
+const KINDS = Object.keys(ENTRY_KINDS) as EntryKind[];
+
+describe('canonical encoding', () => {
+  it('round-trips every peer message type', () => {
+    fc.assert(
+      fc.property(peerMessage, (m) => {
+        const bytes = encodeMessage(m);
+        expect(decodeMessage(bytes)).toEqual({ ok: true, value: m });
+        // Canonical: the decoded value re-encodes to the very same bytes.
+        const again = decodeMessage(bytes);
+        if (again.ok) expect(encodeMessage(again.value)).toEqual(bytes);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('covers all eight message types in the arbitrary', () => {
+    const seen = new Set(fc.sample(peerMessage, { numRuns: 400, seed: 1 }).map((m) => m.type));
+    expect([...seen].sort()).toEqual(['auth', 'batch', 'error', 'hello', 'notify', 'submit', 'submitted', 'want']);
+  });
+
+  it('round-trips every entry header kind', () => {
+    fc.assert(
+      fc.property(header, (h) => {
+        expect(decodeHeader(encodeHeader(h))).toEqual({ ok: true, value: h });
+      }),
+      { numRuns: 200 },
+    );
+    const kinds = new Set(fc.sample(header, { numRuns: 300, seed: 2 }).map((h) => h.kind));
+    expect(kinds.size).toBe(KINDS.length);
+  });
+
+  it('round-trips every entry body kind', () => {
+    fc.assert(
+      fc.property(entryBody, (b) => {
+        expect(decodeBody(b.kind, encodeBody(b))).toEqual({ ok: true, value: b });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('round-trips rotation statements', () => {
+    fc.assert(fc.property(rotation, (r) => {
+      expect(decodeRotation(encodeRotation(r))).toEqual({ ok: true, value: r });
+    }), { numRuns: 100 });
+  });
+
+  it('never throws on arbitrary bytes, and rejects with a reason', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.constantFrom(...KINDS), (bytes, kind) => {
+        for (const result of [decodeMessage(bytes), decodeHeader(bytes), decodeBody(kind, bytes), decodeRotation(bytes)]) {
+          if (!result.ok) expect(result.reason).toMatch(/\w/);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never throws on mutations of valid frames', () => {
+    fc.assert(
+      fc.property(peerMessage, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean(), (m, at, value, truncate) => {
+        const bytes = encodeMessage(m);
+        const i = at % bytes.length;
+        const mutated = truncate ? bytes.slice(0, i) : bytes.map((b, j) => (j === i ? value : b));
+        const result = decodeMessage(mutated);
+        expect(typeof result.ok).toBe('boolean');
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('rejects non-binary input instead of throwing', () => {
+    for (const input of [null, undefined, 'hello', 42, {}, [1, 2, 3], new ArrayBuffer(4)]) {
+      expect(decodeMessage(input).ok).toBe(false);
+    }
+  });
+
+  it('rejects trailing bytes, so every message has exactly one encoding', () => {
+    const bytes = encodeMessage({ type: 'notify', wall: 'bob', headSeq: 3 });
+    expect(decodeMessage(new Uint8Array([...bytes, 0]))).toMatchObject({ ok: false, reason: expect.stringContaining('trailing') });
+  });
+
+  it('rejects a flag byte other than 0 or 1', () => {
+    const bytes = new ByteWriter().u8(18).text('bob').u64(1).finish();
+    const want = encodeMessage({ type: 'want', wall: 'bob', afterSeq: 1, max: 5 });
+    expect(decodeMessage(bytes).ok).toBe(true);
+    expect(decodeMessage(want.map((b, i) => (i === 0 ? 99 : b)))).toMatchObject({ ok: false, reason: expect.stringContaining('unknown message type') });
+  });
+
+  it('rejects a frame larger than the frame limit before decoding it', () => {
+    expect(decodeMessage(new Uint8Array(LIMITS.frameBytes + 1))).toEqual({ ok: false, reason: 'frame is larger than 256 KiB' });
+  });
+
+  it('rejects a want asking for more than one batch', () => {
+    const bytes = new ByteWriter().u8(16).text('bob').u64(0).u16(LIMITS.batchEntries + 1).finish();
+    expect(decodeMessage(bytes)).toMatchObject({ ok: false, reason: expect.stringContaining('want.max') });
+  });
+
+  it('rejects sequence numbers beyond 2^53-1', () => {
+    const bytes = new ByteWriter().u8(18).text('bob').finish();
+    const frame = new Uint8Array([...bytes, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    expect(decodeMessage(frame)).toMatchObject({ ok: false, reason: expect.stringContaining('2^53') });
+  });
+
+  it('refuses to encode text with an unpaired surrogate rather than altering it', () => {
+    expect(() => encodeBody({ kind: 'comment', body: { text: 'a\ud800b' } })).toThrow(/surrogate/);
+  });
+
+  it('rejects invalid UTF-8 in text', () => {
+    const good = encodeBody({ kind: 'comment', body: { text: 'hé' } });
+    const bad = good.map((b, i) => (i === good.length - 1 ? 0xff : b));
+    expect(decodeBody('comment', bad)).toMatchObject({ ok: false, reason: expect.stringContaining('UTF-8') });
+  });
+
+  it('enforces text limits in code points on both sides', () => {
+    const long = 'é'.repeat(LIMITS.postChars + 1);
+    expect(() => encodeBody({ kind: 'post', body: { text: long, media: [] } })).toThrow(/longer than 10000/);
+    const exact = encodeBody({ kind: 'post', body: { text: '😀'.repeat(LIMITS.postChars), media: [] } });
+    expect(decodeBody('post', exact).ok).toBe(true);
+    const over = new ByteWriter().u8(1).text('x'.repeat(LIMITS.commentChars + 1)).finish();
+    expect(decodeBody('comment', over)).toMatchObject({ ok: false, reason: expect.stringContaining('longer than') });
+  });
+
+  it('rejects a like that carries a body', () => {
+    expect(decodeBody('like', new Uint8Array([1])).ok).toBe(false);
+  });
+});

@@ -1,0 +1,107 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { writeOwnEntry, queueForFriend, type Draft } from '../../../core/author';
+import { createIdentity, type Identity, type RandomBytes } from '../../../core/identity';
+import { createMemoryReplica } from '../../../core/memoryReplica';
+import { pinFriend } from '../../../core/friendship';
+import { createRelayMessage, parseRelayMessage } from '../../../core/relayMessage';
+import type { Replica } from '../../../core/replica';
+import { createSyncSession, type SyncEvent, type SyncSession } from '../../../core/syncSession';
+import { createMemoryTransportPair, type FrameTap } from '../../../core/transport';
+
+/** Deterministic randomness: SHA-256 of a seed and a counter. */
+export function seededRandom(seed: string): RandomBytes {
+  let counter = 0;
+  return (length) => {
+    const out = new Uint8Array(length);
+    for (let at = 0; at < length; at += 32) {
+      const block = sha256(new TextEncoder().encode(`${seed}/${counter++}`));
+      out.set(block.subarray(0, Math.min(32, length - at)), at);
+    }
+    return out;
+  };
+}
+
+export function fakeClock(start = 1_700_000_000_000): () => number {
+  let t = start;
+  return () => (t += 1000);
+}
+
+export type User = {
+  identity: Identity;
+  replica: Replica;
+  randomBytes: RandomBytes;
+  now: () => number;
+  events: SyncEvent[];
+};
+
+export function makeUser(handle: string, seed = handle): User {
+  const randomBytes = seededRandom(seed);
+  return { identity: createIdentity(handle, randomBytes), replica: createMemoryReplica(), randomBytes, now: fakeClock(), events: [] };
+}
+
+export const deps = (u: User) => ({ randomBytes: u.randomBytes, now: u.now });
+
+/** Befriends two users the way the extension does: a signed request and a signed acceptance via the relay. */
+export async function befriend(a: User, b: User): Promise<void> {
+  const request = createRelayMessage(a.identity, 'friend-request', b.identity.handle, {}, deps(a));
+  if (!request.ok) throw new Error(request.reason);
+  const received = parseRelayMessage(JSON.parse(JSON.stringify(request.value)), a.identity.handle, b.identity.handle);
+  if (!received.ok) throw new Error(received.reason);
+  await pinFriend(b.replica, received.value, b.now);
+  const accept = createRelayMessage(b.identity, 'friend-accept', a.identity.handle, { replyTo: received.value.nonce }, deps(b));
+  if (!accept.ok) throw new Error(accept.reason);
+  const accepted = parseRelayMessage(JSON.parse(JSON.stringify(accept.value)), b.identity.handle, a.identity.handle);
+  if (!accepted.ok) throw new Error(accepted.reason);
+  await pinFriend(a.replica, accepted.value, a.now);
+}
+
+export type Link = { a: SyncSession; b: SyncSession; settle(): Promise<void> };
+
+/** Opens a sync session between two users over an in-memory pair and runs it until both sides are quiet. */
+export async function connect(
+  a: User,
+  b: User,
+  options: { tap?: FrameTap; fingerprints?: [string, string, string, string]; allowUnanswered?: boolean } = {},
+): Promise<Link> {
+  const [ta, tb] = createMemoryTransportPair(options.tap);
+  const [aLocal, aRemote, bLocal, bRemote] = options.fingerprints ?? ['fp-' + a.identity.handle, 'fp-' + b.identity.handle, 'fp-' + b.identity.handle, 'fp-' + a.identity.handle];
+  const sa = createSyncSession({
+    replica: a.replica, identity: a.identity, peer: b.identity.handle, transport: ta,
+    localFingerprint: aLocal, remoteFingerprint: aRemote, ...deps(a), onEvent: (e) => a.events.push(e),
+  });
+  const sb = createSyncSession({
+    replica: b.replica, identity: b.identity, peer: a.identity.handle, transport: tb,
+    localFingerprint: bLocal, remoteFingerprint: bRemote, ...deps(b), onEvent: (e) => b.events.push(e),
+  });
+  const settle = async () => {
+    for (let i = 0; i < (options.allowUnanswered ? 50 : 10_000); i++) {
+      await sa.idle();
+      await sb.idle();
+      await new Promise((r) => setImmediate(r));
+      if (sa.settled() && sb.settled()) {
+        await sa.idle();
+        await sb.idle();
+        if (sa.settled() && sb.settled()) return;
+      }
+    }
+    if (!options.allowUnanswered) throw new Error('sync did not settle');
+  };
+  sa.start();
+  sb.start();
+  await settle();
+  return { a: sa, b: sb, settle };
+}
+
+export async function post(u: User, draft: Draft) {
+  const r = await writeOwnEntry(u.replica, u.identity, draft, deps(u));
+  if (!r.ok) throw new Error(r.reason);
+  return r.value;
+}
+
+export async function queue(u: User, wall: string, draft: Draft) {
+  const r = await queueForFriend(u.replica, u.identity, wall, draft, deps(u));
+  if (!r.ok) throw new Error(r.reason);
+  return r.value;
+}
+
+export const text = (t: string): Draft => ({ kind: 'post', body: { text: t, media: [] } });
