@@ -1,0 +1,278 @@
+/**
+ * `npm run bench:broker` — our broker against a bare `peer` PeerServer, both on 127.0.0.1:
+ * time to open N signalling connections, server memory per connection, OFFER relay latency
+ * between two peers, and the same latency during a burst of logins beyond the hashing capacity.
+ * BENCH_N (default 10 000) sets N; the whole run stops itself after BENCH_TIMEOUT_S (default 600).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import { BENCH_PASSWORD, benchHandle, type ChildMessage, type ParentMessage } from './protocol';
+
+const N = Number(process.env.BENCH_N ?? 10_000);
+const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 600);
+const CONNECT_CONCURRENCY = 200;
+const LATENCY_SAMPLES = 500;
+// Stay under the broker's per-socket limit (100 frames/s by default), as a real client does.
+const LATENCY_GAP_MS = 15;
+const BURST_RATE = 20; // logins per second
+const BURST_SECONDS = 10;
+const HEARTBEAT_MS = 5_000;
+
+type Kind = 'ours' | 'peer';
+
+interface Result {
+  openSeconds: number;
+  failedOpens: number;
+  rssPerConnection: number;
+  heapPerConnection: number;
+  idle: { p50: number; p99: number; loopP99: number; loopMax: number };
+  burst?: { p50: number; p99: number; ok: number; busy: number; other: number; samples: number; loopP99: number; loopMax: number };
+}
+
+class ServerProcess {
+  private readonly child: ChildProcess;
+  private readonly waiting = new Map<string, (message: ChildMessage) => void>();
+  readonly ready: Promise<number>;
+
+  constructor(kind: Kind) {
+    this.child = fork(fileURLToPath(new URL('./server-process.ts', import.meta.url)), [kind, String(N)], {
+      execArgv: ['--expose-gc', '--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.ready = this.request(undefined, 'ready').then((message) => (message as { port: number }).port);
+    this.child.on('message', (message: ChildMessage) => {
+      this.waiting.get(message.type)?.(message);
+      this.waiting.delete(message.type);
+    });
+  }
+
+  request(message: ParentMessage | undefined, answer: ChildMessage['type']): Promise<ChildMessage> {
+    const reply = new Promise<ChildMessage>((resolve) => this.waiting.set(answer, resolve));
+    if (message) this.child.send(message);
+    return reply;
+  }
+
+  async memory(): Promise<Extract<ChildMessage, { type: 'memory' }>> {
+    await sleep(500);
+    return (await this.request({ type: 'memory' }, 'memory')) as Extract<ChildMessage, { type: 'memory' }>;
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.send({ type: 'stop' } satisfies ParentMessage);
+    await Promise.race([exited, sleep(5_000)]);
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function open(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { perMessageDeflate: false });
+    const timer = setTimeout(() => reject(new Error('open timed out')), 30_000);
+    socket.once('message', (data) => {
+      clearTimeout(timer);
+      const frame = JSON.parse(String(data)) as { type: string; payload?: unknown };
+      if (frame.type === 'OPEN') resolve(socket);
+      else reject(new Error(`refused: ${JSON.stringify(frame)}`));
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+const wsUrl = (port: number, id: string, token: string) =>
+  `ws://127.0.0.1:${port}/peerjs?key=peerjs&id=${id}&token=${encodeURIComponent(token)}`;
+
+async function openMany(port: number, tokens: string[], kind: Kind): Promise<{ sockets: WebSocket[]; failed: number; seconds: number }> {
+  const sockets: WebSocket[] = [];
+  let failed = 0;
+  let next = 0;
+  const started = performance.now();
+  async function worker(): Promise<void> {
+    while (next < N) {
+      const i = next++;
+      const id = kind === 'ours' ? benchHandle(i) : `p${i}`;
+      try {
+        sockets.push(await open(wsUrl(port, id, tokens[i] ?? `t${i}`)));
+      } catch {
+        failed += 1;
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: CONNECT_CONCURRENCY }, worker));
+  return { sockets, failed, seconds: (performance.now() - started) / 1000 };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** Sequential OFFERs from A to B; returns latencies (ms) until `done()` or `count` samples. */
+async function relayLatency(a: WebSocket, b: WebSocket, dst: string, count: number, gapMs: number, done = () => false): Promise<number[]> {
+  const samples: number[] = [];
+  for (let seq = 0; seq < count && !done(); seq++) {
+    const sent = performance.now();
+    const received = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`OFFER ${seq} was not relayed within 5 s`)), 5_000);
+      const onMessage = (data: WebSocket.RawData) => {
+        const frame = JSON.parse(String(data)) as { type: string; payload?: { seq?: number } };
+        if (frame.type === 'OFFER' && frame.payload?.seq === seq) {
+          clearTimeout(timer);
+          b.off('message', onMessage);
+          resolve();
+        }
+      };
+      b.on('message', onMessage);
+    });
+    a.send(JSON.stringify({ type: 'OFFER', dst, payload: { seq, sdp: 'v=0' } }));
+    await received;
+    samples.push(performance.now() - sent);
+    if (gapMs > 0) await sleep(gapMs);
+  }
+  return samples.sort((x, y) => x - y);
+}
+
+/** Runs bench/login-burst.ts in its own process and resolves with its counts. */
+function loginBurst(port: number): Promise<{ ok: number; busy: number; other: number }> {
+  const child = fork(
+    fileURLToPath(new URL('./login-burst.ts', import.meta.url)),
+    [port, N, BURST_RATE, BURST_SECONDS].map(String),
+    { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
+  return new Promise((resolve, reject) => {
+    child.once('message', (counts) => resolve(counts as { ok: number; busy: number; other: number }));
+    child.once('exit', (code) => reject(new Error(`the login burst exited with ${code} before reporting`)));
+  });
+}
+
+/** PeerJS clients send HEARTBEAT every 5 s; spread over the interval, as independent clients would. */
+function startHeartbeats(sockets: WebSocket[]): () => void {
+  const TICK_MS = 50;
+  const perTick = Math.ceil(sockets.length / (HEARTBEAT_MS / TICK_MS));
+  let next = 0;
+  const timer = setInterval(() => {
+    for (let i = 0; i < perTick && sockets.length > 0; i++) {
+      sockets[next % sockets.length]!.send('{"type":"HEARTBEAT"}');
+      next += 1;
+    }
+  }, TICK_MS);
+  return () => clearInterval(timer);
+}
+
+async function run(kind: Kind): Promise<Result> {
+  const server = new ServerProcess(kind);
+  try {
+    const port = await server.ready;
+    const tokens =
+      kind === 'ours' ? ((await server.request({ type: 'tokens', count: N + 2 }, 'tokens')) as { tokens: string[] }).tokens : [];
+    const before = await server.memory();
+    const { sockets, failed, seconds } = await openMany(port, tokens, kind);
+    const stopHeartbeats = startHeartbeats(sockets);
+    try {
+      const after = await server.memory();
+      const opened = Math.max(1, sockets.length);
+      const [aId, bId] = kind === 'ours' ? [benchHandle(N), benchHandle(N + 1)] : ['pa', 'pb'];
+      const a = await open(wsUrl(port, aId, tokens[N] ?? 'ta'));
+      const b = await open(wsUrl(port, bId, tokens[N + 1] ?? 'tb'));
+      if (kind === 'ours') {
+        b.send(JSON.stringify({ type: 'PW_ALLOW', payload: { handles: [aId] } }));
+        await sleep(100);
+      }
+      await server.memory(); // resets the server's event-loop histogram
+      const idle = await relayLatency(a, b, bId, LATENCY_SAMPLES, LATENCY_GAP_MS);
+      const idleLoop = await server.memory();
+      const result: Result = {
+        openSeconds: seconds,
+        failedOpens: failed,
+        rssPerConnection: (after.rss - before.rss) / opened,
+        heapPerConnection: (after.heapUsed - before.heapUsed) / opened,
+        idle: { p50: percentile(idle, 50), p99: percentile(idle, 99), loopP99: idleLoop.loopP99, loopMax: idleLoop.loopMax },
+      };
+      if (kind === 'ours') {
+        let bursting = true;
+        const burst = loginBurst(port).finally(() => (bursting = false));
+        const during = await relayLatency(a, b, bId, Number.MAX_SAFE_INTEGER, LATENCY_GAP_MS, () => !bursting);
+        const counts = await burst;
+        const burstLoop = await server.memory();
+        result.burst = {
+          p50: percentile(during, 50),
+          p99: percentile(during, 99),
+          samples: during.length,
+          loopP99: burstLoop.loopP99,
+          loopMax: burstLoop.loopMax,
+          ...counts,
+        };
+      }
+      a.close();
+      b.close();
+      return result;
+    } finally {
+      stopHeartbeats();
+      for (const socket of sockets) socket.terminate();
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+const fmt = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
+const ratio = (ours: number, peer: number) => (peer > 0 ? `${(ours / peer).toFixed(2)}×` : '—');
+
+function row(label: string, ours: number, peer: number | undefined, unit: string, digits = 2): string {
+  const peerText = peer === undefined ? '—' : `${fmt(peer, digits)} ${unit}`;
+  return `| ${label} | ${fmt(ours, digits)} ${unit} | ${peerText} | ${peer === undefined ? '—' : ratio(ours, peer)} |`;
+}
+
+async function main(): Promise<void> {
+  const deadline = setTimeout(() => {
+    console.error(`Benchmark stopped: it ran longer than ${TIMEOUT_S} s.`);
+    process.exit(2);
+  }, TIMEOUT_S * 1000);
+  deadline.unref();
+  const load = () => loadavg().map((value) => value.toFixed(1)).join(' ');
+  console.log(`Broker benchmark: N = ${N} connections, ${availableParallelism()} cores, Node ${process.version}, load ${load()}`);
+  console.log('Bare peer PeerServer…');
+  const peer = await run('peer');
+  console.log('Peerwall broker…');
+  const ours = await run('ours');
+  const burst = ours.burst!;
+  console.log('');
+  console.log('| Measure | Peerwall broker | bare `peer` | ratio |');
+  console.log('|---|---|---|---|');
+  console.log(row(`Open ${N} connections`, ours.openSeconds, peer.openSeconds, 's'));
+  console.log(`| Failed opens | ${ours.failedOpens} | ${peer.failedOpens} | — |`);
+  console.log(row('Server RSS per connection', ours.rssPerConnection / 1024, peer.rssPerConnection / 1024, 'KiB'));
+  console.log(row('Server JS heap per connection', ours.heapPerConnection / 1024, peer.heapPerConnection / 1024, 'KiB'));
+  console.log(row('OFFER relay p50 (idle)', ours.idle.p50, peer.idle.p50, 'ms', 3));
+  console.log(row('OFFER relay p99 (idle)', ours.idle.p99, peer.idle.p99, 'ms', 3));
+  console.log(row('Server event-loop delay p99 (idle)', ours.idle.loopP99, peer.idle.loopP99, 'ms', 1));
+  console.log(row('Server event-loop delay max (idle)', ours.idle.loopMax, peer.idle.loopMax, 'ms', 1));
+  console.log(row(`OFFER relay p50 during ${BURST_RATE} logins/s`, burst.p50, undefined, 'ms', 3));
+  console.log(row(`OFFER relay p99 during ${BURST_RATE} logins/s`, burst.p99, undefined, 'ms', 3));
+  console.log(row('Server event-loop delay p99 (burst)', burst.loopP99, undefined, 'ms', 1));
+  console.log(row('Server event-loop delay max (burst)', burst.loopMax, undefined, 'ms', 1));
+  console.log(
+    `| Logins in the burst (${BURST_RATE}/s × ${BURST_SECONDS} s) | ${burst.ok} × 200, ${burst.busy} × 503, ${burst.other} other | — | — |`,
+  );
+  console.log('');
+  console.log(`Load average at the end: ${load()} (the machine is shared; latency tails grow with load).`);
+  const memoryOk = ours.rssPerConnection <= 1.5 * peer.rssPerConnection;
+  console.log(`Target memory per connection ≤ 1.5× bare: ${memoryOk ? 'met' : 'NOT met'} (${ratio(ours.rssPerConnection, peer.rssPerConnection)} RSS).`);
+  console.log(`Target relay p99 during the burst ≤ 10 ms: ${burst.p99 <= 10 ? 'met' : 'NOT met'} (${fmt(burst.p99, 3)} ms over ${burst.samples} samples).`);
+  process.exit(0);
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,74 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { createAccountStore } from './accounts';
+import type { BrokerConfig } from './config';
+import { createCredentialChecker } from './credentials';
+import { openDatabase } from './db';
+import { createWorkerHasher, type Hasher } from './hasher';
+import { loggerOptions } from './log';
+import { createLoginThrottle, type LoginThrottle } from './login-throttle';
+import auth from './plugins/auth';
+import cors from './plugins/cors';
+import errors from './plugins/errors';
+import signalling from './plugins/signalling';
+import accountRoutes from './routes/accounts';
+import directoryRoutes from './routes/directory';
+import sessionRoutes from './routes/sessions';
+import { loadOrCreateSecret } from './secret';
+import { createWindowCounter } from './window-counter';
+
+export interface AppDeps {
+  /** Defaults to the bcrypt worker pool sized by the config. */
+  hasher?: Hasher;
+  throttle?: LoginThrottle;
+  /** Fastify logger options (tests pass false or loggerOptions(level, stream)); defaults to loggerOptions(config.logLevel). */
+  logger?: FastifyServerOptions['logger'];
+}
+
+export const DATABASE_FILE = 'broker.sqlite';
+const BODY_LIMIT = 16 * 1024;
+
+/** Builds the broker (HTTP API and signalling) without listening; server.ts is the only file that listens. */
+export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const db = openDatabase(join(config.dataDir, DATABASE_FILE));
+  const accounts = createAccountStore(db);
+  const secret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir);
+  const hasher =
+    deps.hasher ??
+    createWorkerHasher({ cost: config.bcryptCost, workers: config.hashWorkers, queueLimit: config.hashQueueLimit });
+  // Unknown and retired handles are checked against this, so they cost what a real account costs.
+  const dummyHash = await hasher.hash(randomBytes(16).toString('base64'));
+  const credentials = createCredentialChecker({ accounts, hasher, dummyHash });
+  const throttle = deps.throttle ?? createLoginThrottle();
+  const registrations = createWindowCounter({ limit: config.registerRateLimit, windowMs: 60 * 60_000 });
+
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT,
+    trustProxy: config.trustProxy,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    logger: deps.logger ?? loggerOptions(config.logLevel),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onClose', async () => {
+    await hasher.close();
+    db.close();
+  });
+
+  await app.register(errors);
+  await app.register(cors, { extraOrigins: config.corsOrigins });
+  await app.register(auth, { secret, accounts, tokenTtlSeconds: config.tokenTtlSeconds });
+  await app.register(signalling, {
+    accounts,
+    maxConnections: config.maxConnections,
+    messagesPerSecond: config.wsMessagesPerSecond,
+    aliveTimeoutMs: config.aliveTimeoutMs,
+  });
+  await app.register(directoryRoutes, { accounts, ice: config });
+  await app.register(sessionRoutes, { credentials, throttle });
+  await app.register(accountRoutes, { accounts, hasher, credentials, registrations, throttle });
+  return app;
+}

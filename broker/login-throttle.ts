@@ -1,0 +1,85 @@
+/**
+ * Slows down password guessing. Failures are counted per (handle, address) and per address, never
+ * per handle alone, so nobody can lock a chosen user out from elsewhere. After a few free
+ * failures each further one doubles the wait. A success clears the (handle, address) count.
+ */
+export interface LoginThrottle {
+  /** Seconds the caller must wait before trying again; 0 when an attempt is allowed now. */
+  retryAfter(handle: string, address: string): number;
+  fail(handle: string, address: string): void;
+  succeed(handle: string, address: string): void;
+}
+
+export interface LoginThrottleOptions {
+  now?: () => number;
+  /** Failures per (handle, address) before delays start. */
+  freePerPair?: number;
+  /** Failures per address, over all handles, before delays start. */
+  freePerAddress?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** A count is forgotten this long after its last failure. */
+  forgetAfterMs?: number;
+  maxEntries?: number;
+}
+
+interface Entry {
+  failures: number;
+  blockedUntil: number;
+  lastFailure: number;
+}
+
+export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginThrottle {
+  const {
+    now = Date.now,
+    freePerPair = 5,
+    freePerAddress = 50,
+    baseDelayMs = 1_000,
+    maxDelayMs = 15 * 60_000,
+    forgetAfterMs = 24 * 60 * 60_000,
+    maxEntries = 200_000,
+  } = options;
+  const entries = new Map<string, Entry>();
+  const pairKey = (handle: string, address: string) => `${handle}\u0000${address}`;
+  const addressKey = (address: string) => `\u0000${address}`;
+
+  function live(key: string): Entry | undefined {
+    const entry = entries.get(key);
+    if (entry && now() - entry.lastFailure > forgetAfterMs) {
+      entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  function bump(key: string, free: number): void {
+    const entry = live(key) ?? { failures: 0, blockedUntil: 0, lastFailure: 0 };
+    entry.failures += 1;
+    entry.lastFailure = now();
+    if (entry.failures > free) {
+      entry.blockedUntil = now() + Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(30, entry.failures - free - 1));
+    }
+    entries.delete(key);
+    entries.set(key, entry);
+    if (entries.size > maxEntries) {
+      const stalest = entries.keys().next();
+      if (!stalest.done) entries.delete(stalest.value);
+    }
+  }
+
+  const waitFor = (key: string) => Math.max(0, (live(key)?.blockedUntil ?? 0) - now());
+
+  return {
+    retryAfter(handle, address) {
+      const waitMs = Math.max(waitFor(pairKey(handle, address)), waitFor(addressKey(address)));
+      return waitMs === 0 ? 0 : Math.ceil(waitMs / 1000);
+    },
+    fail(handle, address) {
+      bump(pairKey(handle, address), freePerPair);
+      bump(addressKey(address), freePerAddress);
+    },
+    succeed(handle, address) {
+      entries.delete(pairKey(handle, address));
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import fp from 'fastify-plugin';
+import { WebSocketServer } from 'ws';
+import type { AccountStore } from '../accounts';
+import { SignallingHub } from '../signalling/hub';
+import { errorFrame } from '../signalling/messages';
+import { createRelayQueue } from '../signalling/relay-queue';
+import { SignallingSocket } from '../signalling/socket';
+import { createWindowCounter } from '../window-counter';
+import { redactUrl } from '../redact';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    signalling: SignallingHub;
+  }
+}
+
+export interface SignallingOptions {
+  accounts: AccountStore;
+  maxConnections: number;
+  messagesPerSecond: number;
+  aliveTimeoutMs: number;
+}
+
+export const MAX_FRAME_BYTES = 64 * 1024;
+const PEERJS_PATH = '/peerjs';
+
+/**
+ * PeerJS signalling on /peerjs. The upgrade is ours: every socket is authenticated before it
+ * can reach OPEN, and every frame passes the hub's checks. See docs/signalling.md.
+ */
+export default fp(
+  async (app, options: SignallingOptions) => {
+    const hub = new SignallingHub({
+      maxConnections: options.maxConnections,
+      messagesPerSecond: options.messagesPerSecond,
+      aliveTimeoutMs: options.aliveTimeoutMs,
+      isActiveHandle: (handle) => {
+        const account = options.accounts.find(handle);
+        return account !== undefined && account.retiredAt === null;
+      },
+      relayQueue: createRelayQueue({}),
+      relayLimiter: createWindowCounter({ limit: 30, windowMs: 60_000 }),
+    });
+    const wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_FRAME_BYTES,
+      perMessageDeflate: false,
+      WebSocket: SignallingSocket,
+    });
+    app.decorate('signalling', hub);
+
+    function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+      const url = new URL(request.url ?? '/', 'http://broker');
+      if (url.pathname !== PEERJS_PATH) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(request, socket, head, (ws) => onSocket(ws, url));
+    }
+
+    function onSocket(ws: SignallingSocket, url: URL): void {
+      ws.on('error', (error) => app.log.debug({ err: error.message }, 'signalling socket error'));
+      const refuse = (code: Parameters<typeof errorFrame>[0]) => {
+        ws.send(errorFrame(code));
+        ws.close(1008, code);
+      };
+      if (url.searchParams.get('key') !== 'peerjs') return refuse('invalid_key');
+      const check = app.tokens.check(url.searchParams.get('token') ?? undefined);
+      if (!check.ok) return refuse(check.code);
+      if (check.session.handle !== url.searchParams.get('id')) return refuse('id_mismatch');
+      const peer = hub.admit(check.session, {
+        send: (frame) => ws.send(frame),
+        close: (code, reason) => ws.close(code, reason),
+      });
+      if (typeof peer === 'string') return refuse(peer);
+      app.log.debug({ url: redactUrl(url.pathname + url.search) }, 'signalling socket open');
+      // binaryType is the default 'nodebuffer', so every message arrives as one Buffer.
+      ws.on('message', (data: Buffer) => hub.receive(peer, data.toString('utf8')));
+      ws.on('close', () => hub.leave(peer));
+    }
+
+    app.server.on('upgrade', onUpgrade);
+    const sweeper = setInterval(() => hub.sweep(), Math.min(10_000, options.aliveTimeoutMs / 2));
+    sweeper.unref();
+
+    app.addHook('preClose', async () => {
+      clearInterval(sweeper);
+      app.server.off('upgrade', onUpgrade);
+      hub.closeAll();
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    });
+  },
+  { name: 'signalling', dependencies: ['auth'] },
+);

@@ -1,0 +1,98 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { HANDLE_RULE, parseHandle } from '../../core/handle';
+import type { AccountStore } from '../accounts';
+import type { CredentialChecker } from '../credentials';
+import { ApiError, AuthErrors, ErrorBody } from '../errors';
+import { hashOrBusy, type Hasher } from '../hasher';
+import type { LoginThrottle } from '../login-throttle';
+import { PASSWORD_RULE, isAcceptablePassword } from '../password';
+import { sessionOf } from '../plugins/auth';
+import type { WindowCounter } from '../window-counter';
+import { Credentials, HandleBody, SessionBody } from './schemas';
+
+export interface AccountRoutesOptions {
+  accounts: AccountStore;
+  hasher: Hasher;
+  credentials: CredentialChecker;
+  registrations: WindowCounter;
+  throttle: LoginThrottle;
+}
+
+const taken = () => new ApiError(409, 'handle_taken', 'That handle is taken. Choose another one.');
+const wrongPassword = () => new ApiError(403, 'wrong_password', 'The current password is not correct.');
+
+const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (app, options) => {
+  const { accounts, hasher, credentials, registrations, throttle } = options;
+
+  /** Checks the current password of a signed-in account, throttled like a sign-in. */
+  async function confirmPassword(handle: string, password: string, address: string): Promise<void> {
+    const wait = throttle.retryAfter(handle, address);
+    if (wait > 0) throw new ApiError(429, 'too_many_attempts', 'Too many wrong passwords. Wait a moment, then try again.', wait);
+    const account = await hashOrBusy(() => credentials.check(handle, password));
+    if (!account) {
+      throttle.fail(handle, address);
+      throw wrongPassword();
+    }
+    throttle.succeed(handle, address);
+  }
+
+  app.post(
+    '/api/accounts',
+    { schema: { body: Credentials, response: { 201: HandleBody, 400: ErrorBody, 409: ErrorBody, 429: ErrorBody, 503: ErrorBody } } },
+    async (request, reply) => {
+      const parsed = parseHandle(request.body.handle);
+      if (!parsed.ok) throw new ApiError(400, 'invalid_handle', HANDLE_RULE);
+      if (!isAcceptablePassword(request.body.password)) throw new ApiError(400, 'invalid_password', PASSWORD_RULE);
+      const wait = registrations.retryAfter(request.ip);
+      if (wait > 0) {
+        throw new ApiError(429, 'too_many_accounts', 'Too many new accounts from this address. Try again later.', wait);
+      }
+      if (accounts.find(parsed.handle)) throw taken();
+      const hash = await hashOrBusy(() => hasher.hash(request.body.password));
+      if (!accounts.create(parsed.handle, hash)) throw taken();
+      registrations.record(request.ip);
+      return reply.status(201).send({ handle: parsed.handle });
+    },
+  );
+
+  app.post(
+    '/api/accounts/me/password',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        body: Type.Object({ currentPassword: Type.String(), newPassword: Type.String() }),
+        response: { 200: SessionBody, 400: ErrorBody, ...AuthErrors, 403: ErrorBody, 429: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request) => {
+      const session = sessionOf(request);
+      if (!isAcceptablePassword(request.body.newPassword)) throw new ApiError(400, 'invalid_password', PASSWORD_RULE);
+      await confirmPassword(session.handle, request.body.currentPassword, request.ip);
+      const hash = await hashOrBusy(() => hasher.hash(request.body.newPassword));
+      const tokenVersion = accounts.changePassword(session.handle, hash);
+      app.signalling.disconnectHandle(session.handle, 'auth_revoked');
+      return { ...app.tokens.issue({ ...session, tokenVersion }), handle: session.handle };
+    },
+  );
+
+  app.delete(
+    '/api/accounts/me',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        body: Type.Object({ password: Type.String() }),
+        response: { 204: Type.Null(), 400: ErrorBody, ...AuthErrors, 403: ErrorBody, 429: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const session = sessionOf(request);
+      await confirmPassword(session.handle, request.body.password, request.ip);
+      accounts.retire(session.handle);
+      app.signalling.disconnectHandle(session.handle, 'auth_revoked');
+      return reply.status(204).send(null);
+    },
+  );
+};
+
+export default accountRoutes;

@@ -1,0 +1,49 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { HANDLE_RULE, parseHandle } from '../../core/handle';
+import type { CredentialChecker } from '../credentials';
+import { ApiError, AuthErrors, ErrorBody } from '../errors';
+import { hashOrBusy } from '../hasher';
+import type { LoginThrottle } from '../login-throttle';
+import { sessionOf } from '../plugins/auth';
+import { Credentials, SessionBody } from './schemas';
+
+export interface SessionRoutesOptions {
+  credentials: CredentialChecker;
+  throttle: LoginThrottle;
+}
+
+const INVALID_CREDENTIALS = 'The handle or the password is not correct.';
+
+const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (app, { credentials, throttle }) => {
+  app.post(
+    '/api/sessions',
+    { schema: { body: Credentials, response: { 200: SessionBody, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody, 503: ErrorBody } } },
+    async (request) => {
+      const parsed = parseHandle(request.body.handle);
+      if (!parsed.ok) throw new ApiError(400, 'invalid_handle', HANDLE_RULE);
+      const wait = throttle.retryAfter(parsed.handle, request.ip);
+      if (wait > 0) {
+        throw new ApiError(429, 'too_many_attempts', 'Too many failed sign-ins. Wait a moment, then try again.', wait);
+      }
+      const account = await hashOrBusy(() => credentials.check(parsed.handle, request.body.password));
+      if (!account) {
+        throttle.fail(parsed.handle, request.ip);
+        throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
+      }
+      throttle.succeed(parsed.handle, request.ip);
+      const session = app.tokens.startSession(account.handle, account.tokenVersion);
+      return { ...app.tokens.issue(session), handle: account.handle };
+    },
+  );
+
+  app.post(
+    '/api/sessions/refresh',
+    { onRequest: app.authenticate, schema: { response: { 200: SessionBody, ...AuthErrors } } },
+    async (request) => {
+      const session = sessionOf(request);
+      return { ...app.tokens.issue(session), handle: session.handle };
+    },
+  );
+};
+
+export default sessionRoutes;

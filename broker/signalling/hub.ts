@@ -1,0 +1,200 @@
+import { isNewerSession, type Session } from '../tokens';
+import type { WindowCounter } from '../window-counter';
+import { errorFrame, parseClientMessage, type ClientMessage, type RefusalCode } from './messages';
+import type { RelayQueue } from './relay-queue';
+
+/** What the hub needs of a socket; the WebSocket plugin adapts `ws` to it. */
+export interface Connection {
+  send(frame: string): void;
+  close(code: number, reason: string): void;
+}
+
+export interface Peer {
+  readonly session: Session;
+  readonly connection: Connection;
+  allow: ReadonlySet<string>;
+  blocked: ReadonlySet<string>;
+  tokens: number;
+  lastFrameAt: number;
+}
+
+export interface HubOptions {
+  maxConnections: number;
+  messagesPerSecond: number;
+  aliveTimeoutMs: number;
+  isActiveHandle(handle: string): boolean;
+  relayQueue: RelayQueue;
+  relayLimiter: WindowCounter;
+  now?: () => number;
+}
+
+type RelayStatus = 'delivered' | 'queued' | 'rejected';
+
+const POLICY_VIOLATION = 1008;
+// Shared until a peer sends PW_ALLOW, so 10 000 idle sockets do not hold 20 000 empty Sets.
+const NOBODY: ReadonlySet<string> = new Set();
+
+/**
+ * The in-memory state of PeerJS signalling: one live peer per handle, the allowlists that
+ * filter who may signal whom, friend-scoped presence and the small relay queue. Nothing here
+ * is stored or logged.
+ */
+export class SignallingHub {
+  private readonly peers = new Map<string, Peer>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: HubOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.peers.size;
+  }
+
+  /** Opens the connection for an authenticated session, or refuses it with a code. */
+  admit(session: Session, connection: Connection): Peer | RefusalCode {
+    const existing = this.peers.get(session.handle);
+    if (existing) {
+      const sameSession = existing.session.sessionId === session.sessionId;
+      if (!sameSession && !isNewerSession(session, existing.session)) return 'signed_in_elsewhere';
+      this.refuse(existing, 'signed_in_elsewhere');
+    } else if (this.peers.size >= this.options.maxConnections) {
+      return 'server_full';
+    }
+    const burst = this.options.messagesPerSecond * 5;
+    const peer: Peer = { session, connection, allow: NOBODY, blocked: NOBODY, tokens: burst, lastFrameAt: this.now() };
+    this.peers.set(session.handle, peer);
+    connection.send(JSON.stringify({ type: 'OPEN' }));
+    for (const relay of this.options.relayQueue.take(session.handle)) {
+      connection.send(JSON.stringify({ type: 'PW_RELAY', src: relay.src, payload: { id: relay.id, body: relay.body } }));
+    }
+    return peer;
+  }
+
+  /** Forgets a peer whose socket closed. */
+  leave(peer: Peer): void {
+    if (this.peers.get(peer.session.handle) !== peer) return;
+    this.peers.delete(peer.session.handle);
+    for (const handle of peer.allow) {
+      const other = this.peers.get(handle);
+      if (other?.allow.has(peer.session.handle)) this.presence(other, [], [peer.session.handle]);
+    }
+  }
+
+  /** Sends ERROR `code` and closes the peer's socket (e.g. after a password change). */
+  refuse(peer: Peer, code: RefusalCode): void {
+    this.leave(peer);
+    peer.connection.send(errorFrame(code));
+    peer.connection.close(POLICY_VIOLATION, code);
+  }
+
+  disconnectHandle(handle: string, code: RefusalCode): void {
+    const peer = this.peers.get(handle);
+    if (peer) this.refuse(peer, code);
+  }
+
+  /** Closes silent sockets (PeerJS clients send HEARTBEAT every 5 s) and drops expired relays. */
+  sweep(): void {
+    const cutoff = this.now() - this.options.aliveTimeoutMs;
+    for (const peer of [...this.peers.values()]) {
+      if (peer.lastFrameAt < cutoff) {
+        this.leave(peer);
+        peer.connection.close(1001, 'alive_timeout');
+      }
+    }
+    this.options.relayQueue.prune();
+  }
+
+  closeAll(): void {
+    for (const peer of [...this.peers.values()]) {
+      this.peers.delete(peer.session.handle);
+      peer.connection.close(1001, 'shutting_down');
+    }
+  }
+
+  receive(peer: Peer, text: string): void {
+    if (this.peers.get(peer.session.handle) !== peer) return;
+    const now = this.now();
+    const rate = this.options.messagesPerSecond;
+    peer.tokens = Math.min(rate * 5, peer.tokens + ((now - peer.lastFrameAt) / 1000) * rate);
+    peer.lastFrameAt = now;
+    if (peer.tokens < 1) {
+      this.refuse(peer, 'rate_limited');
+      return;
+    }
+    peer.tokens -= 1;
+    this.handle(peer, parseClientMessage(text));
+  }
+
+  private handle(peer: Peer, message: ClientMessage): void {
+    const src = peer.session.handle;
+    switch (message.type) {
+      case 'OFFER':
+      case 'ANSWER':
+      case 'CANDIDATE':
+      case 'LEAVE': {
+        const target = this.peers.get(message.dst);
+        // Dropped silently otherwise, so a stranger cannot tell "offline" from "not allowed".
+        if (target && target.allow.has(src) && !target.blocked.has(src)) {
+          target.connection.send(JSON.stringify({ type: message.type, src, dst: message.dst, payload: message.payload }));
+        }
+        return;
+      }
+      case 'PW_ALLOW':
+        this.setAllowlist(peer, new Set(message.handles), new Set(message.blocked));
+        return;
+      case 'PW_RELAY':
+        this.relay(peer, message);
+        return;
+      case 'PW_RELAY_INVALID':
+        this.status(peer, message.id, message.dst, 'rejected', message.reason);
+        return;
+      case 'HEARTBEAT':
+      case 'IGNORED':
+        return;
+    }
+  }
+
+  private setAllowlist(peer: Peer, allow: ReadonlySet<string>, blocked: ReadonlySet<string>): void {
+    const me = peer.session.handle;
+    const before = peer.allow;
+    peer.allow = allow;
+    peer.blocked = blocked;
+    for (const handle of new Set([...before, ...allow])) {
+      const other = this.peers.get(handle);
+      if (!other?.allow.has(me) || before.has(handle) === allow.has(handle)) continue;
+      if (allow.has(handle)) this.presence(other, [me], []);
+      else this.presence(other, [], [me]);
+    }
+    const online = [...allow].filter((handle) => this.peers.get(handle)?.allow.has(me));
+    this.presence(peer, online, []);
+  }
+
+  private relay(peer: Peer, message: Extract<ClientMessage, { type: 'PW_RELAY' }>): void {
+    const src = peer.session.handle;
+    const { dst, id, body } = message;
+    if (dst === src) return this.status(peer, id, dst, 'rejected', 'invalid');
+    if (this.options.relayLimiter.retryAfter(src) > 0) return this.status(peer, id, dst, 'rejected', 'rate_limited');
+    this.options.relayLimiter.record(src);
+    const target = this.peers.get(dst);
+    if (target) {
+      // A blocked sender is told "delivered" too, so blocking someone is not revealed to them.
+      if (!target.blocked.has(src)) target.connection.send(JSON.stringify({ type: 'PW_RELAY', src, payload: { id, body } }));
+      return this.status(peer, id, dst, 'delivered');
+    }
+    if (!this.options.isActiveHandle(dst)) return this.status(peer, id, dst, 'rejected', 'unknown_handle');
+    if (!this.options.relayQueue.add(dst, { src, id, body, queuedAt: this.now() })) {
+      return this.status(peer, id, dst, 'rejected', 'queue_full');
+    }
+    this.status(peer, id, dst, 'queued');
+  }
+
+  private status(peer: Peer, id: string, dst: string, status: RelayStatus, reason?: string): void {
+    const payload = reason === undefined ? { id, dst, status } : { id, dst, status, reason };
+    peer.connection.send(JSON.stringify({ type: 'PW_RELAY_STATUS', payload }));
+  }
+
+  private presence(peer: Peer, online: string[], offline: string[]): void {
+    peer.connection.send(JSON.stringify({ type: 'PW_PRESENCE', payload: { online, offline } }));
+  }
+}

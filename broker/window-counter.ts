@@ -1,0 +1,48 @@
+/**
+ * Counts events per key in a sliding window (e.g. new accounts per address per hour). Memory is
+ * bounded: at most `limit` timestamps per key and `maxKeys` keys, the stalest key evicted first.
+ */
+export interface WindowCounter {
+  /** Seconds until one more event is allowed for `key`; 0 when it is allowed now. */
+  retryAfter(key: string): number;
+  record(key: string): void;
+}
+
+export interface WindowCounterOptions {
+  limit: number;
+  windowMs: number;
+  now?: () => number;
+  maxKeys?: number;
+}
+
+export function createWindowCounter(options: WindowCounterOptions): WindowCounter {
+  const { limit, windowMs, now = Date.now, maxKeys = 100_000 } = options;
+  const events = new Map<string, number[]>();
+
+  function current(key: string): number[] {
+    const cutoff = now() - windowMs;
+    const times = (events.get(key) ?? []).filter((time) => time > cutoff);
+    if (times.length === 0) events.delete(key);
+    return times;
+  }
+
+  return {
+    retryAfter(key) {
+      const times = current(key);
+      if (times.length < limit) return 0;
+      const oldest = times[times.length - limit] ?? now();
+      return Math.max(1, Math.ceil((oldest + windowMs - now()) / 1000));
+    },
+    record(key) {
+      const times = current(key);
+      times.push(now());
+      if (times.length > limit) times.splice(0, times.length - limit);
+      events.delete(key);
+      events.set(key, times);
+      if (events.size > maxKeys) {
+        const stalest = events.keys().next();
+        if (!stalest.done) events.delete(stalest.value);
+      }
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HANDLE_RULE } from '../../core/handle';
+import { PASSWORD, account, bearer, createAccount, startBroker, type TestBroker } from './helpers';
+
+let broker: TestBroker;
+
+beforeEach(async () => {
+  broker = await startBroker();
+});
+
+afterEach(async () => {
+  await broker.close();
+});
+
+const register = (payload: unknown, headers: Record<string, string> = {}) =>
+  broker.app.inject({ method: 'POST', url: '/api/accounts', payload: payload as object, headers });
+
+describe('POST /api/accounts', () => {
+  it.each([
+    ['alice', 'alice'],
+    ['@Alice', 'alice'],
+    ['  @BOB_1  ', 'bob_1'],
+  ])('registers %j as the canonical handle %j', async (handle, canonical) => {
+    const response = await register({ handle, password: PASSWORD });
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toEqual({ handle: canonical });
+  });
+
+  it.each([[''], ['_bob'], ['bob_'], ['bo__b'], ['ｂｏｂ'], ['\u212a'], ['a'.repeat(16)], ['bob!'], ['\u00a0bob']])(
+    'rejects the handle %j with invalid_handle stating the rule',
+    async (handle) => {
+      const response = await register({ handle, password: PASSWORD });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({ error: { code: 'invalid_handle', message: HANDLE_RULE } });
+    },
+  );
+
+  it.each([
+    ['9 characters', 'abcdefghi'],
+    ['9 code points in more UTF-16 units', '😀😀😀😀😀😀😀😀😀'],
+    ['73 bytes', 'a'.repeat(73)],
+    ['73 bytes of accented letters', 'é'.repeat(36) + 'a'],
+  ])('rejects a password of %s with invalid_password', async (_name, password) => {
+    const response = await register({ handle: 'alice', password });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: { code: 'invalid_password' } });
+  });
+
+  it.each([
+    ['10 characters', 'abcdefghij'],
+    ['72 bytes', 'a'.repeat(72)],
+    ['72 bytes of accented letters', 'é'.repeat(36)],
+  ])('accepts a password of %s', async (_name, password) => {
+    expect((await register({ handle: 'alice', password })).statusCode).toBe(201);
+  });
+
+  it('rejects a handle taken in another case with handle_taken', async () => {
+    await createAccount(broker.app, 'alice');
+    const response = await register({ handle: '@ALICE', password: PASSWORD });
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toMatchObject({ error: { code: 'handle_taken' } });
+  });
+
+  it('never re-issues a retired handle', async () => {
+    const token = await account(broker.app, 'alice');
+    const deleted = await broker.app.inject({
+      method: 'DELETE',
+      url: '/api/accounts/me',
+      headers: bearer(token),
+      payload: { password: PASSWORD },
+    });
+    expect(deleted.statusCode).toBe(204);
+    expect((await register({ handle: 'alice', password: PASSWORD })).statusCode).toBe(409);
+  });
+
+  it('limits new accounts per address per hour with 429 and Retry-After', async () => {
+    await broker.close();
+    broker = await startBroker({ registerRateLimit: 2 });
+    const from = (address: string) => ({ handle: `u${Math.random().toString(36).slice(2, 10)}`, password: PASSWORD, address });
+    const send = ({ handle, password, address }: ReturnType<typeof from>) =>
+      broker.app.inject({ method: 'POST', url: '/api/accounts', payload: { handle, password }, remoteAddress: address });
+    expect((await send(from('10.0.0.1'))).statusCode).toBe(201);
+    expect((await send(from('10.0.0.1'))).statusCode).toBe(201);
+    const limited = await send(from('10.0.0.1'));
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(3000);
+    expect((await send(from('10.0.0.2'))).statusCode).toBe(201);
+  });
+
+  it.each([
+    ['malformed JSON', '{"handle":', 'application/json', 400, 'invalid_request'],
+    ['an empty body', '', 'application/json', 400, 'invalid_request'],
+    ['a JSON array', '[]', 'application/json', 400, 'invalid_request'],
+    ['a missing password', '{"handle":"alice"}', 'application/json', 400, 'invalid_request'],
+    ['a numeric handle', '{"handle":12345,"password":"correct horse battery"}', 'application/json', 400, 'invalid_request'],
+    ['a body over 16 KiB', JSON.stringify({ handle: 'alice', password: 'x'.repeat(17_000) }), 'application/json', 413, 'body_too_large'],
+    ['a form body', 'handle=alice', 'application/x-www-form-urlencoded', 415, 'unsupported_media_type'],
+  ])('answers %s with %i %s', async (_name, body, contentType, status, code) => {
+    const response = await broker.app.inject({
+      method: 'POST',
+      url: '/api/accounts',
+      body,
+      headers: { 'content-type': contentType },
+    });
+    expect(response.statusCode).toBe(status);
+    expect(response.json()).toMatchObject({ error: { code } });
+    expect(typeof (response.json() as { error: { message: unknown } }).error.message).toBe('string');
+  });
+});
+
+describe('other routes', () => {
+  it('answers GET /health', async () => {
+    const response = await fetch(`${broker.url}/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('answers unknown routes with a 404 error body', async () => {
+    const response = await broker.app.inject({ method: 'GET', url: '/nope?token=secret' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ error: { code: 'not_found', message: 'There is no GET /nope here.' } });
+  });
+
+  it('adds no PeerJS routes of its own', async () => {
+    for (const url of ['/peerjs', '/peerjs/id', '/peerjs/peers']) {
+      expect((await broker.app.inject({ method: 'GET', url })).statusCode).toBe(404);
+    }
+  });
+});
+
+describe('CORS', () => {
+  it.each([
+    ['chrome-extension://abcdefghijklmnopabcdefghijklmnop', true],
+    ['moz-extension://4b2c7d1e-9f0a-4c3b-8e6d-1a2b3c4d5e6f', true],
+    ['https://peerwall.example', true],
+    ['https://evil.example', false],
+    ['null', false],
+    ['chrome-extension://abc/../evil', false],
+  ])('for the origin %s allows: %s', async (origin, allowed) => {
+    await broker.close();
+    broker = await startBroker({ corsOrigins: ['https://peerwall.example'] });
+    const response = await broker.app.inject({
+      method: 'OPTIONS',
+      url: '/api/sessions',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(response.headers['access-control-allow-origin']).toBe(allowed ? origin : undefined);
+    const plain = await broker.app.inject({ method: 'GET', url: '/health', headers: { origin } });
+    expect(plain.headers['access-control-allow-origin']).toBe(allowed ? origin : undefined);
+  });
+});

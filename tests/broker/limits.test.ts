@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { createLoginThrottle } from '../../broker/login-throttle';
+import { createWindowCounter } from '../../broker/window-counter';
+import { createRelayQueue } from '../../broker/signalling/relay-queue';
+
+describe('login throttle', () => {
+  it('doubles the wait after each failure beyond the free ones, up to the cap', () => {
+    let now = 0;
+    const throttle = createLoginThrottle({ now: () => now, freePerPair: 2, baseDelayMs: 1_000, maxDelayMs: 4_000 });
+    const waits: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      throttle.fail('alice', 'a');
+      waits.push(throttle.retryAfter('alice', 'a'));
+      now += 60_000;
+    }
+    expect(waits).toEqual([0, 0, 1, 2, 4, 4]);
+  });
+
+  it('forgets failures after a quiet day', () => {
+    let now = 0;
+    const throttle = createLoginThrottle({ now: () => now, freePerPair: 1 });
+    throttle.fail('alice', 'a');
+    throttle.fail('alice', 'a');
+    expect(throttle.retryAfter('alice', 'a')).toBe(1);
+    now += 24 * 60 * 60_000 + 1;
+    throttle.fail('alice', 'a');
+    expect(throttle.retryAfter('alice', 'a')).toBe(0);
+  });
+});
+
+describe('window counter', () => {
+  it('allows `limit` events per window and says when the next one is allowed', () => {
+    let now = 0;
+    const counter = createWindowCounter({ limit: 2, windowMs: 10_000, now: () => now });
+    counter.record('k');
+    now = 4_000;
+    counter.record('k');
+    expect(counter.retryAfter('k')).toBe(6);
+    expect(counter.retryAfter('other')).toBe(0);
+    now = 10_001;
+    expect(counter.retryAfter('k')).toBe(0);
+  });
+
+  it('holds at most maxKeys keys', () => {
+    const counter = createWindowCounter({ limit: 1, windowMs: 10_000, maxKeys: 2 });
+    for (const key of ['a', 'b', 'c']) counter.record(key);
+    expect(counter.retryAfter('a')).toBe(0);
+    expect(counter.retryAfter('c')).toBeGreaterThan(0);
+  });
+});
+
+describe('relay queue', () => {
+  it('drops relays older than 7 days', () => {
+    let now = 0;
+    const queue = createRelayQueue({ now: () => now });
+    queue.add('bob', { src: 'alice', id: '1', body: null, queuedAt: now });
+    now += 7 * 24 * 60 * 60_000;
+    queue.add('bob', { src: 'alice', id: '2', body: null, queuedAt: now });
+    expect(queue.take('bob').map((relay) => relay.id)).toEqual(['2']);
+    expect(queue.size).toBe(0);
+  });
+
+  it('bounds the total over all destinations', () => {
+    const queue = createRelayQueue({ total: 2 });
+    expect(queue.add('a', { src: 'x', id: '1', body: null, queuedAt: Date.now() })).toBe(true);
+    expect(queue.add('b', { src: 'x', id: '2', body: null, queuedAt: Date.now() })).toBe(true);
+    expect(queue.add('c', { src: 'x', id: '3', body: null, queuedAt: Date.now() })).toBe(false);
+  });
+});

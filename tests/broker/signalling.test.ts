@@ -1,0 +1,357 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RawPeer, account, bearer, errorMessage, ofType, signIn, startBroker, type TestBroker } from './helpers';
+
+let broker: TestBroker;
+const peers: RawPeer[] = [];
+
+function connect(id: string, token: string | undefined, key?: string): RawPeer {
+  const peer = RawPeer.connect(broker.wsUrl(id, token, key));
+  peers.push(peer);
+  return peer;
+}
+
+async function online(handle: string, token: string): Promise<RawPeer> {
+  const peer = connect(handle, token);
+  await peer.opened();
+  return peer;
+}
+
+/** The socket got ERROR `code` and was closed; `wasOpen` for a socket that had been live. */
+async function expectRefused(peer: RawPeer, code: string, wasOpen = false): Promise<void> {
+  const error = await peer.next(ofType('ERROR'));
+  expect(errorMessage(error).startsWith(`${code}: `)).toBe(true);
+  await peer.closed;
+  expect(peer.frames.some(ofType('OPEN'))).toBe(wasOpen);
+  expect(peer.frames.at(-1)).toBe(error);
+}
+
+/** A PW_RELAY sent after `frames` marks the point by which the broker has handled them. */
+async function sendThenMark(from: RawPeer, to: RawPeer, dst: string, frames: unknown[]): Promise<void> {
+  for (const frame of frames) from.send(frame);
+  const id = `mark-${Math.random()}`;
+  from.send({ type: 'PW_RELAY', dst, payload: { id, body: null } });
+  await to.next((frame) => frame.type === 'PW_RELAY' && (frame.payload as { id: string }).id === id);
+}
+
+beforeEach(async () => {
+  broker = await startBroker();
+});
+
+afterEach(async () => {
+  for (const peer of peers.splice(0)) peer.close();
+  await broker.close();
+});
+
+describe('connecting', () => {
+  it('opens a socket for a valid token whose sub is the id', async () => {
+    const token = await account(broker.app, 'alice');
+    const peer = connect('alice', token);
+    await peer.opened();
+    expect(peer.frames[0]).toEqual({ type: 'OPEN' });
+  });
+
+  it.each([
+    ['no token', () => undefined, 'auth_missing'],
+    ['a garbage token', () => 'not.a.jwt', 'auth_invalid'],
+    ['a token signed with another secret', () => forge({ secret: 'x'.repeat(40) }), 'auth_invalid'],
+    ['an "alg: none" token', () => unsigned(), 'auth_invalid'],
+    ['an HS512 token with the right secret', () => forge({ algorithm: 'HS512' }), 'auth_invalid'],
+    ['an expired token', () => forge({ exp: Math.floor(Date.now() / 1000) - 10 }), 'auth_expired'],
+    ['a token of an old token version', () => forge({ ver: 0 }), 'auth_revoked'],
+  ])('refuses %s with its code and never opens', async (_name, makeToken, code) => {
+    await account(broker.app, 'alice');
+    await expectRefused(connect('alice', makeToken()), code);
+  });
+
+  it("refuses someone else's token with id_mismatch", async () => {
+    await account(broker.app, 'alice');
+    const bobToken = await account(broker.app, 'bob');
+    await expectRefused(connect('alice', bobToken), 'id_mismatch');
+  });
+
+  it('refuses a wrong PeerJS key', async () => {
+    const token = await account(broker.app, 'alice');
+    await expectRefused(connect('alice', token, 'other'), 'invalid_key');
+  });
+
+  it('refuses connections beyond the configured limit with server_full', async () => {
+    await broker.close();
+    broker = await startBroker({ maxConnections: 1 });
+    await online('alice', await account(broker.app, 'alice'));
+    await expectRefused(connect('bob', await account(broker.app, 'bob')), 'server_full');
+  });
+
+  it('answers upgrades on other paths with 404', async () => {
+    const peer = RawPeer.connect(broker.url.replace('http', 'ws') + '/elsewhere');
+    const status = await new Promise<number | undefined>((resolve) =>
+      peer.socket.on('unexpected-response', (_req, res) => resolve(res.statusCode)),
+    );
+    expect(status).toBe(404);
+  });
+});
+
+describe('one live socket per handle', () => {
+  it('lets a newer sign-in replace the older socket, which is told signed_in_elsewhere', async () => {
+    await account(broker.app, 'alice');
+    const first = await signIn(broker.app, 'alice');
+    const older = await online('alice', first);
+    const newer = await online('alice', await signIn(broker.app, 'alice'));
+    await expectRefused(older, 'signed_in_elsewhere', true);
+    expect(newer.socket.readyState).toBe(newer.socket.OPEN);
+  });
+
+  it('refuses a reconnect of the older session while the newer one is live, so devices cannot flap', async () => {
+    await account(broker.app, 'alice');
+    const first = await signIn(broker.app, 'alice');
+    await online('alice', first);
+    const second = await signIn(broker.app, 'alice');
+    const newer = await online('alice', second);
+    await expectRefused(connect('alice', first), 'signed_in_elsewhere');
+    // A refreshed token of the old session is still the old session.
+    const refreshed = await broker.app.inject({ method: 'POST', url: '/api/sessions/refresh', headers: bearer(first) });
+    await expectRefused(connect('alice', (refreshed.json() as { token: string }).token), 'signed_in_elsewhere');
+    expect(newer.socket.readyState).toBe(newer.socket.OPEN);
+  });
+
+  it('lets a reconnect of the same session replace its own stale socket', async () => {
+    const token = await account(broker.app, 'alice');
+    const stale = await online('alice', token);
+    await online('alice', token);
+    await expectRefused(stale, 'signed_in_elsewhere', true);
+  });
+
+  it('lets the older session back in once the newer one has gone', async () => {
+    await account(broker.app, 'alice');
+    const first = await signIn(broker.app, 'alice');
+    const newer = await online('alice', await signIn(broker.app, 'alice'));
+    newer.close();
+    await newer.closed;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await online('alice', first);
+  });
+});
+
+describe('relaying PeerJS messages', () => {
+  it('delivers an OFFER from an allowed handle with the true src, whatever src the sender claims', async () => {
+    const alice = await online('alice', await account(broker.app, 'alice'));
+    const bob = await online('bob', await account(broker.app, 'bob'));
+    bob.send({ type: 'PW_ALLOW', payload: { handles: ['alice'], blocked: [] } });
+    await bob.next(ofType('PW_PRESENCE'));
+    alice.send({ type: 'OFFER', src: 'mallory', dst: 'bob', payload: { sdp: 'v=0', connectionId: 'dc_1' } });
+    const offer = await bob.next(ofType('OFFER'));
+    expect(offer).toEqual({ type: 'OFFER', src: 'alice', dst: 'bob', payload: { sdp: 'v=0', connectionId: 'dc_1' } });
+  });
+
+  it('drops OFFER, ANSWER, CANDIDATE and LEAVE from a handle not on the allowlist', async () => {
+    const mallory = await online('mallory', await account(broker.app, 'mallory'));
+    const bob = await online('bob', await account(broker.app, 'bob'));
+    bob.send({ type: 'PW_ALLOW', payload: { handles: ['alice'], blocked: [] } });
+    await bob.next(ofType('PW_PRESENCE'));
+    const signals = ['OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE'].map((type) => ({ type, dst: 'bob', payload: {} }));
+    await sendThenMark(mallory, bob, 'bob', signals);
+    expect(bob.frames.map((frame) => frame.type)).toEqual(['OPEN', 'PW_PRESENCE', 'PW_RELAY']);
+  });
+
+  it('drops offers and relays from a blocked handle even if it is also allowed, and tells it "delivered"', async () => {
+    const mallory = await online('mallory', await account(broker.app, 'mallory'));
+    const bob = await online('bob', await account(broker.app, 'bob'));
+    bob.send({ type: 'PW_ALLOW', payload: { handles: ['mallory'], blocked: ['mallory'] } });
+    await bob.next(ofType('PW_PRESENCE'));
+    mallory.send({ type: 'OFFER', dst: 'bob', payload: {} });
+    mallory.send({ type: 'PW_RELAY', dst: 'bob', payload: { id: 'r1', body: 'hello' } });
+    expect((await mallory.next(ofType('PW_RELAY_STATUS'))).payload).toMatchObject({ status: 'delivered' });
+    // Anything the broker had sent bob for mallory would now be ahead of this answer.
+    bob.send({ type: 'PW_ALLOW', payload: { handles: [], blocked: ['mallory'] } });
+    await bob.next(() => bob.frames.filter(ofType('PW_PRESENCE')).length === 2);
+    expect(bob.frames.map((frame) => frame.type)).toEqual(['OPEN', 'PW_PRESENCE', 'PW_PRESENCE']);
+  });
+});
+
+describe('Peerwall messages', () => {
+  it('relays PW_RELAY between strangers and reports delivered', async () => {
+    const alice = await online('alice', await account(broker.app, 'alice'));
+    const bob = await online('bob', await account(broker.app, 'bob'));
+    alice.send({ type: 'PW_RELAY', dst: 'bob', payload: { id: 'req-1', body: { kind: 'friend-request' } } });
+    expect(await bob.next(ofType('PW_RELAY'))).toEqual({
+      type: 'PW_RELAY',
+      src: 'alice',
+      payload: { id: 'req-1', body: { kind: 'friend-request' } },
+    });
+    expect((await alice.next(ofType('PW_RELAY_STATUS'))).payload).toEqual({ id: 'req-1', dst: 'bob', status: 'delivered' });
+  });
+
+  it('queues a relay for an offline handle and delivers it right after OPEN', async () => {
+    const alice = await online('alice', await account(broker.app, 'alice'));
+    const bobToken = await account(broker.app, 'bob');
+    alice.send({ type: 'PW_RELAY', dst: 'bob', payload: { id: 'req-2', body: 'hi' } });
+    expect((await alice.next(ofType('PW_RELAY_STATUS'))).payload).toMatchObject({ status: 'queued' });
+    const bob = await online('bob', bobToken);
+    await bob.next(ofType('PW_RELAY'));
+    expect(bob.frames.slice(0, 2)).toEqual([{ type: 'OPEN' }, { type: 'PW_RELAY', src: 'alice', payload: { id: 'req-2', body: 'hi' } }]);
+  });
+
+  it.each([
+    ['a missing id', { dst: 'bob', payload: { body: 1 } }, 'invalid'],
+    ['an id over 64 characters', { dst: 'bob', payload: { id: 'x'.repeat(65), body: 1 } }, 'invalid'],
+    ['a non-canonical dst', { dst: 'Bob', payload: { id: 'a', body: 1 } }, 'invalid'],
+    ['itself as dst', { dst: 'alice', payload: { id: 'a', body: 1 } }, 'invalid'],
+    ['a payload over 4 KiB', { dst: 'bob', payload: { id: 'a', body: 'x'.repeat(4100) } }, 'too_large'],
+    ['an unknown handle', { dst: 'nobody', payload: { id: 'a', body: 1 } }, 'unknown_handle'],
+  ])('rejects a PW_RELAY with %s', async (_name, frame, reason) => {
+    const alice = await online('alice', await account(broker.app, 'alice'));
+    await account(broker.app, 'bob');
+    alice.send({ type: 'PW_RELAY', ...frame });
+    expect((await alice.next(ofType('PW_RELAY_STATUS'))).payload).toMatchObject({ status: 'rejected', reason });
+  });
+
+  it('rate-limits PW_RELAY to 30 a minute per sender', async () => {
+    const alice = await online('alice', await account(broker.app, 'alice'));
+    await online('bob', await account(broker.app, 'bob'));
+    for (let i = 0; i < 31; i++) alice.send({ type: 'PW_RELAY', dst: 'bob', payload: { id: `m${i}`, body: i } });
+    const last = await alice.next((frame) => frame.type === 'PW_RELAY_STATUS' && (frame.payload as { id: string }).id === 'm30');
+    expect(last.payload).toMatchObject({ status: 'rejected', reason: 'rate_limited' });
+    const statuses = alice.frames.filter(ofType('PW_RELAY_STATUS')).map((frame) => (frame.payload as { status: string }).status);
+    expect(statuses.filter((status) => status === 'delivered')).toHaveLength(30);
+  });
+
+  it('rejects with queue_full beyond 32 queued relays for one offline handle', async () => {
+    await account(broker.app, 'bob');
+    const first = await online('s1', await account(broker.app, 's1'));
+    const second = await online('s2', await account(broker.app, 's2'));
+    const statusOf = (peer: RawPeer, id: string) =>
+      peer.next((frame) => frame.type === 'PW_RELAY_STATUS' && (frame.payload as { id: string }).id === id);
+    for (let i = 0; i < 30; i++) first.send({ type: 'PW_RELAY', dst: 'bob', payload: { id: `q${i}`, body: i } });
+    await statusOf(first, 'q29');
+    for (let i = 30; i < 33; i++) second.send({ type: 'PW_RELAY', dst: 'bob', payload: { id: `q${i}`, body: i } });
+    expect((await statusOf(second, 'q31')).payload).toMatchObject({ status: 'queued' });
+    expect((await statusOf(second, 'q32')).payload).toMatchObject({ status: 'rejected', reason: 'queue_full' });
+  });
+
+  it('tells mutual friends about each other and nobody else', async () => {
+    const alice = await online('alice', await account(broker.app, 'alice'));
+    const bob = await online('bob', await account(broker.app, 'bob'));
+    const carol = await online('carol', await account(broker.app, 'carol'));
+    carol.send({ type: 'PW_ALLOW', payload: { handles: ['alice'] } });
+    await carol.next(ofType('PW_PRESENCE'));
+    alice.send({ type: 'PW_ALLOW', payload: { handles: ['bob'] } });
+    expect((await alice.next(ofType('PW_PRESENCE'))).payload).toEqual({ online: [], offline: [] });
+    bob.send({ type: 'PW_ALLOW', payload: { handles: ['alice'] } });
+    expect((await bob.next(ofType('PW_PRESENCE'))).payload).toEqual({ online: ['alice'], offline: [] });
+    await alice.next(() => alice.frames.filter(ofType('PW_PRESENCE')).length === 2);
+    expect(alice.frames.filter(ofType('PW_PRESENCE')).map((frame) => frame.payload)).toEqual([
+      { online: [], offline: [] },
+      { online: ['bob'], offline: [] },
+    ]);
+    bob.close();
+    await alice.next((frame) => frame.type === 'PW_PRESENCE' && JSON.stringify(frame.payload) === '{"online":[],"offline":["bob"]}');
+    // carol lists alice, but alice does not list carol: nothing about alice reaches carol.
+    expect(carol.frames.filter(ofType('PW_PRESENCE')).map((frame) => frame.payload)).toEqual([{ online: [], offline: [] }]);
+  });
+});
+
+describe('allowlists', () => {
+  it('reports a friend offline when they drop you from their allowlist, and stops their offers', async () => {
+    const alice = await online('alice', await account(broker.app, 'alice'));
+    const bob = await online('bob', await account(broker.app, 'bob'));
+    alice.send({ type: 'PW_ALLOW', payload: { handles: ['bob'] } });
+    await alice.next(ofType('PW_PRESENCE'));
+    bob.send({ type: 'PW_ALLOW', payload: { handles: ['alice'] } });
+    await alice.next((frame) => frame.type === 'PW_PRESENCE' && JSON.stringify(frame.payload) === '{"online":["bob"],"offline":[]}');
+    alice.send({ type: 'PW_ALLOW', payload: { handles: [] } });
+    await bob.next((frame) => frame.type === 'PW_PRESENCE' && JSON.stringify(frame.payload) === '{"online":[],"offline":["alice"]}');
+    await sendThenMark(bob, alice, 'alice', [{ type: 'OFFER', dst: 'alice', payload: {} }]);
+    expect(alice.frames.some(ofType('OFFER'))).toBe(false);
+  });
+
+  it.each([
+    ['a non-canonical handle', { handles: ['Bob'] }],
+    ['more than 5 000 handles', { handles: Array.from({ length: 5_001 }, (_, i) => `h${i}`) }],
+    ['a list that is not an array', { handles: 'bob' }],
+  ])('ignores a PW_ALLOW with %s as a whole', async (_name, payload) => {
+    const alice = await online('alice', await account(broker.app, 'alice'));
+    const bob = await online('bob', await account(broker.app, 'bob'));
+    alice.send({ type: 'PW_ALLOW', payload: { handles: ['bob'] } });
+    await alice.next(ofType('PW_PRESENCE'));
+    alice.send({ type: 'PW_ALLOW', payload });
+    await sendThenMark(bob, alice, 'alice', [{ type: 'OFFER', dst: 'alice', payload: { still: 'allowed' } }]);
+    expect(alice.frames.filter(ofType('PW_PRESENCE'))).toHaveLength(1);
+    expect(alice.frames.find(ofType('OFFER'))?.payload).toEqual({ still: 'allowed' });
+  });
+});
+
+describe('bounds', () => {
+  it('closes a socket that sends a frame over 64 KiB with too_large, and stays up', async () => {
+    const alice = await online('alice', await account(broker.app, 'alice'));
+    alice.socket.send('x'.repeat(64 * 1024 + 1));
+    await expectRefused(alice, 'too_large', true);
+    expect((await alice.closed).code).toBe(1009);
+    const health = await fetch(`${broker.url}/health`);
+    expect(health.status).toBe(200);
+    await online('bob', await account(broker.app, 'bob'));
+  });
+
+  it('accepts a frame of exactly 64 KiB', async () => {
+    const alice = await online('alice', await account(broker.app, 'alice'));
+    const bob = await online('bob', await account(broker.app, 'bob'));
+    bob.send({ type: 'PW_ALLOW', payload: { handles: ['alice'] } });
+    await bob.next(ofType('PW_PRESENCE'));
+    const frame = { type: 'OFFER', dst: 'bob', payload: { sdp: '' } };
+    const padding = 64 * 1024 - JSON.stringify(frame).length;
+    alice.send({ ...frame, payload: { sdp: 'x'.repeat(padding) } });
+    await bob.next(ofType('OFFER'));
+  });
+
+  it('closes a socket that floods frames with rate_limited', async () => {
+    await broker.close();
+    broker = await startBroker({ wsMessagesPerSecond: 10 });
+    const alice = await online('alice', await account(broker.app, 'alice'));
+    for (let i = 0; i < 200; i++) alice.send({ type: 'HEARTBEAT' });
+    await expectRefused(alice, 'rate_limited', true);
+  });
+
+  it('closes open sockets with auth_revoked when the password changes', async () => {
+    const token = await account(broker.app, 'alice');
+    const alice = await online('alice', token);
+    const response = await broker.app.inject({
+      method: 'POST',
+      url: '/api/accounts/me/password',
+      headers: bearer(token),
+      payload: { currentPassword: 'correct horse battery', newPassword: 'a brand new secret' },
+    });
+    expect(response.statusCode).toBe(200);
+    await expectRefused(alice, 'auth_revoked', true);
+    await expectRefused(connect('alice', token), 'auth_revoked');
+    await online('alice', (response.json() as { token: string }).token);
+  });
+});
+
+/** Signs a token like the broker does, with one thing changed. */
+function forge(change: { secret?: string; algorithm?: 'HS256' | 'HS512'; exp?: number; ver?: number }): string {
+  const algorithm = change.algorithm ?? 'HS256';
+  const claims = {
+    sub: 'alice',
+    ver: change.ver ?? 1,
+    sid: 'forged-session',
+    sat: Date.now(),
+    exp: change.exp ?? Math.floor(Date.now() / 1000) + 3600,
+  };
+  const body = `${part({ alg: algorithm, typ: 'JWT' })}.${part(claims)}`;
+  const hmac = createHmac(algorithm === 'HS256' ? 'sha256' : 'sha512', change.secret ?? secretOf());
+  return `${body}.${hmac.update(body).digest('base64url')}`;
+}
+
+function unsigned(): string {
+  const exp = Math.floor(Date.now() / 1000) + 3600;
+  return `${part({ alg: 'none', typ: 'JWT' })}.${part({ sub: 'alice', ver: 1, sid: 's', sat: 1, exp })}.`;
+}
+
+function part(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+function secretOf(): string {
+  return readFileSync(join(broker.config.dataDir, 'jwt-secret'), 'utf8').trim();
+}
