@@ -1,6 +1,6 @@
 import { encodeBody, type EntryBody } from './body';
-import { bytesEqual, fromHex } from './bytes';
-import { type EntryHeader, type SignedEntry, entryId, signHeader } from './entry';
+import { bytesEqual, fromHex, toHex } from './bytes';
+import { type EntryHeader, type SignedEntry, entryId, entryIdBytes, signHeader } from './entry';
 import type { Identity, RandomBytes } from './identity';
 import { rotateIdentity } from './identity';
 import { emptyWallState, planIngest } from './ingest';
@@ -85,7 +85,10 @@ export async function rotateKey(replica: Replica, identity: Identity, deps: Writ
   const signed = signDraft(identity, identity.handle, identity.publicKey, { kind: 'rotate', body: next.statement }, deps);
   if (!signed.ok) return signed;
   const stored = await sealAndCommit(replica, identity, signed.value, deps.now);
-  return stored.ok ? ok(next.identity) : stored;
+  if (!stored.ok) return stored;
+  // Friends pin the new key once they see the rotation and would refuse entries still queued under the old one.
+  for (const friend of await replica.friends()) await readdressOutbox(replica, next.identity, friend.handle, friend.key);
+  return ok(next.identity);
 }
 
 /**
@@ -132,15 +135,25 @@ export async function acceptSubmission(
 }
 
 /**
- * After a friend rotated keys, entries still queued for their wall address the old key and
- * would be refused; re-signs them for the new key (same content, new id).
+ * After the friend or the author rotated keys, entries still queued for the friend's wall carry an
+ * old key and would be refused; re-signs them for the current keys (same content, new id). A queued
+ * entry that targets another queued one follows its new id, and the queue keeps its order, so a
+ * later edit still lands after an earlier one.
  */
 export async function readdressOutbox(replica: Replica, identity: Identity, wall: string, wallKey: Uint8Array): Promise<void> {
+  const renamed = new Map<string, Uint8Array>();
+  let moved = false;
   for (const item of await replica.outbox(wall)) {
-    if (bytesEqual(item.entry.header.wallKey, wallKey)) continue;
-    const header = { ...item.entry.header, wallKey, authorKey: identity.publicKey };
-    const entry: SignedEntry = { header, authorSig: signHeader(header, identity.secretKey), body: item.entry.body };
+    const h = item.entry.header;
+    const target = h.target ? (renamed.get(toHex(h.target)) ?? h.target) : null;
+    const current = bytesEqual(h.wallKey, wallKey) && bytesEqual(h.authorKey, identity.publicKey) && target === h.target;
+    if (current && !moved) continue;
+    const header = current ? h : { ...h, wallKey, authorKey: identity.publicKey, target };
+    const entry: SignedEntry = current ? item.entry : { header, authorSig: signHeader(header, identity.secretKey), body: item.entry.body };
+    const id = entryId(header);
+    if (!current) renamed.set(item.id, entryIdBytes(header));
+    moved = true;
     await replica.removeFromOutbox(wall, [item.id]);
-    await replica.addToOutbox(wall, { id: entryId(header), entry, queuedAt: item.queuedAt });
+    await replica.addToOutbox(wall, { id, entry, queuedAt: item.queuedAt });
   }
 }

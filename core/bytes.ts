@@ -36,15 +36,23 @@ export class ByteWriter {
     return this;
   }
 
+  /** Out-of-range values are refused, never wrapped: a wrapped value would sign other bytes than meant. */
+  private checkUint(n: number, max: number, what: string): void {
+    if (!Number.isInteger(n) || n < 0 || n > max) throw new RangeError(`${what} out of range: ${n}`);
+  }
+
   u8(n: number): this {
-    return this.push(Uint8Array.of(n & 0xff));
+    this.checkUint(n, 0xff, 'u8');
+    return this.push(Uint8Array.of(n));
   }
 
   u16(n: number): this {
+    this.checkUint(n, 0xffff, 'u16');
     return this.push(Uint8Array.of((n >>> 8) & 0xff, n & 0xff));
   }
 
   u32(n: number): this {
+    this.checkUint(n, 0xffffffff, 'u32');
     const b = new Uint8Array(4);
     new DataView(b.buffer).setUint32(0, n >>> 0);
     return this.push(b);

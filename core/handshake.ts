@@ -11,8 +11,19 @@ export type HandshakeSide = { handle: string; key: Uint8Array; nonce: Uint8Array
  */
 export function handshakeTranscript(version: number, signer: HandshakeSide, other: HandshakeSide): Uint8Array {
   const w = new ByteWriter().u16(version);
-  for (const s of [signer, other]) w.text(s.handle).fixed(s.key, 32).fixed(s.nonce, 32).text(s.fingerprint);
+  for (const s of [signer, other]) w.text(s.handle).fixed(s.key, 32).fixed(s.nonce, 32).text(normalizeFingerprint(s.fingerprint));
   return w.finish();
+}
+
+/**
+ * The fingerprint as the transcript carries it (§7.2): runs of ASCII whitespace made one space and
+ * trimmed, A–Z lowercased, so two browsers that print the same SDP value in another case still agree.
+ */
+export function normalizeFingerprint(fingerprint: string): string {
+  return fingerprint
+    .replace(/[ \t\r\n]+/g, ' ')
+    .replace(/^ | $/g, '')
+    .replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
 export const signHandshake = (version: number, me: HandshakeSide, peer: HandshakeSide, secretKey: Uint8Array): Uint8Array =>

@@ -136,6 +136,22 @@ function readMessage(r: ByteReader): PeerMessage {
   }
 }
 
+/**
+ * The versions a `hello` offers, read from its frozen prefix (tag, magic, version list) only, so a
+ * hello whose later fields this version cannot read still gets `unsupported_version` (§7.2, §10).
+ * Null when the frame does not start like a hello.
+ */
+export function helloVersions(frame: unknown): number[] | null {
+  if (!(frame instanceof Uint8Array) || frame.length > LIMITS.frameBytes) return null;
+  try {
+    const r = new ByteReader(frame);
+    if (r.u8() !== TAG.hello || !r.fixed(4).every((b, i) => b === HELLO_MAGIC[i])) return null;
+    return r.list(LIMITS.helloVersions, (r2) => r2.u16('version'), 'versions');
+  } catch {
+    return null;
+  }
+}
+
 /** Decodes one frame from a peer: a typed message or the reason it was refused. Never throws. */
 export function decodeMessage(frame: unknown): Result<PeerMessage> {
   if (frame instanceof Uint8Array && frame.length > LIMITS.frameBytes) return fail('frame is larger than 256 KiB');

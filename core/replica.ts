@@ -72,6 +72,7 @@ export interface Replica {
   putFriend(friend: FriendRecord): Promise<void>;
   removeFriend(handle: string): Promise<void>;
 
+  /** Items in the order they were queued (it is the order the owner seals them in, so a later edit wins). */
   outbox(wall: string): Promise<OutboxItem[]>;
   addToOutbox(wall: string, item: OutboxItem): Promise<void>;
   removeFromOutbox(wall: string, ids: readonly string[]): Promise<void>;

@@ -1,6 +1,6 @@
 import { acceptSubmission, genesisKeyOf, readdressOutbox } from './author';
 import { ByteWriter, bytesEqual, toHex, truncateText } from './bytes';
-import { decodeMessage, encodeMessage as encodeFrame, type ErrorCode, type PeerMessage, PROTOCOL_VERSIONS, type SubmitResult } from './messages';
+import { decodeMessage, encodeMessage as encodeFrame, type ErrorCode, helloVersions, type PeerMessage, PROTOCOL_VERSIONS, type SubmitResult } from './messages';
 import { type HandshakeSide, negotiateVersion, signHandshake, verifyHandshake } from './handshake';
 import type { Identity, RandomBytes } from './identity';
 import { planIngest } from './ingest';
@@ -91,17 +91,24 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     transport.close();
   }
 
+  function unsupportedVersion(offered: readonly number[]): void {
+    shutdown('unsupported_version', `Protocol versions ${versions.join(', ')} are not compatible with ${offered.join(', ') || 'none'}; update Peerwall.`, true);
+  }
+
   async function onHello(m: Extract<PeerMessage, { type: 'hello' }>): Promise<void> {
     const v = negotiateVersion(versions, m.versions);
-    if (v === null) {
-      return shutdown('unsupported_version', `Protocol versions ${versions.join(', ')} are not compatible with ${m.versions.join(', ') || 'none'}; update Peerwall.`, true);
-    }
+    if (v === null) return unsupportedVersion(m.versions);
     if (m.handle !== peer) return shutdown('wrong_peer', `Expected @${peer}, but the other side says it is @${m.handle}.`, true);
     const friend = await replica.friend(peer);
     if (!friend) return shutdown('not_friends', `@${me} and @${peer} are not friends.`, true);
     const chainCheck = verifyRotationChain(peer, m.rotations, m.key);
     if (!chainCheck.ok) return shutdown('bad_auth', `@${peer}'s key history is invalid: ${chainCheck.reason}.`, true);
     if (!followsFromPinned(peer, friend.key, m.key, m.rotations)) {
+      // A key the friend itself retired (e.g. a displaced device that missed the rotation) is no
+      // new identity to accept: refuse it without asking the user.
+      if (friend.rotations.some((s) => bytesEqual(s.oldKey, m.key))) {
+        return shutdown('key_changed', `@${peer} connected with a key they have since replaced; use the device with their current key.`, true);
+      }
       emit({ type: 'keyChanged', handle: peer, key: m.key });
       return shutdown('key_changed', `@${peer} presented a new key that the pinned key did not sign.`, true);
     }
@@ -271,7 +278,11 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     if (state === 'closed') return;
     start(); // our hello must precede our auth even if the peer spoke first
     const decoded = decodeMessage(frame);
-    if (!decoded.ok) return shutdown(frame.length > LIMITS.frameBytes ? 'too_large' : 'bad_message', decoded.reason, true);
+    if (!decoded.ok) {
+      const offered = state === 'handshake' ? helloVersions(frame) : null;
+      if (offered && negotiateVersion(versions, offered) === null) return unsupportedVersion(offered);
+      return shutdown(frame.length > LIMITS.frameBytes ? 'too_large' : 'bad_message', decoded.reason, true);
+    }
     const m = decoded.value;
     if (m.type === 'error') return shutdown(m.code, `@${peer} closed the connection: ${m.message}`, false);
     if (state === 'handshake') {

@@ -29,7 +29,7 @@ describe('sync in bounded batches', () => {
       .map((f) => f.m.type);
     expect(order).toEqual(['want', 'batch', 'want', 'batch', 'want', 'batch']);
     expect(await bob.replica.wallState('alice')).toMatchObject({ seq: 150 });
-  });
+  }, 30_000); // 150 signed and sealed entries: about 3 s alone, more on a busy shared machine
 
   it('packs large entries so that no frame exceeds 256 KiB', async () => {
     const alice = makeUser('alice');

@@ -7,7 +7,7 @@ import { ENTRY_KINDS, type EntryKind } from '../../core/entryKind';
 import { LIMITS } from '../../core/limits';
 import { decodeMessage, encodeMessage } from '../../core/messages';
 import { decodeRotation, encodeRotation } from '../../core/rotation';
-import { entryBody, header, peerMessage, rotation } from './support/arbitraries';
+import { entryBody, header, peerMessage, rotation, signedEntry } from './support/arbitraries';
 
 const KINDS = Object.keys(ENTRY_KINDS) as EntryKind[];
 
@@ -92,10 +92,25 @@ describe('canonical encoding', () => {
   });
 
   it('rejects a flag byte other than 0 or 1', () => {
-    const bytes = new ByteWriter().u8(18).text('bob').u64(1).finish();
+    // A submitted entry without a body ends with its option flag 0.
+    const entry = fc.sample(signedEntry, { numRuns: 1, seed: 3 })[0]!;
+    const submit = encodeMessage({ type: 'submit', entries: [{ ...entry, body: null }] });
+    expect(submit.at(-1)).toBe(0);
+    expect(decodeMessage(submit).ok).toBe(true);
+    expect(decodeMessage(submit.map((b, i) => (i === submit.length - 1 ? 2 : b)))).toMatchObject({ ok: false, reason: expect.stringContaining('must be 0 or 1') });
+  });
+
+  it('rejects an unknown message type', () => {
     const want = encodeMessage({ type: 'want', wall: 'bob', afterSeq: 1, max: 5 });
-    expect(decodeMessage(bytes).ok).toBe(true);
+    expect(decodeMessage(want).ok).toBe(true);
     expect(decodeMessage(want.map((b, i) => (i === 0 ? 99 : b)))).toMatchObject({ ok: false, reason: expect.stringContaining('unknown message type') });
+  });
+
+  it('refuses to encode a number that does not fit its field, rather than wrapping it', () => {
+    expect(() => new ByteWriter().u8(256)).toThrow(RangeError);
+    expect(() => new ByteWriter().u16(-1)).toThrow(RangeError);
+    expect(() => new ByteWriter().u32(2 ** 32)).toThrow(RangeError);
+    expect(() => encodeMessage({ type: 'want', wall: 'bob', afterSeq: 0, max: 65_536 })).toThrow(RangeError);
   });
 
   it('rejects a frame larger than the frame limit before decoding it', () => {

@@ -3,10 +3,12 @@ import { rotateKey } from '../../core/author';
 import { acceptKeyChange } from '../../core/friendship';
 import { createIdentity } from '../../core/identity';
 import { createMemoryReplica } from '../../core/memoryReplica';
-import { encodeMessage, decodeMessage } from '../../core/messages';
+import { ByteWriter } from '../../core/bytes';
+import { encodeMessage, decodeMessage, HELLO_MAGIC } from '../../core/messages';
 import { safetyNumber } from '../../core/safetyNumber';
 import { createSyncSession } from '../../core/syncSession';
 import { createMemoryTransportPair } from '../../core/transport';
+import { buildWallView } from '../../core/wallView';
 import { befriend, connect, deps, makeUser, post, queue, text, type User } from './support/world';
 
 function closedCode(u: User): string | null | undefined {
@@ -42,6 +44,13 @@ describe('hello handshake', () => {
     expect(link.b.state).toBe('closed');
     expect(closedCode(alice) ?? closedCode(bob)).toBe('bad_auth');
     expect(await bob.replica.wallState('alice')).toBeNull();
+  });
+
+  it('binds the fingerprints whatever case and spacing each browser prints them in', async () => {
+    const [alice, bob] = await friends();
+    const link = await connect(alice, bob, { fingerprints: ['sha-256 AA:BB', ' sha-256 cc:dd\r', 'sha-256 CC:DD', 'sha-256  aa:bb'] });
+    expect(link.a.state).toBe('ready');
+    expect(link.b.state).toBe('ready');
   });
 
   it('rejects an auth replayed from an earlier connection', async () => {
@@ -82,6 +91,17 @@ describe('hello handshake', () => {
     expect(sb.state).toBe('closed');
     const closed = [...alice.events, ...bob.events].find((e) => e.type === 'closed' && e.code === 'unsupported_version');
     expect(closed && 'reason' in closed && closed.reason).toMatch(/update Peerwall/);
+  });
+
+  it('answers a hello of a later version with unsupported_version, even when the rest of it is unreadable', async () => {
+    const [, bob] = await friends();
+    const [ta, tb] = createMemoryTransportPair();
+    const sb = createSyncSession({ replica: bob.replica, identity: bob.identity, peer: 'alice', transport: tb, localFingerprint: 'x', remoteFingerprint: 'y', ...deps(bob), onEvent: (e) => bob.events.push(e) });
+    sb.start();
+    // Tag 1, the frozen magic and version list, then fields this version does not know.
+    ta.send(new ByteWriter().u8(1).fixed(HELLO_MAGIC, 4).list([2, 3], (w, v) => w.u16(v)).text('a future field').u8(7).finish());
+    await sb.idle();
+    expect(closedCode(bob)).toBe('unsupported_version');
   });
 
   it('refuses a peer that is not a friend, and one that claims another handle', async () => {
@@ -153,6 +173,55 @@ describe('hello handshake', () => {
     expect((await bob.replica.entriesAfter('alice', 0, 10)).map((e) => e.header.kind)).toEqual(['post', 'rotate', 'post', 'wallPost']);
     expect(await bob.replica.outbox('alice')).toEqual([]);
     expect(bob.events.some((e) => e.type === 'undeliverable')).toBe(false);
+  });
+
+  it('refuses a key the friend has retired without asking the user to accept it', async () => {
+    const [alice, bob] = await friends();
+    const oldIdentity = alice.identity;
+    const rotated = await rotateKey(alice.replica, alice.identity, deps(alice));
+    if (!rotated.ok) throw new Error(rotated.reason);
+    alice.identity = rotated.value;
+    await connect(alice, bob);
+    expect((await bob.replica.friend('alice'))!.key).toEqual(rotated.value.publicKey);
+    // A displaced device that never saw the rotation connects with the old key.
+    bob.events = [];
+    const link = await connect({ ...alice, identity: oldIdentity, replica: createMemoryReplica() }, bob);
+    expect(link.b.state).toBe('closed');
+    expect(closedCode(bob)).toBe('key_changed');
+    expect(bob.events.some((e) => e.type === 'keyChanged')).toBe(false);
+    expect((await bob.replica.friend('alice'))!.key).toEqual(rotated.value.publicKey);
+  });
+
+  it('re-signs what an author queued for a friend when the author rotates, so it is still delivered', async () => {
+    const [alice, bob] = await friends();
+    await connect(alice, bob);
+    const queued = await queue(bob, 'alice', { kind: 'wallPost', body: { text: 'written before my new key', media: [] } });
+    const rotated = await rotateKey(bob.replica, bob.identity, deps(bob));
+    if (!rotated.ok) throw new Error(rotated.reason);
+    bob.identity = rotated.value;
+    const [item] = await bob.replica.outbox('alice');
+    expect(item?.id).not.toBe(queued);
+    expect(item?.entry.header.authorKey).toEqual(rotated.value.publicKey);
+    await connect(alice, bob);
+    expect(alice.events.find((e) => e.type === 'keyRotated')).toMatchObject({ handle: 'bob' });
+    expect(bob.events.some((e) => e.type === 'undeliverable')).toBe(false);
+    const wall = await alice.replica.entriesAfter('alice', 0, 10);
+    expect(wall.map((e) => [e.header.author, e.header.authorKey])).toEqual([['bob', rotated.value.publicKey]]);
+  });
+
+  it('keeps queued entries that refer to each other together, in order, when they are re-addressed', async () => {
+    const [alice, bob] = await friends();
+    await connect(alice, bob);
+    const wallPost = await queue(bob, 'alice', { kind: 'wallPost', body: { text: 'v1', media: [] } });
+    await queue(bob, 'alice', { kind: 'edit', target: wallPost, body: { text: 'v2', media: [] } });
+    await queue(bob, 'alice', { kind: 'edit', target: wallPost, body: { text: 'v3', media: [] } });
+    const rotated = await rotateKey(alice.replica, alice.identity, deps(alice));
+    if (!rotated.ok) throw new Error(rotated.reason);
+    alice.identity = rotated.value;
+    await connect(alice, bob);
+    expect(bob.events.filter((e) => e.type === 'undeliverable')).toEqual([]);
+    const view = buildWallView('alice', await bob.replica.entriesAfter('alice', 0, 10));
+    expect(view.posts.map((p) => [p.author, p.text, p.edited])).toEqual([['bob', 'v3', true]]);
   });
 
   it('answers a sync message sent before the handshake with an error', async () => {

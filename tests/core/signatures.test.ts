@@ -5,7 +5,8 @@ import { verifyAuthor, type EntryHeader } from '../../core/entry';
 import { planIngest } from '../../core/ingest';
 import { createMemoryReplica } from '../../core/memoryReplica';
 import type { StoredEntry } from '../../core/replica';
-import { signRotation, verifyRotation } from '../../core/rotation';
+import { rotateIdentity } from '../../core/identity';
+import { followsFromPinned, type RotationStatement, signRotation, verifyRotation, verifyRotationChain } from '../../core/rotation';
 import { type SealedEntry, sealOf, signSeal } from '../../core/seal';
 import { publicKeyOf } from '../../core/signing';
 import { buildWallView } from '../../core/wallView';
@@ -76,7 +77,7 @@ describe('signatures', () => {
       }),
       { numRuns: 60 },
     );
-  });
+  }, 30_000);
 
   it('rejects a changed body', async () => {
     await fc.assert(
@@ -165,6 +166,24 @@ describe('signatures', () => {
     expect(verifyRotation(notOld)).toBe(false);
     const notNew = signRotation('erin', erin.identity.secretKey, erin.identity.publicKey, stranger.identity.secretKey, publicKeyOf(nextSecret), 1);
     expect(verifyRotation(notNew)).toBe(false);
+  });
+
+  it('accepts only a rotation history that links, moves forward and ends at the presented key', () => {
+    const gil = makeUser('gil');
+    const one = rotateIdentity(gil.identity, 3, gil.randomBytes);
+    const two = rotateIdentity(one.identity, 7, gil.randomBytes);
+    const [s1, s2] = two.identity.rotations as [RotationStatement, RotationStatement];
+    expect(verifyRotationChain('gil', [s1, s2], two.identity.publicKey)).toEqual({ ok: true, value: { genesis: gil.identity.publicKey, current: two.identity.publicKey } });
+    expect(verifyRotationChain('gil', [s1, s2], one.identity.publicKey)).toMatchObject({ ok: false, reason: expect.stringContaining('does not end') });
+    expect(verifyRotationChain('gil', [s2], two.identity.publicKey).ok).toBe(true);
+    expect(verifyRotationChain('gil', [s2, s1], one.identity.publicKey)).toMatchObject({ ok: false, reason: expect.stringContaining('out of order') });
+    expect(verifyRotationChain('other', [s1, s2], two.identity.publicKey)).toMatchObject({ ok: false, reason: expect.stringContaining('another handle') });
+    const skip = rotateIdentity(gil.identity, 9, gil.randomBytes).statement;
+    expect(verifyRotationChain('gil', [s1, skip], skip.newKey)).toMatchObject({ ok: false, reason: expect.stringContaining('broken') });
+    // A pinned key is followed to a later key only through the history.
+    expect(followsFromPinned('gil', gil.identity.publicKey, two.identity.publicKey, [s1, s2])).toBe(true);
+    expect(followsFromPinned('gil', one.identity.publicKey, two.identity.publicKey, [s2])).toBe(true);
+    expect(followsFromPinned('gil', gil.identity.publicKey, two.identity.publicKey, [s2])).toBe(false);
   });
 
   it('continues a wall across a key rotation, and refuses a rotation entry the old key did not sign', async () => {

@@ -1,6 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { befriend, connect, makeUser, post, queue, text } from './support/world';
+import { LIMITS } from '../../core/limits';
+import { decodeMessage, encodeMessage } from '../../core/messages';
+import { createSyncSession } from '../../core/syncSession';
+import { createMemoryTransportPair } from '../../core/transport';
+import { befriend, connect, deps, makeUser, post, queue, text, type User } from './support/world';
 import { buildWallView } from '../../core/wallView';
+
+/** Bob's session with alice, ready; frames bob sends are collected, and `fromAlice` speaks for alice. */
+async function bobSessionWithAlice(alice: User, bob: User) {
+  const [ta, tb] = createMemoryTransportPair();
+  const common = { localFingerprint: 'f', remoteFingerprint: 'f' };
+  const sa = createSyncSession({ replica: alice.replica, identity: alice.identity, peer: 'bob', transport: ta, ...common, ...deps(alice) });
+  const sb = createSyncSession({ replica: bob.replica, identity: bob.identity, peer: 'alice', transport: tb, ...common, ...deps(bob), onEvent: (e) => bob.events.push(e) });
+  sa.start();
+  sb.start();
+  while (!(sa.settled() && sb.settled())) {
+    await sa.idle();
+    await sb.idle();
+  }
+  const fromBob: string[] = [];
+  // From here on the test speaks for alice: her session no longer sees bob's frames.
+  ta.onFrame((f) => {
+    const m = decodeMessage(f);
+    fromBob.push(m.ok ? m.value.type : 'undecodable');
+  });
+  return { sb, fromAlice: (f: Uint8Array) => ta.send(f), fromBob };
+}
 
 describe('sync session', () => {
   it('brings a friend\'s posts and a comment written offline onto both replicas', async () => {
@@ -18,5 +43,45 @@ describe('sync session', () => {
     expect(view.posts[0]?.text).toBe('hello');
     expect(view.posts[0]?.comments.map((c) => [c.author, c.text])).toEqual([['bob', 'hi alice']]);
     expect(await bob.replica.outbox('alice')).toEqual([]);
+  });
+
+  it('refuses a batch nobody asked for, even of genuine entries, and stores none of it', async () => {
+    const alice = makeUser('alice');
+    const bob = makeUser('bob');
+    await befriend(alice, bob);
+    const { sb, fromAlice } = await bobSessionWithAlice(alice, bob);
+    const fresh = await post(alice, text('not asked for'));
+    fromAlice(encodeMessage({ type: 'batch', wall: 'alice', headSeq: 1, entries: [fresh] }));
+    await sb.idle();
+    expect(sb.state).toBe('closed');
+    expect(bob.events.at(-1)).toMatchObject({ type: 'closed', code: 'bad_message' });
+    expect(await bob.replica.wallState('alice')).toBeNull();
+  });
+
+  it('never serves a third person\'s wall, only its own and the asker\'s', async () => {
+    const alice = makeUser('alice');
+    const bob = makeUser('bob');
+    const carol = makeUser('carol');
+    await befriend(alice, bob);
+    await befriend(bob, carol);
+    await post(carol, text('for my friends only'));
+    await connect(bob, carol);
+    expect(await bob.replica.wallState('carol')).toMatchObject({ seq: 1 });
+    const { sb, fromAlice, fromBob } = await bobSessionWithAlice(alice, bob);
+    fromAlice(encodeMessage({ type: 'want', wall: 'carol', afterSeq: 0, max: 64 }));
+    await sb.idle();
+    expect(fromBob).toEqual(['error']);
+    expect(bob.events.at(-1)).toMatchObject({ type: 'closed', code: 'not_allowed' });
+  });
+
+  it('closes with too_large on a frame over 256 KiB, without reading it', async () => {
+    const alice = makeUser('alice');
+    const bob = makeUser('bob');
+    await befriend(alice, bob);
+    const { sb, fromAlice, fromBob } = await bobSessionWithAlice(alice, bob);
+    fromAlice(new Uint8Array(LIMITS.frameBytes + 1));
+    await sb.idle();
+    expect(fromBob).toEqual(['error']);
+    expect(bob.events.at(-1)).toMatchObject({ type: 'closed', code: 'too_large' });
   });
 });

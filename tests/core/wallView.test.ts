@@ -36,6 +36,16 @@ describe('what a wall shows', () => {
     expect(view.profile).toEqual({ displayName: 'Alice', about: 'hello' });
   });
 
+  it('orders edits by sequence, never by the author\'s clock', async () => {
+    const alice = makeUser('alice');
+    const p = await post(alice, text('v1'));
+    await post(alice, { kind: 'edit', target: p.id, body: { text: 'v2', media: [] } });
+    // The clock went back (or lies): the later edit claims to be older than the first.
+    const early = await writeOwnEntry(alice.replica, alice.identity, { kind: 'edit', target: p.id, body: { text: 'v3', media: [] } }, { randomBytes: alice.randomBytes, now: () => 1 });
+    expect(early.ok).toBe(true);
+    expect(buildWallView('alice', await alice.replica.entriesAfter('alice', 0, 10)).posts[0]?.text).toBe('v3');
+  });
+
   it('shows a future-dated entry at the time it arrived', async () => {
     const alice = makeUser('alice');
     const p = await post(alice, text('from the future'));

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { acceptSubmission, signDraft, type Draft } from '../../core/author';
+import { type EntryHeader, type SignedEntry, entryId, signHeader } from '../../core/entry';
+import type { Identity } from '../../core/identity';
+import { planIngest } from '../../core/ingest';
+import { mediaRefFor } from '../../core/media';
+import { createMemoryReplica } from '../../core/memoryReplica';
+import { type SealedEntry, ZERO_HASH, sealHash, sealOf, signSeal } from '../../core/seal';
+import { sha256 } from '../../core/signing';
+import { befriend, deps, makeUser, post as writeOwn } from './support/world';
+
+/**
+ * docs/protocol.md §5.4: a reader refuses an entry that breaks a validity rule even when the
+ * owner sealed it (a buggy or hostile owner), and stores none of the batch.
+ */
+const alice = makeUser('alice');
+const bob = makeUser('bob');
+const carol = makeUser('carol');
+const mallory = makeUser('mallory');
+
+function sign(author: Identity, draft: Draft, wallKey = alice.identity.publicKey): SignedEntry {
+  const signed = signDraft(author, 'alice', wallKey, draft, deps(alice));
+  if (!signed.ok) throw new Error(signed.reason);
+  return signed.value;
+}
+
+/** Re-signs an entry with a hand-made header, for shapes `signDraft` would never produce. */
+function withHeader(author: Identity, entry: SignedEntry, change: Partial<EntryHeader>, body = entry.body): SignedEntry {
+  const header = { ...entry.header, ...change };
+  return { header, authorSig: signHeader(header, author.secretKey), body };
+}
+
+/** Alice seals `entries` after `log`, whatever they are. */
+function sealAfter(log: readonly SealedEntry[], ...entries: SignedEntry[]): SealedEntry[] {
+  const out = [...log];
+  for (const e of entries) {
+    const last = out.at(-1);
+    const prev = last ? sealHash(sealOf(last.header, last.seq, last.prev)) : ZERO_HASH;
+    const seq = (last?.seq ?? 0) + 1;
+    out.push({ ...e, seq, prev, ownerSig: signSeal(sealOf(e.header, seq, prev), alice.identity.secretKey) });
+  }
+  return out;
+}
+
+async function ingest(entries: readonly SealedEntry[]) {
+  const replica = createMemoryReplica();
+  const plan = await planIngest(replica, 'alice', entries, alice.identity.publicKey, () => 1);
+  if (plan.ok) expect((await replica.commit(plan.value)).ok).toBe(true);
+  return { plan, stored: await replica.entriesAfter('alice', 0, 100) };
+}
+
+const post = sign(alice.identity, { kind: 'post', body: { text: 'hello', media: [] } });
+const wallPost = sign(bob.identity, { kind: 'wallPost', body: { text: 'hi alice', media: [] } });
+const bobComment = sign(bob.identity, { kind: 'comment', target: entryId(post.header), body: { text: 'from bob' } });
+const carolComment = sign(carol.identity, { kind: 'comment', target: entryId(post.header), body: { text: 'from carol' } });
+const profile = sign(alice.identity, { kind: 'profile', body: { displayName: 'Alice', about: '' } });
+const base = sealAfter([], post, wallPost, bobComment, carolComment, profile);
+const idOf = (e: SignedEntry) => entryId(e.header);
+const like = sign(bob.identity, { kind: 'like', target: idOf(post), body: null });
+const image = mediaRefFor(new Uint8Array(10).fill(7), 'image/png');
+if (!image.ok) throw new Error(image.reason);
+
+const invalid: [string, SignedEntry, string][] = [
+  ['an edit of someone else\'s entry', sign(bob.identity, { kind: 'edit', target: idOf(post), body: { text: 'mine now', media: [] } }), 'only the author may edit'],
+  ['a delete by neither the author nor the owner', sign(bob.identity, { kind: 'delete', target: idOf(carolComment), body: null }), 'only the author or the wall\'s owner'],
+  ['a post by someone other than the owner', sign(bob.identity, { kind: 'post', body: { text: 'my post', media: [] } }), 'only the owner may write a post'],
+  ['a profile by someone other than the owner', sign(bob.identity, { kind: 'profile', body: { displayName: 'Alice', about: '' } }), 'only the owner may write a profile'],
+  ['a goodbye by someone other than the owner', sign(bob.identity, { kind: 'goodbye', body: { text: 'bye' } }), 'only the owner may write a goodbye'],
+  ['a wall post by the owner', sign(alice.identity, { kind: 'wallPost', body: { text: 'self', media: [] } }), 'the owner writes posts, not wall posts'],
+  ['an owner entry signed with a key that is not the wall\'s', sign({ ...mallory.identity, handle: 'alice' }, { kind: 'post', body: { text: 'forged', media: [] } }), 'not the wall\'s current key'],
+  ['an entry addressed to another key of the owner', sign(bob.identity, { kind: 'wallPost', body: { text: 'hi', media: [] } }, mallory.identity.publicKey), 'addresses another of the owner\'s keys'],
+  ['a comment on a comment', sign(bob.identity, { kind: 'comment', target: idOf(carolComment), body: { text: 'nested' } }), 'comments answer posts'],
+  ['a like of a profile', sign(bob.identity, { kind: 'like', target: idOf(profile), body: null }), 'cannot target a profile'],
+  ['a like of an entry not on the wall', sign(bob.identity, { kind: 'like', target: '00'.repeat(32), body: null }), 'not on this wall'],
+  ['a post with a target', sign(alice.identity, { kind: 'post', target: idOf(post), body: { text: 'reply', media: [] } }), 'has no target'],
+  ['a like without a target', withHeader(bob.identity, like, { target: null }), 'needs a target'],
+  ['a like with a body', withHeader(bob.identity, like, { bodyHash: sha256(Uint8Array.of(1)), bodySize: 1 }, Uint8Array.of(1)), 'must have an empty body'],
+  ['a comment with an empty body', withHeader(bob.identity, bobComment, { bodyHash: sha256(new Uint8Array(0)), bodySize: 0 }, new Uint8Array(0)), 'its body is empty'],
+  ['an edit that gives a comment an image', sign(bob.identity, { kind: 'edit', target: idOf(bobComment), body: { text: 'pic', media: [image.value] } }), 'an edited comment must stay a comment'],
+  ['a key rotation without its statement', withHeader(alice.identity, profile, { kind: 'rotate' }, null), 'must carry its statement'],
+];
+
+describe('validity rules (§5.4) that hold even against the owner', () => {
+  it('accepts the base wall and the entries the rules allow', async () => {
+    expect((await ingest(base)).plan.ok).toBe(true);
+    const allowed = [
+      sign(alice.identity, { kind: 'delete', target: idOf(wallPost), body: null }),
+      sign(carol.identity, { kind: 'delete', target: idOf(carolComment), body: null }),
+      sign(bob.identity, { kind: 'edit', target: idOf(bobComment), body: { text: 'from bob, edited', media: [] } }),
+      like,
+    ];
+    for (const entry of allowed) expect((await ingest(sealAfter(base, entry))).plan.ok, entry.header.kind).toBe(true);
+  });
+
+  it.each(invalid)('refuses %s, and stores nothing of the batch', async (_, entry, reason) => {
+    const { plan, stored } = await ingest(sealAfter(base, entry));
+    expect(plan).toMatchObject({ ok: false, reason: expect.stringContaining(reason) });
+    expect(stored).toEqual([]);
+  });
+
+  it('refuses anything after a goodbye', async () => {
+    const goodbye = sign(alice.identity, { kind: 'goodbye', body: { text: 'bye' } });
+    const { plan } = await ingest(sealAfter(base, goodbye, like));
+    expect(plan).toMatchObject({ ok: false, reason: expect.stringContaining('said goodbye') });
+  });
+
+  it('makes the owner refuse to seal a friend\'s submission that breaks a rule', async () => {
+    const owner = makeUser('alice');
+    const friend = makeUser('bob');
+    await befriend(owner, friend);
+    const mine = await writeOwn(owner, { kind: 'post', body: { text: 'mine', media: [] } });
+    const edit = signDraft(friend.identity, 'alice', owner.identity.publicKey, { kind: 'edit', target: mine.id, body: { text: 'hijacked', media: [] } }, deps(friend));
+    if (!edit.ok) throw new Error(edit.reason);
+    expect(await acceptSubmission(owner.replica, owner.identity, 'bob', edit.value, owner.now)).toEqual({ ok: false, reason: 'only the author may edit an entry' });
+    expect(await owner.replica.wallState('alice')).toMatchObject({ seq: 1 });
+  });
+});
