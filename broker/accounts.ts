@@ -12,8 +12,8 @@ export interface AccountStore {
   find(handle: string): Account | undefined;
   /** False when the handle exists already (active or retired). */
   create(handle: string, passwordHash: string): boolean;
-  /** Stores the new hash and bumps the token version; returns the new version. */
-  changePassword(handle: string, passwordHash: string): number;
+  /** Stores the new hash and bumps the token version; returns the new version, or undefined for a missing or retired account. */
+  changePassword(handle: string, passwordHash: string): number | undefined;
   /** Retires the handle for good: the hash is dropped and every token stops working. */
   retire(handle: string): void;
 }
@@ -55,9 +55,7 @@ export function createAccountStore(db: Db, now: () => number = Date.now): Accoun
       return insert.run(handle, passwordHash, now()).changes === 1;
     },
     changePassword(handle, passwordHash) {
-      const row = updatePassword.get(passwordHash, handle);
-      if (!row) throw new Error('Cannot change the password of a missing or retired account.');
-      return row.token_version;
+      return updatePassword.get(passwordHash, handle)?.token_version;
     },
     retire(handle) {
       retire.run(now(), handle);

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createAccountStore } from './accounts';
 import type { BrokerConfig } from './config';
@@ -50,6 +50,10 @@ export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promis
     bodyLimit: BODY_LIMIT,
     trustProxy: config.trustProxy,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    // A URL the router cannot decode or a path parameter over 100 characters fails before any
+    // hook or error handler runs; answer it in our error shape too.
+    frameworkErrors: (_error, _request, reply: FastifyReply) =>
+      reply.status(400).send({ error: { code: 'invalid_request', message: 'The request URL is not valid.' } }),
     logger: deps.logger ?? loggerOptions(config.logLevel),
   }).withTypeProvider<TypeBoxTypeProvider>();
 

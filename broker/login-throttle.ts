@@ -2,10 +2,14 @@
  * Slows down password guessing. Failures are counted per (handle, address) and per address, never
  * per handle alone, so nobody can lock a chosen user out from elsewhere. After a few free
  * failures each further one doubles the wait. A success clears the (handle, address) count.
+ * Only one attempt per (handle, address) runs at a time: otherwise a burst of parallel guesses
+ * would all pass the check before the first failure is counted.
  */
 export interface LoginThrottle {
   /** Seconds the caller must wait before trying again; 0 when an attempt is allowed now. */
   retryAfter(handle: string, address: string): number;
+  /** Marks an attempt as running (retryAfter is then at least 1 for the pair); call the result when it has settled. */
+  begin(handle: string, address: string): () => void;
   fail(handle: string, address: string): void;
   succeed(handle: string, address: string): void;
 }
@@ -40,6 +44,8 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
     maxEntries = 200_000,
   } = options;
   const entries = new Map<string, Entry>();
+  // Bounded by the attempts running at once, which the hashing queue bounds.
+  const running = new Set<string>();
   const pairKey = (handle: string, address: string) => `${handle}\u0000${address}`;
   const addressKey = (address: string) => `\u0000${address}`;
 
@@ -71,8 +77,14 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
 
   return {
     retryAfter(handle, address) {
-      const waitMs = Math.max(waitFor(pairKey(handle, address)), waitFor(addressKey(address)));
+      const key = pairKey(handle, address);
+      const waitMs = Math.max(waitFor(key), waitFor(addressKey(address)), running.has(key) ? 1 : 0);
       return waitMs === 0 ? 0 : Math.ceil(waitMs / 1000);
+    },
+    begin(handle, address) {
+      const key = pairKey(handle, address);
+      running.add(key);
+      return () => running.delete(key);
     },
     fail(handle, address) {
       bump(pairKey(handle, address), freePerPair);

@@ -52,9 +52,12 @@ export default fp(
     app.decorate('signalling', hub);
 
     function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-      const url = new URL(request.url ?? '/', 'http://broker');
-      if (url.pathname !== PEERJS_PATH) {
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      // An absolute-form target such as "http://[" makes `new URL` throw, and a throw here
+      // would be uncaught and end the process.
+      const url = URL.canParse(request.url ?? '/', 'http://broker') ? new URL(request.url ?? '/', 'http://broker') : undefined;
+      if (url?.pathname !== PEERJS_PATH) {
+        const status = url ? '404 Not Found' : '400 Bad Request';
+        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
         return;
       }
       wss.handleUpgrade(request, socket, head, (ws) => onSocket(ws, url));
@@ -77,7 +80,15 @@ export default fp(
       if (typeof peer === 'string') return refuse(peer);
       app.log.debug({ url: redactUrl(url.pathname + url.search) }, 'signalling socket open');
       // binaryType is the default 'nodebuffer', so every message arrives as one Buffer.
-      ws.on('message', (data: Buffer) => hub.receive(peer, data.toString('utf8')));
+      ws.on('message', (data: Buffer) => {
+        // Last line of defence: a throw in a 'message' listener is uncaught and would end the
+        // process for everyone, so an unexpected failure costs this frame only.
+        try {
+          hub.receive(peer, data.toString('utf8'));
+        } catch (error) {
+          app.log.error({ err: error }, 'signalling frame failed');
+        }
+      });
       ws.on('close', () => hub.leave(peer));
     }
 

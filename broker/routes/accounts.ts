@@ -8,6 +8,7 @@ import { hashOrBusy, type Hasher } from '../hasher';
 import type { LoginThrottle } from '../login-throttle';
 import { PASSWORD_RULE, isAcceptablePassword } from '../password';
 import { sessionOf } from '../plugins/auth';
+import { AUTH_MESSAGES } from '../tokens';
 import type { WindowCounter } from '../window-counter';
 import { Credentials, HandleBody, SessionBody } from './schemas';
 
@@ -29,7 +30,8 @@ const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (ap
   async function confirmPassword(handle: string, password: string, address: string): Promise<void> {
     const wait = throttle.retryAfter(handle, address);
     if (wait > 0) throw new ApiError(429, 'too_many_attempts', 'Too many wrong passwords. Wait a moment, then try again.', wait);
-    const account = await hashOrBusy(() => credentials.check(handle, password));
+    const settled = throttle.begin(handle, address);
+    const account = await hashOrBusy(() => credentials.check(handle, password)).finally(settled);
     if (!account) {
       throttle.fail(handle, address);
       throw wrongPassword();
@@ -71,6 +73,8 @@ const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (ap
       await confirmPassword(session.handle, request.body.currentPassword, request.ip);
       const hash = await hashOrBusy(() => hasher.hash(request.body.newPassword));
       const tokenVersion = accounts.changePassword(session.handle, hash);
+      // The account was deleted while the new hash was being made (a concurrent DELETE).
+      if (tokenVersion === undefined) throw new ApiError(401, 'auth_revoked', AUTH_MESSAGES.auth_revoked);
       app.signalling.disconnectHandle(session.handle, 'auth_revoked');
       return { ...app.tokens.issue({ ...session, tokenVersion }), handle: session.handle };
     },

@@ -31,6 +31,8 @@ export const errorFrame = (code: RefusalCode): string =>
 
 export const MAX_LIST = 5_000;
 export const MAX_RELAY_PAYLOAD_BYTES = 4_096;
+/** Deeper frames are ignored: JSON.stringify recurses, and a 64 KiB frame of "[[[…" would overflow the stack. */
+export const MAX_FRAME_DEPTH = 64;
 
 export type ClientMessage =
   | { type: 'HEARTBEAT' }
@@ -59,6 +61,9 @@ export function parseClientMessage(text: string): ClientMessage {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return { type: 'IGNORED' };
   const { type, dst, payload } = data as Record<string, unknown>;
   if (type === 'HEARTBEAT') return { type };
+  if (nestedDeeperThan(data, MAX_FRAME_DEPTH)) {
+    return type === 'PW_RELAY' ? invalidRelay(dst, payload, 'invalid') : { type: 'IGNORED' };
+  }
   if (typeof type === 'string' && RELAYED.has(type)) {
     if (!isCanonicalHandle(dst)) return { type: 'IGNORED' };
     return { type: type as 'OFFER', dst, payload };
@@ -74,14 +79,30 @@ export function parseClientMessage(text: string): ClientMessage {
   return { type: 'IGNORED' };
 }
 
-function parseRelay(dst: unknown, payload: unknown): ClientMessage {
-  const fields = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
-  const id = typeof fields.id === 'string' && fields.id.length >= 1 && fields.id.length <= 64 ? fields.id : undefined;
-  const target = isCanonicalHandle(dst) ? dst : '';
-  if (id === undefined || target === '' || !('body' in fields)) {
-    return { type: 'PW_RELAY_INVALID', id: typeof fields.id === 'string' ? fields.id.slice(0, 64) : '', dst: target, reason: 'invalid' };
+/** True when `value` holds objects or arrays nested more than `limit` levels deep (iterative: no recursion). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<{ item: unknown; depth: number }> = [{ item: value, depth: 0 }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (typeof next.item !== 'object' || next.item === null) continue;
+    if (next.depth >= limit) return true;
+    for (const child of Object.values(next.item)) stack.push({ item: child, depth: next.depth + 1 });
   }
+  return false;
+}
+
+const relayFields = (payload: unknown): Record<string, unknown> =>
+  typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
+
+function invalidRelay(dst: unknown, payload: unknown, reason: 'invalid' | 'too_large'): ClientMessage {
+  const { id } = relayFields(payload);
+  return { type: 'PW_RELAY_INVALID', id: typeof id === 'string' ? id.slice(0, 64) : '', dst: isCanonicalHandle(dst) ? dst : '', reason };
+}
+
+function parseRelay(dst: unknown, payload: unknown): ClientMessage {
+  const fields = relayFields(payload);
+  const id = typeof fields.id === 'string' && fields.id.length >= 1 && fields.id.length <= 64 ? fields.id : undefined;
+  if (id === undefined || !isCanonicalHandle(dst) || !('body' in fields)) return invalidRelay(dst, payload, 'invalid');
   const size = Buffer.byteLength(JSON.stringify(payload), 'utf8');
-  if (size > MAX_RELAY_PAYLOAD_BYTES) return { type: 'PW_RELAY_INVALID', id, dst: target, reason: 'too_large' };
-  return { type: 'PW_RELAY', dst: target, id, body: fields.body, size };
+  if (size > MAX_RELAY_PAYLOAD_BYTES) return invalidRelay(dst, payload, 'too_large');
+  return { type: 'PW_RELAY', dst, id, body: fields.body, size };
 }

@@ -20,6 +20,7 @@ describe('POST /api/accounts', () => {
     ['alice', 'alice'],
     ['@Alice', 'alice'],
     ['  @BOB_1  ', 'bob_1'],
+    ['a_b_c_d_e_f_g_h', 'a_b_c_d_e_f_g_h'],
   ])('registers %j as the canonical handle %j', async (handle, canonical) => {
     const response = await register({ handle, password: PASSWORD });
     expect(response.statusCode).toBe(201);
@@ -70,7 +71,11 @@ describe('POST /api/accounts', () => {
       payload: { password: PASSWORD },
     });
     expect(deleted.statusCode).toBe(204);
-    expect((await register({ handle: 'alice', password: PASSWORD })).statusCode).toBe(409);
+    for (const handle of ['alice', '@ALICE', ' Alice ']) {
+      const again = await register({ handle, password: PASSWORD });
+      expect(again.statusCode).toBe(409);
+      expect(again.json()).toMatchObject({ error: { code: 'handle_taken' } });
+    }
   });
 
   it('limits new accounts per address per hour with 429 and Retry-After', async () => {
@@ -119,6 +124,15 @@ describe('other routes', () => {
     const response = await broker.app.inject({ method: 'GET', url: '/nope?token=secret' });
     expect(response.statusCode).toBe(404);
     expect(response.json()).toEqual({ error: { code: 'not_found', message: 'There is no GET /nope here.' } });
+  });
+
+  it.each([
+    ['a URL it cannot decode', '/api/handles/%E0%A4%A'],
+    ['a path parameter over 100 characters', `/api/handles/${'a'.repeat(101)}`],
+  ])('answers %s with 400 in the error shape', async (_name, url) => {
+    const response = await broker.app.inject({ method: 'GET', url });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({ error: { code: 'invalid_request', message: 'The request URL is not valid.' } });
   });
 
   it('adds no PeerJS routes of its own', async () => {

@@ -61,7 +61,7 @@ describe('POST /api/sessions', () => {
       login('alice', 'wrong password!'),
       login('nobody', PASSWORD),
       login('gone', PASSWORD),
-      login('alice', PASSWORD + 'x'.repeat(60)),
+      login('alice', PASSWORD + 'x'.repeat(60), '127.0.0.2'), // another address: one attempt per pair runs at a time
     ]);
     for (const answer of answers) {
       expect(answer.statusCode).toBe(401);
@@ -107,6 +107,24 @@ describe('POST /api/sessions', () => {
     expect((await login('alice', PASSWORD, '10.0.0.9')).statusCode).toBe(200);
     // The success reset the count: five free failures again.
     for (let i = 0; i < 5; i++) expect((await login('alice', 'wrong password!', '10.0.0.9')).statusCode).toBe(401);
+  });
+
+  it('runs one attempt per handle and address at a time, so parallel guesses do not slip past the count', async () => {
+    broker = await startBroker({ bcryptCost: 10 }); // each check takes long enough for the others to arrive meanwhile
+    await createAccount(broker.app, 'alice');
+    const answers = await Promise.all([
+      ...Array.from({ length: 3 }, () => login('alice', 'wrong password!', '10.0.0.9')),
+      login('alice', 'wrong password!', '10.0.0.1'),
+    ]);
+    const fromNine = answers.slice(0, 3).map((answer) => answer.statusCode).sort();
+    expect(fromNine).toEqual([401, 429, 429]);
+    for (const refused of answers.slice(0, 3).filter((answer) => answer.statusCode === 429)) {
+      expect(refused.headers['retry-after']).toBe('1');
+      expect(refused.json()).toMatchObject({ error: { code: 'too_many_attempts' } });
+    }
+    expect(answers[3]!.statusCode).toBe(401);
+    // Once the attempt has settled the pair may try again.
+    expect((await login('alice', PASSWORD, '10.0.0.9')).statusCode).toBe(200);
   });
 
   it('throttles one address guessing across many handles', async () => {
@@ -233,6 +251,40 @@ describe('password change and deletion', () => {
     expect(response.statusCode).toBe(status);
     expect(response.json()).toMatchObject({ error: { code } });
     expect((await login('alice', PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('answers a password change that loses a race with deletion with 401 auth_revoked, not 500', async () => {
+    const inner = createWorkerHasher({ cost: 4, workers: 1, queueLimit: 16 });
+    let hashingNew!: () => void;
+    const hashing = new Promise<void>((resolve) => (hashingNew = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const hasher: Hasher = {
+      async hash(password) {
+        if (password === 'a brand new secret') {
+          hashingNew();
+          await released;
+        }
+        return inner.hash(password);
+      },
+      verify: (password, hash) => inner.verify(password, hash),
+      close: () => inner.close(),
+    };
+    broker = await startBroker({}, { hasher });
+    const token = await account(broker.app, 'alice');
+    const change = broker.app.inject({
+      method: 'POST',
+      url: '/api/accounts/me/password',
+      headers: bearer(token),
+      payload: { currentPassword: PASSWORD, newPassword: 'a brand new secret' },
+    });
+    await hashing;
+    const deleted = await broker.app.inject({ method: 'DELETE', url: '/api/accounts/me', headers: bearer(token), payload: { password: PASSWORD } });
+    expect(deleted.statusCode).toBe(204);
+    release();
+    const response = await change;
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ error: { code: 'auth_revoked' } });
   });
 
   it('deletes only with the right password, then ends every token', async () => {

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { connect as tcpConnect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -283,6 +284,47 @@ describe('allowlists', () => {
 });
 
 describe('bounds', () => {
+  const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
+  it('rejects a PW_RELAY nested too deep to serialize as invalid, and stays up', async () => {
+    const alice = await online('alice', await account(broker.app, 'alice'));
+    const bob = await online('bob', await account(broker.app, 'bob'));
+    alice.socket.send(`{"type":"PW_RELAY","dst":"bob","payload":{"id":"deep","body":${nested(6_000)}}}`);
+    expect((await alice.next(ofType('PW_RELAY_STATUS'))).payload).toEqual({ id: 'deep', dst: 'bob', status: 'rejected', reason: 'invalid' });
+    await sendThenMark(alice, bob, 'bob', []);
+    expect((await fetch(`${broker.url}/health`)).status).toBe(200);
+  });
+
+  it('drops a signal nested too deep to serialize, even from an allowed handle, and stays up', async () => {
+    const alice = await online('alice', await account(broker.app, 'alice'));
+    const bob = await online('bob', await account(broker.app, 'bob'));
+    bob.send({ type: 'PW_ALLOW', payload: { handles: ['alice'] } });
+    await bob.next(ofType('PW_PRESENCE'));
+    alice.socket.send(`{"type":"OFFER","dst":"bob","payload":${nested(6_000)}}`);
+    await sendThenMark(alice, bob, 'bob', [{ type: 'OFFER', dst: 'bob', payload: { shallow: true } }]);
+    expect(bob.frames.filter(ofType('OFFER')).map((frame) => frame.payload)).toEqual([{ shallow: true }]);
+    expect(alice.socket.readyState).toBe(alice.socket.OPEN);
+  });
+
+  it.each(['http://[', 'http://%zz/peerjs'])('answers an upgrade to the unparsable target %s with 400, and stays up', async (target) => {
+    const { port } = new URL(broker.url);
+    const statusLine = await new Promise<string>((resolve, reject) => {
+      const socket = tcpConnect(Number(port), '127.0.0.1', () => {
+        socket.write(
+          `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+            'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+        );
+      });
+      let reply = '';
+      socket.setTimeout(5_000, () => socket.destroy());
+      socket.on('data', (chunk: Buffer) => (reply += chunk.toString()));
+      socket.on('close', () => resolve(reply.split('\r\n')[0] ?? ''));
+      socket.on('error', reject);
+    });
+    expect(statusLine).toBe('HTTP/1.1 400 Bad Request');
+    expect((await fetch(`${broker.url}/health`)).status).toBe(200);
+  });
+
   it('closes a socket that sends a frame over 64 KiB with too_large, and stays up', async () => {
     const alice = await online('alice', await account(broker.app, 'alice'));
     alice.socket.send('x'.repeat(64 * 1024 + 1));
@@ -325,6 +367,22 @@ describe('bounds', () => {
     await expectRefused(alice, 'auth_revoked', true);
     await expectRefused(connect('alice', token), 'auth_revoked');
     await online('alice', (response.json() as { token: string }).token);
+  });
+});
+
+describe('account deletion', () => {
+  it('closes the open socket with auth_revoked and refuses the old token', async () => {
+    const token = await account(broker.app, 'alice');
+    const alice = await online('alice', token);
+    const response = await broker.app.inject({
+      method: 'DELETE',
+      url: '/api/accounts/me',
+      headers: bearer(token),
+      payload: { password: 'correct horse battery' },
+    });
+    expect(response.statusCode).toBe(204);
+    await expectRefused(alice, 'auth_revoked', true);
+    await expectRefused(connect('alice', token), 'auth_revoked');
   });
 });
 

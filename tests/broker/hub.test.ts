@@ -1,0 +1,84 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SignallingHub, type Connection } from '../../broker/signalling/hub';
+import { createRelayQueue } from '../../broker/signalling/relay-queue';
+import type { Session } from '../../broker/tokens';
+import { createWindowCounter } from '../../broker/window-counter';
+
+/** A socket end that records what the hub sends. */
+function recorder(): Connection & { frames: string[]; closes: number } {
+  const connection = {
+    frames: [] as string[],
+    closes: 0,
+    send: (frame: string) => void connection.frames.push(frame),
+    close: () => void (connection.closes += 1),
+  };
+  return connection;
+}
+
+const session = (handle: string, startedAt: number): Session => ({ handle, sessionId: `s-${handle}`, startedAt, tokenVersion: 1 });
+
+function hubWithPeers() {
+  const hub = new SignallingHub({
+    maxConnections: 10,
+    messagesPerSecond: 1_000_000,
+    aliveTimeoutMs: 60_000,
+    isActiveHandle: () => true,
+    relayQueue: createRelayQueue({}),
+    relayLimiter: createWindowCounter({ limit: 1_000_000, windowMs: 60_000 }),
+  });
+  const alice = recorder();
+  const bob = recorder();
+  const alicePeer = hub.admit(session('alice', 1), alice);
+  const bobPeer = hub.admit(session('bob', 2), bob);
+  if (typeof alicePeer === 'string' || typeof bobPeer === 'string') throw new Error('not admitted');
+  // Each allows the other, so every signal is relayed and serialized.
+  hub.receive(alicePeer, JSON.stringify({ type: 'PW_ALLOW', payload: { handles: ['bob'] } }));
+  hub.receive(bobPeer, JSON.stringify({ type: 'PW_ALLOW', payload: { handles: ['alice'] } }));
+  return { hub, alicePeer, bob };
+}
+
+const types = ['HEARTBEAT', 'OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE', 'PW_ALLOW', 'PW_RELAY', 'EXPIRE', 'OPEN'];
+
+describe('signalling hub robustness', () => {
+  it('never throws on arbitrary text from a client', () => {
+    const { hub, alicePeer } = hubWithPeers();
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
+        hub.receive(alicePeer, text);
+      }),
+    );
+  });
+
+  it('never throws on well-typed frames with arbitrary fields', () => {
+    const { hub, alicePeer } = hubWithPeers();
+    const frame = fc.record(
+      {
+        type: fc.oneof(fc.constantFrom(...types), fc.jsonValue()),
+        dst: fc.oneof(fc.constantFrom('bob', 'alice', 'nobody', 'Bob'), fc.jsonValue()),
+        src: fc.jsonValue(),
+        payload: fc.oneof(
+          fc.jsonValue(),
+          fc.record({ id: fc.oneof(fc.string(), fc.jsonValue()), body: fc.jsonValue() }, { requiredKeys: [] }),
+          fc.record({ handles: fc.oneof(fc.array(fc.constantFrom('bob', 'carol', 'x__y')), fc.jsonValue()) }, { requiredKeys: [] }),
+        ),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(frame, (value) => {
+        hub.receive(alicePeer, JSON.stringify(value));
+      }),
+    );
+  });
+
+  it.each(['OFFER', 'CANDIDATE', 'PW_RELAY', 'PW_ALLOW'])('never throws on a %s nested 20 000 levels deep', (type) => {
+    const { hub, alicePeer, bob } = hubWithPeers();
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const before = bob.frames.length;
+    expect(() =>
+      hub.receive(alicePeer, `{"type":"${type}","dst":"bob","payload":{"id":"x","body":${deep},"handles":${deep}}}`),
+    ).not.toThrow();
+    expect(bob.frames.length).toBe(before);
+  });
+});
