@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
+import vue from '@vitejs/plugin-vue';
 
 // One project per layer; `npm run test:unit` runs them all. The browser end-to-end
 // suite has its own config (tests/e2e/vitest.config.ts) because it needs a build first.
@@ -13,7 +14,8 @@ export default defineConfig({
         test: { name: 'broker', include: ['tests/broker/**/*.test.ts'], environment: 'node', testTimeout: 30_000 },
       },
       {
-        plugins: [WxtVitest()],
+        // vue(): component tests render .vue files (server-side, no DOM needed).
+        plugins: [WxtVitest(), vue()],
         test: { name: 'extension', include: ['tests/extension/**/*.test.ts'], environment: 'node' },
       },
     ],

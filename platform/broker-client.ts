@@ -15,6 +15,10 @@ export interface BrokerClient {
   signIn(handle: string, password: string): Promise<SessionGrant>;
   refresh(token: string): Promise<SessionGrant>;
   iceServers(token: string): Promise<RTCIceServer[]>;
+  /** Resolves when `handle` is a live account; rejects with `unknown_handle` (404) or `handle_retired` (410). */
+  lookupHandle(token: string, handle: string): Promise<void>;
+  /** Deletes the account for good; the handle is retired. */
+  deleteAccount(token: string, password: string): Promise<void>;
 }
 
 export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
@@ -103,6 +107,15 @@ export function createBrokerClient(brokerUrl: string, fetchFn: FetchFn): BrokerC
     },
     async refresh(token) {
       return parseGrant(await request('POST', '/api/sessions/refresh', { token }));
+    },
+    async lookupHandle(token, handle) {
+      const body = await request('GET', `/api/handles/${encodeURIComponent(handle)}`, { token });
+      if (!isRecord(body) || body.handle !== handle) {
+        throw new PeerwallError('broker_bad_response', 'The broker sent an answer Peerwall does not understand.');
+      }
+    },
+    async deleteAccount(token, password) {
+      await request('DELETE', '/api/accounts/me', { token, body: { password } });
     },
     async iceServers(token) {
       const body = await request('GET', '/api/ice-servers', { token });

@@ -1,21 +1,106 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import type { FriendRecord, OutboxItem, StoredEntry, WallState } from '@/core/replica';
+import type { RelayMessage } from '@/core/relayMessage';
+import type { RotationStatement } from '@/core/rotation';
 
 /**
  * Content lives in IndexedDB on the extension origin, one database per signed-in handle so
  * accounts never mix. The peer host is its only writer. The schema is versioned: each
  * version adds one migration step below and never edits an older one.
  */
-export const CONTENT_DB_VERSION = 1;
+export const CONTENT_DB_VERSION = 2;
 
 export interface ContactV1 {
   handle: string;
   addedAt: number;
 }
 
+/** This account's signing identity (docs/protocol.md §4.1); the secret key never leaves the device. */
+export interface IdentityV2 {
+  handle: string;
+  secretKey: Uint8Array;
+  publicKey: Uint8Array;
+  rotations: RotationStatement[];
+  createdAt: number;
+}
+
+/** A sealed entry of some wall, with the fields its indexes need. `target` is absent when the entry has none. */
+export type EntryRecordV2 = StoredEntry & { wall: string; target?: string };
+
+/** A post or wall post as the merged feed shows it, kept in step with its wall's log in the same transaction. */
+export interface FeedItemV2 {
+  id: string;
+  wall: string;
+  author: string;
+  seq: number;
+  /** Null while the body has not arrived. */
+  text: string | null;
+  /** min(createdAt, receivedAt), docs/protocol.md §5.5: a future-dated entry shows when it arrived. */
+  shownAt: number;
+  edited: boolean;
+}
+
+export type OutboxRecordV2 = OutboxItem & { wall: string };
+
+/** A friend request in either direction, waiting for an answer. */
+export interface FriendRequestV2 {
+  handle: string;
+  direction: 'incoming' | 'outgoing';
+  /** The verified request (incoming) or the one we sent (outgoing). */
+  message: RelayMessage;
+  at: number;
+}
+
+/** A relay message we keep until the broker confirms delivery (its own queue is lost on restart). */
+export interface RelayOutboxItemV2 {
+  id: string;
+  to: string;
+  body: RelayMessage;
+  queuedAt: number;
+  /** The broker's last answer: null before any, `queued` while the receiver is offline. */
+  status: null | 'queued';
+}
+
+export interface BlockedV2 {
+  handle: string;
+  since: number;
+}
+
+/** What this peer knows about a friend's copy of our wall. */
+export interface PeerProgressV2 {
+  handle: string;
+  /** The highest seq of our wall the friend has asked past (it holds up to this). */
+  heldSeq: number;
+}
+
+export interface MetaV2 {
+  key: string;
+  value: unknown;
+}
+
 export interface ContentSchemaV1 extends DBSchema {
   contacts: { key: string; value: ContactV1 };
 }
-export type ContentSchema = ContentSchemaV1;
+
+export interface ContentSchemaV2 extends DBSchema {
+  contacts: { key: string; value: ContactV1 };
+  identity: { key: string; value: IdentityV2 };
+  walls: { key: string; value: WallState };
+  entries: {
+    key: [string, number];
+    value: EntryRecordV2;
+    indexes: { byId: [string, string]; byTarget: [string, string] };
+  };
+  feed: { key: string; value: FeedItemV2; indexes: { byTime: [number, number, string]; byWall: [string, number, number, string] } };
+  friends: { key: string; value: FriendRecord };
+  outbox: { key: [string, string]; value: OutboxRecordV2; indexes: { byWall: string } };
+  requests: { key: string; value: FriendRequestV2 };
+  relayOutbox: { key: string; value: RelayOutboxItemV2 };
+  blocked: { key: string; value: BlockedV2 };
+  progress: { key: string; value: PeerProgressV2 };
+  meta: { key: string; value: MetaV2 };
+}
+export type ContentSchema = ContentSchemaV2;
 export type ContentDb = IDBPDatabase<ContentSchema>;
 
 type UpgradeTx = IDBPTransaction<ContentSchema, StoreNames<ContentSchema>[], 'versionchange'>;
@@ -25,6 +110,25 @@ type Migration = (db: IDBPDatabase<ContentSchema>, tx: UpgradeTx) => void;
 export const migrations: Record<number, Migration> = {
   1: (db) => {
     db.createObjectStore('contacts', { keyPath: 'handle' });
+  },
+  // Friends, walls and sync (issue 5). Only adds stores: version 1 data (contacts) stays as it is.
+  2: (db) => {
+    db.createObjectStore('identity', { keyPath: 'handle' });
+    db.createObjectStore('walls', { keyPath: 'wall' });
+    const entries = db.createObjectStore('entries', { keyPath: ['wall', 'seq'] });
+    entries.createIndex('byId', ['wall', 'id'], { unique: true });
+    entries.createIndex('byTarget', ['wall', 'target']);
+    const feed = db.createObjectStore('feed', { keyPath: 'id' });
+    feed.createIndex('byTime', ['shownAt', 'seq', 'id']);
+    feed.createIndex('byWall', ['wall', 'shownAt', 'seq', 'id']);
+    db.createObjectStore('friends', { keyPath: 'handle' });
+    const outbox = db.createObjectStore('outbox', { keyPath: ['wall', 'id'] });
+    outbox.createIndex('byWall', 'wall');
+    db.createObjectStore('requests', { keyPath: 'handle' });
+    db.createObjectStore('relayOutbox', { keyPath: 'id' });
+    db.createObjectStore('blocked', { keyPath: 'handle' });
+    db.createObjectStore('progress', { keyPath: 'handle' });
+    db.createObjectStore('meta', { keyPath: 'key' });
   },
 };
 

@@ -8,6 +8,7 @@
  */
 import { parseSession, type Session } from './session';
 import { PeerwallError, type ErrorInfo } from './errors';
+import type { FeedPost, SocialNotice, SocialState } from './social/social-views';
 
 export type ConnectionState = 'online' | 'connecting' | 'offline' | 'signed_in_elsewhere';
 
@@ -34,10 +35,23 @@ export interface Protocol {
   'host:reconnect': { payload: undefined; value: HostState };
   'host:set-contacts': { payload: { handles: string[] }; value: { count: number } };
   'host:probe-peer': { payload: { handle: string }; value: { rttMs: number } };
+  'host:social-state': { payload: undefined; value: SocialState };
+  'host:add-friend': { payload: { handle: string }; value: SocialState };
+  'host:answer-request': { payload: { handle: string; accept: boolean }; value: SocialState };
+  'host:unfriend': { payload: { handle: string }; value: SocialState };
+  'host:block': { payload: { handle: string }; value: SocialState };
+  'host:unblock': { payload: { handle: string }; value: SocialState };
+  'host:post': { payload: { text: string }; value: FeedPost };
+  'host:feed': { payload: { limit: number; wall: string | null }; value: FeedPost[] };
+  'host:delete-account': { payload: { password: string }; value: HostState };
   'bg:ensure-host': { payload: undefined; value: { created: boolean } };
   'bg:session-get': { payload: undefined; value: Session | null };
   'bg:session-set': { payload: { session: Session | null }; value: null };
+  'bg:notify': { payload: SocialNotice; value: null };
+  'bg:mark-seen': { payload: undefined; value: null };
+  'bg:unseen': { payload: undefined; value: { count: number; focusPostId: string | null } };
   'ui:host-state': { payload: HostState; value: null };
+  'ui:social-changed': { payload: undefined; value: null };
 }
 
 export type MessageType = keyof Protocol;
@@ -51,6 +65,10 @@ export interface Request {
   payload?: unknown;
 }
 export type Response<T = unknown> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/** Longest post text accepted at the boundary; the core enforces 10 000 code points with a sentence. */
+const MAX_POST_INPUT = 50_000;
+const MAX_FEED = 500;
 
 const CONNECTION_STATES: readonly string[] = ['online', 'connecting', 'offline', 'signed_in_elsewhere'];
 const MAX_CONTACTS = 5000;
@@ -86,6 +104,26 @@ function credentials(type: string) {
     }
     throw invalid(type, 'a handle, a password and a Broker URL');
   };
+}
+
+function handleOnly(type: string) {
+  return (payload: unknown): { handle: string } => {
+    if (isRecord(payload) && boundedString(payload.handle, 64)) return { handle: payload.handle };
+    throw invalid(type, 'a handle');
+  };
+}
+
+export function parseNotice(payload: unknown): SocialNotice {
+  if (
+    isRecord(payload) &&
+    (payload.kind === 'post' || payload.kind === 'request') &&
+    boundedString(payload.title, 200) &&
+    boundedString(payload.message, 1000) &&
+    (payload.postId === null || boundedString(payload.postId, 64))
+  ) {
+    return { kind: payload.kind, title: payload.title, message: payload.message, postId: payload.postId };
+  }
+  throw invalid('bg:notify', 'a notification');
 }
 
 export function parseHostState(payload: unknown): HostState {
@@ -131,6 +169,37 @@ export const payloadParsers: { [K in MessageType]: (payload: unknown) => Payload
     if (isRecord(payload) && boundedString(payload.handle, 64)) return { handle: payload.handle };
     throw invalid('host:probe-peer', 'a handle');
   },
+  'host:social-state': none('host:social-state'),
+  'host:add-friend': handleOnly('host:add-friend'),
+  'host:answer-request': (payload) => {
+    if (isRecord(payload) && boundedString(payload.handle, 64) && typeof payload.accept === 'boolean') {
+      return { handle: payload.handle, accept: payload.accept };
+    }
+    throw invalid('host:answer-request', 'a handle and whether to accept');
+  },
+  'host:unfriend': handleOnly('host:unfriend'),
+  'host:block': handleOnly('host:block'),
+  'host:unblock': handleOnly('host:unblock'),
+  'host:post': (payload) => {
+    if (isRecord(payload) && boundedString(payload.text, MAX_POST_INPUT)) return { text: payload.text };
+    throw invalid('host:post', 'the post text (at most 10000 characters)');
+  },
+  'host:feed': (payload) => {
+    if (
+      isRecord(payload) &&
+      Number.isInteger(payload.limit) &&
+      (payload.limit as number) > 0 &&
+      (payload.limit as number) <= MAX_FEED &&
+      (payload.wall === null || boundedString(payload.wall, 64))
+    ) {
+      return { limit: payload.limit as number, wall: payload.wall };
+    }
+    throw invalid('host:feed', `a limit of 1–${MAX_FEED} posts and a wall or null`);
+  },
+  'host:delete-account': (payload) => {
+    if (isRecord(payload) && boundedString(payload.password, 1024)) return { password: payload.password };
+    throw invalid('host:delete-account', 'your password');
+  },
   'bg:ensure-host': none('bg:ensure-host'),
   'bg:session-get': none('bg:session-get'),
   'bg:session-set': (payload) => {
@@ -139,7 +208,11 @@ export const payloadParsers: { [K in MessageType]: (payload: unknown) => Payload
     if (session) return { session };
     throw invalid('bg:session-set', 'a valid session or null');
   },
+  'bg:notify': parseNotice,
+  'bg:mark-seen': none('bg:mark-seen'),
+  'bg:unseen': none('bg:unseen'),
   'ui:host-state': parseHostState,
+  'ui:social-changed': none('ui:social-changed'),
 };
 
 export function isMessageType(type: unknown): type is MessageType {

@@ -15,12 +15,31 @@ export interface SettingsV1 {
   /** The Broker URL last used to sign in, to prefill the form. */
   brokerUrl: string | null;
 }
-export type Settings = SettingsV1;
+export interface SettingsV2 extends SettingsV1 {
+  /** Browser notifications for friend posts and requests (the badge counts either way). */
+  notifications: boolean;
+}
+export type Settings = SettingsV2;
 
-export const settingsItem = storage.defineItem<SettingsV1>('local:settings', {
+export const settingsItem = storage.defineItem<SettingsV2>('local:settings', {
+  version: 2,
+  migrations: {
+    2: (old: SettingsV1): SettingsV2 => ({ brokerUrl: old.brokerUrl, notifications: true }),
+  },
+  fallback: { brokerUrl: null, notifications: true },
+});
+
+/** Friend posts and requests not yet seen; the toolbar badge shows it. Kept by the background. */
+export interface UnseenV1 {
+  count: number;
+  /** The newest post a notification pointed at, for the side panel to scroll to. */
+  focusPostId: string | null;
+}
+
+export const unseenItem = storage.defineItem<UnseenV1>('local:unseen', {
   version: 1,
   migrations: {},
-  fallback: { brokerUrl: null },
+  fallback: { count: 0, focusPostId: null },
 });
 
 /** Reads the session, treating a damaged stored value as signed out (and saying so). */
@@ -35,7 +54,7 @@ export async function loadSession(): Promise<Session | null> {
 export async function saveSession(session: Session | null): Promise<void> {
   if (session) {
     await sessionItem.setValue(session);
-    await settingsItem.setValue({ brokerUrl: session.brokerUrl });
+    await settingsItem.setValue({ ...(await settingsItem.getValue()), brokerUrl: session.brokerUrl });
   } else {
     await sessionItem.removeValue();
   }

@@ -16,6 +16,8 @@ export const useConnectionStore = defineStore('connection', () => {
   const notice = ref<string | null>(null);
   const hostError = ref<string | null>(null);
   const busy = ref(false);
+  /** Bumped on each `ui:social-changed`; the friends and feed stores reload when it moves. */
+  const socialVersion = ref(0);
 
   function apply(state: HostState): void {
     connection.value = state.connection;
@@ -46,7 +48,10 @@ export const useConnectionStore = defineStore('connection', () => {
   browser.runtime.onMessage.addListener(
     createMessageListener({
       receiver: 'ui',
-      handlers: { 'ui:host-state': (state) => (apply(state), null) },
+      handlers: {
+        'ui:host-state': (state) => (apply(state), null),
+        'ui:social-changed': () => ((socialVersion.value += 1), null),
+      },
       extensionId: browser.runtime.id,
       extensionOrigin: browser.runtime.getURL('/'),
     }),
@@ -67,6 +72,7 @@ export const useConnectionStore = defineStore('connection', () => {
     notice,
     hostError,
     busy,
+    socialVersion,
     load,
     signIn: (credentials: Credentials) => run(() => sendRequest('host:sign-in', credentials)),
     createAccount: (credentials: Credentials) => run(() => sendRequest('host:create-account', credentials)),

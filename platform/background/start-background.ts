@@ -1,7 +1,8 @@
 import { browser } from 'wxt/browser';
 import { createMessageListener, isOwnExtension, type SenderLike } from '../message-router';
 import { startPeerHost } from '../peer-host/start-peer-host';
-import { loadSession, saveSession } from '../storage-items';
+import { loadSession, saveSession, unseenItem } from '../storage-items';
+import { handleNotificationClicks, markSeen, showBadge, showNotice } from './notifier';
 import { ensureOffscreenDocument } from './offscreen-document';
 import { registerSidePanelMenu } from './side-panel';
 
@@ -31,7 +32,7 @@ function forwardHostRequests(message: unknown, sender: SenderLike, sendResponse:
 export function startBackground(): void {
   const firefox = import.meta.env.FIREFOX;
   // Firefox: the persistent background page hosts the peer; Chrome: the offscreen document.
-  if (firefox) startPeerHost(storageSessions);
+  if (firefox) startPeerHost(storageSessions, (notice) => void showNotice(notice));
   browser.runtime.onMessage.addListener(
     createMessageListener({
       receiver: 'bg',
@@ -39,6 +40,9 @@ export function startBackground(): void {
         'bg:ensure-host': async () => ({ created: firefox ? false : await ensureOffscreenDocument() }),
         'bg:session-get': () => loadSession(),
         'bg:session-set': async ({ session }) => (await saveSession(session), null),
+        'bg:notify': async (notice) => (await showNotice(notice), null),
+        'bg:mark-seen': async () => (await markSeen(), null),
+        'bg:unseen': () => unseenItem.getValue(),
       },
       extensionId: browser.runtime.id,
       extensionOrigin: browser.runtime.getURL('/'),
@@ -54,4 +58,6 @@ export function startBackground(): void {
     if (reason === 'install') void browser.tabs.create({ url: browser.runtime.getURL('/welcome.html') });
   });
   registerSidePanelMenu();
+  handleNotificationClicks();
+  void unseenItem.getValue().then((unseen) => showBadge(unseen.count)).catch(() => undefined);
 }

@@ -1,8 +1,15 @@
+import { PeerwallError } from '../errors';
 import type { Handlers } from '../message-router';
 import type { PeerHost } from './peer-host';
+import type { SocialHost } from '../social/social-host';
 
 /** Maps `host:` messages onto the peer host; each waits until the host has started. */
-export function hostHandlers(host: PeerHost, ready: Promise<unknown>): Handlers<'host'> {
+export function hostHandlers(host: PeerHost, ready: Promise<unknown>, social?: SocialHost): Handlers<'host'> {
+  const current = async () => {
+    await ready;
+    if (!social) throw new PeerwallError('unavailable', 'Friends and posts are not available here.');
+    return social.current();
+  };
   return {
     'host:get-state': async () => (await ready, host.getState()),
     'host:sign-in': async (credentials) => (await ready, host.signIn(credentials)),
@@ -11,5 +18,14 @@ export function hostHandlers(host: PeerHost, ready: Promise<unknown>): Handlers<
     'host:reconnect': async () => (await ready, host.reconnectNow()),
     'host:set-contacts': async ({ handles }) => (await ready, host.setContacts(handles)),
     'host:probe-peer': async ({ handle }) => (await ready, host.probe(handle)),
+    'host:social-state': async () => (await current()).state(),
+    'host:add-friend': async ({ handle }) => (await current()).addFriend(handle),
+    'host:answer-request': async ({ handle, accept }) => (await current()).answerRequest(handle, accept),
+    'host:unfriend': async ({ handle }) => (await current()).unfriend(handle),
+    'host:block': async ({ handle }) => (await current()).block(handle),
+    'host:unblock': async ({ handle }) => (await current()).unblock(handle),
+    'host:post': async ({ text }) => (await current()).post(text),
+    'host:feed': async ({ limit, wall }) => (await current()).feed(limit, wall),
+    'host:delete-account': async ({ password }) => (await ready, host.deleteAccount(password)),
   };
 }

@@ -10,7 +10,9 @@ import { normaliseContacts } from './contact-list';
 import { answerPings, runProbe } from './ping';
 import { createProbeRegistry } from './probe-registry';
 import { refreshDueAt as dueAt } from './token-timing';
-import type { PeerErrorInfo, PeerFactory, PeerLike } from './peer-port';
+import { SYNC_LABEL, type PeerErrorInfo, type PeerFactory, type PeerLike } from './peer-port';
+import type { SocialHooks } from '../social/social-host';
+import type { PeerAccess } from '../social/social-service';
 import type { Timers } from './timers';
 
 export interface SessionStore {
@@ -44,6 +46,8 @@ export interface PeerHostDeps {
   random(): number;
   timers: Timers;
   onStateChange(state: HostState): void;
+  /** Friends, walls and sync (issue 5); absent in tests of the connection logic alone. */
+  social?: SocialHooks;
   options?: Partial<PeerHostOptions>;
 }
 
@@ -56,6 +60,8 @@ export interface PeerHost {
   reconnectNow(): HostState;
   setContacts(handles: string[]): Promise<{ count: number }>;
   probe(handle: string): Promise<{ rttMs: number }>;
+  /** Deletes the broker account, sends a goodbye to connected friends and signs out. */
+  deleteAccount(password: string): Promise<HostState>;
   /** Called with `navigator.onLine` changes: coming back online retries at once. */
   networkChanged(online: boolean): void;
   stop(): void;
@@ -69,6 +75,8 @@ const DEFAULTS: PeerHostOptions = {
   refreshLeadMs: 7 * 24 * 60 * 60_000,
 };
 const REFRESH_RETRY_MS = 5 * 60_000;
+/** Handles per list in one PW_ALLOW (docs/signalling.md). */
+const ALLOWLIST_MAX = 5000;
 
 const NOTICES = {
   unreachable: 'Cannot reach the broker. Peerwall keeps trying.',
@@ -92,6 +100,8 @@ export function createPeerHost(deps: PeerHostDeps): PeerHost {
   let contacts: string[] = [];
   let connection: ConnectionState = 'offline';
   let notice: string | null = null;
+  /** Why friends and posts are unavailable this session (their storage failed to open), or null. */
+  let socialProblem: string | null = null;
   let peer: PeerLike | null = null;
   /** Bumped whenever the current peer is replaced; events of older peers are ignored. */
   let generation = 0;
@@ -115,7 +125,7 @@ export function createPeerHost(deps: PeerHostDeps): PeerHost {
       handle: session?.handle ?? null,
       connection,
       brokerUrl: session?.brokerUrl ?? null,
-      notice,
+      notice: notice ?? socialProblem,
       contacts: contacts.length,
     };
   }
@@ -142,6 +152,7 @@ export function createPeerHost(deps: PeerHostDeps): PeerHost {
 
   function teardownPeer(): void {
     generation += 1;
+    deps.social?.offline();
     watchdogTimer = clearTimer(watchdogTimer);
     const old = peer;
     peer = null;
@@ -155,8 +166,45 @@ export function createPeerHost(deps: PeerHostDeps): PeerHost {
     teardownPeer();
   }
 
+  /** Contacts plus friends and pending requests; blocked handles are never allowed. */
+  function allowlist(): { handles: string[]; blocked: string[] } {
+    const social = deps.social?.allowlist() ?? { handles: [], blocked: [] };
+    const blocked = new Set(social.blocked);
+    // The broker ignores a PW_ALLOW over its limit as a whole, so friends come first.
+    const handles = [...new Set([...social.handles, ...contacts])].filter((h) => !blocked.has(h)).slice(0, ALLOWLIST_MAX);
+    return { handles: handles.sort(), blocked: social.blocked.slice(0, ALLOWLIST_MAX) };
+  }
+
   function sendAllowlist(): void {
-    peer?.sendToBroker({ type: 'PW_ALLOW', payload: { handles: contacts, blocked: [] } });
+    peer?.sendToBroker({ type: 'PW_ALLOW', payload: allowlist() });
+  }
+
+  const access: PeerAccess = {
+    isOnline: () => connection === 'online' && peer !== null,
+    sendToBroker: (frame) => peer?.sendToBroker(frame),
+    connect(handle) {
+      if (connection !== 'online' || !peer) throw new PeerwallError('offline', 'You are offline.');
+      return peer.connect(handle, { sync: true });
+    },
+    allowlistChanged: () => {
+      if (connection === 'online') sendAllowlist();
+    },
+    lookupHandle: async (handle) => {
+      if (!session) throw new PeerwallError('signed_out', 'Sign in first.');
+      await client().lookupHandle(session.token, handle);
+    },
+  };
+
+  /** Opens the account's friends and walls; a storage failure is reported, not fatal to signing in. */
+  async function beginSocial(handle: string): Promise<void> {
+    socialProblem = null;
+    try {
+      await deps.social?.begin(handle, access);
+    } catch (error) {
+      console.error('[peerwall] Could not open friends and walls', error);
+      socialProblem =
+        'Peerwall could not open its storage for friends and posts. Restart the browser; if it keeps happening, check free disk space.';
+    }
   }
 
   function scheduleRetry(): void {
@@ -185,6 +233,8 @@ export function createPeerHost(deps: PeerHostDeps): PeerHost {
   async function endSession(reason: string | null): Promise<void> {
     epoch += 1;
     stopAll();
+    deps.social?.end();
+    socialProblem = null;
     session = null;
     contacts = [];
     attempt = 0;
@@ -254,7 +304,11 @@ export function createPeerHost(deps: PeerHostDeps): PeerHost {
       needsNewPeer = false;
       setConnection('online', null);
       sendAllowlist();
+      deps.social?.online();
       scheduleRefreshCheck();
+    });
+    target.on('server-message', (message: unknown) => {
+      if (current()) deps.social?.serverMessage(message);
     });
     target.on('error', (error: PeerErrorInfo) => {
       if (!current()) return;
@@ -280,7 +334,9 @@ export function createPeerHost(deps: PeerHostDeps): PeerHost {
       }
     });
     target.on('disconnected', () => {
-      if (current()) scheduleRetry();
+      if (!current()) return;
+      deps.social?.offline();
+      scheduleRetry();
     });
     target.on('close', () => {
       if (!current()) return;
@@ -288,7 +344,11 @@ export function createPeerHost(deps: PeerHostDeps): PeerHost {
       scheduleRetry();
     });
     target.on('connection', (link) => {
-      if (!current() || !contacts.includes(link.peer)) {
+      if (current() && link.label === SYNC_LABEL && deps.social) {
+        deps.social.incoming(link);
+        return;
+      }
+      if (!current() || !allowlist().handles.includes(link.peer)) {
         link.close();
         return;
       }
@@ -357,6 +417,7 @@ export function createPeerHost(deps: PeerHostDeps): PeerHost {
     attempt = 0;
     needsNewPeer = true;
     contacts = await deps.contacts.load(next.handle);
+    await beginSocial(next.handle);
     await deps.sessions.save(next);
     setConnection('connecting', null);
     void connect();
@@ -394,6 +455,7 @@ export function createPeerHost(deps: PeerHostDeps): PeerHost {
       }
       session = stored;
       contacts = await deps.contacts.load(stored.handle);
+      await beginSocial(stored.handle);
       if (stored.displaced) {
         connection = 'signed_in_elsewhere';
         notice = `@${stored.handle} signed in on another device or browser. Sign out, then sign in again to use Peerwall here.`;
@@ -433,7 +495,7 @@ export function createPeerHost(deps: PeerHostDeps): PeerHost {
       const handle = parsed.handle;
       if (!session) throw new PeerwallError('signed_out', 'Sign in first.');
       if (handle === session.handle) throw new PeerwallError('invalid_handle', 'That is your own handle.');
-      if (!contacts.includes(handle)) {
+      if (!allowlist().handles.includes(handle)) {
         throw new PeerwallError('not_a_contact', `@${handle} is not one of your contacts. Add them first.`);
       }
       if (connection !== 'online' || !peer) {
@@ -454,12 +516,32 @@ export function createPeerHost(deps: PeerHostDeps): PeerHost {
         done();
       }
     },
+    async deleteAccount(password) {
+      if (!session) throw new PeerwallError('signed_out', 'Sign in first.');
+      if (password.length === 0) throw new PeerwallError('invalid_password', 'Enter your password to delete your account.');
+      const current = session;
+      // The broker checks the password; a wrong one changes nothing here.
+      await createBrokerClient(current.brokerUrl, deps.fetch).deleteAccount(current.token, password);
+      // The broker now closes our socket; its events are ignored while open data connections to
+      // friends carry the goodbye entry (docs/protocol.md §5.1, kind 10).
+      generation += 1;
+      watchdogTimer = clearTimer(watchdogTimer);
+      retryTimer = clearTimer(retryTimer);
+      try {
+        await deps.social?.farewell?.();
+      } catch (error) {
+        console.error('[peerwall] The goodbye could not be sent', error);
+      }
+      await endSession('Your account was deleted. Your handle stays retired.');
+      return getState();
+    },
     networkChanged(online) {
       if (online) reconnectNow();
     },
     stop() {
       epoch += 1;
       stopAll();
+      deps.social?.end();
     },
   };
 }

@@ -10,12 +10,29 @@ export interface PeerErrorInfo {
 
 export interface DataLink {
   readonly peer: string;
+  /** The PeerJS label: `pw-sync` for sync connections (binary frames), absent for probes. */
+  readonly label?: string;
+  /**
+   * DTLS certificate fingerprints of both ends as written in the SDP (`a=fingerprint:`),
+   * available once the link is open; the sync handshake binds to them (docs/protocol.md §7.2).
+   */
+  fingerprints?(): { local: string; remote: string } | null;
   on(event: 'open' | 'close', listener: () => void): void;
   on(event: 'data', listener: (data: unknown) => void): void;
   on(event: 'error', listener: (error: PeerErrorInfo) => void): void;
   send(data: unknown): void;
   close(): void;
 }
+
+/** A `PW_*` frame to the broker; `dst` addresses `PW_RELAY`. */
+export interface BrokerFrame {
+  type: string;
+  dst?: string;
+  payload?: unknown;
+}
+
+/** The PeerJS label of sync connections. */
+export const SYNC_LABEL = 'pw-sync';
 
 export interface PeerLike {
   readonly destroyed: boolean;
@@ -25,9 +42,10 @@ export interface PeerLike {
   on(event: 'connection', listener: (link: DataLink) => void): void;
   /** Broker messages PeerJS does not know (our `PW_*` types). */
   on(event: 'server-message', listener: (message: unknown) => void): void;
-  connect(handle: string): DataLink;
+  /** Opens a data connection; `sync` makes a binary `pw-sync` connection instead of a JSON probe. */
+  connect(handle: string, options?: { sync?: boolean }): DataLink;
   /** Sends a frame to the broker over the signalling socket. */
-  sendToBroker(message: { type: string; payload?: unknown }): void;
+  sendToBroker(message: BrokerFrame): void;
   reconnect(): void;
   destroy(): void;
 }

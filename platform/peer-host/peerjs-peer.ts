@@ -1,15 +1,28 @@
 import { Peer, type DataConnection } from 'peerjs';
 import { PeerwallError } from '../errors';
-import type { DataLink, PeerConfig, PeerErrorInfo, PeerLike } from './peer-port';
+import { SYNC_LABEL, type DataLink, type PeerConfig, type PeerErrorInfo, type PeerLike } from './peer-port';
 
 function errorInfo(error: unknown): PeerErrorInfo {
   const { type, message } = (error ?? {}) as { type?: unknown; message?: unknown };
   return { type: typeof type === 'string' ? type : 'unknown', message: typeof message === 'string' ? message : '' };
 }
 
+/** The `a=fingerprint:` value of an SDP, e.g. `sha-256 AB:CD:…`. */
+export function sdpFingerprint(sdp: string | undefined): string | null {
+  const match = sdp ? /^a=fingerprint:(.+)$/m.exec(sdp) : null;
+  return match ? match[1]!.trim() : null;
+}
+
 function adaptLink(connection: DataConnection): DataLink {
   return {
     peer: connection.peer,
+    label: connection.label,
+    fingerprints() {
+      const pc = connection.peerConnection as RTCPeerConnection | undefined;
+      const local = sdpFingerprint(pc?.localDescription?.sdp);
+      const remote = sdpFingerprint(pc?.remoteDescription?.sdp);
+      return local && remote ? { local, remote } : null;
+    },
     on(event: string, listener: (arg?: never) => void) {
       if (event === 'error') connection.on('error', (e) => (listener as unknown as (e: PeerErrorInfo) => void)(errorInfo(e)));
       else connection.on(event as 'open', listener as () => void);
@@ -59,9 +72,14 @@ export function createPeerJsPeer(id: string, config: PeerConfig): PeerLike {
           peer.on(event as 'open', listener as () => void);
       }
     },
-    connect: (handle) => {
+    connect: (handle: string, options?: { sync?: boolean }) => {
+      // Sync frames are binary and up to 256 KiB: PeerJS's `binary` serialization chunks them,
+      // its `json` one refuses anything over 16 KB.
+      const connectOptions = options?.sync
+        ? { serialization: 'binary', reliable: true, label: SYNC_LABEL }
+        : { serialization: 'json', reliable: true };
       // PeerJS returns undefined (and emits an error) instead of throwing when disconnected.
-      const connection = peer.connect(handle, { serialization: 'json', reliable: true }) as DataConnection | undefined;
+      const connection = peer.connect(handle, connectOptions) as DataConnection | undefined;
       if (!connection) throw new PeerwallError('offline', 'You are offline. Wait until Peerwall shows Online, then try again.');
       return adaptLink(connection);
     },

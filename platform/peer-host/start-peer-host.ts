@@ -6,13 +6,26 @@ import { hostHandlers } from './host-handlers';
 import { createPeerHost, type PeerHost, type SessionStore } from './peer-host';
 import { createPeerJsPeer } from './peerjs-peer';
 import { realTimers } from './timers';
+import { debounce } from './debounce';
+import { createSocialHost } from '../social/social-host';
+import { cryptoRandomBytes } from '../social/identity-store';
+import type { SocialNotice } from '../social/social-views';
 
 /**
  * Runs the peer host in this document (Chrome offscreen document, Firefox background
  * page): real PeerJS, IndexedDB contacts, and the `host:` message listener.
  */
-export function startPeerHost(sessions: SessionStore): PeerHost {
+export function startPeerHost(sessions: SessionStore, notify: (notice: SocialNotice) => void): PeerHost {
+  const social = createSocialHost({
+    now: Date.now,
+    randomBytes: cryptoRandomBytes,
+    timers: realTimers,
+    // A sync can change many things in a row; open pages reload once per burst.
+    onChange: debounce(() => broadcast('ui:social-changed', undefined), 150, realTimers),
+    notify,
+  });
   const host = createPeerHost({
+    social,
     createPeer: createPeerJsPeer,
     fetch: (input, init) => globalThis.fetch(input, init),
     sessions,
@@ -26,7 +39,7 @@ export function startPeerHost(sessions: SessionStore): PeerHost {
   browser.runtime.onMessage.addListener(
     createMessageListener({
       receiver: 'host',
-      handlers: hostHandlers(host, ready),
+      handlers: hostHandlers(host, ready, social),
       extensionId: browser.runtime.id,
       extensionOrigin: browser.runtime.getURL('/'),
     }),

@@ -149,4 +149,24 @@ describe('background', () => {
       expect(sendResponse).not.toHaveBeenCalled();
     });
   });
+
+  it('counts friend posts sent by the peer host and answers how many are unseen until they are seen', async () => {
+    stubChrome(1);
+    const b = fakeBrowser as unknown as Stubbed;
+    b.action = { setBadgeText: vi.fn(async () => undefined), setBadgeBackgroundColor: vi.fn(async () => undefined) };
+    b.notifications = { ...b.notifications, create: vi.fn(async () => 'id') };
+    startBackground();
+    await flush();
+    const own = { id: fakeBrowser.runtime.id, url: fakeBrowser.runtime.getURL('/offscreen.html') };
+    const ask = (message: unknown) =>
+      new Promise<unknown>((resolve) => {
+        void (fakeBrowser.runtime.onMessage.trigger as (...args: unknown[]) => Promise<unknown>)(message, own, resolve);
+      });
+
+    await ask({ type: 'bg:notify', payload: { kind: 'post', title: '@alice posted', message: 'hi', postId: null } });
+    expect(await ask({ type: 'bg:unseen' })).toEqual({ ok: true, value: { count: 1, focusPostId: null } });
+    await ask({ type: 'bg:mark-seen' });
+    expect(await ask({ type: 'bg:unseen' })).toEqual({ ok: true, value: { count: 0, focusPostId: null } });
+    expect(b.notifications.create).toHaveBeenCalledTimes(1);
+  });
 });

@@ -8,12 +8,35 @@ let counter = 0;
 const freshName = () => `test-db-${++counter}-${Math.random()}`;
 
 describe('content database', () => {
-  it('creates the version 1 schema from nothing', async () => {
+  it('creates the current schema from nothing', async () => {
     const db = await openContentDb(freshName());
 
     expect(db.version).toBe(CONTENT_DB_VERSION);
-    expect([...db.objectStoreNames]).toEqual(['contacts']);
+    expect([...db.objectStoreNames].sort()).toEqual(
+      ['blocked', 'contacts', 'entries', 'feed', 'friends', 'identity', 'meta', 'outbox', 'progress', 'relayOutbox', 'requests', 'walls'],
+    );
     expect(db.transaction('contacts').store.keyPath).toBe('handle');
+    expect(db.transaction('entries').store.keyPath).toEqual(['wall', 'seq']);
+    expect([...db.transaction('feed').store.indexNames].sort()).toEqual(['byTime', 'byWall']);
+    db.close();
+  });
+
+  it('migrates a version 1 fixture to version 2, keeping its contacts and adding the social stores', async () => {
+    const name = freshName();
+    const fixture = await openDB(name, 1, {
+      upgrade(db) {
+        db.createObjectStore('contacts', { keyPath: 'handle' });
+      },
+    });
+    await fixture.put('contacts', { handle: 'carol', addedAt: 7 });
+    fixture.close();
+
+    const db = await openContentDb(name, 2);
+
+    expect(db.version).toBe(2);
+    expect(await db.getAll('contacts')).toEqual([{ handle: 'carol', addedAt: 7 }]);
+    expect(await db.count('entries')).toBe(0);
+    expect(db.transaction('entries').store.index('byId').unique).toBe(true);
     db.close();
   });
 

@@ -6,6 +6,7 @@ import { sendRequestWith } from '@/platform/message-client';
 import { payloadParsers } from '@/platform/messages';
 import { hostHandlers } from '@/platform/peer-host/host-handlers';
 import { createPeerHost } from '@/platform/peer-host/peer-host';
+import { createSocialHost } from '@/platform/social/social-host';
 import { createFakeBroker } from './support/fake-broker';
 import { createPeerFactory } from './support/fake-peer';
 import { createFakeTime } from './support/fake-time';
@@ -18,6 +19,9 @@ function bgHandlers(overrides: Partial<Handlers<'bg'>> = {}): Handlers<'bg'> {
     'bg:ensure-host': async () => ({ created: true }),
     'bg:session-get': async () => null,
     'bg:session-set': async () => null,
+    'bg:notify': async () => null,
+    'bg:mark-seen': async () => null,
+    'bg:unseen': async () => ({ count: 0, focusPostId: null }),
     ...overrides,
   };
 }
@@ -161,5 +165,65 @@ describe('message protocol', () => {
     expect(() => payloadParsers['host:set-contacts']({ handles: ['x'.repeat(65)] })).toThrow(PeerwallError);
     expect(() => payloadParsers['host:probe-peer']({ handle: 5 })).toThrow(PeerwallError);
     expect(payloadParsers['host:set-contacts']({ handles: ['bob'] })).toEqual({ handles: ['bob'] });
+  });
+
+  it.each([
+    ['host:post', { text: 5 }],
+    ['host:post', { text: 'x'.repeat(50_001) }],
+    ['host:feed', { limit: 0, wall: null }],
+    ['host:feed', { limit: 501, wall: null }],
+    ['host:feed', { limit: 10 }],
+    ['host:answer-request', { handle: 'bob', accept: 'yes' }],
+    ['host:add-friend', {}],
+    ['host:delete-account', { password: null }],
+    ['bg:notify', { kind: 'spam', title: 't', message: 'm', postId: null }],
+    ['bg:notify', { kind: 'post', title: 't', message: 'm'.repeat(1001), postId: null }],
+  ] as const)('refuses a malformed %s payload %j', (type, payload) => {
+    expect(() => payloadParsers[type](payload)).toThrow(PeerwallError);
+  });
+
+  it('accepts well-formed friends and posts payloads', () => {
+    expect(payloadParsers['host:post']({ text: 'hi' })).toEqual({ text: 'hi' });
+    expect(payloadParsers['host:feed']({ limit: 50, wall: 'bob' })).toEqual({ limit: 50, wall: 'bob' });
+    expect(payloadParsers['host:answer-request']({ handle: 'bob', accept: false })).toEqual({ handle: 'bob', accept: false });
+    expect(payloadParsers['bg:notify']({ kind: 'request', title: 't', message: 'm', postId: null })).toEqual({
+      kind: 'request',
+      title: 't',
+      message: 'm',
+      postId: null,
+    });
+  });
+
+  it('answers friends requests with signed_out until someone signs in', async () => {
+    const time = createFakeTime();
+    const broker = createFakeBroker({ now: time.now });
+    const host = createPeerHost({
+      createPeer: createPeerFactory().create,
+      fetch: broker.fetch,
+      sessions: { load: async () => null, save: async () => undefined },
+      contacts: { load: async () => [], save: async () => undefined },
+      now: time.now,
+      random: () => 0.5,
+      timers: time.timers,
+      onStateChange: () => undefined,
+    });
+    const social = createSocialHost({
+      now: time.now,
+      randomBytes: (n) => new Uint8Array(n),
+      timers: time.timers,
+      onChange: () => undefined,
+      notify: () => undefined,
+    });
+    const listener = createMessageListener({
+      receiver: 'host',
+      handlers: hostHandlers(host, Promise.resolve(), social),
+      extensionId: fakeBrowser.runtime.id,
+      extensionOrigin: ORIGIN(),
+    });
+
+    const send = transport(listener, ownPage());
+
+    await expect(sendRequestWith(send, 'host:social-state')).rejects.toMatchObject({ code: 'signed_out' });
+    await expect(sendRequestWith(send, 'host:post', { text: 'hi' })).rejects.toMatchObject({ code: 'signed_out' });
   });
 });

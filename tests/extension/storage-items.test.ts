@@ -21,14 +21,14 @@ describe('storage items', () => {
 
   it('starts signed out with no remembered Broker URL', async () => {
     expect(await loadSession()).toBeNull();
-    expect(await settingsItem.getValue()).toEqual({ brokerUrl: null });
+    expect(await settingsItem.getValue()).toEqual({ brokerUrl: null, notifications: true });
   });
 
   it('saves the session and remembers its Broker URL for the next sign-in', async () => {
     await saveSession(SESSION_V1_FIXTURE);
 
     expect(await loadSession()).toEqual(SESSION_V1_FIXTURE);
-    expect(await settingsItem.getValue()).toEqual({ brokerUrl: 'https://broker.example.com' });
+    expect(await settingsItem.getValue()).toEqual({ brokerUrl: 'https://broker.example.com', notifications: true });
   });
 
   it('removes the session on sign-out but keeps the Broker URL', async () => {
@@ -47,6 +47,22 @@ describe('storage items', () => {
 
     expect(await loadSession()).toEqual(SESSION_V1_FIXTURE);
     expect(await fakeBrowser.storage.local.get('session$')).toEqual({ session$: { v: 1 } });
+  });
+
+  it('migrates version 1 settings, keeping the Broker URL and turning notifications on', async () => {
+    await fakeBrowser.storage.local.set({ settings: { brokerUrl: 'https://b.example' }, settings$: { v: 1 } });
+
+    await settingsItem.migrate();
+
+    expect(await settingsItem.getValue()).toEqual({ brokerUrl: 'https://b.example', notifications: true });
+  });
+
+  it('keeps the notification setting when a sign-in remembers the Broker URL', async () => {
+    await settingsItem.setValue({ brokerUrl: null, notifications: false });
+
+    await saveSession(SESSION_V1_FIXTURE);
+
+    expect(await settingsItem.getValue()).toEqual({ brokerUrl: 'https://broker.example.com', notifications: false });
   });
 
   it('treats a damaged session as signed out and says so in the console', async () => {

@@ -13,6 +13,7 @@ export interface FakeBrokerOptions {
 export function createFakeBroker(options: FakeBrokerOptions) {
   const lifetime = options.lifetimeMs ?? 30 * 24 * 60 * 60_000;
   const accounts = new Map<string, string>();
+  const retired = new Set<string>();
   const valid = new Map<string, number>();
   const calls: { method: string; path: string; token: string | null }[] = [];
   let counter = 0;
@@ -70,10 +71,27 @@ export function createFakeBroker(options: FakeBrokerOptions) {
       case 'GET /api/ice-servers':
         if (!authorised(token)) return error(401, 'unauthorized', 'Sign in again.');
         return json(200, { iceServers: [{ urls: 'stun:127.0.0.1:3478' }] });
-      default:
+      case 'DELETE /api/accounts/me': {
+        if (!authorised(token)) return error(401, 'unauthorized', 'Sign in again.');
+        const handle = /^token-(.+)-\d+$/.exec(token ?? '')?.[1] ?? '';
+        if (accounts.get(handle) !== body.password) return error(403, 'wrong_password', 'The password is wrong.');
+        accounts.delete(handle);
+        retired.add(handle);
+        return new Response(null, { status: 204 });
+      }
+      default: {
+        const lookup = /^\/api\/handles\/([^/]+)$/.exec(route);
+        if ((init?.method ?? 'GET') === 'GET' && lookup) {
+          if (!authorised(token)) return error(401, 'unauthorized', 'Sign in again.');
+          const handle = decodeURIComponent(lookup[1]!);
+          if (retired.has(handle)) return error(410, 'handle_retired', `@${handle} deleted their account; the handle stays retired.`);
+          if (!accounts.has(handle)) return error(404, 'unknown_handle', `Nobody has the handle @${handle}.`);
+          return json(200, { handle });
+        }
         return error(404, 'not_found', 'No such route.');
+      }
     }
   };
 
-  return { fetch, calls, state, accounts };
+  return { fetch, calls, state, accounts, retired };
 }

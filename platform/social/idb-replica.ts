@@ -1,0 +1,167 @@
+import { decodeBody } from '@/core/body';
+import { toHex } from '@/core/bytes';
+import type { Replica, StoredEntry, WallWrite } from '@/core/replica';
+import type { Result } from '@/core/result';
+import type { ContentDb, EntryRecordV2, FeedItemV2 } from '../content-db';
+
+const RECOVERING_KEY = 'recovering';
+
+function toRecord(entry: StoredEntry): EntryRecordV2 {
+  const record: EntryRecordV2 = { ...entry, wall: entry.header.wall };
+  if (entry.header.target) record.target = toHex(entry.header.target);
+  return record;
+}
+
+function fromRecord(record: EntryRecordV2): StoredEntry {
+  const { wall: _wall, target: _target, ...entry } = record;
+  return entry;
+}
+
+/** The post text of a post, wall post or edit body, or null when absent or undecodable. */
+export function postText(entry: StoredEntry): string | null {
+  if (!entry.body) return null;
+  const body = decodeBody(entry.header.kind, entry.body);
+  if (!body.ok) return null;
+  const value = body.value;
+  return value.kind === 'post' || value.kind === 'wallPost' || value.kind === 'edit' ? value.body.text : null;
+}
+
+function feedItem(entry: StoredEntry): FeedItemV2 {
+  return {
+    id: entry.id,
+    wall: entry.header.wall,
+    author: entry.header.author,
+    seq: entry.seq,
+    text: postText(entry),
+    shownAt: Math.min(entry.header.createdAt, entry.receivedAt),
+    edited: false,
+  };
+}
+
+/** A full disk surfaces as `QuotaExceededError`; its message says so in words the UI can match. */
+function describeStorageError(error: unknown): unknown {
+  if (error instanceof DOMException && error.name === 'QuotaExceededError') {
+    return new Error('the browser storage quota is exceeded', { cause: error });
+  }
+  return error;
+}
+
+/**
+ * The core `Replica` on the content database. Each `commit` — one incoming batch or one own
+ * write — is one IndexedDB transaction over the wall state, its entries and the feed index,
+ * so a failure (a quota error, a closed tab) leaves nothing half-applied.
+ */
+export function createIdbReplica(db: ContentDb): Replica {
+  return {
+    async wallState(wall) {
+      return (await db.get('walls', wall)) ?? null;
+    },
+    async entriesAfter(wall, afterSeq, limit) {
+      if (limit <= 0) return [];
+      const range = IDBKeyRange.bound([wall, afterSeq], [wall, Number.MAX_SAFE_INTEGER], true, false);
+      return (await db.getAll('entries', range, limit)).map(fromRecord);
+    },
+    async entryById(wall, id) {
+      const record = await db.getFromIndex('entries', 'byId', [wall, id]);
+      return record ? fromRecord(record) : null;
+    },
+    async entriesTargeting(wall, targetId) {
+      const records = await db.getAllFromIndex('entries', 'byTarget', [wall, targetId]);
+      return records.sort((a, b) => a.seq - b.seq).map(fromRecord);
+    },
+    async commit(write: WallWrite): Promise<Result<void>> {
+      if (write.append.some((e, i) => e.seq !== write.expectedSeq + i + 1)) {
+        return { ok: false, reason: 'append is not contiguous' };
+      }
+      const tx = db.transaction(['walls', 'entries', 'feed'], 'readwrite');
+      try {
+        const walls = tx.objectStore('walls');
+        const entries = tx.objectStore('entries');
+        const feed = tx.objectStore('feed');
+        const current = await walls.get(write.wall);
+        if ((current?.seq ?? 0) !== write.expectedSeq) {
+          tx.abort();
+          await tx.done.catch(() => undefined);
+          return { ok: false, reason: 'conflict' };
+        }
+        for (const entry of write.append) {
+          await entries.add(toRecord(entry));
+          const kind = entry.header.kind;
+          if (kind === 'post' || kind === 'wallPost') await feed.put(feedItem(entry));
+          if (kind === 'edit' && entry.header.target) {
+            const target = await feed.get(toHex(entry.header.target));
+            const text = postText(entry);
+            if (target && text !== null) await feed.put({ ...target, text, edited: true });
+          }
+          if (kind === 'delete' && entry.header.target) await feed.delete(toHex(entry.header.target));
+        }
+        for (const { id, body } of write.fillBodies) {
+          const record = await entries.index('byId').get([write.wall, id]);
+          if (!record || record.tombstoned) continue;
+          const filled = { ...record, body: body.slice() };
+          await entries.put(filled);
+          const item = await feed.get(id);
+          if (item && item.text === null) await feed.put({ ...item, text: postText(filled) });
+        }
+        for (const id of write.tombstone) {
+          const record = await entries.index('byId').get([write.wall, id]);
+          if (record) await entries.put({ ...record, body: null, tombstoned: true });
+          await feed.delete(id);
+        }
+        await walls.put(write.state);
+        await tx.done;
+        return { ok: true, value: undefined };
+      } catch (error) {
+        // Nothing of the write stays: the transaction is aborted (or already was) as a whole.
+        tx.done.catch(() => undefined);
+        try {
+          tx.abort();
+        } catch {
+          // already finished or aborted
+        }
+        throw describeStorageError(error);
+      }
+    },
+    async dropWall(wall) {
+      const tx = db.transaction(['walls', 'entries', 'feed'], 'readwrite');
+      await tx.objectStore('walls').delete(wall);
+      await tx.objectStore('entries').delete(IDBKeyRange.bound([wall, 0], [wall, Number.MAX_SAFE_INTEGER]));
+      const feed = tx.objectStore('feed');
+      const range = IDBKeyRange.bound([wall], [wall, []]);
+      for (const id of await feed.index('byWall').getAllKeys(range)) await feed.delete(id);
+      await tx.done;
+    },
+    async friend(handle) {
+      return (await db.get('friends', handle)) ?? null;
+    },
+    async friends() {
+      return db.getAll('friends');
+    },
+    async putFriend(friend) {
+      await db.put('friends', friend);
+    },
+    async removeFriend(handle) {
+      await db.delete('friends', handle);
+    },
+    async outbox(wall) {
+      const records = await db.getAllFromIndex('outbox', 'byWall', wall);
+      return records.sort((a, b) => a.queuedAt - b.queuedAt).map(({ wall: _wall, ...item }) => item);
+    },
+    async addToOutbox(wall, item) {
+      const tx = db.transaction('outbox', 'readwrite');
+      if (!(await tx.store.get([wall, item.id]))) await tx.store.add({ ...item, wall });
+      await tx.done;
+    },
+    async removeFromOutbox(wall, ids) {
+      const tx = db.transaction('outbox', 'readwrite');
+      for (const id of ids) await tx.store.delete([wall, id]);
+      await tx.done;
+    },
+    async recovering() {
+      return (await db.get('meta', RECOVERING_KEY))?.value === true;
+    },
+    async setRecovering(value) {
+      await db.put('meta', { key: RECOVERING_KEY, value });
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import type { Transport } from '@/core/transport';
+import { LIMITS } from '@/core/limits';
+import type { DataLink } from '../peer-host/peer-port';
+
+export interface LinkLimits {
+  /** Frames accepted per minute from one peer. */
+  framesPerMinute: number;
+  /** Bytes accepted per hour from one peer. */
+  bytesPerHour: number;
+}
+
+export const DEFAULT_LINK_LIMITS: LinkLimits = { framesPerMinute: 600, bytesPerHour: 64 * 1024 * 1024 };
+
+export interface LinkTransport extends Transport {
+  /** Why the link was cut by this side's limits, or null. */
+  readonly violation: string | null;
+}
+
+/** PeerJS's binary serialization delivers ArrayBuffers; in-memory links deliver Uint8Arrays. */
+function asBytes(data: unknown): Uint8Array | null {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return null;
+}
+
+/**
+ * Adapts a sync data connection to the core's `Transport`: binary frames only, each bounded
+ * by the protocol's frame limit, and per-peer limits on frame rate and bytes per hour. A peer
+ * that exceeds them is cut off (the session reports it closed); nothing it sent past the
+ * limit reaches the core.
+ */
+export function createLinkTransport(link: DataLink, now: () => number, limits = DEFAULT_LINK_LIMITS): LinkTransport {
+  let frameHandler: ((frame: Uint8Array) => void) | null = null;
+  /** Frames that arrived before the session registered (it is made when the link opens). */
+  const early: Uint8Array[] = [];
+  const closeHandlers: (() => void)[] = [];
+  let closed = false;
+  let violation: string | null = null;
+  let minute = { start: now(), frames: 0 };
+  let hour = { start: now(), bytes: 0 };
+
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    link.close();
+    for (const handler of closeHandlers) handler();
+  };
+
+  function withinLimits(frame: Uint8Array): boolean {
+    const t = now();
+    if (t - minute.start >= 60_000) minute = { start: t, frames: 0 };
+    if (t - hour.start >= 3_600_000) hour = { start: t, bytes: 0 };
+    minute.frames += 1;
+    hour.bytes += frame.length;
+    if (minute.frames > limits.framesPerMinute) violation = `@${link.peer} sent too many messages.`;
+    else if (hour.bytes > limits.bytesPerHour) violation = `@${link.peer} sent too much data this hour.`;
+    return violation === null;
+  }
+
+  link.on('data', (data) => {
+    if (closed) return;
+    const frame = asBytes(data);
+    // Anything that is not a frame (e.g. a JSON probe on the wrong channel) becomes an empty
+    // frame, which the session rejects as `bad_message`.
+    const checked = frame ?? new Uint8Array(0);
+    if (checked.length > LIMITS.frameBytes + 1024 || !withinLimits(checked)) {
+      violation ??= `@${link.peer} sent a message larger than the protocol allows.`;
+      close();
+      return;
+    }
+    if (frameHandler) frameHandler(checked);
+    else if (early.length < 64) early.push(checked);
+  });
+  link.on('close', close);
+  link.on('error', close);
+
+  return {
+    send(frame) {
+      if (!closed) link.send(frame);
+    },
+    onFrame(handler) {
+      frameHandler = handler;
+      for (const frame of early.splice(0)) handler(frame);
+    },
+    onClose(handler) {
+      closeHandlers.push(handler);
+    },
+    close,
+    get violation() {
+      return violation;
+    },
+  };
+}

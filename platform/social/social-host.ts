@@ -1,0 +1,104 @@
+import type { RandomBytes } from '@/core/identity';
+import { PeerwallError } from '../errors';
+import { contentDbName, openContentDb, type ContentDb } from '../content-db';
+import type { DataLink } from '../peer-host/peer-port';
+import type { Timers } from '../peer-host/timers';
+import { loadOrCreateIdentity } from './identity-store';
+import { createSocialService, type PeerAccess, type SocialOptions, type SocialService } from './social-service';
+import type { SocialNotice } from './social-views';
+
+/** How long open sessions get to take the goodbye entry before the account goes. */
+const FAREWELL_WAIT_MS = 3000;
+
+/** The peer host's view of the social layer: it calls these as the session and the peer change. */
+export interface SocialHooks {
+  begin(handle: string, access: PeerAccess): Promise<void>;
+  end(): void;
+  allowlist(): { handles: string[]; blocked: string[] };
+  online(): void;
+  offline(): void;
+  serverMessage(message: unknown): void;
+  incoming(link: DataLink): void;
+  /** Before account deletion: a goodbye entry to friends. */
+  farewell?(): Promise<void>;
+}
+
+export interface SocialHostDeps {
+  openDb?: (handle: string) => Promise<ContentDb>;
+  now(): number;
+  randomBytes: RandomBytes;
+  timers: Timers;
+  onChange(): void;
+  notify(notice: SocialNotice): void;
+  options?: Partial<SocialOptions>;
+}
+
+export interface SocialHost extends SocialHooks {
+  /** The signed-in account's service; throws `signed_out` when nobody is signed in. */
+  current(): SocialService;
+}
+
+/**
+ * Owns the social service of whoever is signed in: opens the handle's content database and
+ * identity key (made on first sign-in) when a session begins, and stops it when it ends.
+ */
+export function createSocialHost(deps: SocialHostDeps): SocialHost {
+  const openDb = deps.openDb ?? ((handle: string) => openContentDb(contentDbName(handle)));
+  let service: SocialService | null = null;
+  let db: ContentDb | null = null;
+  let generation = 0;
+
+  function end(): void {
+    generation += 1;
+    service?.stop();
+    db?.close();
+    service = null;
+    db = null;
+  }
+
+  return {
+    async begin(handle, access) {
+      end();
+      const mine = generation;
+      const opened = await openDb(handle);
+      if (mine !== generation) {
+        opened.close();
+        return;
+      }
+      const identity = await loadOrCreateIdentity(opened, handle, deps.randomBytes, deps.now);
+      const made = createSocialService({
+        db: opened,
+        identity,
+        access,
+        now: deps.now,
+        randomBytes: deps.randomBytes,
+        timers: deps.timers,
+        onChange: deps.onChange,
+        notify: deps.notify,
+        options: deps.options,
+      });
+      await made.start();
+      if (mine !== generation) {
+        made.stop();
+        opened.close();
+        return;
+      }
+      db = opened;
+      service = made;
+      deps.onChange();
+    },
+    end,
+    allowlist: () => service?.allowlist() ?? { handles: [], blocked: [] },
+    online: () => service?.online(),
+    offline: () => service?.offline(),
+    serverMessage: (message) => service?.serverMessage(message),
+    incoming: (link) => (service ? service.incoming(link) : link.close()),
+    farewell: async () => {
+      await service?.farewell('This account was deleted.', FAREWELL_WAIT_MS);
+    },
+    current() {
+      if (!service) throw new PeerwallError('signed_out', 'Sign in first.');
+      return service;
+    },
+  };
+}

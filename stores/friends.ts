@@ -1,0 +1,58 @@
+import { defineStore, storeToRefs } from 'pinia';
+import { ref, watch } from 'vue';
+import { PeerwallError } from '@/platform/errors';
+import { sendRequest } from '@/platform/message-client';
+import type { SocialState } from '@/platform/social/social-views';
+import { useConnectionStore } from './connection';
+
+const EMPTY: SocialState = { friends: [], incoming: [], outgoing: [], blocked: [], problems: [] };
+
+/** Mirrors the peer host's friends and requests; reloads whenever the host says they changed. */
+export const useFriendsStore = defineStore('friends', () => {
+  const state = ref<SocialState>(EMPTY);
+  const loaded = ref(false);
+  const error = ref<string | null>(null);
+  const busy = ref(false);
+
+  async function load(): Promise<void> {
+    try {
+      state.value = await sendRequest('host:social-state');
+      loaded.value = true;
+      error.value = null;
+    } catch (caught) {
+      // Signed out or the host is starting: the next change notice loads again.
+      if (!(caught instanceof PeerwallError && caught.code === 'signed_out')) {
+        error.value = caught instanceof PeerwallError ? caught.message : 'Could not load your friends.';
+      }
+    }
+  }
+
+  const { socialVersion } = storeToRefs(useConnectionStore());
+  watch(socialVersion, () => void load());
+
+  /** Runs an action; its error is returned as a sentence for the form that started it. */
+  async function act(action: () => Promise<SocialState>): Promise<string | null> {
+    busy.value = true;
+    try {
+      state.value = await action();
+      return null;
+    } catch (caught) {
+      return caught instanceof PeerwallError ? caught.message : 'Something went wrong. Try again.';
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  return {
+    state,
+    loaded,
+    error,
+    busy,
+    load,
+    addFriend: (handle: string) => act(() => sendRequest('host:add-friend', { handle })),
+    answer: (handle: string, accept: boolean) => act(() => sendRequest('host:answer-request', { handle, accept })),
+    unfriend: (handle: string) => act(() => sendRequest('host:unfriend', { handle })),
+    block: (handle: string) => act(() => sendRequest('host:block', { handle })),
+    unblock: (handle: string) => act(() => sendRequest('host:unblock', { handle })),
+  };
+});

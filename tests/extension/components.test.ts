@@ -1,0 +1,83 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createSSRApp, h } from 'vue';
+import { renderToString } from 'vue/server-renderer';
+import { createPinia, setActivePinia } from 'pinia';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import PostCard from '@/components/social/PostCard.vue';
+import PostComposer from '@/components/social/PostComposer.vue';
+import FriendAddForm from '@/components/social/FriendAddForm.vue';
+import FriendList from '@/components/social/FriendList.vue';
+import FriendRequestList from '@/components/social/FriendRequestList.vue';
+import type { FeedPost, SocialState } from '@/platform/social/social-views';
+import { useFriendsStore } from '@/stores/friends';
+
+const POST: FeedPost = {
+  id: 'ab'.repeat(32),
+  wall: 'alice',
+  author: 'alice',
+  seq: 1,
+  text: '<img src=x onerror=alert(1)> see https://example.org and javascript:alert(2)',
+  shownAt: Date.UTC(2026, 0, 1),
+  edited: false,
+  waitingFor: ['bob'],
+};
+
+async function render(component: object, props: Record<string, unknown> = {}, setup?: () => void): Promise<string> {
+  const app = createSSRApp({ render: () => h(component, props) });
+  const pinia = createPinia();
+  app.use(pinia);
+  setActivePinia(pinia);
+  setup?.();
+  // Scoped-style attributes are noise for these assertions.
+  return (await renderToString(app)).replace(/ data-v-[0-9a-f]+/g, '');
+}
+
+describe('post and friend components', () => {
+  beforeEach(() => fakeBrowser.reset());
+
+  it('shows a post as an article with its author and its text as text; only the https URL is a link', async () => {
+    const html = await render(PostCard, { post: POST, focused: false });
+
+    expect(html).toMatch(/^<article[^>]*id="post-abab/);
+    expect(html).toContain('@alice');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).not.toContain('<img src=x');
+    expect(html.match(/<a /g)).toHaveLength(1);
+    expect(html).toContain('href="https://example.org/"');
+    expect(html).toContain('Will be delivered when @bob comes online.');
+  });
+
+  it('labels the composer and the add-friend field as the UI contract says', async () => {
+    const composer = await render(PostComposer);
+    const add = await render(FriendAddForm);
+
+    expect(composer).toMatch(/<label for="pw-composer">Write on your wall<\/label><textarea id="pw-composer"/);
+    expect(composer).toMatch(/<button type="submit"[^>]*>Post<\/button>/);
+    expect(add).toMatch(/<label for="pw-friend-handle">Friend&#39;s handle<\/label>/);
+    expect(add).toContain('>Add friend</button>');
+  });
+
+  it('lists requests with Accept and Decline, and friends with a link and Unfriend / Block', async () => {
+    const state: SocialState = {
+      friends: [{ handle: 'bob', presence: 'cant_connect', since: 0, problem: null, waiting: 0, gone: false, safetyNumber: '12345 67890' }],
+      incoming: [{ handle: 'carol', direction: 'incoming', at: 0, note: '', delivery: 'delivered' }],
+      outgoing: [{ handle: 'dave', direction: 'outgoing', at: 0, note: '', delivery: 'queued' }],
+      blocked: [],
+      problems: [],
+    };
+    const seed = () => void (useFriendsStore().state = state);
+
+    const requests = await render(FriendRequestList, {}, seed);
+    const friends = await render(FriendList, {}, seed);
+
+    expect(requests).toContain('<strong>@carol</strong>');
+    expect(requests).toContain('>Accept</button>');
+    expect(requests).toContain('>Decline</button>');
+    expect(requests).toContain('Your request will be delivered when @dave comes online.');
+    expect(friends).toMatch(/<a href="#wall-bob"[^>]*>@bob<\/a>/);
+    expect(friends).toContain('>Unfriend</button>');
+    expect(friends).toContain('>Block</button>');
+    expect(friends).toContain('Can’t connect');
+    expect(friends).not.toContain('role="status"');
+  });
+});

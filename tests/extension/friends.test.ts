@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest';
+import { toHex } from '@/core/bytes';
+import { createSocialNetwork } from './support/social-network';
+
+async function three() {
+  const net = createSocialNetwork();
+  const alice = await net.addUser('alice');
+  const bob = await net.addUser('bob');
+  const carol = await net.addUser('carol');
+  return { net, alice, bob, carol };
+}
+
+describe('befriending by handle', () => {
+  it('delivers a request that the other side accepts, pinning each side’s identity key', async () => {
+    const { net, alice, bob } = await three();
+    await net.goOnline(alice);
+    await net.goOnline(bob);
+
+    const afterAdd = await alice.service.addFriend('@Bob');
+    await net.settle();
+
+    expect(afterAdd.outgoing).toMatchObject([{ handle: 'bob', direction: 'outgoing' }]);
+    const bobSees = await bob.service.state();
+    expect(bobSees.incoming).toMatchObject([{ handle: 'alice', direction: 'incoming' }]);
+    expect(bob.notices).toMatchObject([{ kind: 'request', message: '@alice wants to be your friend.' }]);
+
+    await bob.service.answerRequest('alice', true);
+    await net.settle();
+
+    expect((await alice.service.state()).friends.map((f) => f.handle)).toEqual(['bob']);
+    expect((await bob.service.state()).friends.map((f) => f.handle)).toEqual(['alice']);
+    expect((await alice.service.state()).outgoing).toEqual([]);
+    expect(toHex((await alice.service.replica.friend('bob'))!.key)).toBe(toHex(bob.identity.publicKey));
+    expect(toHex((await bob.service.replica.friend('alice'))!.key)).toBe(toHex(alice.identity.publicKey));
+    const [aliceView] = (await bob.service.state()).friends;
+    const [bobView] = (await alice.service.state()).friends;
+    expect(aliceView?.safetyNumber).toMatch(/^(\d{5} ){11}\d{5}$/);
+    expect(aliceView?.safetyNumber).toBe(bobView?.safetyNumber);
+  });
+
+  it('allows friends and handles we asked, never a stranger who asked us, and shows friends online', async () => {
+    const { net, alice, bob, carol } = await three();
+    await net.goOnline(alice);
+    await net.goOnline(bob);
+    await net.goOnline(carol);
+
+    await net.befriend(alice, bob);
+    await alice.service.addFriend('carol');
+    await net.settle();
+
+    expect(alice.allow).toEqual({ handles: ['bob', 'carol'], blocked: [] });
+    expect(bob.allow.handles).toEqual(['alice']);
+    expect(carol.allow.handles).toEqual([]); // alice cannot offer to carol before carol accepts
+    const friends = (await alice.service.state()).friends;
+    expect(friends).toMatchObject([{ handle: 'bob', presence: 'online' }]);
+  });
+
+  it('says so when the handle is unknown or retired, and stores nothing', async () => {
+    const { net, alice } = await three();
+    net.retired.add('dave');
+    await net.goOnline(alice);
+
+    await expect(alice.service.addFriend('nobody')).rejects.toMatchObject({
+      code: 'unknown_handle',
+      message: 'Nobody has the handle @nobody.',
+    });
+    await expect(alice.service.addFriend('dave')).rejects.toMatchObject({
+      code: 'handle_retired',
+      message: expect.stringContaining('deleted their account'),
+    });
+    await expect(alice.service.addFriend('alice')).rejects.toMatchObject({ message: 'That is your own handle.' });
+    await expect(alice.service.addFriend('not a handle')).rejects.toMatchObject({ code: 'invalid_handle' });
+    expect(await alice.service.state()).toMatchObject({ outgoing: [], friends: [] });
+    expect(await alice.db.count('relayOutbox')).toBe(0);
+  });
+
+  it('lets a request wait for an offline receiver, and resends it after a broker restart lost the queue', async () => {
+    const { net, alice, carol } = await three();
+    await net.goOnline(alice);
+
+    await alice.service.addFriend('carol');
+    await net.settle();
+    expect((await alice.service.state()).outgoing).toMatchObject([{ handle: 'carol', delivery: 'queued' }]);
+
+    net.restartBroker();
+    await net.goOffline(alice);
+    await net.goOnline(alice); // the peer host reconnects: the persistent outbox is sent again
+    await net.goOnline(carol);
+
+    expect((await carol.service.state()).incoming).toMatchObject([{ handle: 'alice' }]);
+    // The broker does not report the late delivery: the request stays waiting until carol answers.
+    await carol.service.answerRequest('alice', true);
+    await net.settle();
+    expect((await alice.service.state()).friends.map((f) => f.handle)).toEqual(['carol']);
+  });
+
+  it('shows a request once even when it arrives twice', async () => {
+    const { net, alice, carol } = await three();
+    await net.goOnline(alice);
+    await alice.service.addFriend('carol');
+    await net.goOffline(alice);
+    await net.goOnline(alice); // resent while the broker still holds the first copy
+    await net.goOnline(carol);
+
+    expect((await carol.service.state()).incoming).toHaveLength(1);
+    expect(carol.notices.filter((n) => n.kind === 'request')).toHaveLength(1);
+  });
+
+  it('forgets a declined request on both sides', async () => {
+    const { net, alice, bob } = await three();
+    await net.goOnline(alice);
+    await net.goOnline(bob);
+    await alice.service.addFriend('bob');
+    await net.settle();
+
+    await bob.service.answerRequest('alice', false);
+    await net.settle();
+
+    expect(await alice.service.state()).toMatchObject({ outgoing: [], friends: [] });
+    expect(await bob.service.state()).toMatchObject({ incoming: [], friends: [] });
+    expect(alice.allow.handles).toEqual([]);
+  });
+
+  it('ignores relays whose signature or sender does not check out', async () => {
+    const { net, alice, bob } = await three();
+    await net.goOnline(alice);
+    await net.goOnline(bob);
+    await alice.service.addFriend('bob');
+    await net.settle();
+    const genuine = (await bob.db.get('requests', 'alice'))!.message;
+
+    // carol replays alice's request as her own, and sends garbage
+    bob.service.serverMessage({ type: 'PW_RELAY', src: 'carol', payload: { id: 'x', body: genuine } });
+    bob.service.serverMessage({ type: 'PW_RELAY', src: 'carol', payload: { id: 'y', body: { v: 1, type: 'friend-request' } } });
+    bob.service.serverMessage({ type: 'PW_RELAY', src: 'carol', payload: null });
+    bob.service.serverMessage('not even an object');
+    await net.settle();
+
+    expect((await bob.service.state()).incoming.map((r) => r.handle)).toEqual(['alice']);
+  });
+
+  it('unfriends on both sides, purging what waited and updating the allowlist', async () => {
+    const { net, alice, bob } = await three();
+    await net.goOnline(alice);
+    await net.goOnline(bob);
+    await net.befriend(alice, bob);
+    await alice.service.post('hello bob');
+    await net.settle();
+    expect(await bob.service.feed(10)).toHaveLength(1);
+
+    await bob.service.unfriend('alice');
+    await net.settle();
+
+    expect((await alice.service.state()).friends).toEqual([]);
+    expect((await bob.service.state()).friends).toEqual([]);
+    expect(await bob.service.feed(10)).toEqual([]);
+    expect(await bob.service.replica.wallState('alice')).toBeNull();
+    expect(alice.allow.handles).toEqual([]);
+    expect(bob.allow.handles).toEqual([]);
+  });
+});
+
+describe('blocking', () => {
+  it('drops the blocked handle’s requests and connections and shows nothing of theirs', async () => {
+    const { net, bob, carol } = await three();
+    await net.goOnline(bob);
+    await net.goOnline(carol);
+    await carol.service.addFriend('bob');
+    await net.settle();
+    expect((await bob.service.state()).incoming).toHaveLength(1);
+
+    await bob.service.block('carol');
+    await carol.service.addFriend('bob').catch(() => undefined);
+    bob.service.serverMessage({ type: 'PW_RELAY', src: 'carol', payload: { id: 'z', body: {} } });
+    await net.settle();
+
+    const state = await bob.service.state();
+    expect(state).toMatchObject({ incoming: [], friends: [], blocked: ['carol'] });
+    expect(bob.allow).toEqual({ handles: [], blocked: ['carol'] });
+    expect(bob.notices.filter((n) => n.message.includes('carol'))).toHaveLength(1); // only the first, before the block
+  });
+
+  it('refuses a data connection from a blocked or unknown handle', async () => {
+    const { net, bob } = await three();
+    await net.goOnline(bob);
+    const { SyncLink } = await import('./support/social-network');
+    const link = new SyncLink('mallory', 'a', 'b');
+
+    bob.service.incoming(link);
+
+    expect(link.closed).toBe(true);
+  });
+});
+
+describe('identity keys', () => {
+  it('never re-pins a friend who asks again with a different key, and says so', async () => {
+    const net = createSocialNetwork();
+    const alice = await net.addUser('alice');
+    const bob = await net.addUser('bob');
+    await net.goOnline(alice);
+    await net.goOnline(bob);
+    await net.befriend(alice, bob);
+    const pinned = toHex((await alice.service.replica.friend('bob'))!.key);
+
+    // "bob" reinstalls without his key: a new identity asks again
+    const { createRelayMessage } = await import('@/core/relayMessage');
+    const { createIdentity } = await import('@/core/identity');
+    const impostor = createIdentity('bob', (n) => crypto.getRandomValues(new Uint8Array(n)));
+    const made = createRelayMessage(impostor, 'friend-request', 'alice', {}, {
+      randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+      now: () => 1,
+    });
+    alice.service.serverMessage({ type: 'PW_RELAY', src: 'bob', payload: { id: 'n', body: made.ok ? made.value : null } });
+    await net.settle();
+
+    expect(toHex((await alice.service.replica.friend('bob'))!.key)).toBe(pinned);
+    expect((await alice.service.state()).problems[0]).toMatch(/different identity key/);
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { createLinkTransport } from '@/platform/social/link-transport';
+import { FakeLink } from './support/fake-peer';
+import { flush } from './support/fake-time';
+
+function pair() {
+  const mine = new FakeLink('bob');
+  const theirs = new FakeLink('alice');
+  mine.partner = theirs;
+  theirs.partner = mine;
+  return { mine, theirs };
+}
+
+describe('sync link transport', () => {
+  it('passes binary frames through in order, including ones that arrived before the session listened', async () => {
+    const { mine, theirs } = pair();
+    const transport = createLinkTransport(mine, () => 0);
+    theirs.send(new Uint8Array([1]));
+    theirs.send(new Uint8Array([2]).buffer);
+    await flush();
+    const seen: number[] = [];
+
+    transport.onFrame((frame) => seen.push(frame[0]!));
+    theirs.send(new Uint8Array([3]));
+    await flush();
+
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
+  it('cuts off a peer that sends more frames per minute than allowed, and says why', async () => {
+    const { mine, theirs } = pair();
+    let now = 0;
+    const transport = createLinkTransport(mine, () => now, { framesPerMinute: 3, bytesPerHour: 1e9 });
+    let closed = false;
+    transport.onClose(() => (closed = true));
+    transport.onFrame(() => undefined);
+
+    for (let i = 0; i < 3; i++) theirs.send(new Uint8Array([i]));
+    await flush();
+    expect(closed).toBe(false);
+    now = 61_000; // a new minute
+    for (let i = 0; i < 4; i++) theirs.send(new Uint8Array([i]));
+    await flush();
+
+    expect(closed).toBe(true);
+    expect(mine.closed).toBe(true);
+    expect(transport.violation).toBe('@bob sent too many messages.');
+  });
+
+  it('cuts off a peer over its hourly byte budget', async () => {
+    const { mine, theirs } = pair();
+    const transport = createLinkTransport(mine, () => 0, { framesPerMinute: 1000, bytesPerHour: 100 });
+    const got: Uint8Array[] = [];
+    transport.onFrame((f) => got.push(f));
+
+    theirs.send(new Uint8Array(60));
+    theirs.send(new Uint8Array(60));
+    await flush();
+
+    expect(got).toHaveLength(1);
+    expect(transport.violation).toMatch(/too much data/);
+  });
+
+  it('turns non-binary data into an empty frame the protocol rejects', async () => {
+    const { mine, theirs } = pair();
+    const transport = createLinkTransport(mine, () => 0);
+    const got: Uint8Array[] = [];
+    transport.onFrame((f) => got.push(f));
+
+    theirs.send({ type: 'pw-ping', nonce: 'x' });
+    await flush();
+
+    expect(got).toEqual([new Uint8Array(0)]);
+  });
+});

@@ -1,0 +1,177 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { createPeerHost } from '@/platform/peer-host/peer-host';
+import type { DataLink } from '@/platform/peer-host/peer-port';
+import type { SocialHooks } from '@/platform/social/social-host';
+import type { PeerAccess } from '@/platform/social/social-service';
+import type { Session } from '@/platform/session';
+import { createFakeBroker } from './support/fake-broker';
+import { FakeLink, createPeerFactory } from './support/fake-peer';
+import { createFakeTime, flush } from './support/fake-time';
+
+const PASSWORD = 'correct horse battery';
+const BROKER = 'https://broker.example:8443';
+
+/** Records what the peer host tells the social layer. */
+function recordingSocial(allow = { handles: ['bob', 'carol'], blocked: ['mallory'] }) {
+  const calls: string[] = [];
+  const incoming: DataLink[] = [];
+  const messages: unknown[] = [];
+  let access: PeerAccess | null = null;
+  const hooks: SocialHooks = {
+    begin: async (handle, given) => {
+      calls.push(`begin ${handle}`);
+      access = given;
+    },
+    end: () => void calls.push('end'),
+    allowlist: () => allow,
+    online: () => void calls.push('online'),
+    offline: () => void calls.push('offline'),
+    serverMessage: (message) => void messages.push(message),
+    incoming: (link) => void incoming.push(link),
+    farewell: async () => void calls.push('farewell'),
+  };
+  return { hooks, calls, incoming, messages, access: () => access! };
+}
+
+async function setup() {
+  const time = createFakeTime();
+  const broker = createFakeBroker({ now: time.now });
+  broker.accounts.set('alice', PASSWORD);
+  broker.accounts.set('bob', 'x');
+  const factory = createPeerFactory();
+  let stored: Session | null = null;
+  const social = recordingSocial();
+  const host = createPeerHost({
+    createPeer: factory.create,
+    fetch: broker.fetch,
+    sessions: { load: async () => stored, save: async (s) => void (stored = s) },
+    contacts: { load: async () => ['dave', 'mallory'], save: async () => undefined },
+    now: time.now,
+    random: () => 0.5,
+    timers: time.timers,
+    onStateChange: () => undefined,
+    social: social.hooks,
+  });
+  await host.start();
+  await host.signIn({ handle: 'alice', password: PASSWORD, brokerUrl: BROKER });
+  await flush();
+  factory.last().open();
+  return { host, broker, factory, social, time, stored: () => stored };
+}
+
+describe('peer host with friends', () => {
+  beforeEach(() => fakeBrowser.reset());
+
+  it('opens the account’s friends on sign-in and allows contacts, friends and requests but never the blocked', async () => {
+    const t = await setup();
+
+    expect(t.social.calls.indexOf('begin alice')).toBeGreaterThanOrEqual(0);
+    expect(t.social.calls.indexOf('begin alice')).toBeLessThan(t.social.calls.indexOf('online'));
+    const allow = t.factory.last().toBroker.filter((m) => m.type === 'PW_ALLOW');
+    expect(allow.at(-1)?.payload).toEqual({ handles: ['bob', 'carol', 'dave'], blocked: ['mallory'] });
+    expect(t.social.calls).toContain('online');
+  });
+
+  it('passes Peerwall broker messages to the friends layer', async () => {
+    const t = await setup();
+    const relay = { type: 'PW_RELAY', src: 'bob', payload: { id: '1', body: {} } };
+
+    t.factory.last().emit('server-message', relay);
+
+    expect(t.social.messages).toEqual([relay]);
+  });
+
+  it('hands sync connections to the friends layer and answers probes only from allowed handles', async () => {
+    const t = await setup();
+    const sync = Object.assign(new FakeLink('bob'), { label: 'pw-sync' });
+    const probeFromFriend = new FakeLink('carol');
+    const stranger = new FakeLink('eve');
+
+    t.factory.last().emit('connection', sync);
+    t.factory.last().emit('connection', probeFromFriend);
+    t.factory.last().emit('connection', stranger);
+
+    expect(t.social.incoming).toEqual([sync]);
+    expect(probeFromFriend.closed).toBe(false);
+    expect(stranger.closed).toBe(true);
+  });
+
+  it('lets the friends layer dial binary sync connections and look up handles while online', async () => {
+    const t = await setup();
+    const access = t.social.access();
+
+    expect(access.isOnline()).toBe(true);
+    access.connect('bob');
+    await expect(access.lookupHandle('bob')).resolves.toBeUndefined();
+    await expect(access.lookupHandle('zed')).rejects.toMatchObject({ code: 'unknown_handle', message: 'Nobody has the handle @zed.' });
+    t.broker.retired.add('gone');
+    await expect(access.lookupHandle('gone')).rejects.toMatchObject({ code: 'handle_retired' });
+    access.allowlistChanged();
+
+    expect(t.factory.last().links).toHaveLength(1);
+    expect(t.factory.last().toBroker.filter((m) => m.type === 'PW_ALLOW')).toHaveLength(2);
+    t.factory.last().lose();
+    expect(t.social.calls).toContain('offline');
+    expect(() => access.connect('bob')).toThrow(/offline/);
+  });
+
+  it('deletes the account, then says goodbye and signs out; a wrong password changes nothing', async () => {
+    const t = await setup();
+
+    await expect(t.host.deleteAccount('wrong')).rejects.toMatchObject({ code: 'wrong_password' });
+    expect(t.host.getState().handle).toBe('alice');
+    expect(t.social.calls).not.toContain('farewell');
+
+    const state = await t.host.deleteAccount(PASSWORD);
+
+    expect(t.social.calls.filter((c) => c === 'farewell')).toHaveLength(1);
+    expect(t.broker.retired.has('alice')).toBe(true);
+    expect(state).toMatchObject({ handle: null, notice: expect.stringContaining('deleted') });
+    expect(t.stored()).toBeNull();
+    expect(t.social.calls.at(-1)).toBe('end');
+  });
+
+  it('still signs in when the friends storage cannot be opened, and says so', async () => {
+    const time = createFakeTime();
+    const broker = createFakeBroker({ now: time.now });
+    broker.accounts.set('alice', PASSWORD);
+    const factory = createPeerFactory();
+    const social = recordingSocial();
+    social.hooks.begin = async () => {
+      throw new Error('disk full');
+    };
+    const quiet = console.error;
+    console.error = () => undefined;
+    const host = createPeerHost({
+      createPeer: factory.create,
+      fetch: broker.fetch,
+      sessions: { load: async () => null, save: async () => undefined },
+      contacts: { load: async () => [], save: async () => undefined },
+      now: time.now,
+      random: () => 0.5,
+      timers: time.timers,
+      onStateChange: () => undefined,
+      social: social.hooks,
+    });
+    await host.start();
+
+    await host.signIn({ handle: 'alice', password: PASSWORD, brokerUrl: BROKER });
+    await flush();
+    factory.last().open();
+    console.error = quiet;
+
+    expect(host.getState()).toMatchObject({ handle: 'alice', connection: 'online', notice: expect.stringContaining('could not open its storage') });
+  });
+
+  it('keeps the allowlist within the broker’s 5000 handles, friends first', async () => {
+    const t = await setup();
+    const many = Array.from({ length: 5000 }, (_, i) => `c${i}`);
+
+    await t.host.setContacts(many);
+
+    const last = t.factory.last().toBroker.filter((m) => m.type === 'PW_ALLOW').at(-1)?.payload as { handles: string[] };
+    expect(last.handles).toHaveLength(5000);
+    expect(last.handles).toEqual(expect.arrayContaining(['bob', 'carol']));
+  });
+});

@@ -1,0 +1,208 @@
+import 'fake-indexeddb/auto';
+import type { Identity } from '@/core/identity';
+import { openContentDb, type ContentDb } from '@/platform/content-db';
+import { PeerwallError } from '@/platform/errors';
+import type { BrokerFrame } from '@/platform/peer-host/peer-port';
+import { loadOrCreateIdentity } from '@/platform/social/identity-store';
+import { createSocialService, type SocialOptions, type SocialService } from '@/platform/social/social-service';
+import type { SocialNotice } from '@/platform/social/social-views';
+import { FakeLink } from './fake-peer';
+import { createFakeTime, flush, type FakeTime } from './fake-time';
+
+/** A data link with the SDP fingerprints a real RTCPeerConnection would have. */
+export class SyncLink extends FakeLink {
+  readonly label = 'pw-sync';
+  constructor(
+    peer: string,
+    private readonly local: string,
+    private readonly remote: string,
+  ) {
+    super(peer);
+  }
+  fingerprints() {
+    return { local: this.local, remote: this.remote };
+  }
+}
+
+let counter = 0;
+let randomCounter = 0;
+const randomBytes = (length: number): Uint8Array => {
+  randomCounter += 1;
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = (randomCounter * 131 + i * 17 + Math.floor(Math.random() * 256)) & 0xff;
+  return out;
+};
+
+export interface User {
+  handle: string;
+  db: ContentDb;
+  identity: Identity;
+  service: SocialService;
+  notices: SocialNotice[];
+  online: boolean;
+  allow: { handles: string[]; blocked: string[] };
+  changes: number;
+  /** Everything this user sent to the broker. */
+  sent: BrokerFrame[];
+}
+
+/**
+ * An in-memory broker and network for social services: relays with the broker's delivered /
+ * queued / rejected answers and its in-memory queue, allowlist-gated signalling, mutual
+ * presence, and data links that open only when the receiver allows the caller.
+ */
+export function createSocialNetwork(options: { time?: FakeTime; social?: Partial<SocialOptions> } = {}) {
+  const time = options.time ?? createFakeTime();
+  const users = new Map<string, User>();
+  const accounts = new Set<string>();
+  const retired = new Set<string>();
+  const queued = new Map<string, { src: string; payload: unknown }[]>();
+  const shownPresence = new Map<string, boolean>();
+  /** Simulates ICE failure between two handles (signalling works, no connection). */
+  const iceBlocked = new Set<string>();
+  const links: SyncLink[] = [];
+
+  const deliver = (to: User, message: unknown) => queueMicrotask(() => to.service.serverMessage(message));
+
+  function updatePresence(): void {
+    for (const viewer of users.values()) {
+      const online: string[] = [];
+      const offline: string[] = [];
+      for (const other of users.values()) {
+        if (other === viewer) continue;
+        const visible =
+          viewer.online && other.online && viewer.allow.handles.includes(other.handle) && other.allow.handles.includes(viewer.handle);
+        const key = `${viewer.handle}>${other.handle}`;
+        if ((shownPresence.get(key) ?? false) !== visible) (visible ? online : offline).push(other.handle);
+        shownPresence.set(key, visible);
+      }
+      if (viewer.online && (online.length || offline.length)) deliver(viewer, { type: 'PW_PRESENCE', payload: { online, offline } });
+    }
+  }
+
+  function brokerReceive(from: User, frame: BrokerFrame): void {
+    from.sent.push(frame);
+    if (!from.online) return;
+    if (frame.type === 'PW_ALLOW') {
+      from.allow = structuredClone(frame.payload) as User['allow'];
+      updatePresence();
+      return;
+    }
+    if (frame.type !== 'PW_RELAY') return;
+    const { id } = frame.payload as { id: string };
+    const status = (s: string, reason?: string) =>
+      deliver(from, { type: 'PW_RELAY_STATUS', payload: { id, dst: frame.dst, status: s, ...(reason ? { reason } : {}) } });
+    const dst = frame.dst ?? '';
+    const to = users.get(dst);
+    if (!accounts.has(dst) || retired.has(dst)) return status('rejected', 'unknown_handle');
+    if (to?.online && to.allow.blocked.includes(from.handle)) return status('delivered');
+    const message = { type: 'PW_RELAY', src: from.handle, payload: frame.payload };
+    if (to?.online) {
+      deliver(to, message);
+      return status('delivered');
+    }
+    queued.set(dst, [...(queued.get(dst) ?? []), { src: from.handle, payload: frame.payload }]);
+    status('queued');
+  }
+
+  async function addUser(handle: string): Promise<User> {
+    accounts.add(handle);
+    const db = await openContentDb(`social-${handle}-${++counter}-${Math.random()}`);
+    const identity = await loadOrCreateIdentity(db, handle, randomBytes, time.now);
+    const user = {} as User;
+    const service = createSocialService({
+      db,
+      identity,
+      now: time.now,
+      randomBytes,
+      timers: time.timers,
+      onChange: () => void (user.changes += 1),
+      notify: (notice) => user.notices.push(notice),
+      options: options.social,
+      access: {
+        isOnline: () => user.online,
+        sendToBroker: (frame) => brokerReceive(user, frame),
+        allowlistChanged: () => brokerReceive(user, { type: 'PW_ALLOW', payload: service.allowlist() }),
+        lookupHandle: async (target) => {
+          if (retired.has(target)) {
+            throw new PeerwallError('handle_retired', `@${target} deleted their account; the handle stays retired.`, 410);
+          }
+          if (!accounts.has(target)) throw new PeerwallError('unknown_handle', `Nobody has the handle @${target}.`, 404);
+        },
+        connect: (target) => {
+          if (!user.online) throw new PeerwallError('offline', 'You are offline.');
+          const mine = new SyncLink(target, `fp-${handle}`, `fp-${target}`);
+          const theirs = new SyncLink(handle, `fp-${target}`, `fp-${handle}`);
+          mine.partner = theirs;
+          theirs.partner = mine;
+          links.push(mine, theirs);
+          const to = users.get(target);
+          // The broker forwards the offer only if the receiver allows the caller.
+          if (to?.online && to.allow.handles.includes(handle) && !iceBlocked.has([handle, target].sort().join('+'))) {
+            queueMicrotask(() => {
+              to.service.incoming(theirs);
+              queueMicrotask(() => {
+                if (!mine.closed && !theirs.closed) {
+                  mine.emit('open');
+                  theirs.emit('open');
+                }
+              });
+            });
+          }
+          return mine;
+        },
+      },
+    });
+    Object.assign(user, { handle, db, identity, service, notices: [], online: false, allow: { handles: [], blocked: [] }, changes: 0, sent: [] });
+    await service.start();
+    users.set(handle, user);
+    return user;
+  }
+
+  /** The peer host's `open`: the allowlist goes out first, then queued relays, then the service resends. */
+  async function goOnline(user: User): Promise<void> {
+    user.online = true;
+    for (const { src, payload } of queued.get(user.handle) ?? []) deliver(user, { type: 'PW_RELAY', src, payload });
+    queued.delete(user.handle);
+    brokerReceive(user, { type: 'PW_ALLOW', payload: user.service.allowlist() });
+    user.service.online();
+    await settle();
+  }
+
+  async function goOffline(user: User): Promise<void> {
+    user.online = false;
+    for (const link of links) if (!link.closed && (link.peer === user.handle || link.partner?.peer === user.handle)) link.close();
+    user.service.offline();
+    updatePresence();
+    await settle();
+  }
+
+  async function settle(): Promise<void> {
+    for (let i = 0; i < 5; i++) await flush();
+  }
+
+  /** Befriends two online users through the real request / accept flow. */
+  async function befriend(a: User, b: User): Promise<void> {
+    await a.service.addFriend(b.handle);
+    await settle();
+    await b.service.answerRequest(a.handle, true);
+    await settle();
+  }
+
+  return {
+    time,
+    users,
+    accounts,
+    retired,
+    queued,
+    iceBlocked,
+    links,
+    addUser,
+    goOnline,
+    goOffline,
+    settle,
+    befriend,
+    /** The broker restarts: its in-memory relay queue is gone. */
+    restartBroker: () => queued.clear(),
+  };
+}

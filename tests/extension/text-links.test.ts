@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { splitLinks } from '@/platform/social/text-links';
+import { debounce } from '@/platform/peer-host/debounce';
+import { createFakeTime } from './support/fake-time';
+
+describe('links in post text', () => {
+  it('turns http and https URLs into links and leaves the rest as text', () => {
+    expect(splitLinks('see https://example.org/a?b=1, or http://x.test.')).toEqual([
+      { kind: 'text', text: 'see ' },
+      { kind: 'link', text: 'https://example.org/a?b=1', href: 'https://example.org/a?b=1' },
+      { kind: 'text', text: ', or ' },
+      { kind: 'link', text: 'http://x.test', href: 'http://x.test/' },
+      { kind: 'text', text: '.' },
+    ]);
+  });
+
+  it.each(['javascript:alert(1)', 'data:text/html,<b>x</b>', 'ftp://files.test/x', '<a href="https">x</a>', 'https://'])(
+    'never makes a link of %s',
+    (text) => {
+      expect(splitLinks(text).filter((p) => p.kind === 'link')).toEqual([]);
+    },
+  );
+
+  it('keeps every character of any text, in order', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => {
+        expect(splitLinks(text).map((p) => p.text).join('')).toBe(text);
+      }),
+    );
+  });
+});
+
+describe('debounce', () => {
+  it('calls once per burst', async () => {
+    const time = createFakeTime();
+    let calls = 0;
+    const notify = debounce(() => (calls += 1), 100, time.timers);
+
+    notify();
+    notify();
+    notify();
+    await time.advance(100);
+    notify();
+    await time.advance(100);
+
+    expect(calls).toBe(2);
+  });
+});

@@ -1,0 +1,236 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createSocialNetwork } from './support/social-network';
+
+async function friends() {
+  const net = createSocialNetwork();
+  const alice = await net.addUser('alice');
+  const bob = await net.addUser('bob');
+  await net.goOnline(alice);
+  await net.goOnline(bob);
+  await net.befriend(alice, bob);
+  return { net, alice, bob };
+}
+
+describe('posting and sync', () => {
+  it('signs a post into the own wall and shows it in the own feed', async () => {
+    const { alice } = await friends();
+
+    const post = await alice.service.post('first post');
+
+    expect(post).toMatchObject({ author: 'alice', wall: 'alice', seq: 1, text: 'first post' });
+    expect(await alice.service.feed(10)).toMatchObject([{ id: post.id, text: 'first post' }]);
+    expect((await alice.service.replica.wallState('alice'))?.seq).toBe(1);
+  });
+
+  it('refuses an empty or over-long post with a sentence and stores nothing', async () => {
+    const { alice } = await friends();
+
+    await expect(alice.service.post('   ')).rejects.toMatchObject({ code: 'invalid_post', message: 'Write something first.' });
+    await expect(alice.service.post('x'.repeat(10_001))).rejects.toMatchObject({
+      code: 'invalid_post',
+      message: expect.stringContaining('longer than 10000 characters'),
+    });
+    expect(await alice.service.feed(10)).toEqual([]);
+  });
+
+  it('delivers a post to an online friend at once and notifies them', async () => {
+    const { net, alice, bob } = await friends();
+
+    const post = await alice.service.post('hello bob');
+    await net.settle();
+
+    expect(await bob.service.feed(10)).toMatchObject([{ id: post.id, author: 'alice', text: 'hello bob' }]);
+    expect(bob.notices).toContainEqual({ kind: 'post', title: '@alice posted', message: 'hello bob', postId: post.id });
+    expect((await alice.service.state()).friends).toMatchObject([{ handle: 'bob', presence: 'online', waiting: 0 }]);
+  });
+
+  it('catches up an offline friend with every post, each once, when they come back', async () => {
+    const { net, alice, bob } = await friends();
+    await net.goOffline(bob);
+
+    for (const text of ['one', 'two', 'three']) {
+      await alice.service.post(text);
+      await net.time.advance(1000);
+    }
+    await net.settle();
+    const waiting = await alice.service.feed(10);
+    expect(waiting.map((p) => p.waitingFor)).toEqual([['bob'], ['bob'], ['bob']]);
+    expect((await alice.service.state()).friends).toMatchObject([{ handle: 'bob', presence: 'offline', waiting: 3 }]);
+
+    await net.goOnline(bob);
+    await net.settle();
+
+    const feed = await bob.service.feed(10);
+    expect(feed.map((p) => p.text)).toEqual(['three', 'two', 'one']);
+    expect((await alice.service.feed(10)).map((p) => p.waitingFor)).toEqual([[], [], []]);
+    expect((await alice.service.state()).friends).toMatchObject([{ waiting: 0 }]);
+
+    // Meeting again sends nothing twice.
+    await net.goOffline(bob);
+    await net.goOnline(bob);
+    expect((await bob.service.feed(10)).map((p) => p.text)).toEqual(['three', 'two', 'one']);
+  });
+
+  it('merges own and friends’ walls newest first', async () => {
+    const { net, alice, bob } = await friends();
+
+    await alice.service.post('a1');
+    await net.time.advance(1000);
+    await bob.service.post('b1');
+    await net.time.advance(1000);
+    await alice.service.post('a2');
+    await net.settle();
+
+    expect((await bob.service.feed(10)).map((p) => `${p.author}:${p.text}`)).toEqual(['alice:a2', 'bob:b1', 'alice:a1']);
+    expect((await bob.service.feed(2)).map((p) => p.text)).toEqual(['a2', 'b1']);
+    expect((await bob.service.feed(10, 'alice')).map((p) => p.text)).toEqual(['a2', 'a1']);
+  });
+
+  it('keeps post text as plain text, markup included', async () => {
+    const { net, alice, bob } = await friends();
+
+    await alice.service.post('<img src=x onerror=alert(1)>');
+    await net.settle();
+
+    expect((await bob.service.feed(1))[0]?.text).toBe('<img src=x onerror=alert(1)>');
+  });
+
+  it('shows a friend the broker reports online but who cannot be reached as “can’t connect”', async () => {
+    const net = createSocialNetwork();
+    const alice = await net.addUser('alice');
+    const bob = await net.addUser('bob');
+    await net.goOnline(alice);
+    await net.goOnline(bob);
+    net.iceBlocked.add('alice+bob');
+    await net.befriend(alice, bob);
+
+    await net.time.advance(21_000);
+
+    expect((await alice.service.state()).friends).toMatchObject([{ handle: 'bob', presence: 'cant_connect' }]);
+    expect((await bob.service.state()).friends).toMatchObject([{ handle: 'alice', presence: 'cant_connect' }]);
+  });
+
+  it('pauses a friend who sends invalid data and says so', async () => {
+    const { net, alice, bob } = await friends();
+    await net.goOffline(bob);
+    await net.goOnline(bob);
+    const link = net.links.filter((l) => l.peer === 'bob' && !l.closed).at(-1)!;
+
+    link.partner!.send(new Uint8Array([99, 1, 2, 3]));
+    await net.settle();
+
+    const [friend] = (await alice.service.state()).friends;
+    expect(friend?.problem).toMatch(/^Paused: /);
+    expect(link.closed).toBe(true);
+  });
+});
+
+describe('staying cheap with many friends', () => {
+  it('sets up at most four connections at once and dials the rest as those finish', async () => {
+    const net = createSocialNetwork();
+    const alice = await net.addUser('alice');
+    await net.goOnline(alice);
+    const others = [];
+    for (const name of ['bob', 'carol', 'dave', 'erin', 'frank', 'gina']) {
+      const user = await net.addUser(name);
+      await net.goOnline(user);
+      await net.befriend(alice, user);
+      others.push(user);
+    }
+    await net.goOffline(alice);
+    for (const user of others) net.iceBlocked.add(`alice+${user.handle}`);
+    // Links come in pairs, the dialler's end first.
+    const dialledByAlice = () => net.links.filter((l, i) => i % 2 === 0 && l.fingerprints().local === 'fp-alice').length;
+    const before = dialledByAlice();
+
+    await net.goOnline(alice);
+    const firstWave = dialledByAlice() - before;
+    await net.time.advance(20_001);
+    const secondWave = dialledByAlice() - before - firstWave;
+
+    expect(firstWave).toBe(4);
+    expect(secondWave).toBe(2);
+  });
+
+  it('closes a connection that stayed idle, and reopens one for the next post', async () => {
+    const { net, alice, bob } = await friends();
+    const open = () => net.links.filter((l) => !l.closed).length;
+    expect(open()).toBe(2);
+
+    await net.time.advance(5 * 60_000 + 1);
+    expect(open()).toBe(0);
+    expect((await alice.service.state()).friends).toMatchObject([{ handle: 'bob', presence: 'online' }]);
+
+    await alice.service.post('after a pause');
+    await net.settle();
+    expect((await bob.service.feed(1))[0]?.text).toBe('after a pause');
+  });
+});
+
+describe('account deletion', () => {
+  it('sends connected friends a goodbye, after which they stop dialling and show the account as deleted', async () => {
+    const { net, alice, bob } = await friends();
+    await alice.service.post('last words');
+
+    const farewell = alice.service.farewell('Bye!', 1000);
+    await net.time.advance(1000);
+    await farewell;
+    await net.settle();
+
+    expect((await bob.service.state()).friends).toMatchObject([{ handle: 'alice', gone: true, waiting: 0 }]);
+    expect((await bob.service.feed(5)).map((p) => p.text)).toEqual(['last words']);
+    await expect(alice.service.post('more')).rejects.toMatchObject({ code: 'invalid_post' });
+  });
+});
+
+describe('storage quota', () => {
+  it('says the storage is full in plain words and keeps the wall unchanged', async () => {
+    const { alice } = await friends();
+    await alice.service.post('kept');
+    const add = vi.spyOn(IDBObjectStore.prototype, 'add').mockImplementationOnce(() => {
+      throw new DOMException('Quota exceeded', 'QuotaExceededError');
+    });
+
+    await expect(alice.service.post('too much')).rejects.toMatchObject({
+      code: 'storage_full',
+      message: expect.stringContaining('storage is full'),
+    });
+
+    add.mockRestore();
+    expect((await alice.service.feed(5)).map((p) => p.text)).toEqual(['kept']);
+    expect((await alice.service.replica.wallState('alice'))?.seq).toBe(1);
+  });
+});
+
+describe('presence', () => {
+  it('drops the connection to a friend the broker reports offline, so posts show as waiting', async () => {
+    const { net, alice, bob } = await friends();
+
+    // bob's browser disappears without closing the data connection
+    bob.online = false;
+    alice.service.serverMessage({ type: 'PW_PRESENCE', payload: { online: [], offline: ['bob'] } });
+    await net.settle();
+    await alice.service.post('are you there?');
+
+    expect((await alice.service.state()).friends).toMatchObject([{ handle: 'bob', presence: 'offline', waiting: 1 }]);
+    expect((await alice.service.feed(1))[0]?.waitingFor).toEqual(['bob']);
+    expect(net.links.every((l) => l.closed)).toBe(true);
+  });
+});
+
+describe('reading the feed', () => {
+  it('pages newest first through its indexes, for the merged feed and for one wall', async () => {
+    const net = createSocialNetwork();
+    const alice = await net.addUser('alice');
+    for (let i = 0; i < 150; i++) {
+      await alice.service.post(`post ${i}`);
+      await net.time.advance(1);
+    }
+
+    const page = await alice.service.feed(5);
+    const wall = await alice.service.feed(5, 'alice');
+
+    expect(page.map((p) => p.text)).toEqual(['post 149', 'post 148', 'post 147', 'post 146', 'post 145']);
+    expect(wall.map((p) => p.seq)).toEqual([150, 149, 148, 147, 146]);
+  });
+});
