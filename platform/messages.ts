@@ -119,9 +119,12 @@ export function parseNotice(payload: unknown): SocialNotice {
     (payload.kind === 'post' || payload.kind === 'request') &&
     boundedString(payload.title, 200) &&
     boundedString(payload.message, 1000) &&
-    (payload.postId === null || boundedString(payload.postId, 64))
+    (payload.postId === null || boundedString(payload.postId, 64)) &&
+    (payload.count === undefined || (Number.isInteger(payload.count) && (payload.count as number) >= 1 && (payload.count as number) <= 10_000))
   ) {
-    return { kind: payload.kind, title: payload.title, message: payload.message, postId: payload.postId };
+    const notice: SocialNotice = { kind: payload.kind, title: payload.title, message: payload.message, postId: payload.postId };
+    if (payload.count !== undefined) notice.count = payload.count as number;
+    return notice;
   }
   throw invalid('bg:notify', 'a notification');
 }

@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import type { SocialNotice } from '../social/social-views';
-import { settingsItem, unseenItem } from '../storage-items';
+import { settingsItem, unseenItem, type UnseenV1 } from '../storage-items';
 import { openSidePanel } from './side-panel';
 
 const PREFIX = 'peerwall-';
@@ -28,10 +28,7 @@ export async function showBadge(count: number): Promise<void> {
  * notifications off, raises a browser notification whose id carries the post to open.
  */
 export async function showNotice(notice: SocialNotice): Promise<void> {
-  const unseen = await unseenItem.getValue();
-  const next = { count: unseen.count + 1, focusPostId: notice.postId ?? unseen.focusPostId };
-  await unseenItem.setValue(next);
-  await showBadge(next.count);
+  await updateUnseen((unseen) => ({ count: unseen.count + (notice.count ?? 1), focusPostId: notice.postId ?? unseen.focusPostId }));
   if (!(await settingsItem.getValue()).notifications) return;
   await browser.notifications.create(`${PREFIX}${notice.postId ?? 'request'}-${Date.now()}`, {
     type: 'basic',
@@ -42,8 +39,23 @@ export async function showNotice(notice: SocialNotice): Promise<void> {
 }
 
 export async function markSeen(): Promise<void> {
-  await unseenItem.setValue({ count: 0, focusPostId: (await unseenItem.getValue()).focusPostId });
-  await showBadge(0);
+  await updateUnseen((unseen) => ({ count: 0, focusPostId: unseen.focusPostId }));
+}
+
+let unseenQueue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Read-modify-write of the unseen count, one at a time: a synced batch sends several notices
+ * at once, and interleaved updates would each count from the same old value.
+ */
+function updateUnseen(change: (unseen: UnseenV1) => UnseenV1): Promise<void> {
+  const next = unseenQueue.then(async () => {
+    const updated = change(await unseenItem.getValue());
+    await unseenItem.setValue(updated);
+    await showBadge(updated.count);
+  });
+  unseenQueue = next.catch(() => undefined);
+  return next;
 }
 
 /** The post id a notification id names, or null for requests. */

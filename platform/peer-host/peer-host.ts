@@ -520,17 +520,37 @@ export function createPeerHost(deps: PeerHostDeps): PeerHost {
       if (!session) throw new PeerwallError('signed_out', 'Sign in first.');
       if (password.length === 0) throw new PeerwallError('invalid_password', 'Enter your password to delete your account.');
       const current = session;
-      // The broker checks the password; a wrong one changes nothing here.
-      await createBrokerClient(current.brokerUrl, deps.fetch).deleteAccount(current.token, password);
-      // The broker now closes our socket; its events are ignored while open data connections to
-      // friends carry the goodbye entry (docs/protocol.md §5.1, kind 10).
-      generation += 1;
-      watchdogTimer = clearTimer(watchdogTimer);
-      retryTimer = clearTimer(retryTimer);
+      const broker = createBrokerClient(current.brokerUrl, deps.fetch);
+      // The goodbye cannot be taken back, so the password is checked first (a sign-in has no
+      // other effect until its token connects); a wrong one changes nothing here.
+      try {
+        await broker.signIn(current.handle, password);
+      } catch (error) {
+        if (error instanceof PeerwallError && error.code === 'invalid_credentials') {
+          throw new PeerwallError('wrong_password', 'That password is not correct. Nothing was deleted.', 403);
+        }
+        throw error;
+      }
+      // Goodbye first, while still online so friends can be reached (issue 5: "a goodbye entry
+      // goes to friends, then the broker account is deleted"); deleting first would close the
+      // broker socket and leave only connections that happened to be open.
       try {
         await deps.social?.farewell?.();
       } catch (error) {
         console.error('[peerwall] The goodbye could not be sent', error);
+      }
+      if (session !== current) throw new PeerwallError('signed_out', 'You signed out while the account was being deleted.');
+      // The broker now closes our socket (`auth_revoked`): its events are ignored from here.
+      generation += 1;
+      watchdogTimer = clearTimer(watchdogTimer);
+      retryTimer = clearTimer(retryTimer);
+      try {
+        await broker.deleteAccount(current.token, password);
+      } catch (error) {
+        // Nothing was deleted: go back online as before.
+        needsNewPeer = true;
+        void connect();
+        throw error;
       }
       await endSession('Your account was deleted. Your handle stays retired.');
       return getState();

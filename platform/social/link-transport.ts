@@ -11,6 +11,29 @@ export interface LinkLimits {
 
 export const DEFAULT_LINK_LIMITS: LinkLimits = { framesPerMinute: 600, bytesPerHour: 64 * 1024 * 1024 };
 
+/** What one peer may still send: shared by all its connections, so reconnecting does not reset it. */
+export interface PeerBudget {
+  /** Counts one frame of `bytes`; returns why the peer is over its limits, or null. */
+  spend(bytes: number): string | null;
+}
+
+export function createPeerBudget(peer: string, now: () => number, limits = DEFAULT_LINK_LIMITS): PeerBudget {
+  let minute = { start: now(), frames: 0 };
+  let hour = { start: now(), bytes: 0 };
+  return {
+    spend(bytes) {
+      const t = now();
+      if (t - minute.start >= 60_000) minute = { start: t, frames: 0 };
+      if (t - hour.start >= 3_600_000) hour = { start: t, bytes: 0 };
+      minute.frames += 1;
+      hour.bytes += bytes;
+      if (minute.frames > limits.framesPerMinute) return `@${peer} sent too many messages.`;
+      if (hour.bytes > limits.bytesPerHour) return `@${peer} sent too much data this hour.`;
+      return null;
+    },
+  };
+}
+
 export interface LinkTransport extends Transport {
   /** Why the link was cut by this side's limits, or null. */
   readonly violation: string | null;
@@ -30,15 +53,18 @@ function asBytes(data: unknown): Uint8Array | null {
  * that exceeds them is cut off (the session reports it closed); nothing it sent past the
  * limit reaches the core.
  */
-export function createLinkTransport(link: DataLink, now: () => number, limits = DEFAULT_LINK_LIMITS): LinkTransport {
+export function createLinkTransport(
+  link: DataLink,
+  now: () => number,
+  limits = DEFAULT_LINK_LIMITS,
+  budget: PeerBudget = createPeerBudget(link.peer, now, limits),
+): LinkTransport {
   let frameHandler: ((frame: Uint8Array) => void) | null = null;
   /** Frames that arrived before the session registered (it is made when the link opens). */
   const early: Uint8Array[] = [];
   const closeHandlers: (() => void)[] = [];
   let closed = false;
   let violation: string | null = null;
-  let minute = { start: now(), frames: 0 };
-  let hour = { start: now(), bytes: 0 };
 
   const close = (): void => {
     if (closed) return;
@@ -48,13 +74,7 @@ export function createLinkTransport(link: DataLink, now: () => number, limits = 
   };
 
   function withinLimits(frame: Uint8Array): boolean {
-    const t = now();
-    if (t - minute.start >= 60_000) minute = { start: t, frames: 0 };
-    if (t - hour.start >= 3_600_000) hour = { start: t, bytes: 0 };
-    minute.frames += 1;
-    hour.bytes += frame.length;
-    if (minute.frames > limits.framesPerMinute) violation = `@${link.peer} sent too many messages.`;
-    else if (hour.bytes > limits.bytesPerHour) violation = `@${link.peer} sent too much data this hour.`;
+    violation = budget.spend(frame.length);
     return violation === null;
   }
 

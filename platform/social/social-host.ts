@@ -7,8 +7,11 @@ import { loadOrCreateIdentity } from './identity-store';
 import { createSocialService, type PeerAccess, type SocialOptions, type SocialService } from './social-service';
 import type { SocialNotice } from './social-views';
 
-/** How long open sessions get to take the goodbye entry before the account goes. */
-const FAREWELL_WAIT_MS = 3000;
+/**
+ * Longest wait for online friends to take the goodbye entry before the account goes: room for
+ * a few rounds of dialling (4 at a time), since nobody can reach this account afterwards.
+ */
+const FAREWELL_WAIT_MS = 15_000;
 
 /** The peer host's view of the social layer: it calls these as the session and the peer change. */
 export interface SocialHooks {

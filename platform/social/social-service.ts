@@ -60,6 +60,7 @@ export interface SocialServiceDeps {
 }
 
 const NOTIFY_AT_MOST = 3;
+const FAREWELL_POLL_MS = 250;
 
 export type SocialService = ReturnType<typeof createSocialService>;
 
@@ -85,8 +86,8 @@ export function createSocialService(deps: SocialServiceDeps) {
 
   const friends = new Set<string>();
   /**
-   * Handles we sent a friend request to. They are on the allowlist (we consented to them); people
-   * who asked us are not until we accept, so a stranger's request never lets them reach our address.
+   * Handles we sent a friend request to. Like people who asked us, they stay off the allowlist
+   * until the request is accepted, so neither side can reach the other's address before then.
    */
   const asked = new Set<string>();
   const blocked = new Set<string>();
@@ -113,7 +114,9 @@ export function createSocialService(deps: SocialServiceDeps) {
   }
 
   function notifyPosts(wall: string, added: StoredEntry[]): void {
-    const posts = added.filter((e) => (e.header.kind === 'post' || e.header.kind === 'wallPost') && e.header.author !== me);
+    const posts = added.filter(
+      (e) => (e.header.kind === 'post' || e.header.kind === 'wallPost') && e.header.author !== me && !blocked.has(e.header.author),
+    );
     for (const entry of posts.slice(-NOTIFY_AT_MOST)) {
       const text = feedItemText(entry);
       deps.notify({
@@ -124,7 +127,9 @@ export function createSocialService(deps: SocialServiceDeps) {
       });
     }
     if (posts.length > NOTIFY_AT_MOST) {
-      deps.notify({ kind: 'post', title: `@${wall}`, message: `${posts.length - NOTIFY_AT_MOST} more new posts`, postId: null });
+      const more = posts.length - NOTIFY_AT_MOST;
+      // One notification for the rest, but the badge still counts each post.
+      deps.notify({ kind: 'post', title: `@${wall}`, message: `${more} more new posts`, postId: null, count: more });
     }
   }
 
@@ -173,8 +178,9 @@ export function createSocialService(deps: SocialServiceDeps) {
     await db.delete('requests', message.from);
     asked.delete(message.from);
     friends.add(message.from);
+    // No dial here: the other side may not allow us yet. The broker reports the friend online
+    // once both allowlists hold each other, and presence starts the connection.
     access.allowlistChanged();
-    dial(message.from);
   }
 
   async function onRelay(src: string, body: unknown): Promise<void> {
@@ -281,7 +287,8 @@ export function createSocialService(deps: SocialServiceDeps) {
       ? await tx.store.index('byWall').openCursor(IDBKeyRange.bound([wall], [wall, []]), 'prev')
       : await tx.store.index('byTime').openCursor(null, 'prev');
     while (cursor && items.length < limit) {
-      items.push(cursor.value);
+      // A blocked handle's posts on a friend's wall stay in that wall's log but are never shown.
+      if (!blocked.has(cursor.value.author)) items.push(cursor.value);
       cursor = await cursor.continue();
     }
     const progress = new Map((await db.getAll('progress')).map((p) => [p.handle, p.heldSeq]));
@@ -289,7 +296,9 @@ export function createSocialService(deps: SocialServiceDeps) {
       ...item,
       waitingFor:
         item.wall === me
-          ? [...friends].filter((f) => (progress.get(f) ?? 0) < item.seq && connections.presenceOf(f) !== 'online').sort()
+          ? [...friends]
+              .filter((f) => !gone.has(f) && (progress.get(f) ?? 0) < item.seq && connections.presenceOf(f) !== 'online')
+              .sort()
           : [],
     }));
   }
@@ -337,7 +346,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     },
     /** Handles that may signal to us and handles whose relays the broker drops. */
     allowlist(): { handles: string[]; blocked: string[] } {
-      const handles = new Set([...friends, ...asked]);
+      const handles = new Set(friends);
       for (const handle of blocked) handles.delete(handle);
       return { handles: [...handles].sort(), blocked: [...blocked].sort() };
     },
@@ -455,7 +464,10 @@ export function createSocialService(deps: SocialServiceDeps) {
         const [post] = await feedPosts(1, null);
         return post && post.id === written.value.id ? post : { ...toFeedPost(written.value), waitingFor: [] };
       }),
-    /** Writes a goodbye entry and gives open sessions a moment to take it (account deletion). */
+    /**
+     * Writes a goodbye entry and dials the friends the broker reports online so they take it
+     * (account deletion). Waits until each of them holds it, at most `waitMs`.
+     */
     async farewell(text: string, waitMs: number): Promise<void> {
       const written = await writeOwnEntry(replica, identity, { kind: 'goodbye', body: { text } }, {
         randomBytes: deps.randomBytes,
@@ -463,7 +475,13 @@ export function createSocialService(deps: SocialServiceDeps) {
       });
       if (!written.ok) return;
       spread();
-      await new Promise<void>((resolve) => timers.setTimeout(resolve, waitMs));
+      const deadline = deps.now() + waitMs;
+      const reachable = (f: string) => !gone.has(f) && ['online', 'connecting'].includes(connections.presenceOf(f));
+      while (deps.now() < deadline) {
+        const progress = new Map((await db.getAll('progress')).map((p) => [p.handle, p.heldSeq]));
+        if (![...friends].some((f) => reachable(f) && (progress.get(f) ?? 0) < written.value.seq)) return;
+        await new Promise<void>((resolve) => timers.setTimeout(resolve, Math.min(FAREWELL_POLL_MS, deadline - deps.now())));
+      }
     },
     stop(): void {
       stopped = true;

@@ -53,4 +53,6 @@ export interface SocialNotice {
   message: string;
   /** The post to open when the notification is clicked. */
   postId: string | null;
+  /** How many unseen posts or requests it stands for on the badge (a summary covers several); 1 when absent. */
+  count?: number;
 }

@@ -6,7 +6,7 @@ import type { Transport } from '@/core/transport';
 import type { ContentDb } from '../content-db';
 import type { DataLink } from '../peer-host/peer-port';
 import type { Timers } from '../peer-host/timers';
-import { createLinkTransport, type LinkLimits } from './link-transport';
+import { createLinkTransport, createPeerBudget, type LinkLimits, type PeerBudget } from './link-transport';
 import type { FriendPresence } from './social-views';
 
 /** What the connection layer needs from the peer host. */
@@ -59,6 +59,8 @@ interface Connection {
   idleTimer: unknown;
   /** Counted against `maxDials` until it is ready or closed. */
   counted: boolean;
+  /** The friend closed with an `error` frame: a complaint about us, not invalid data from them. */
+  closedByPeer: boolean;
 }
 
 const PROTOCOL_FAULTS = new Set(['bad_message', 'too_large', 'bad_auth', 'invalid_batch', 'not_allowed', 'wrong_peer']);
@@ -78,6 +80,8 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
   const reachable = new Map<string, boolean>();
   const penalties = new Map<string, { until: number; reason: string }>();
   const connections = new Map<string, Connection>();
+  /** Per friend, not per connection: a friend who reconnects keeps using the same allowance. */
+  const budgets = new Map<string, PeerBudget>();
   const redialTimers = new Map<string, unknown>();
   const dialQueue: string[] = [];
   let dialing = 0;
@@ -126,13 +130,14 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
     }
   }
 
-  /** Watches our own wall's traffic to learn how far each friend's copy reaches. */
-  function observe(handle: string, frame: Uint8Array, direction: 'in' | 'out'): void {
+  /** Watches our own wall's traffic to learn how far each friend's copy reaches, and notes a friend's `error` frame. */
+  function observe(handle: string, connection: Connection, frame: Uint8Array, direction: 'in' | 'out'): void {
     const tag = frame[0];
-    if (!(direction === 'in' && tag === 16) && !(direction === 'out' && tag === 17)) return;
+    if (!(direction === 'in' && (tag === 16 || tag === 3)) && !(direction === 'out' && tag === 17)) return;
     const decoded = decodeMessage(frame);
     if (!decoded.ok) return;
     const m = decoded.value;
+    if (m.type === 'error') connection.closedByPeer = true;
     if (m.type === 'want' && m.wall === me) void recordProgress(handle, m.afterSeq).catch(() => undefined);
     if (m.type === 'batch' && m.wall === me && m.entries.length > 0) {
       void recordProgress(handle, m.entries[m.entries.length - 1]!.seq).catch(() => undefined);
@@ -150,7 +155,8 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
         changed();
         return;
       case 'closed': {
-        const reason = transport.violation ?? (event.code && PROTOCOL_FAULTS.has(event.code) ? event.reason : null);
+        const theirFault = !connection.closedByPeer && event.code !== null && PROTOCOL_FAULTS.has(event.code);
+        const reason = transport.violation ?? (theirFault ? event.reason : null);
         if (reason) {
           penalties.set(handle, { until: deps.now() + options.penaltyMs, reason });
         }
@@ -173,19 +179,25 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
       dialTimer: null,
       idleTimer: null,
       counted: false,
+      closedByPeer: false,
     };
     connections.set(handle, connection);
-    const raw = createLinkTransport(link, deps.now, options.linkLimits);
+    let budget = budgets.get(handle);
+    if (!budget) {
+      budget = createPeerBudget(handle, deps.now, options.linkLimits);
+      budgets.set(handle, budget);
+    }
+    const raw = createLinkTransport(link, deps.now, options.linkLimits, budget);
     const transport: Transport = {
       send(frame) {
-        observe(handle, frame, 'out');
+        observe(handle, connection, frame, 'out');
         touch(handle, connection);
         raw.send(frame);
       },
       onFrame(handler) {
         raw.onFrame((frame) => {
           touch(handle, connection);
-          observe(handle, frame, 'in');
+          observe(handle, connection, frame, 'in');
           handler(frame);
         });
       },
@@ -273,6 +285,12 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
       scheduleRedial(handle);
       changed();
     });
+    giveUpUnlessReady(handle, connection);
+    changed();
+  }
+
+  /** A connection that has not finished the handshake in time means "can't connect" (ICE failed). */
+  function giveUpUnlessReady(handle: string, connection: Connection): void {
     connection.dialTimer = timers.setTimeout(() => {
       if (connection.state !== 'connecting') return;
       reachable.set(handle, false);
@@ -280,7 +298,6 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
       scheduleRedial(handle);
       changed();
     }, options.dialTimeoutMs);
-    changed();
   }
 
   /** Tells friends about a new own entry: announce on open sessions, dial the others. */
@@ -349,7 +366,9 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
       closeConnection(handle, existing);
     }
     presence.set(handle, true);
-    attach(handle, link, false);
+    // PeerJS hands over an incoming connection before ICE; if it never opens, this side must
+    // say "can't connect" too (and dial itself later), not "Connecting…" for ever.
+    giveUpUnlessReady(handle, attach(handle, link, false));
     changed();
   }
 
@@ -372,6 +391,7 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
     forget(handle: string): void {
       presence.delete(handle);
       reachable.delete(handle);
+      budgets.delete(handle);
       const connection = connections.get(handle);
       if (connection) closeConnection(handle, connection);
     },

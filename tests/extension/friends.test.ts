@@ -1,3 +1,4 @@
+import { queueForFriend } from '@/core/author';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '@/core/bytes';
 import { createSocialNetwork } from './support/social-network';
@@ -38,7 +39,7 @@ describe('befriending by handle', () => {
     expect(aliceView?.safetyNumber).toBe(bobView?.safetyNumber);
   });
 
-  it('allows friends and handles we asked, never a stranger who asked us, and shows friends online', async () => {
+  it('allows only friends: neither a handle we asked nor a stranger who asked us, and shows friends online', async () => {
     const { net, alice, bob, carol } = await three();
     await net.goOnline(alice);
     await net.goOnline(bob);
@@ -48,7 +49,7 @@ describe('befriending by handle', () => {
     await alice.service.addFriend('carol');
     await net.settle();
 
-    expect(alice.allow).toEqual({ handles: ['bob', 'carol'], blocked: [] });
+    expect(alice.allow).toEqual({ handles: ['bob'], blocked: [] }); // carol cannot offer to alice before she accepts
     expect(bob.allow.handles).toEqual(['alice']);
     expect(carol.allow.handles).toEqual([]); // alice cannot offer to carol before carol accepts
     const friends = (await alice.service.state()).friends;
@@ -178,6 +179,33 @@ describe('blocking', () => {
     expect(state).toMatchObject({ incoming: [], friends: [], blocked: ['carol'] });
     expect(bob.allow).toEqual({ handles: [], blocked: ['carol'] });
     expect(bob.notices.filter((n) => n.message.includes('carol'))).toHaveLength(1); // only the first, before the block
+  });
+
+  it('hides what the blocked handle wrote on a friend’s wall, and notifies nothing of it', async () => {
+    const net = createSocialNetwork();
+    const alice = await net.addUser('alice');
+    const bob = await net.addUser('bob');
+    const carol = await net.addUser('carol');
+    for (const user of [alice, bob, carol]) await net.goOnline(user);
+    await net.befriend(alice, bob);
+    await net.befriend(alice, carol);
+    const queued = await queueForFriend(carol.service.replica, carol.identity, 'alice', { kind: 'wallPost', body: { text: 'from carol', media: [] } }, {
+      randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+      now: net.time.now,
+    });
+    expect(queued.ok).toBe(true);
+    await bob.service.block('carol');
+
+    // carol's session submits the wall post; alice seals it and bob pulls alice's wall
+    await net.goOffline(carol);
+    await net.goOnline(carol);
+    await alice.service.post('from alice');
+    await net.settle();
+
+    expect((await alice.service.feed(10)).map((p) => p.author).sort()).toEqual(['alice', 'carol']);
+    expect((await bob.service.feed(10)).map((p) => p.text)).toEqual(['from alice']);
+    expect((await bob.service.feed(10, 'alice')).map((p) => p.text)).toEqual(['from alice']);
+    expect(bob.notices.filter((n) => n.title.includes('carol') || n.message.includes('from carol'))).toEqual([]);
   });
 
   it('refuses a data connection from a blocked or unknown handle', async () => {

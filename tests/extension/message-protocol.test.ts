@@ -178,6 +178,8 @@ describe('message protocol', () => {
     ['host:delete-account', { password: null }],
     ['bg:notify', { kind: 'spam', title: 't', message: 'm', postId: null }],
     ['bg:notify', { kind: 'post', title: 't', message: 'm'.repeat(1001), postId: null }],
+    ['bg:notify', { kind: 'post', title: 't', message: 'm', postId: null, count: 0 }],
+    ['bg:notify', { kind: 'post', title: 't', message: 'm', postId: null, count: 2.5 }],
   ] as const)('refuses a malformed %s payload %j', (type, payload) => {
     expect(() => payloadParsers[type](payload)).toThrow(PeerwallError);
   });
@@ -192,6 +194,7 @@ describe('message protocol', () => {
       message: 'm',
       postId: null,
     });
+    expect(payloadParsers['bg:notify']({ kind: 'post', title: 't', message: 'm', postId: null, count: 7 })).toMatchObject({ count: 7 });
   });
 
   it('answers friends requests with signed_out until someone signs in', async () => {

@@ -35,6 +35,19 @@ describe('notifications and the badge', () => {
     expect(await unseenItem.getValue()).toEqual({ count: 2, focusPostId: POST_ID });
   });
 
+  it('counts every notice when several arrive at once (a synced batch sends them together)', async () => {
+    const { setBadgeText } = stubBadgeAndNotifications();
+
+    await Promise.all([
+      showNotice({ kind: 'post', title: 't', message: 'one', postId: POST_ID }),
+      showNotice({ kind: 'post', title: 't', message: 'two', postId: POST_ID }),
+      showNotice({ kind: 'post', title: 't', message: 'three', postId: POST_ID }),
+    ]);
+
+    expect((await unseenItem.getValue()).count).toBe(3);
+    expect(setBadgeText).toHaveBeenLastCalledWith({ text: '3' });
+  });
+
   it('clears the badge when the feed has been seen', async () => {
     const { setBadgeText } = stubBadgeAndNotifications();
     await showNotice({ kind: 'post', title: 't', message: 'm', postId: POST_ID });

@@ -132,6 +132,29 @@ describe('peer host with friends', () => {
     expect(t.social.calls.at(-1)).toBe('end');
   });
 
+  it('says goodbye while still online, before the broker deletes the account', async () => {
+    const t = await setup();
+    let seenAtFarewell: { retired: boolean; online: boolean } | null = null;
+    t.social.hooks.farewell = async () => {
+      seenAtFarewell = { retired: t.broker.retired.has('alice'), online: t.social.access().isOnline() };
+    };
+
+    await t.host.deleteAccount(PASSWORD);
+
+    expect(seenAtFarewell).toEqual({ retired: false, online: true });
+    expect(t.broker.retired.has('alice')).toBe(true);
+  });
+
+  it('writes no goodbye and stays online when the broker refuses the deletion', async () => {
+    const t = await setup();
+    t.broker.state.reachable = false;
+
+    await expect(t.host.deleteAccount(PASSWORD)).rejects.toMatchObject({ code: 'broker_unreachable' });
+
+    expect(t.social.calls).not.toContain('farewell');
+    expect(t.host.getState().handle).toBe('alice');
+  });
+
   it('still signs in when the friends storage cannot be opened, and says so', async () => {
     const time = createFakeTime();
     const broker = createFakeBroker({ now: time.now });

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { encodeMessage } from '@/core/messages';
 import { createSocialNetwork } from './support/social-network';
 
 async function friends() {
@@ -71,6 +72,19 @@ describe('posting and sync', () => {
     expect((await bob.service.feed(10)).map((p) => p.text)).toEqual(['three', 'two', 'one']);
   });
 
+  it('counts every caught-up post for the badge, though only a few raise their own notification', async () => {
+    const { net, alice, bob } = await friends();
+    await net.goOffline(bob);
+    for (let i = 1; i <= 5; i++) await alice.service.post(`post ${i}`);
+
+    await net.goOnline(bob);
+    await net.settle();
+
+    const posts = bob.notices.filter((n) => n.kind === 'post');
+    expect(posts).toHaveLength(4);
+    expect(posts.reduce((sum, n) => sum + (n.count ?? 1), 0)).toBe(5);
+  });
+
   it('merges own and friends’ walls newest first', async () => {
     const { net, alice, bob } = await friends();
 
@@ -104,9 +118,24 @@ describe('posting and sync', () => {
     net.iceBlocked.add('alice+bob');
     await net.befriend(alice, bob);
 
-    await net.time.advance(21_000);
+    // alice (the smaller handle) dials at once, bob 15 s after presence; each dial gives up after 20 s.
+    await net.time.advance(36_000);
 
     expect((await alice.service.state()).friends).toMatchObject([{ handle: 'bob', presence: 'cant_connect' }]);
+    expect((await bob.service.state()).friends).toMatchObject([{ handle: 'alice', presence: 'cant_connect' }]);
+  });
+
+  it('shows “can’t connect” on the answering side too when an incoming connection never opens', async () => {
+    const { net, alice, bob } = await friends();
+    await net.goOffline(alice);
+    net.iceBlocked.add('alice+bob');
+    await net.goOnline(alice); // alice (the smaller handle) dials; ICE never completes
+    const { SyncLink } = await import('./support/social-network');
+    // PeerJS hands bob the connection as soon as the offer arrives, before ICE.
+    bob.service.incoming(new SyncLink('alice', 'fp-bob', 'fp-alice'));
+
+    await net.time.advance(60_000);
+
     expect((await bob.service.state()).friends).toMatchObject([{ handle: 'alice', presence: 'cant_connect' }]);
   });
 
@@ -122,6 +151,44 @@ describe('posting and sync', () => {
     const [friend] = (await alice.service.state()).friends;
     expect(friend?.problem).toMatch(/^Paused: /);
     expect(link.closed).toBe(true);
+  });
+
+  it('does not pause the friend who reported our data as invalid: only the side that saw it does', async () => {
+    const { net, alice, bob } = await friends();
+    await net.goOffline(bob);
+    await net.goOnline(bob);
+    const link = net.links.filter((l) => l.peer === 'bob' && !l.closed).at(-1)!;
+
+    // alice's side found bob's data invalid and tells him so before closing
+    link.send(encodeMessage({ type: 'error', code: 'bad_message', message: 'Your frame was malformed.' }));
+    await net.settle();
+
+    expect((await bob.service.state()).friends).toMatchObject([{ handle: 'alice', problem: null }]);
+  });
+});
+
+describe('per-friend limits', () => {
+  it('keeps counting what a friend sent across reconnects, so reconnecting does not reset the limit', async () => {
+    const net = createSocialNetwork({ social: { linkLimits: { framesPerMinute: 20, bytesPerHour: 1e9 } } });
+    const alice = await net.addUser('alice');
+    const bob = await net.addUser('bob');
+    await net.goOnline(alice);
+    await net.goOnline(bob);
+    await net.befriend(alice, bob);
+    const sendFromBob = async (count: number) => {
+      const link = net.links.filter((l) => l.peer === 'bob' && !l.closed).at(-1)!;
+      for (let i = 0; i < count; i++) link.partner!.send(encodeMessage({ type: 'notify', wall: 'bob', headSeq: 0 }));
+      await net.settle();
+    };
+
+    // Each connection stays under the limit on its own; together, within one minute, they do not.
+    await sendFromBob(8);
+    expect((await alice.service.state()).friends).toMatchObject([{ handle: 'bob', problem: null }]);
+    await net.goOffline(bob);
+    await net.goOnline(bob);
+    await sendFromBob(8);
+
+    expect((await alice.service.state()).friends).toMatchObject([{ handle: 'bob', problem: 'Paused: @bob sent too many messages.' }]);
   });
 });
 
@@ -180,6 +247,35 @@ describe('account deletion', () => {
     expect((await bob.service.state()).friends).toMatchObject([{ handle: 'alice', gone: true, waiting: 0 }]);
     expect((await bob.service.feed(5)).map((p) => p.text)).toEqual(['last words']);
     await expect(alice.service.post('more')).rejects.toMatchObject({ code: 'invalid_post' });
+  });
+
+  it('dials online friends whose connection went idle for the goodbye, and stops waiting once they hold it', async () => {
+    const { net, alice, bob } = await friends();
+    await net.time.advance(5 * 60_000 + 1); // the idle connection closes
+    expect(net.links.every((l) => l.closed)).toBe(true);
+
+    let done = false;
+    const farewell = alice.service.farewell('Bye!', 60_000).then(() => (done = true));
+    await net.settle();
+    await net.time.advance(1000);
+    await net.settle();
+
+    expect(done).toBe(true);
+    expect((await bob.service.state()).friends).toMatchObject([{ handle: 'alice', gone: true }]);
+    await farewell;
+  });
+
+  it('never says a post waits for a friend whose account is deleted', async () => {
+    const { net, alice, bob } = await friends();
+    const farewell = alice.service.farewell('Bye!', 1000);
+    await net.time.advance(1000);
+    await farewell;
+    await net.goOffline(alice);
+
+    const post = await bob.service.post('are you still there?');
+
+    expect(post.waitingFor).toEqual([]);
+    expect((await bob.service.feed(1))[0]?.waitingFor).toEqual([]);
   });
 });
 
