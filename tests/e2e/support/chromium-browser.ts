@@ -8,6 +8,7 @@ import type { ConsoleLog } from './console-log';
 import { ChromiumExtensionPage } from './chromium-page';
 import type { ExtensionBrowser, ExtensionPage } from './extension-page';
 import { extensionDirs } from './extension-dirs';
+import { OffscreenConsole } from './offscreen-console';
 import { viewportFor } from './viewport';
 import { sleep, waitFor } from './wait';
 
@@ -61,12 +62,15 @@ export class ChromiumBrowser implements ExtensionBrowser {
   readonly extensionId = unpackedExtensionId(extensionDirs().chrome);
   private connection: Connection | undefined;
   private readonly pages = new Set<ChromiumExtensionPage>();
+  private readonly offscreenConsole: OffscreenConsole;
 
   private constructor(
     private readonly child: ChildProcess,
     private readonly debuggingPort: number,
     private readonly log: ConsoleLog,
-  ) {}
+  ) {
+    this.offscreenConsole = new OffscreenConsole(debuggingPort, `chrome-extension://${this.extensionId}/offscreen.html`, log);
+  }
 
   static async launch(profileDir: string, log: ConsoleLog, stderrFile: string): Promise<ChromiumBrowser> {
     const portFile = path.join(profileDir, 'DevToolsActivePort');
@@ -147,15 +151,15 @@ export class ChromiumBrowser implements ExtensionBrowser {
     };
     context.pages().forEach(watchPage);
     context.on('page', watchPage);
-    // The offscreen document (the peer host) is a `background_page` target, which Playwright lists here.
-    context.backgroundPages().forEach(watchPage);
-    context.on('backgroundpage', watchPage);
+    // Playwright lists no offscreen document (the peer host); its console is read over its own DevTools endpoint.
+    this.offscreenConsole.start();
     return context;
   }
 
   /** Closes the pages this harness opened and disconnects Playwright, leaving Chromium running. */
   async detach(): Promise<void> {
     await this.closeExtensionTabs();
+    this.offscreenConsole.stop();
     const connection = this.connection;
     this.connection = undefined;
     this.pages.clear();
@@ -207,6 +211,7 @@ export class ChromiumBrowser implements ExtensionBrowser {
 
   /** Quits Chromium the way a person does (Browser.close), so the profile is written out. */
   async close(): Promise<void> {
+    this.offscreenConsole.stop();
     const exited = this.child.exitCode !== null
       ? Promise.resolve()
       : new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
@@ -223,6 +228,7 @@ export class ChromiumBrowser implements ExtensionBrowser {
       this.child.kill('SIGKILL');
       await exited;
     }
+    this.offscreenConsole.stop(); // close() attached again to send Browser.close
     this.connection = undefined;
     this.pages.clear();
   }

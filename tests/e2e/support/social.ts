@@ -1,0 +1,287 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page as PlaywrightPage, Worker } from 'playwright-core';
+import WebSocket from 'ws';
+import { ChromiumExtensionPage } from './chromium-page';
+import type { ExtensionPage } from './extension-page';
+import { FirefoxExtensionPage } from './firefox-page';
+import { request } from './flows';
+import type { TestUser } from './test-user';
+import { waitFor } from './wait';
+
+/**
+ * What a person does and sees with friends and posts (issue 5's UI contract: **Friend's handle**, **Add friend**,
+ * **Accept**, **Decline** and **Block** on a request, a link **@handle** plus **Unfriend** and **Block** per friend,
+ * **Write on your wall** + **Post**, every post an `article` with its author's handle and text).
+ */
+
+/** Fills **Friend's handle** and clicks **Add friend**. */
+export async function addFriend(page: ExtensionPage, handle: string): Promise<void> {
+  await page.fill("Friend's handle", handle);
+  await page.click('Add friend');
+}
+
+/** Fills **Write on your wall** and clicks **Post**; waits until the box is empty again (the post was saved). */
+export async function writePost(page: ExtensionPage, text: string): Promise<void> {
+  await page.fill('Write on your wall', text);
+  await page.click('Post');
+  if (page instanceof ChromiumExtensionPage) {
+    const box = page.page.getByLabel('Write on your wall', { exact: true });
+    await waitFor(async () => ((await box.inputValue()) === '' ? true : undefined), {
+      timeoutMs: 15_000,
+      describe: () => `the post "${text}" was not saved on ${page.file}: ${JSON.stringify(text)} stays in the box`,
+    });
+  } else {
+    await waitFor(
+      async () => {
+        const value = await (page as FirefoxExtensionPage).page.evaluate(
+          () => (document.getElementById('pw-composer') as HTMLTextAreaElement | null)?.value ?? null,
+        );
+        return value === '' ? true : undefined;
+      },
+      { timeoutMs: 15_000, describe: () => `the post "${text}" was not saved on ${page.file}` },
+    );
+  }
+}
+
+export interface ShownPost {
+  /** The article's accessible name, e.g. `Post by @alice`. */
+  label: string;
+  text: string;
+}
+
+/** Every `article` on the page with its accessible name and visible text, top to bottom. */
+export async function shownPosts(page: ExtensionPage): Promise<ShownPost[]> {
+  const read = (elements: Element[]): ShownPost[] =>
+    elements.map((element) => ({
+      label: element.getAttribute('aria-label') ?? '',
+      text: (element as HTMLElement).innerText,
+    }));
+  if (page instanceof ChromiumExtensionPage) return page.page.getByRole('article').evaluateAll(read);
+  return (page as FirefoxExtensionPage).page.$$eval('::-p-aria([role="article"])', read);
+}
+
+/** The posts on the page by `author` whose text contains `text`. */
+export async function postsMatching(page: ExtensionPage, author: string, text: string): Promise<ShownPost[]> {
+  return (await shownPosts(page)).filter((post) => post.text.includes(`@${author}`) && post.text.includes(text));
+}
+
+/** Waits until an article by `author` containing `text` is on the page; returns how long that took. */
+export async function waitForPost(page: ExtensionPage, author: string, text: string, timeoutMs = 15_000): Promise<number> {
+  const start = Date.now();
+  await waitFor(async () => ((await postsMatching(page, author, text)).length > 0 ? true : undefined), {
+    timeoutMs,
+    describe: () => `no article by @${author} with "${text}" on ${page.kind} ${page.file}`,
+  }).catch(async (error: unknown) => {
+    const posts = await shownPosts(page).catch(() => []);
+    throw new Error(`${(error as Error).message}; it shows ${JSON.stringify(posts)}`);
+  });
+  return Date.now() - start;
+}
+
+/** The `listitem` naming `@handle` (a friend or a request), in Chromium. */
+export function listItemOf(page: ExtensionPage, handle: string, section?: 'Friends' | 'Friend requests') {
+  const playwright = chromiumPage(page);
+  const scope = section ? playwright.getByRole('region', { name: section, exact: true }) : playwright;
+  // The handle is an element of its own (a link or <strong>); the row's text runs on without a space after it.
+  return scope.getByRole('listitem').filter({ has: playwright.getByText(`@${handle}`, { exact: true }) });
+}
+
+/** Clicks `button` in the list item naming `@handle`: with several friends or requests the names repeat. */
+export async function clickFor(page: ExtensionPage, handle: string, button: string, section?: 'Friends' | 'Friend requests'): Promise<void> {
+  if (page instanceof ChromiumExtensionPage) {
+    await listItemOf(page, handle, section).getByRole('button', { name: button, exact: true }).click({ timeout: 10_000 });
+    return;
+  }
+  // Firefox scenes have one friend or request at a time, so the name alone is unique there.
+  await page.click(button);
+}
+
+/** Waits until an incoming request from `@handle` with an Accept button is shown; returns the wait. */
+export async function waitForRequest(page: ExtensionPage, handle: string, timeoutMs = 20_000): Promise<number> {
+  const start = Date.now();
+  if (page instanceof ChromiumExtensionPage) {
+    await listItemOf(page, handle, 'Friend requests')
+      .getByRole('button', { name: 'Accept', exact: true })
+      .waitFor({ state: 'visible', timeout: timeoutMs })
+      .catch(async () => {
+        throw new Error(`no request from @${handle} with Accept on ${page.file} within ${timeoutMs / 1000} s; it reads ${JSON.stringify((await page.visibleText()).slice(0, 600))}`);
+      });
+  } else {
+    await waitFor(
+      async () => ((await page.visibleText()).includes(`@${handle}`) && (await page.hasButton('Accept')) ? true : undefined),
+      { timeoutMs, describe: () => `no request from @${handle} with Accept on ${page.kind} ${page.file}` },
+    );
+  }
+  return Date.now() - start;
+}
+
+/** Whether the page lists `@handle` as a friend: a link **@handle** and an **Unfriend** button. */
+export async function listsFriend(page: ExtensionPage, handle: string): Promise<boolean> {
+  if (page instanceof ChromiumExtensionPage) {
+    const item = listItemOf(page, handle, 'Friends');
+    return (
+      (await item.getByRole('link', { name: `@${handle}`, exact: true }).isVisible()) &&
+      (await item.getByRole('button', { name: 'Unfriend', exact: true }).isVisible())
+    );
+  }
+  const firefox = (page as FirefoxExtensionPage).page;
+  const links = await firefox.$$(`::-p-aria([name=${JSON.stringify(`@${handle}`)}][role="link"])`);
+  return links.length > 0 && (await page.hasButton('Unfriend'));
+}
+
+export async function waitUntilFriends(page: ExtensionPage, handle: string, timeoutMs = 20_000): Promise<void> {
+  await waitFor(async () => ((await listsFriend(page, handle)) ? true : undefined), {
+    timeoutMs,
+    describe: () => `${page.kind} ${page.file} does not list @${handle} as a friend`,
+  }).catch(async (error: unknown) => {
+    throw new Error(`${(error as Error).message}; it reads ${JSON.stringify((await page.visibleText()).slice(0, 600))}`);
+  });
+}
+
+function chromiumPage(page: ExtensionPage): PlaywrightPage {
+  if (!(page instanceof ChromiumExtensionPage)) throw new Error(`${page.kind} ${page.file} is not a Chromium page.`);
+  return page.page;
+}
+
+// ---- the extension's own contexts (Chromium) ---------------------------------------------------------------
+
+/** The extension's service worker, where `chrome.notifications` and `chrome.action` are read. */
+export async function extensionWorker(user: TestUser): Promise<Worker> {
+  const context = await user.chromium.attach();
+  const prefix = `chrome-extension://${user.chromium.extensionId}/`;
+  const running = context.serviceWorkers().find((worker) => worker.url().startsWith(prefix));
+  if (running) return running;
+  // Asleep: any extension message wakes it; the offscreen document sends one without touching the feed.
+  const woken = context.waitForEvent('serviceworker', { predicate: (w) => w.url().startsWith(prefix), timeout: 10_000 });
+  await evaluateInOffscreen(user, "chrome.runtime.sendMessage({ type: 'bg:unseen' }).then(() => null, () => null)");
+  return woken;
+}
+
+/** The toolbar badge text and the ids of the extension's notifications still showing. */
+export async function badgeAndNotifications(user: TestUser): Promise<{ badge: string; notifications: string[] }> {
+  const worker = await extensionWorker(user);
+  return worker.evaluate(async () => {
+    const { chrome } = globalThis as unknown as {
+      chrome: {
+        action: { getBadgeText(details: object): Promise<string> };
+        notifications: { getAll(): Promise<Record<string, unknown>> };
+      };
+    };
+    return { badge: await chrome.action.getBadgeText({}), notifications: Object.keys(await chrome.notifications.getAll()) };
+  });
+}
+
+/**
+ * Evaluates `expression` (plain JavaScript, awaited) in Chromium's offscreen document — the peer host with its
+ * broker WebSocket and RTCPeerConnections. Playwright does not list offscreen documents, so this talks to
+ * the document's own DevTools endpoint.
+ */
+export async function evaluateInOffscreen<T>(user: TestUser, expression: string): Promise<T> {
+  const port = Number(readFileSync(path.join(user.profileDir, 'DevToolsActivePort'), 'utf8').split('\n')[0]);
+  const offscreenUrl = `chrome-extension://${user.chromium.extensionId}/offscreen.html`;
+  const target = await waitFor(
+    async () => {
+      const list = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ url: string; webSocketDebuggerUrl?: string }>;
+      return list.find((entry) => entry.url === offscreenUrl && entry.webSocketDebuggerUrl);
+    },
+    { timeoutMs: 15_000, describe: () => `${user.name}'s offscreen document is not running` },
+  );
+  const socket = new WebSocket(target.webSocketDebuggerUrl!);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    const reply = new Promise<{ result?: { result?: { value?: unknown }; exceptionDetails?: { exception?: { description?: string }; text?: string } } }>(
+      (resolve, reject) => {
+        socket.on('message', (data) => {
+          const message = JSON.parse(String(data)) as { id?: number };
+          if (message.id === 1) resolve(message as never);
+        });
+        socket.once('close', () => reject(new Error(`${user.name}'s offscreen document closed its DevTools connection`)));
+      },
+    );
+    socket.send(JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression, awaitPromise: true, returnByValue: true } }));
+    const { result } = await reply;
+    if (result?.exceptionDetails) {
+      throw new Error(`in ${user.name}'s offscreen document: ${result.exceptionDetails.exception?.description ?? result.exceptionDetails.text}`);
+    }
+    return result?.result?.value as T;
+  } finally {
+    socket.close();
+  }
+}
+
+export interface SignallingFrame {
+  type: string;
+  src: string;
+  /** `Date.now()` in the browser when the peer host read it. */
+  at: number;
+}
+
+/**
+ * Every PeerJS reads each broker frame as `MessageEvent.data`; this getter records the signalling ones
+ * (OFFER, ANSWER, CANDIDATE — an ICE candidate of another peer can only arrive inside such a frame).
+ */
+const RECORD_SIGNALLING = `(() => {
+  if (globalThis.__pwFrames) return true;
+  const frames = [];
+  globalThis.__pwFrames = frames;
+  const data = Object.getOwnPropertyDescriptor(MessageEvent.prototype, 'data');
+  const read = data.get;
+  Object.defineProperty(MessageEvent.prototype, 'data', {
+    ...data,
+    get() {
+      const value = read.call(this);
+      if (this.target instanceof WebSocket && typeof value === 'string') {
+        try {
+          const frame = JSON.parse(value);
+          if (frame.type === 'OFFER' || frame.type === 'ANSWER' || frame.type === 'CANDIDATE') {
+            frames.push({ type: frame.type, src: String(frame.src), at: Date.now() });
+          }
+        } catch {}
+      }
+      return value;
+    },
+  });
+  return true;
+})()`;
+
+/**
+ * Records every signalling frame the broker hands to `user`'s peer host from now on; returns a reader of
+ * the frames recorded since this call.
+ */
+export async function recordSignalling(user: TestUser): Promise<() => Promise<SignallingFrame[]>> {
+  const mark = await evaluateInOffscreen<number>(user, `${RECORD_SIGNALLING} && globalThis.__pwFrames.length`);
+  return async () => {
+    const frames = await evaluateInOffscreen<SignallingFrame[] | null>(
+      user,
+      `globalThis.__pwFrames ? globalThis.__pwFrames.slice(${mark}) : null`,
+    );
+    // A reloaded document lost the recorder: "nothing recorded" would prove nothing.
+    if (frames === null) throw new Error(`${user.name}'s offscreen document was reloaded while its signalling was recorded`);
+    return frames;
+  };
+}
+
+/** Sends one `host:probe-peer` (no retries) and returns its error message, or throws if it connected. */
+export async function probeFailure(page: ExtensionPage, handle: string): Promise<string> {
+  const started = Date.now();
+  try {
+    const value = await request(page, 'host:probe-peer', { handle });
+    throw new Error(`a data connection to @${handle} opened (${JSON.stringify(value)}) where none may`);
+  } catch (error) {
+    const message = (error as Error).message;
+    if (message.startsWith('a data connection')) throw error;
+    return `${message} (after ${Math.round((Date.now() - started) / 1000)} s)`;
+  }
+}
+
+/** Saves a screenshot of one region (`Posts`, `Friends`) of a Chromium page, or of the whole page. */
+export async function screenshotRegion(page: ExtensionPage, file: string, region?: 'Posts' | 'Friends'): Promise<void> {
+  const playwright = chromiumPage(page);
+  await playwright.bringToFront();
+  if (region) await playwright.getByRole('region', { name: region, exact: true }).screenshot({ path: file, timeout: 10_000 });
+  else await playwright.screenshot({ path: file, timeout: 10_000 });
+}
