@@ -57,8 +57,12 @@ export interface RelayOutboxItemV2 {
   to: string;
   body: RelayMessage;
   queuedAt: number;
-  /** The broker's last answer: null before any, `queued` while the receiver is offline. */
-  status: null | 'queued';
+  /**
+   * The broker's last answer: null before any, `queued` while the receiver is offline, `delivered`
+   * for a friend request that reached the receiver but is not answered yet (it stays, see
+   * createRelaySender).
+   */
+  status: null | 'queued' | 'delivered';
 }
 
 export interface BlockedV2 {

@@ -67,8 +67,9 @@ export interface RelaySenderDeps {
 
 /**
  * Signs friendship messages (docs/protocol.md §4.3) and keeps each in the persistent relay
- * outbox until the broker says it was delivered: the broker's own queue lives in memory and
- * is lost when it restarts, so everything not yet delivered is sent again on each reconnect.
+ * outbox until the broker says it was delivered — a friend request until it is answered: the
+ * broker's own queue lives in memory and is lost when it restarts, and a receiver may fail to
+ * store a request, so what is kept is sent again on each reconnect.
  */
 export function createRelaySender(deps: RelaySenderDeps) {
   function transmit(item: RelayOutboxItemV2): void {
@@ -84,7 +85,7 @@ export function createRelaySender(deps: RelaySenderDeps) {
       transmit(item);
       return made.value;
     },
-    /** Sends everything not yet confirmed delivered (after coming online). */
+    /** Sends everything kept (after coming online). */
     async resendAll(): Promise<void> {
       for (const item of await deps.db.getAll('relayOutbox')) transmit(item);
     },

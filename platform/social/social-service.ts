@@ -254,7 +254,10 @@ export function createSocialService(deps: SocialServiceDeps) {
   async function onRelayStatus(id: string, status: 'delivered' | 'queued' | 'rejected', reason: string | null): Promise<void> {
     const item = await db.get('relayOutbox', id);
     if (!item) return;
-    if (status === 'delivered') await db.delete('relayOutbox', id);
+    // A friend request stays until answered: the receiver may have failed to store it (a full
+    // disk), so it is sent again on each reconnect and the receiver shows it once.
+    if (status === 'delivered' && item.body.type === 'friend-request') await db.put('relayOutbox', { ...item, status: 'delivered' });
+    else if (status === 'delivered') await db.delete('relayOutbox', id);
     else if (status === 'queued') await db.put('relayOutbox', { ...item, status: 'queued' });
     else if (isFinalRejection(reason)) {
       await db.delete('relayOutbox', id);
@@ -327,7 +330,7 @@ export function createSocialService(deps: SocialServiceDeps) {
         direction: r.direction,
         at: r.at,
         note: r.message.note,
-        delivery: !item ? 'delivered' : item.status === 'queued' ? 'queued' : 'sending',
+        delivery: !item || item.status === 'delivered' ? 'delivered' : item.status === 'queued' ? 'queued' : 'sending',
       };
     });
     return {
@@ -363,7 +366,15 @@ export function createSocialService(deps: SocialServiceDeps) {
       const fail = (e: unknown) => console.error(`[peerwall] ${String(m.type)} failed`, e);
       if (m.type === 'PW_RELAY') {
         const incoming = parseIncomingRelay(m);
-        if (incoming) void serial(() => onRelay(incoming.src, incoming.body)).catch(fail);
+        if (incoming) {
+          void serial(() => onRelay(incoming.src, incoming.body)).catch((e: unknown) => {
+            if (isQuotaError(e)) {
+              addProblem(`Your browser’s storage is full, so a message from @${incoming.src.slice(0, 15)} could not be saved. Nothing is lost: free some disk space and Peerwall receives it again when they next come online.`);
+              changed();
+            }
+            fail(e);
+          });
+        }
       } else if (m.type === 'PW_RELAY_STATUS') {
         const status = parseRelayStatus(m);
         if (status) void serial(() => onRelayStatus(status.id, status.status, status.reason)).catch(fail);

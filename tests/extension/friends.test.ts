@@ -1,5 +1,5 @@
 import { queueForFriend } from '@/core/author';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { toHex } from '@/core/bytes';
 import { createSocialNetwork } from './support/social-network';
 
@@ -93,6 +93,36 @@ describe('befriending by handle', () => {
     await carol.service.answerRequest('alice', true);
     await net.settle();
     expect((await alice.service.state()).friends.map((f) => f.handle)).toEqual(['carol']);
+  });
+
+  it('keeps a request the receiver could not store on a full disk, says so, and delivers it on the next reconnect', async () => {
+    const { net, alice, carol } = await three();
+    await net.goOnline(alice);
+    await net.goOnline(carol);
+    const put = IDBObjectStore.prototype.put;
+    const full = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args) {
+      if (this.name === 'requests' && this.transaction.db.name.includes('carol')) {
+        throw new DOMException('Quota exceeded', 'QuotaExceededError');
+      }
+      return put.apply(this, args);
+    });
+
+    await alice.service.addFriend('carol');
+    await net.settle();
+    full.mockRestore();
+
+    const carolState = await carol.service.state();
+    expect(carolState.incoming).toEqual([]);
+    expect(carolState.problems[0]).toMatch(/storage is full, so a message from @alice could not be saved/);
+    expect((await alice.service.state()).outgoing).toMatchObject([{ handle: 'carol', delivery: 'delivered' }]);
+
+    await net.goOffline(alice);
+    await net.goOnline(alice); // the kept request is sent again
+
+    expect((await carol.service.state()).incoming).toMatchObject([{ handle: 'alice' }]);
+    await carol.service.answerRequest('alice', true);
+    await net.settle();
+    expect(await alice.db.count('relayOutbox')).toBe(0);
   });
 
   it('shows a request once even when it arrives twice', async () => {
