@@ -26,7 +26,8 @@ export function postText(entry: StoredEntry): string | null {
   return value.kind === 'post' || value.kind === 'wallPost' || value.kind === 'edit' ? value.body.text : null;
 }
 
-function feedItem(entry: StoredEntry): FeedItemV2 {
+/** The feed row of a post or wall post: what the merged feed shows. */
+export function feedItem(entry: StoredEntry): FeedItemV2 {
   return {
     id: entry.id,
     wall: entry.header.wall,

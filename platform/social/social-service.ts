@@ -17,7 +17,7 @@ import {
   parseRelayStatus,
   relayProblem,
 } from './friend-requests';
-import { createIdbReplica, postText } from './idb-replica';
+import { createIdbReplica, feedItem, postText } from './idb-replica';
 import { DEFAULT_LINK_LIMITS } from './link-transport';
 import { createSyncConnections, type ConnectionOptions } from './sync-connections';
 import type { FeedPost, FriendView, RequestView, SocialNotice, SocialState } from './social-views';
@@ -118,7 +118,7 @@ export function createSocialService(deps: SocialServiceDeps) {
       (e) => (e.header.kind === 'post' || e.header.kind === 'wallPost') && e.header.author !== me && !blocked.has(e.header.author),
     );
     for (const entry of posts.slice(-NOTIFY_AT_MOST)) {
-      const text = feedItemText(entry);
+      const text = postText(entry) ?? '';
       deps.notify({
         kind: 'post',
         title: `@${entry.header.author} posted`,
@@ -473,7 +473,7 @@ export function createSocialService(deps: SocialServiceDeps) {
         spread();
         changed();
         const [post] = await feedPosts(1, null);
-        return post && post.id === written.value.id ? post : { ...toFeedPost(written.value), waitingFor: [] };
+        return post && post.id === written.value.id ? post : { ...feedItem(written.value), waitingFor: [] };
       }),
     /**
      * Writes a goodbye entry and dials the friends the broker reports online so they take it
@@ -498,22 +498,6 @@ export function createSocialService(deps: SocialServiceDeps) {
       stopped = true;
       connections.stop();
     },
-  };
-}
-
-function feedItemText(entry: StoredEntry): string {
-  return toFeedPost(entry).text ?? '';
-}
-
-function toFeedPost(entry: StoredEntry): Omit<FeedPost, 'waitingFor'> {
-  return {
-    id: entry.id,
-    wall: entry.header.wall,
-    author: entry.header.author,
-    seq: entry.seq,
-    text: postText(entry),
-    shownAt: Math.min(entry.header.createdAt, entry.receivedAt),
-    edited: false,
   };
 }
 

@@ -1,5 +1,7 @@
 /** What the UI shows of friends, requests and posts; travels in `host:` answers, so plain data only. */
 
+import type { FeedItemV2 } from '../content-db';
+
 /** `cant_connect`: the broker says the friend is online but no data connection could be made. */
 export type FriendPresence = 'online' | 'offline' | 'connecting' | 'cant_connect';
 
@@ -35,14 +37,7 @@ export interface SocialState {
   problems: string[];
 }
 
-export interface FeedPost {
-  id: string;
-  wall: string;
-  author: string;
-  seq: number;
-  text: string | null;
-  shownAt: number;
-  edited: boolean;
+export interface FeedPost extends FeedItemV2 {
   /** Own posts: friends that have not received it yet. */
   waitingFor: string[];
 }
