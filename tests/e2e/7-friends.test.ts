@@ -264,6 +264,8 @@ describe('friends, walls and sync in Chromium (alice, bob, carol)', () => {
       timeoutMs: 10_000,
       describe: () => 'carol’s popup does not show her new request to @bob',
     });
+    // carol may address bob (her own contact list); only bob's allowlist, which no longer names her, refuses.
+    await setContacts(carolPopup, ['alice', 'bob']);
     const carolsProbe = await probeFailure(carolPopup, 'bob');
     expect(carolsProbe).toMatch(/probe_timeout/);
 
