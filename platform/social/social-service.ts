@@ -28,7 +28,7 @@ export interface PeerAccess {
   sendToBroker(frame: BrokerFrame): void;
   /** Opens a sync data connection; throws when offline. */
   connect(handle: string): DataLink;
-  /** Friends or requests changed: send a fresh `PW_ALLOW`. */
+  /** Friends or blocks changed: send a fresh `PW_ALLOW`. */
   allowlistChanged(): void;
   /** `GET /api/handles/:handle`; rejects with the broker's sentence for unknown or retired handles. */
   lookupHandle(handle: string): Promise<void>;
@@ -85,11 +85,6 @@ export function createSocialService(deps: SocialServiceDeps) {
   });
 
   const friends = new Set<string>();
-  /**
-   * Handles we sent a friend request to. Like people who asked us, they stay off the allowlist
-   * until the request is accepted, so neither side can reach the other's address before then.
-   */
-  const asked = new Set<string>();
   const blocked = new Set<string>();
   /** Friends whose wall ended with a goodbye: their account is deleted, nobody to dial. */
   const gone = new Set<string>();
@@ -165,7 +160,6 @@ export function createSocialService(deps: SocialServiceDeps) {
       friends.add(friend.handle);
       if ((await replica.wallState(friend.handle))?.closed) gone.add(friend.handle);
     }
-    for (const request of await db.getAll('requests')) if (request.direction === 'outgoing') asked.add(request.handle);
     for (const entry of await db.getAll('blocked')) blocked.add(entry.handle);
   }
 
@@ -176,7 +170,6 @@ export function createSocialService(deps: SocialServiceDeps) {
       return;
     }
     await db.delete('requests', message.from);
-    asked.delete(message.from);
     friends.add(message.from);
     // No dial here: the other side may not allow us yet. The broker reports the friend online
     // once both allowlists hold each other, and presence starts the connection.
@@ -227,8 +220,6 @@ export function createSocialService(deps: SocialServiceDeps) {
         if (request?.direction !== 'outgoing' || request.message.nonce !== m.replyTo) return;
         await db.delete('requests', src);
         await db.delete('relayOutbox', request.message.nonce);
-        asked.delete(src);
-        access.allowlistChanged();
         break;
       case 'unfriend':
         if (!(await isPinnedSender(replica, m))) return;
@@ -246,7 +237,6 @@ export function createSocialService(deps: SocialServiceDeps) {
     await db.delete('progress', handle);
     friends.delete(handle);
     gone.delete(handle);
-    asked.delete(handle);
     connections.forget(handle);
     access.allowlistChanged();
   }
@@ -265,8 +255,6 @@ export function createSocialService(deps: SocialServiceDeps) {
       const request = await db.get('requests', item.to);
       if (request?.direction === 'outgoing' && request.message.nonce === id) {
         await db.delete('requests', item.to);
-        asked.delete(item.to);
-        access.allowlistChanged();
       }
     }
     changed();
@@ -403,8 +391,6 @@ export function createSocialService(deps: SocialServiceDeps) {
         } else {
           const sent = await relay.send('friend-request', handle, { note });
           await db.put('requests', { handle, direction: 'outgoing', message: sent, at: deps.now() });
-          asked.add(handle);
-          access.allowlistChanged();
         }
         changed();
         return state();
@@ -420,8 +406,6 @@ export function createSocialService(deps: SocialServiceDeps) {
         } else {
           await relay.send('friend-decline', handle, { replyTo: request.message.nonce });
           await db.delete('requests', handle);
-          asked.delete(handle);
-          access.allowlistChanged();
         }
         changed();
         return state();

@@ -236,14 +236,15 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
     return connection;
   }
 
-  function scheduleRedial(handle: string): void {
+  /** Dials `handle` after `delayMs` if the broker still reports it online then. */
+  function scheduleDial(handle: string, delayMs: number): void {
     timers.clearTimeout(redialTimers.get(handle));
     redialTimers.set(
       handle,
       timers.setTimeout(() => {
         redialTimers.delete(handle);
         if (presence.get(handle)) dial(handle);
-      }, options.redialMs),
+      }, delayMs),
     );
   }
 
@@ -282,7 +283,7 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
       if (connection.state === 'ready' || connection.state === 'closed') return;
       reachable.set(handle, false);
       closeConnection(handle, connection);
-      scheduleRedial(handle);
+      scheduleDial(handle, options.redialMs);
       changed();
     });
     giveUpUnlessReady(handle, connection);
@@ -295,7 +296,7 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
       if (connection.state !== 'connecting') return;
       reachable.set(handle, false);
       closeConnection(handle, connection);
-      scheduleRedial(handle);
+      scheduleDial(handle, options.redialMs);
       changed();
     }, options.dialTimeoutMs);
   }
@@ -326,16 +327,7 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
       // Sync goes both ways over one connection, so one side dials: the smaller handle at once,
       // the larger only if no connection came by itself (e.g. the other side cannot reach it).
       if (me < handle) dial(handle);
-      else {
-        timers.clearTimeout(redialTimers.get(handle));
-        redialTimers.set(
-          handle,
-          timers.setTimeout(() => {
-            redialTimers.delete(handle);
-            if (presence.get(handle)) dial(handle);
-          }, options.answerDelayMs),
-        );
-      }
+      else scheduleDial(handle, options.answerDelayMs);
     }
     changed();
   }
