@@ -10,6 +10,7 @@ import { createSocialHost } from '@/platform/social/social-host';
 import { createFakeBroker } from './support/fake-broker';
 import { createPeerFactory } from './support/fake-peer';
 import { createFakeTime } from './support/fake-time';
+import { hostDeps } from './support/host-deps';
 
 const ORIGIN = () => fakeBrowser.runtime.getURL('/');
 const ownPage = (): SenderLike => ({ id: fakeBrowser.runtime.id, url: `${ORIGIN()}popup.html` });
@@ -125,16 +126,7 @@ describe('message protocol', () => {
     const time = createFakeTime();
     const broker = createFakeBroker({ now: time.now });
     broker.accounts.set('alice', 'correct horse battery');
-    const host = createPeerHost({
-      createPeer: createPeerFactory().create,
-      fetch: broker.fetch,
-      sessions: { load: async () => null, save: async () => undefined },
-      contacts: { load: async () => [], save: async () => undefined },
-      now: time.now,
-      random: () => 0.5,
-      timers: time.timers,
-      onStateChange: () => undefined,
-    });
+    const host = createPeerHost(hostDeps(time, broker, { createPeer: createPeerFactory().create }));
     const listener = createMessageListener({
       receiver: 'host',
       handlers: hostHandlers(host, host.start()),
@@ -200,16 +192,7 @@ describe('message protocol', () => {
   it('answers friends requests with signed_out until someone signs in', async () => {
     const time = createFakeTime();
     const broker = createFakeBroker({ now: time.now });
-    const host = createPeerHost({
-      createPeer: createPeerFactory().create,
-      fetch: broker.fetch,
-      sessions: { load: async () => null, save: async () => undefined },
-      contacts: { load: async () => [], save: async () => undefined },
-      now: time.now,
-      random: () => 0.5,
-      timers: time.timers,
-      onStateChange: () => undefined,
-    });
+    const host = createPeerHost(hostDeps(time, broker, { createPeer: createPeerFactory().create }));
     const social = createSocialHost({
       now: time.now,
       randomBytes: (n) => new Uint8Array(n),

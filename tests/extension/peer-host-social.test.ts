@@ -8,6 +8,7 @@ import type { Session } from '@/platform/session';
 import { createFakeBroker } from './support/fake-broker';
 import { FakeLink, createPeerFactory } from './support/fake-peer';
 import { createFakeTime, flush } from './support/fake-time';
+import { hostDeps } from './support/host-deps';
 
 const PASSWORD = 'correct horse battery';
 const BROKER = 'https://broker.example:8443';
@@ -42,17 +43,14 @@ async function setup() {
   const factory = createPeerFactory();
   let stored: Session | null = null;
   const social = recordingSocial();
-  const host = createPeerHost({
-    createPeer: factory.create,
-    fetch: broker.fetch,
-    sessions: { load: async () => stored, save: async (s) => void (stored = s) },
-    contacts: { load: async () => ['dave', 'mallory'], save: async () => undefined },
-    now: time.now,
-    random: () => 0.5,
-    timers: time.timers,
-    onStateChange: () => undefined,
-    social: social.hooks,
-  });
+  const host = createPeerHost(
+    hostDeps(time, broker, {
+      createPeer: factory.create,
+      sessions: { load: async () => stored, save: async (s) => void (stored = s) },
+      contacts: { load: async () => ['dave', 'mallory'], save: async () => undefined },
+      social: social.hooks,
+    }),
+  );
   await host.start();
   await host.signIn({ handle: 'alice', password: PASSWORD, brokerUrl: BROKER });
   await flush();
@@ -166,17 +164,7 @@ describe('peer host with friends', () => {
     };
     const quiet = console.error;
     console.error = () => undefined;
-    const host = createPeerHost({
-      createPeer: factory.create,
-      fetch: broker.fetch,
-      sessions: { load: async () => null, save: async () => undefined },
-      contacts: { load: async () => [], save: async () => undefined },
-      now: time.now,
-      random: () => 0.5,
-      timers: time.timers,
-      onStateChange: () => undefined,
-      social: social.hooks,
-    });
+    const host = createPeerHost(hostDeps(time, broker, { createPeer: factory.create, social: social.hooks }));
     await host.start();
 
     await host.signIn({ handle: 'alice', password: PASSWORD, brokerUrl: BROKER });

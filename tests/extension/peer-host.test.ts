@@ -8,6 +8,7 @@ import type { Session } from '@/platform/session';
 import { createFakeBroker } from './support/fake-broker';
 import { FakeLink, createPeerFactory } from './support/fake-peer';
 import { createFakeTime, flush } from './support/fake-time';
+import { hostDeps } from './support/host-deps';
 
 const PASSWORD = 'correct horse battery';
 const BROKER = 'https://broker.example:8443/pw';
@@ -25,16 +26,14 @@ async function setup(options: { session?: Session | null; reachable?: boolean; w
   let stored: Session | null = options.session ?? null;
   const contacts = new Map<string, string[]>();
   const states: HostState[] = [];
-  const host = createPeerHost({
-    createPeer: factory.create,
-    fetch: broker.fetch,
-    sessions: { load: async () => stored, save: async (session) => void (stored = session) },
-    contacts: { load: async (handle) => contacts.get(handle) ?? [], save: async (handle, list) => void contacts.set(handle, list) },
-    now: time.now,
-    random: () => 0.5,
-    timers: time.timers,
-    onStateChange: (state) => states.push(state),
-  });
+  const host = createPeerHost(
+    hostDeps(time, broker, {
+      createPeer: factory.create,
+      sessions: { load: async () => stored, save: async (session) => void (stored = session) },
+      contacts: { load: async (handle) => contacts.get(handle) ?? [], save: async (handle, list) => void contacts.set(handle, list) },
+      onStateChange: (state) => states.push(state),
+    }),
+  );
   await host.start();
   await flush();
   return { host, time, broker, factory, contacts, states, stored: () => stored };
