@@ -76,6 +76,11 @@ export class ByteWriter {
     return this.u32(bytes.length).push(bytes.slice());
   }
 
+  /** Appends bytes another writer already produced (an encoded entry), with no length prefix. */
+  encoded(bytes: Uint8Array): this {
+    return this.push(bytes);
+  }
+
   /** Refuses lone surrogates: UTF-8 cannot carry them, and silently replacing them would change signed text. */
   text(text: string): this {
     if (!text.isWellFormed()) throw new RangeError('text contains an unpaired surrogate');

@@ -6,6 +6,8 @@ export const HANDLE_RULE =
   'A handle is 1–15 characters of a–z, 0–9 and _, starts and ends with a letter or digit, and has no "__".';
 
 const HANDLE_PATTERN = /^[a-z0-9](?:[a-z0-9]|_(?!_)){0,14}$/;
+/** A canonical handle as one regular expression source, for schemas (the same rule as `isCanonicalHandle`). */
+export const CANONICAL_HANDLE_SOURCE = '^(?!.*_$)[a-z0-9](?:[a-z0-9]|_(?!_)){0,14}$';
 const NON_ASCII = /[^\x00-\x7f]/;
 
 export type HandleResult = { ok: true; handle: string } | { ok: false; reason: string };

@@ -1,7 +1,8 @@
 import { bytesEqual, codePointLength, toHex } from './bytes';
-import { decodeBody } from './body';
+import { decodeBody, type EntryBody } from './body';
 import { bodyMatches, verifyAuthor } from './entry';
 import { CONTENT_KINDS, OWNER_ONLY_KINDS, TARGETED_KINDS } from './entryKind';
+import { type FeedChange, bodyText, feedChangesOfAppend } from './feed';
 import { LIMITS } from './limits';
 import type { Replica, StoredEntry, WallState, WallWrite } from './replica';
 import { type Result, fail, ok } from './result';
@@ -32,6 +33,8 @@ export async function planIngest(
   const append: StoredEntry[] = [];
   const fillBodies: WallWrite['fillBodies'] = [];
   const tombstone = new Set<string>();
+  const feed: FeedChange[] = [];
+  const fillTexts = new Map<string, string>();
 
   const lookup = async (id: string): Promise<StoredEntry | null> => fresh.get(id) ?? (await replica.entryById(wall, id));
   const isTombstoned = (e: StoredEntry): boolean => e.tombstoned || tombstone.has(e.id);
@@ -49,6 +52,8 @@ export async function planIngest(
         const checked = await checkBody(e, lookup);
         if (!checked.ok) return fail(`${where}: ${checked.reason}`);
         fillBodies.push({ id, body: e.body });
+        const text = bodyText(checked.value);
+        if (text !== null) fillTexts.set(id, text);
       }
       continue;
     }
@@ -59,18 +64,19 @@ export async function planIngest(
 
     const rule = await checkRules(e, state, lookup, isTombstoned);
     if (!rule.ok) return fail(`${where}: ${rule.reason}`);
+    let body: EntryBody | null = null;
     if (e.body) {
       const checked = await checkBody(e, lookup);
       if (!checked.ok) return fail(`${where}: ${checked.reason}`);
+      body = checked.value;
     } else if (e.header.kind === 'rotate') {
       return fail(`${where}: a key rotation must carry its statement`);
     }
 
     const entry: StoredEntry = { ...e, id, receivedAt: now(), tombstoned: false };
-    if (e.header.kind === 'rotate' && e.body) {
-      const statement = decodeBody('rotate', e.body);
-      if (!statement.ok || statement.value.kind !== 'rotate') return fail(`${where}: unreadable key rotation`);
-      state.currentKey = statement.value.body.newKey;
+    if (e.header.kind === 'rotate') {
+      if (body?.kind !== 'rotate') return fail(`${where}: unreadable key rotation`);
+      state.currentKey = body.body.newKey;
     }
     if (e.header.kind === 'goodbye') state.closed = true;
     if (e.header.kind === 'delete' && e.header.target) {
@@ -90,11 +96,17 @@ export async function planIngest(
     }
     fresh.set(id, entry);
     append.push(entry);
+    feed.push(...feedChangesOfAppend(entry, body));
     state.seq = e.seq;
     state.sealHash = sealHash(seal);
   }
   const fills = fillBodies.filter((f) => !tombstone.has(f.id));
-  return ok({ wall, expectedSeq, state, append, fillBodies: fills, tombstone: [...tombstone] });
+  for (const { id } of fills) {
+    const text = fillTexts.get(id);
+    if (text !== undefined) feed.push({ op: 'fill', id, text });
+  }
+  for (const id of tombstone) feed.push({ op: 'remove', id });
+  return ok({ wall, expectedSeq, state, append, fillBodies: fills, tombstone: [...tombstone], feed });
 }
 
 /** Who may write what where (docs/protocol.md §5.4). Needs only headers, so body-less entries are checked too. */
@@ -128,7 +140,8 @@ async function checkRules(
   return ok(undefined);
 }
 
-async function checkBody(e: SealedEntry, lookup: (id: string) => Promise<StoredEntry | null>): Promise<Result<void>> {
+/** Checks a body against its signed hash and its kind's rules; returns it decoded (each body is decoded once). */
+async function checkBody(e: SealedEntry, lookup: (id: string) => Promise<StoredEntry | null>): Promise<Result<EntryBody>> {
   const h = e.header;
   if (!e.body || !bodyMatches(h, e.body)) return fail('its body does not match the signed hash');
   const decoded = decodeBody(h.kind, e.body);
@@ -146,5 +159,5 @@ async function checkBody(e: SealedEntry, lookup: (id: string) => Promise<StoredE
       return fail('an edited comment must stay a comment');
     }
   }
-  return ok(undefined);
+  return ok(decoded.value);
 }

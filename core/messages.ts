@@ -78,6 +78,23 @@ export function encodeMessage(m: PeerMessage): Uint8Array {
   return w.finish();
 }
 
+/**
+ * A `batch` frame from entries encoded once by `writeSealedEntry` (the sender measures each to fit
+ * the frame, so it is not encoded a second time); byte-identical to `encodeMessage`'s batch.
+ */
+export function encodeBatchFrame(wall: string, headSeq: number, entries: readonly Uint8Array[]): Uint8Array {
+  const w = new ByteWriter().u8(TAG.batch).text(wall).u64(headSeq).u16(entries.length);
+  for (const entry of entries) w.encoded(entry);
+  return w.finish();
+}
+
+/** A `submit` frame from entries encoded once by `writeSignedEntry`; byte-identical to `encodeMessage`'s submit. */
+export function encodeSubmitFrame(entries: readonly Uint8Array[]): Uint8Array {
+  const w = new ByteWriter().u8(TAG.submit).u16(entries.length);
+  for (const entry of entries) w.encoded(entry);
+  return w.finish();
+}
+
 function readMessage(r: ByteReader): PeerMessage {
   const tag = r.u8('message type');
   switch (tag) {

@@ -1,3 +1,4 @@
+import type { FeedChange } from './feed';
 import type { Result } from './result';
 import type { RotationStatement } from './rotation';
 import type { SignedEntry } from './entry';
@@ -36,7 +37,20 @@ export type WallWrite = {
   fillBodies: { id: string; body: Uint8Array }[];
   /** Entries whose body a delete drops (the deleted entry and its edits); they become tombstoned. */
   tombstone: string[];
+  /** What the write does to a feed index, in order (the feed rules live in ./feed.ts only). */
+  feed: FeedChange[];
 };
+
+/**
+ * Thrown by a replica whose storage is full (IndexedDB's `QuotaExceededError`); nothing of the
+ * write stays. A typed value, so callers tell it apart without matching sentences.
+ */
+export class StorageFullError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super('the storage is full', options);
+    this.name = 'StorageFullError';
+  }
+}
 
 /** A befriended handle and its pinned key (docs/protocol.md §4.3). */
 export type FriendRecord = {

@@ -1,15 +1,16 @@
-import { acceptSubmission, genesisKeyOf, readdressOutbox } from './author';
-import { ByteWriter, bytesEqual, toHex, truncateText } from './bytes';
-import { decodeMessage, encodeMessage as encodeFrame, type ErrorCode, helloVersions, type PeerMessage, PROTOCOL_VERSIONS, type SubmitResult } from './messages';
+import { genesisKeyOf, readdressOutbox } from './author';
+import { bytesEqual, truncateText } from './bytes';
+import type { FeedChange } from './feed';
+import { decodeMessage, encodeMessage as encodeFrame, type ErrorCode, helloVersions, type PeerMessage, PROTOCOL_VERSIONS } from './messages';
 import { type HandshakeSide, negotiateVersion, signHandshake, verifyHandshake } from './handshake';
 import type { Identity, RandomBytes } from './identity';
 import { planIngest } from './ingest';
 import { LIMITS } from './limits';
-import type { Replica, StoredEntry } from './replica';
-import { followsFromPinned, verifyRotationChain } from './rotation';
+import { type Replica, type StoredEntry, StorageFullError } from './replica';
 import { safetyNumber } from './safetyNumber';
-import { type SealedEntry, writeSealedEntry } from './seal';
-import { bodyMatches, entryIdBytes, type SignedEntry, verifyAuthor, writeSignedEntry } from './entry';
+import { packBatch } from './syncFrames';
+import { createSubmissions } from './syncSubmissions';
+import { judgeHello } from './syncHello';
 import type { Transport } from './transport';
 
 export type SyncSessionDeps = {
@@ -34,11 +35,18 @@ export type SyncEvent =
   | { type: 'keyRotated'; handle: string; key: Uint8Array }
   /** The friend presented a key that does not follow from the pinned one; the user must decide. */
   | { type: 'keyChanged'; handle: string; key: Uint8Array }
-  | { type: 'wallUpdated'; wall: string; added: StoredEntry[] }
+  /** New entries of `wall` were stored; `feed` is what they changed in a feed (new posts, edits, deletes). */
+  | { type: 'wallUpdated'; wall: string; added: StoredEntry[]; feed: FeedChange[] }
+  /** The friend holds `wall` up to `seq`: it asked for what follows, or was just sent up to there. */
+  | { type: 'peerHolds'; wall: string; seq: number }
   | { type: 'delivered'; wall: string; id: string }
   | { type: 'undeliverable'; wall: string; id: string; reason: string }
   | { type: 'recovered'; seq: number }
-  | { type: 'closed'; code: ErrorCode | null; reason: string };
+  /**
+   * `byPeer`: the friend ended it with an `error` frame (a complaint about this side, not bad data
+   * from them). `storageFull`: this side's storage refused a write.
+   */
+  | { type: 'closed'; code: ErrorCode | null; reason: string; byPeer: boolean; storageFull: boolean };
 
 export type SyncSession = {
   /** Sends `hello`; everything else follows from the peer's messages. */
@@ -52,8 +60,6 @@ export type SyncSession = {
   announce(): Promise<void>;
   close(): void;
 };
-
-const FRAME_BUDGET = LIMITS.frameBytes - 1024;
 
 /**
  * One authenticated sync conversation with one friend over one transport (docs/protocol.md §7):
@@ -72,7 +78,6 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   let peerGenesis: Uint8Array | null = null;
   let pendingRotation: { key: Uint8Array; rotations: Identity['rotations'] } | null = null;
   const wants = new Map<string, number>();
-  const inFlight = new Set<string>();
   let chain: Promise<void> = Promise.resolve();
 
   const emit = (event: SyncEvent) => deps.onEvent?.(event);
@@ -81,13 +86,27 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   };
   const mySide = (): HandshakeSide => ({ handle: me, key: identity.publicKey, nonce: myNonce, fingerprint: deps.localFingerprint });
 
-  function shutdown(code: ErrorCode | null, reason: string, tell: boolean): void {
+  const sendFrame = (frame: Uint8Array) => {
+    if (state !== 'closed') transport.send(frame);
+  };
+  const submissions = createSubmissions({
+    replica,
+    identity,
+    peer,
+    now: deps.now,
+    send,
+    sendFrame,
+    onDelivered: (id) => emit({ type: 'delivered', wall: peer, id }),
+    onUndeliverable: (id, reason) => emit({ type: 'undeliverable', wall: peer, id, reason }),
+  });
+
+  function shutdown(code: ErrorCode | null, reason: string, tell: boolean, cause: { byPeer?: boolean; storageFull?: boolean } = {}): void {
     if (state === 'closed') return;
     if (tell && code) send({ type: 'error', code, message: truncateText(reason, LIMITS.errorMessageChars) });
     state = 'closed';
     wants.clear();
-    inFlight.clear();
-    emit({ type: 'closed', code, reason });
+    submissions.clear();
+    emit({ type: 'closed', code, reason, byPeer: cause.byPeer ?? false, storageFull: cause.storageFull ?? false });
     transport.close();
   }
 
@@ -98,25 +117,16 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   async function onHello(m: Extract<PeerMessage, { type: 'hello' }>): Promise<void> {
     const v = negotiateVersion(versions, m.versions);
     if (v === null) return unsupportedVersion(m.versions);
-    if (m.handle !== peer) return shutdown('wrong_peer', `Expected @${peer}, but the other side says it is @${m.handle}.`, true);
-    const friend = await replica.friend(peer);
-    if (!friend) return shutdown('not_friends', `@${me} and @${peer} are not friends.`, true);
-    const chainCheck = verifyRotationChain(peer, m.rotations, m.key);
-    if (!chainCheck.ok) return shutdown('bad_auth', `@${peer}'s key history is invalid: ${chainCheck.reason}.`, true);
-    if (!followsFromPinned(peer, friend.key, m.key, m.rotations)) {
-      // A key the friend itself retired (e.g. a displaced device that missed the rotation) is no
-      // new identity to accept: refuse it without asking the user.
-      if (friend.rotations.some((s) => bytesEqual(s.oldKey, m.key))) {
-        return shutdown('key_changed', `@${peer} connected with a key they have since replaced; use the device with their current key.`, true);
-      }
-      emit({ type: 'keyChanged', handle: peer, key: m.key });
-      return shutdown('key_changed', `@${peer} presented a new key that the pinned key did not sign.`, true);
+    // The handle is checked before any storage read, so an impostor is refused at once.
+    const friend = m.handle === peer ? await replica.friend(peer) : null;
+    const verdict = judgeHello(me, peer, friend, m);
+    if (!verdict.ok) {
+      if (verdict.keyChanged) emit({ type: 'keyChanged', handle: peer, key: m.key });
+      return shutdown(verdict.code, verdict.reason, true);
     }
-    if (!bytesEqual(friend.key, m.key) || m.rotations.length > friend.rotations.length) {
-      pendingRotation = { key: m.key, rotations: m.rotations };
-    }
+    pendingRotation = verdict.rotation;
     version = v;
-    peerGenesis = chainCheck.value.genesis;
+    peerGenesis = verdict.genesis;
     peerSide = { handle: m.handle, key: m.key, nonce: m.nonce, fingerprint: deps.remoteFingerprint };
     send({ type: 'auth', signature: signHandshake(v, mySide(), peerSide, identity.secretKey) });
   }
@@ -152,32 +162,24 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     if (m.wall !== me && m.wall !== peer) return shutdown('not_allowed', `@${peer} may only sync @${me} and @${peer}.`, true);
     const headSeq = (await replica.wallState(m.wall))?.seq ?? 0;
     const candidates = await replica.entriesAfter(m.wall, m.afterSeq, m.max);
-    const entries: SealedEntry[] = [];
-    let size = 64;
-    for (const e of candidates) {
-      const w = new ByteWriter();
-      writeSealedEntry(w, e);
-      size += w.finish().length;
-      if (entries.length > 0 && size > FRAME_BUDGET) break;
-      entries.push({ header: e.header, authorSig: e.authorSig, body: e.body, seq: e.seq, prev: e.prev, ownerSig: e.ownerSig });
-    }
-    send({ type: 'batch', wall: m.wall, headSeq, entries });
+    const { frame, lastSeq } = packBatch(m.wall, headSeq, candidates);
+    emit({ type: 'peerHolds', wall: m.wall, seq: m.afterSeq });
+    sendFrame(frame);
+    if (lastSeq !== null) emit({ type: 'peerHolds', wall: m.wall, seq: lastSeq });
   }
 
   async function onBatch(m: Extract<PeerMessage, { type: 'batch' }>): Promise<void> {
     if (!wants.has(m.wall)) return shutdown('bad_message', `Unrequested batch for @${m.wall}.`, true);
     wants.delete(m.wall);
     const anchor = m.wall === me ? genesisKeyOf(identity) : peerGenesis!;
-    let added: StoredEntry[] = [];
     if (m.entries.length > 0) {
       const plan = await planIngest(replica, m.wall, m.entries, anchor, deps.now);
       if (!plan.ok) return shutdown('invalid_batch', plan.reason, true);
       const committed = await replica.commit(plan.value);
       if (!committed.ok && committed.reason !== 'conflict') return shutdown('invalid_batch', committed.reason, true);
-      if (committed.ok) added = plan.value.append;
+      if (committed.ok && plan.value.append.length) emit({ type: 'wallUpdated', wall: m.wall, added: plan.value.append, feed: plan.value.feed });
     }
-    if (added.length) emit({ type: 'wallUpdated', wall: m.wall, added });
-    if (m.wall === peer) await clearDelivered();
+    if (m.wall === peer) await submissions.clearDelivered();
     const held = (await replica.wallState(m.wall))?.seq ?? 0;
     if (held < m.headSeq && m.entries.length > 0) return requestAfterHead(m.wall);
     if (m.wall === me && (await replica.recovering()) && held >= m.headSeq) {
@@ -188,77 +190,8 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     }
   }
 
-  async function onSubmit(entries: SignedEntry[]): Promise<void> {
-    // A corrupt submission is not what its author wrote: answering "rejected" for its id would
-    // make the author drop the genuine entry, so the session ends as for any bad frame.
-    if (entries.some((e) => !e.body || !bodyMatches(e.header, e.body) || !verifyAuthor(e))) {
-      return shutdown('bad_message', 'A submitted entry does not match its signature.', true);
-    }
-    const results: SubmitResult[] = [];
-    let accepted = false;
-    const restoring = await replica.recovering();
-    for (const entry of entries) {
-      const id = entryIdBytes(entry.header);
-      if (restoring) {
-        results.push({ id, status: 'deferred', reason: `@${me} is restoring their wall` });
-        continue;
-      }
-      const r = await acceptSubmission(replica, identity, peer, entry, deps.now);
-      if (r.ok) accepted = true;
-      results.push({ id, status: r.ok ? 'accepted' : 'rejected', reason: r.ok ? '' : truncateText(r.reason, LIMITS.reasonChars) });
-    }
-    send({ type: 'submitted', results });
-    if (accepted) {
-      emit({ type: 'wallUpdated', wall: me, added: [] });
-      await announce();
-    }
-  }
-
-  /**
-   * "accepted" only ends the wait: an outbox entry is dropped once it is seen sealed in the
-   * friend's wall (proof of delivery, see clearDelivered) or once the owner rejects it.
-   */
-  async function onSubmitted(results: SubmitResult[]): Promise<void> {
-    const rejected: string[] = [];
-    for (const r of results) {
-      const id = toHex(r.id);
-      if (!inFlight.delete(id) || r.status !== 'rejected') continue;
-      rejected.push(id);
-      emit({ type: 'undeliverable', wall: peer, id, reason: r.reason });
-    }
-    if (rejected.length) await replica.removeFromOutbox(peer, rejected);
-  }
-
-  async function clearDelivered(): Promise<void> {
-    const delivered: string[] = [];
-    for (const item of await replica.outbox(peer)) {
-      if (await replica.entryById(peer, item.id)) delivered.push(item.id);
-    }
-    if (!delivered.length) return;
-    await replica.removeFromOutbox(peer, delivered);
-    for (const id of delivered) emit({ type: 'delivered', wall: peer, id });
-  }
-
   async function flushOutbox(): Promise<void> {
-    if (state !== 'ready') return;
-    const items = (await replica.outbox(peer)).filter((i) => !inFlight.has(i.id));
-    let batch: SignedEntry[] = [];
-    let size = 64;
-    const flush = () => {
-      if (batch.length) send({ type: 'submit', entries: batch });
-      batch = [];
-      size = 64;
-    };
-    for (const item of items) {
-      const w = new ByteWriter();
-      writeSignedEntry(w, item.entry);
-      const n = w.finish().length;
-      if (batch.length >= LIMITS.submitEntries || (batch.length > 0 && size + n > FRAME_BUDGET)) flush();
-      batch.push(item.entry);
-      size += n;
-      inFlight.add(item.id);
-    }
-    flush();
+    if (state === 'ready') await submissions.flush();
   }
 
   async function announce(): Promise<void> {
@@ -284,7 +217,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       return shutdown(frame.length > LIMITS.frameBytes ? 'too_large' : 'bad_message', decoded.reason, true);
     }
     const m = decoded.value;
-    if (m.type === 'error') return shutdown(m.code, `@${peer} closed the connection: ${m.message}`, false);
+    if (m.type === 'error') return shutdown(m.code, `@${peer} closed the connection: ${m.message}`, false, { byPeer: true });
     if (state === 'handshake') {
       if (m.type === 'hello' && !peerSide) return onHello(m);
       if (m.type === 'auth') return onAuth(m.signature);
@@ -299,10 +232,17 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
         if (m.wall !== peer) return;
         if (m.headSeq > ((await replica.wallState(peer))?.seq ?? 0)) await requestAfterHead(peer);
         return flushOutbox();
-      case 'submit':
-        return onSubmit(m.entries);
+      case 'submit': {
+        const outcome = await submissions.receive(m.entries);
+        if (outcome === 'corrupt') return shutdown('bad_message', 'A submitted entry does not match its signature.', true);
+        if (outcome === 'accepted') {
+          emit({ type: 'wallUpdated', wall: me, added: [], feed: [] });
+          await announce();
+        }
+        return;
+      }
       case 'submitted':
-        return onSubmitted(m.results);
+        return submissions.answered(m.results);
       default:
         return shutdown('bad_message', `Unexpected ${m.type} after the handshake.`, true);
     }
@@ -310,7 +250,8 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
 
   const enqueue = (work: () => Promise<void>) => {
     chain = chain.then(work).catch((e: unknown) => {
-      shutdown(null, `Sync with @${peer} stopped: ${e instanceof Error ? e.message : 'storage failed'}.`, false);
+      const storageFull = e instanceof StorageFullError;
+      shutdown(null, `Sync with @${peer} stopped: ${e instanceof Error ? e.message : 'storage failed'}.`, false, { storageFull });
     });
     return chain;
   };
@@ -331,7 +272,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       }
     },
     settled() {
-      return state === 'closed' || (state === 'ready' && wants.size === 0 && inFlight.size === 0);
+      return state === 'closed' || (state === 'ready' && wants.size === 0 && submissions.pending === 0);
     },
     announce: () => enqueue(announce),
     close: () => shutdown(null, 'Closed.', false),

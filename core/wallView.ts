@@ -1,5 +1,6 @@
 import { decodeBody, type ProfileBody } from './body';
 import { toHex } from './bytes';
+import { shownAt } from './feed';
 import type { MediaRef } from './media';
 import type { StoredEntry } from './replica';
 
@@ -48,7 +49,7 @@ export function buildWallView(wall: string, log: readonly StoredEntry[]): WallVi
       author: h.author,
       seq: e.seq,
       createdAt: h.createdAt,
-      shownAt: Math.min(h.createdAt, e.receivedAt),
+      shownAt: shownAt(e),
       edited: false,
       likes: [],
     };

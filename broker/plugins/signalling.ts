@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { SIGNALLING_LIMITS } from '../../core/signalling';
 import type { Duplex } from 'node:stream';
 import fp from 'fastify-plugin';
 import { WebSocketServer } from 'ws';
@@ -23,7 +24,6 @@ export interface SignallingOptions {
   aliveTimeoutMs: number;
 }
 
-export const MAX_FRAME_BYTES = 64 * 1024;
 const PEERJS_PATH = '/peerjs';
 
 /**
@@ -45,7 +45,7 @@ export default fp(
     });
     const wss = new WebSocketServer({
       noServer: true,
-      maxPayload: MAX_FRAME_BYTES,
+      maxPayload: SIGNALLING_LIMITS.frameBytes,
       perMessageDeflate: false,
       WebSocket: SignallingSocket,
     });

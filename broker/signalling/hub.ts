@@ -1,5 +1,6 @@
 import { isNewerSession, type Session } from '../tokens';
 import type { WindowCounter } from '../window-counter';
+import { incomingRelayFrame, presenceFrame, relayStatusFrame, type RelayRejection, type RelayStatus } from '../../core/signalling';
 import { errorFrame, parseClientMessage, type ClientMessage, type RefusalCode } from './messages';
 import type { RelayQueue } from './relay-queue';
 
@@ -27,8 +28,6 @@ export interface HubOptions {
   relayLimiter: WindowCounter;
   now?: () => number;
 }
-
-type RelayStatus = 'delivered' | 'queued' | 'rejected';
 
 const POLICY_VIOLATION = 1008;
 // Shared until a peer sends PW_ALLOW, so 10 000 idle sockets do not hold 20 000 empty Sets.
@@ -66,7 +65,7 @@ export class SignallingHub {
     this.peers.set(session.handle, peer);
     connection.send(JSON.stringify({ type: 'OPEN' }));
     for (const relay of this.options.relayQueue.take(session.handle)) {
-      connection.send(JSON.stringify({ type: 'PW_RELAY', src: relay.src, payload: { id: relay.id, body: relay.body } }));
+      connection.send(JSON.stringify(incomingRelayFrame(relay.src, relay.id, relay.body)));
     }
     return peer;
   }
@@ -179,7 +178,7 @@ export class SignallingHub {
     const target = this.peers.get(dst);
     if (target) {
       // A blocked sender is told "delivered" too, so blocking someone is not revealed to them.
-      if (!target.blocked.has(src)) target.connection.send(JSON.stringify({ type: 'PW_RELAY', src, payload: { id, body } }));
+      if (!target.blocked.has(src)) target.connection.send(JSON.stringify(incomingRelayFrame(src, id, body)));
       return this.status(peer, id, dst, 'delivered');
     }
     if (!this.options.isActiveHandle(dst)) return this.status(peer, id, dst, 'rejected', 'unknown_handle');
@@ -189,12 +188,11 @@ export class SignallingHub {
     this.status(peer, id, dst, 'queued');
   }
 
-  private status(peer: Peer, id: string, dst: string, status: RelayStatus, reason?: string): void {
-    const payload = reason === undefined ? { id, dst, status } : { id, dst, status, reason };
-    peer.connection.send(JSON.stringify({ type: 'PW_RELAY_STATUS', payload }));
+  private status(peer: Peer, id: string, dst: string, status: RelayStatus, reason?: RelayRejection): void {
+    peer.connection.send(JSON.stringify(relayStatusFrame(id, dst, status, reason)));
   }
 
   private presence(peer: Peer, online: string[], offline: string[]): void {
-    peer.connection.send(JSON.stringify({ type: 'PW_PRESENCE', payload: { online, offline } }));
+    peer.connection.send(JSON.stringify(presenceFrame(online, offline)));
   }
 }

@@ -1,0 +1,63 @@
+import type { EntryBody } from './body';
+import { toHex } from './bytes';
+import type { StoredEntry } from './replica';
+
+/** One post or wall post as a merged feed lists it (docs/protocol.md §5.5). */
+export type FeedRow = {
+  id: string;
+  wall: string;
+  author: string;
+  seq: number;
+  /** Null while the body has not arrived. */
+  text: string | null;
+  /** min(createdAt, receivedAt): a future-dated entry shows when it arrived. */
+  shownAt: number;
+  edited: boolean;
+};
+
+/**
+ * How one stored change moves a feed index. `edit` and `fill` apply only to a row the feed
+ * holds (an edit of a comment or a late body of an edit changes no row).
+ */
+export type FeedChange =
+  | { op: 'put'; row: FeedRow }
+  | { op: 'edit'; id: string; text: string }
+  | { op: 'fill'; id: string; text: string }
+  | { op: 'remove'; id: string };
+
+/** When an entry shows: its claimed time, but never later than when it arrived (§5.5). */
+export function shownAt(entry: Pick<StoredEntry, 'header' | 'receivedAt'>): number {
+  return Math.min(entry.header.createdAt, entry.receivedAt);
+}
+
+/** The text a post, wall post or edit body carries, or null for every other body. */
+export function bodyText(body: EntryBody | null): string | null {
+  if (!body) return null;
+  return body.kind === 'post' || body.kind === 'wallPost' || body.kind === 'edit' ? body.body.text : null;
+}
+
+/** The feed row of a post or wall post; `body` is its decoded body, null while it has not arrived. */
+export function feedRow(entry: StoredEntry, body: EntryBody | null): FeedRow {
+  return {
+    id: entry.id,
+    wall: entry.header.wall,
+    author: entry.header.author,
+    seq: entry.seq,
+    text: bodyText(body),
+    shownAt: shownAt(entry),
+    edited: false,
+  };
+}
+
+/** The feed changes of one newly appended entry, from its decoded body (null when absent). */
+export function feedChangesOfAppend(entry: StoredEntry, body: EntryBody | null): FeedChange[] {
+  const kind = entry.header.kind;
+  const target = entry.header.target ? toHex(entry.header.target) : null;
+  if (kind === 'post' || kind === 'wallPost') return [{ op: 'put', row: feedRow(entry, entry.tombstoned ? null : body) }];
+  if (kind === 'edit' && target) {
+    const text = bodyText(body);
+    return text === null ? [] : [{ op: 'edit', id: target, text }];
+  }
+  if (kind === 'delete' && target) return [{ op: 'remove', id: target }];
+  return [];
+}

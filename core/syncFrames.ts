@@ -1,0 +1,55 @@
+import { ByteWriter } from './bytes';
+import { writeSignedEntry } from './entry';
+import { LIMITS } from './limits';
+import { encodeBatchFrame, encodeSubmitFrame } from './messages';
+import type { OutboxItem, StoredEntry } from './replica';
+import { writeSealedEntry } from './seal';
+
+/** Room left in a frame for the message's own fields (tag, wall, counts). */
+const FRAME_BUDGET = LIMITS.frameBytes - 1024;
+
+function encodeSealed(entry: StoredEntry): Uint8Array {
+  const w = new ByteWriter();
+  writeSealedEntry(w, entry);
+  return w.finish();
+}
+
+/**
+ * The `batch` answering a `want`: the leading entries that fit one frame (at least one), each
+ * encoded once. `lastSeq` is the highest sequence number sent, or null for an empty batch.
+ */
+export function packBatch(wall: string, headSeq: number, candidates: readonly StoredEntry[]): { frame: Uint8Array; lastSeq: number | null } {
+  const encoded: Uint8Array[] = [];
+  let size = 64;
+  let lastSeq: number | null = null;
+  for (const entry of candidates) {
+    const bytes = encodeSealed(entry);
+    size += bytes.length;
+    if (encoded.length > 0 && size > FRAME_BUDGET) break;
+    encoded.push(bytes);
+    lastSeq = entry.seq;
+  }
+  return { frame: encodeBatchFrame(wall, headSeq, encoded), lastSeq };
+}
+
+/** Outbox items as `submit` frames of at most `LIMITS.submitEntries` entries that fit a frame, each entry encoded once. */
+export function packSubmits(items: readonly OutboxItem[]): Uint8Array[] {
+  const frames: Uint8Array[] = [];
+  let batch: Uint8Array[] = [];
+  let size = 64;
+  const flush = (): void => {
+    if (batch.length) frames.push(encodeSubmitFrame(batch));
+    batch = [];
+    size = 64;
+  };
+  for (const item of items) {
+    const w = new ByteWriter();
+    writeSignedEntry(w, item.entry);
+    const bytes = w.finish();
+    if (batch.length >= LIMITS.submitEntries || (batch.length > 0 && size + bytes.length > FRAME_BUDGET)) flush();
+    batch.push(bytes);
+    size += bytes.length;
+  }
+  flush();
+  return frames;
+}

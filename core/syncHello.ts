@@ -1,0 +1,33 @@
+import { bytesEqual } from './bytes';
+import type { ErrorCode, PeerMessage } from './messages';
+import type { FriendRecord } from './replica';
+import { followsFromPinned, verifyRotationChain } from './rotation';
+
+type Hello = Extract<PeerMessage, { type: 'hello' }>;
+
+/** What a friend's `hello` means for this side (docs/protocol.md §7.2, §4.2). */
+export type HelloVerdict =
+  | { ok: true; genesis: Uint8Array; rotation: { key: Uint8Array; rotations: Hello['rotations'] } | null }
+  | { ok: false; code: ErrorCode; reason: string; keyChanged: boolean };
+
+/**
+ * Checks the identity a friend presents against the pinned one: the claimed handle, the key
+ * history, and whether the key follows from the pin (a rotation to adopt) or is a new identity.
+ */
+export function judgeHello(me: string, peer: string, friend: FriendRecord | null, m: Hello): HelloVerdict {
+  const refuse = (code: ErrorCode, reason: string, keyChanged = false): HelloVerdict => ({ ok: false, code, reason, keyChanged });
+  if (m.handle !== peer) return refuse('wrong_peer', `Expected @${peer}, but the other side says it is @${m.handle}.`);
+  if (!friend) return refuse('not_friends', `@${me} and @${peer} are not friends.`);
+  const chain = verifyRotationChain(peer, m.rotations, m.key);
+  if (!chain.ok) return refuse('bad_auth', `@${peer}'s key history is invalid: ${chain.reason}.`);
+  if (!followsFromPinned(peer, friend.key, m.key, m.rotations)) {
+    // A key the friend itself retired (e.g. a displaced device that missed the rotation) is no
+    // new identity to accept: refuse it without asking the user.
+    if (friend.rotations.some((s) => bytesEqual(s.oldKey, m.key))) {
+      return refuse('key_changed', `@${peer} connected with a key they have since replaced; use the device with their current key.`);
+    }
+    return refuse('key_changed', `@${peer} presented a new key that the pinned key did not sign.`, true);
+  }
+  const rotated = !bytesEqual(friend.key, m.key) || m.rotations.length > friend.rotations.length;
+  return { ok: true, genesis: chain.value.genesis, rotation: rotated ? { key: m.key, rotations: m.rotations } : null };
+}

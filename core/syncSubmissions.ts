@@ -1,0 +1,88 @@
+import { acceptSubmission } from './author';
+import { toHex, truncateText } from './bytes';
+import { bodyMatches, entryIdBytes, type SignedEntry, verifyAuthor } from './entry';
+import type { Identity } from './identity';
+import { LIMITS } from './limits';
+import type { PeerMessage, SubmitResult } from './messages';
+import type { Replica } from './replica';
+import { packSubmits } from './syncFrames';
+
+export type SubmissionDeps = {
+  replica: Replica;
+  identity: Identity;
+  peer: string;
+  now: () => number;
+  send(m: PeerMessage): void;
+  sendFrame(frame: Uint8Array): void;
+  onDelivered(id: string): void;
+  onUndeliverable(id: string, reason: string): void;
+};
+
+/**
+ * Entries written for each other's walls (docs/protocol.md §7.4): this side's outbox going out as
+ * `submit`, the friend's submissions sealed onto this side's wall and answered with `submitted`.
+ */
+export function createSubmissions(deps: SubmissionDeps) {
+  const { replica, identity, peer } = deps;
+  const inFlight = new Set<string>();
+
+  return {
+    /** Outbox items sent and not yet answered. */
+    get pending(): number {
+      return inFlight.size;
+    },
+    clear(): void {
+      inFlight.clear();
+    },
+    /** Seals what the friend submitted; `corrupt` when an entry does not match its signature. */
+    async receive(entries: readonly SignedEntry[]): Promise<'corrupt' | 'accepted' | 'none'> {
+      // A corrupt submission is not what its author wrote: answering "rejected" for its id would
+      // make the author drop the genuine entry, so the session ends as for any bad frame.
+      if (entries.some((e) => !e.body || !bodyMatches(e.header, e.body) || !verifyAuthor(e))) return 'corrupt';
+      const results: SubmitResult[] = [];
+      let accepted = false;
+      const restoring = await replica.recovering();
+      for (const entry of entries) {
+        const id = entryIdBytes(entry.header);
+        if (restoring) {
+          results.push({ id, status: 'deferred', reason: `@${identity.handle} is restoring their wall` });
+          continue;
+        }
+        const r = await acceptSubmission(replica, identity, peer, entry, deps.now);
+        if (r.ok) accepted = true;
+        results.push({ id, status: r.ok ? 'accepted' : 'rejected', reason: r.ok ? '' : truncateText(r.reason, LIMITS.reasonChars) });
+      }
+      deps.send({ type: 'submitted', results });
+      return accepted ? 'accepted' : 'none';
+    },
+    /**
+     * "accepted" only ends the wait: an outbox entry is dropped once it is seen sealed in the
+     * friend's wall (proof of delivery, see clearDelivered) or once the owner rejects it.
+     */
+    async answered(results: readonly SubmitResult[]): Promise<void> {
+      const rejected: string[] = [];
+      for (const r of results) {
+        const id = toHex(r.id);
+        if (!inFlight.delete(id) || r.status !== 'rejected') continue;
+        rejected.push(id);
+        deps.onUndeliverable(id, r.reason);
+      }
+      if (rejected.length) await replica.removeFromOutbox(peer, rejected);
+    },
+    async clearDelivered(): Promise<void> {
+      const delivered: string[] = [];
+      for (const item of await replica.outbox(peer)) {
+        if (await replica.entryById(peer, item.id)) delivered.push(item.id);
+      }
+      if (!delivered.length) return;
+      await replica.removeFromOutbox(peer, delivered);
+      for (const id of delivered) deps.onDelivered(id);
+    },
+    /** Submits everything queued for the friend that is not already on its way. */
+    async flush(): Promise<void> {
+      const items = (await replica.outbox(peer)).filter((i) => !inFlight.has(i.id));
+      for (const item of items) inFlight.add(item.id);
+      for (const frame of packSubmits(items)) deps.sendFrame(frame);
+    },
+  };
+}
