@@ -10,7 +10,8 @@
  */
 import 'fake-indexeddb/auto';
 import { performance } from 'node:perf_hooks';
-import { encodeBody } from '@/core/body';
+import { decodeBody, encodeBody } from '@/core/body';
+import { feedChangesOfAppend } from '@/core/feed';
 import { toHex } from '@/core/bytes';
 import { signHeader, type EntryHeader } from '@/core/entry';
 import { createIdentity, type Identity } from '@/core/identity';
@@ -19,8 +20,9 @@ import type { StoredEntry, WallState } from '@/core/replica';
 import { ZERO_HASH, sealHash, sealOf, signSeal, type SealedEntry } from '@/core/seal';
 import { sha256 } from '@/core/signing';
 import { openContentDb, type ContentDb } from '@/platform/content-db';
-import { realTimers } from '@/platform/peer-host/timers';
-import { createSocialService, type PeerAccess, type SocialService } from '@/platform/social/social-service';
+import { realTimers } from '@/platform/timers';
+import type { PeerAccess } from '@/platform/ports';
+import { createSocialService, type SocialService } from '@/platform/social/social-service';
 
 const SIZES = [...new Set((process.env.BENCH_FEED_SIZES ?? '1000,100000').split(',').map((s) => Number(s.trim())))];
 const REPS = Number(process.env.BENCH_FEED_REPS ?? 50);
@@ -117,7 +119,12 @@ async function seed(service: SocialService, db: ContentDb, walls: Identity[], hi
         currentKey: owner.publicKey,
         closed: false,
       };
-      const write = { wall: owner.handle, expectedSeq: start, state, append: chunk.map((c) => c.entry), fillBodies: [], tombstone: [] };
+      const append = chunk.map((c) => c.entry);
+      const feed = append.flatMap((e) => {
+        const body = decodeBody(e.header.kind, e.body!);
+        return feedChangesOfAppend(e, body.ok ? body.value : null);
+      });
+      const write = { wall: owner.handle, expectedSeq: start, state, append, fillBodies: [], tombstone: [], feed };
       const committed = await service.replica.commit(write);
       if (!committed.ok) throw new Error(`seeding @${owner.handle} failed: ${committed.reason}`);
     }

@@ -8,7 +8,7 @@ import type { RotationStatement } from '@/core/rotation';
  * accounts never mix. The peer host is its only writer. The schema is versioned: each
  * version adds one migration step below and never edits an older one.
  */
-export const CONTENT_DB_VERSION = 2;
+export const CONTENT_DB_VERSION = 3;
 
 export interface ContactV1 {
   handle: string;
@@ -86,8 +86,8 @@ export interface ContentSchemaV1 extends DBSchema {
   contacts: { key: string; value: ContactV1 };
 }
 
-export interface ContentSchemaV2 extends DBSchema {
-  contacts: { key: string; value: ContactV1 };
+/** Version 3 drops the first milestone's contacts: friends replaced them and no page read them. */
+export interface ContentSchemaV3 extends DBSchema {
   identity: { key: string; value: IdentityV2 };
   walls: { key: string; value: WallState };
   entries: {
@@ -104,7 +104,10 @@ export interface ContentSchemaV2 extends DBSchema {
   progress: { key: string; value: PeerProgressV2 };
   meta: { key: string; value: MetaV2 };
 }
-export type ContentSchema = ContentSchemaV2;
+export interface ContentSchemaV2 extends ContentSchemaV3 {
+  contacts: { key: string; value: ContactV1 };
+}
+export type ContentSchema = ContentSchemaV3;
 export type ContentDb = IDBPDatabase<ContentSchema>;
 
 type UpgradeTx = IDBPTransaction<ContentSchema, StoreNames<ContentSchema>[], 'versionchange'>;
@@ -113,7 +116,7 @@ type Migration = (db: IDBPDatabase<ContentSchema>, tx: UpgradeTx) => void;
 /** `migrations[n]` upgrades a database from version n − 1 to n. */
 export const migrations: Record<number, Migration> = {
   1: (db) => {
-    db.createObjectStore('contacts', { keyPath: 'handle' });
+    db.createObjectStore('contacts' as never, { keyPath: 'handle' });
   },
   // Friends, walls and sync (issue 5). Only adds stores: version 1 data (contacts) stays as it is.
   2: (db) => {
@@ -133,6 +136,10 @@ export const migrations: Record<number, Migration> = {
     db.createObjectStore('blocked', { keyPath: 'handle' });
     db.createObjectStore('progress', { keyPath: 'handle' });
     db.createObjectStore('meta', { keyPath: 'key' });
+  },
+  3: (db) => {
+    // `contacts` is no longer in the schema's types; older databases still hold the store.
+    if (db.objectStoreNames.contains('contacts' as never)) db.deleteObjectStore('contacts' as never);
   },
 };
 

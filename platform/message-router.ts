@@ -1,7 +1,7 @@
 import { PeerwallError, toErrorInfo } from './errors';
 import {
   isMessageType,
-  payloadParsers,
+  parsePayload,
   type MessagesFor,
   type Payload,
   type Receiver,
@@ -55,7 +55,7 @@ export function routeMessage<R extends Receiver>(
         throw new PeerwallError('unknown_message', `Peerwall does not know the message “${type.slice(0, 64)}”.`);
       }
       const handler = options.handlers[type as MessagesFor<R>] as (p: unknown, s: SenderLike) => unknown;
-      const parsed = payloadParsers[type](payload);
+      const parsed = parsePayload(type, payload);
       const value = await handler(parsed, sender);
       return { ok: true, value: value ?? null };
     } catch (error) {

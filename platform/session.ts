@@ -1,4 +1,6 @@
-import { isCanonicalHandle } from '@/core/handle';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { CANONICAL_HANDLE_SOURCE } from '@/core/handle';
 import { parseBrokerUrl } from './broker-url';
 
 /**
@@ -6,32 +8,25 @@ import { parseBrokerUrl } from './broker-url';
  * `displaced` is set when the broker reports a newer sign-in of this handle elsewhere;
  * the peer then stays offline until the person signs in here again.
  */
-export interface SessionV1 {
-  handle: string;
-  token: string;
+export const SessionSchema = Type.Object({
+  handle: Type.String({ pattern: CANONICAL_HANDLE_SOURCE }),
+  token: Type.String({ minLength: 1, maxLength: 8192 }),
   /** Epoch milliseconds. */
-  expiresAt: number;
+  expiresAt: Type.Number(),
   /** Epoch milliseconds, when this token was issued to us. */
-  obtainedAt: number;
-  brokerUrl: string;
-  displaced: boolean;
-}
+  obtainedAt: Type.Number(),
+  brokerUrl: Type.String({ maxLength: 2048 }),
+  displaced: Type.Boolean(),
+});
+export type SessionV1 = Static<typeof SessionSchema>;
 export type Session = SessionV1;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Parses an untrusted stored or received value into a session, or null. */
+/** Parses an untrusted stored or received value into a session (its Broker URL in canonical form), or null. */
 export function parseSession(value: unknown): Session | null {
-  if (!isRecord(value)) return null;
+  if (!Value.Check(SessionSchema, value)) return null;
+  if (!Number.isFinite(value.expiresAt) || !Number.isFinite(value.obtainedAt)) return null;
+  const url = parseBrokerUrl(value.brokerUrl);
+  if (!url.ok || url.url !== value.brokerUrl) return null;
   const { handle, token, expiresAt, obtainedAt, brokerUrl, displaced } = value;
-  if (!isCanonicalHandle(handle)) return null;
-  if (typeof token !== 'string' || token.length === 0 || token.length > 8192) return null;
-  if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) return null;
-  if (typeof obtainedAt !== 'number' || !Number.isFinite(obtainedAt)) return null;
-  if (typeof displaced !== 'boolean') return null;
-  const url = parseBrokerUrl(brokerUrl);
-  if (!url.ok || url.url !== brokerUrl) return null;
   return { handle, token, expiresAt, obtainedAt, brokerUrl, displaced };
 }

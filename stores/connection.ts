@@ -5,6 +5,7 @@ import { PeerwallError } from '@/platform/errors';
 import { createMessageListener } from '@/platform/message-router';
 import { sendRequest } from '@/platform/message-client';
 import type { ConnectionState, Credentials, HostState } from '@/platform/messages';
+import type { SocialChange } from '@/platform/social/social-views';
 import { useSessionStore } from './session';
 
 /**
@@ -16,8 +17,8 @@ export const useConnectionStore = defineStore('connection', () => {
   const notice = ref<string | null>(null);
   const hostError = ref<string | null>(null);
   const busy = ref(false);
-  /** Bumped on each `ui:social-changed`; the friends and feed stores reload when it moves. */
-  const socialVersion = ref(0);
+  /** The last `ui:social-changed`; the friends and feed stores update what it names. */
+  const socialChange = ref<SocialChange | null>(null);
 
   function apply(state: HostState): void {
     connection.value = state.connection;
@@ -50,7 +51,7 @@ export const useConnectionStore = defineStore('connection', () => {
       receiver: 'ui',
       handlers: {
         'ui:host-state': (state) => (apply(state), null),
-        'ui:social-changed': () => ((socialVersion.value += 1), null),
+        'ui:social-changed': (change) => ((socialChange.value = change), null),
       },
       extensionId: browser.runtime.id,
       extensionOrigin: browser.runtime.getURL('/'),
@@ -72,7 +73,7 @@ export const useConnectionStore = defineStore('connection', () => {
     notice,
     hostError,
     busy,
-    socialVersion,
+    socialChange,
     load,
     signIn: (credentials: Credentials) => run(() => sendRequest('host:sign-in', credentials)),
     createAccount: (credentials: Credentials) => run(() => sendRequest('host:create-account', credentials)),

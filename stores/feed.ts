@@ -1,13 +1,18 @@
 import { defineStore, storeToRefs } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import { PeerwallError } from '@/platform/errors';
+import { FEED_MAX } from '@/platform/messages';
 import { sendRequest } from '@/platform/message-client';
 import type { FeedPost } from '@/platform/social/social-views';
 import { useConnectionStore } from './connection';
 
 export const FEED_PAGE = 50;
-/** The peer host answers at most this many posts per request. */
-export const FEED_MAX = 500;
+export { FEED_MAX };
+
+/** Newest first, as the peer host's index reads them: by time, then sequence, then id. */
+function newerFirst(a: FeedPost, b: FeedPost): number {
+  return b.shownAt - a.shownAt || b.seq - a.seq || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
 
 /** The merged feed (or one wall of it), newest first, as the peer host reads it from its index. */
 export const useFeedStore = defineStore('feed', () => {
@@ -30,15 +35,26 @@ export const useFeedStore = defineStore('feed', () => {
     }
   }
 
-  const { socialVersion } = storeToRefs(useConnectionStore());
-  watch(socialVersion, () => void load());
+  /** Puts new rows where they belong (once each), keeping the page at its size. */
+  function insert(rows: readonly FeedPost[]): void {
+    const known = new Set(posts.value.map((p) => p.id));
+    const fresh = rows.filter((r) => !known.has(r.id) && (wall.value === null || r.wall === wall.value));
+    if (fresh.length === 0) return;
+    posts.value = [...posts.value, ...fresh].sort(newerFirst).slice(0, limit.value);
+  }
+
+  const { socialChange } = storeToRefs(useConnectionStore());
+  watch(socialChange, (change) => {
+    if (!change || !loaded.value) return;
+    if (change.feed) void load();
+    else insert(change.posts);
+  });
 
   /** Posts on the own wall; resolves with an error sentence, or null when posted. */
   async function post(text: string): Promise<string | null> {
     posting.value = true;
     try {
-      await sendRequest('host:post', { text });
-      await load();
+      insert([await sendRequest('host:post', { text })]);
       return null;
     } catch (caught) {
       return caught instanceof PeerwallError ? caught.message : 'The post could not be saved. Try again.';

@@ -27,8 +27,10 @@ export const useFriendsStore = defineStore('friends', () => {
     }
   }
 
-  const { socialVersion } = storeToRefs(useConnectionStore());
-  watch(socialVersion, () => void load());
+  const { socialChange } = storeToRefs(useConnectionStore());
+  watch(socialChange, (change) => {
+    if (change?.friends) void load();
+  });
 
   /** Runs an action; its error is returned as a sentence for the form that started it. */
   async function act(action: () => Promise<SocialState>): Promise<string | null> {

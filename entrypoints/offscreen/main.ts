@@ -1,5 +1,5 @@
 import { sendRequest } from '@/platform/message-client';
-import { startPeerHost } from '@/platform/peer-host/start-peer-host';
+import { startPeerHost } from '@/platform/start-peer-host';
 
 // Offscreen documents only get `runtime`, so the session is kept by the background.
 startPeerHost(

@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import { createMessageListener, isOwnExtension, type SenderLike } from '../message-router';
-import { startPeerHost } from '../peer-host/start-peer-host';
+import { startPeerHost } from '../start-peer-host';
 import { loadSession, saveSession, unseenItem } from '../storage-items';
 import { handleNotificationClicks, markSeen, showBadge, showNotice } from './notifier';
 import { ensureOffscreenDocument } from './offscreen-document';

@@ -1,4 +1,5 @@
-import type { PeerErrorInfo } from './peer-port';
+import { refusalCode } from '@/core/signalling';
+import type { PeerErrorInfo } from '../ports';
 
 /**
  * What a PeerJS error means for the peer host. The broker refuses a signalling socket with
@@ -13,10 +14,7 @@ export type ErrorVerdict =
 
 const SESSION_INVALID = new Set(['auth_missing', 'auth_invalid', 'auth_revoked', 'id_mismatch']);
 
-export function brokerErrorCode(message: string): string | null {
-  const match = /^([a-z_]+):/.exec(message.trim());
-  return match?.[1] ?? null;
-}
+export const brokerErrorCode = refusalCode;
 
 export function judgePeerError(error: PeerErrorInfo): ErrorVerdict {
   switch (error.type) {

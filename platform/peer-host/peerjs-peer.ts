@@ -1,6 +1,7 @@
 import { Peer, type DataConnection } from 'peerjs';
 import { PeerwallError } from '../errors';
-import { SYNC_LABEL, type DataLink, type PeerConfig, type PeerErrorInfo, type PeerLike } from './peer-port';
+import { SYNC_LABEL, type DataLink, type PeerErrorInfo } from '../ports';
+import type { PeerConfig, PeerLike } from './peer-port';
 
 function errorInfo(error: unknown): PeerErrorInfo {
   const { type, message } = (error ?? {}) as { type?: unknown; message?: unknown };
@@ -72,12 +73,10 @@ export function createPeerJsPeer(id: string, config: PeerConfig): PeerLike {
           peer.on(event as 'open', listener as () => void);
       }
     },
-    connect: (handle: string, options?: { sync?: boolean }) => {
+    connect: (handle: string) => {
       // Sync frames are binary and up to 256 KiB: PeerJS's `binary` serialization chunks them,
       // its `json` one refuses anything over 16 KB.
-      const connectOptions = options?.sync
-        ? { serialization: 'binary', reliable: true, label: SYNC_LABEL }
-        : { serialization: 'json', reliable: true };
+      const connectOptions = { serialization: 'binary', reliable: true, label: SYNC_LABEL };
       // PeerJS returns undefined (and emits an error) instead of throwing when disconnected.
       const connection = peer.connect(handle, connectOptions) as DataConnection | undefined;
       if (!connection) throw new PeerwallError('offline', 'You are offline. Wait until Peerwall shows Online, then try again.');

@@ -1,8 +1,9 @@
-import { decodeBody } from '@/core/body';
 import { toHex } from '@/core/bytes';
+import type { FeedChange } from '@/core/feed';
 import type { Replica, StoredEntry, WallWrite } from '@/core/replica';
 import type { Result } from '@/core/result';
 import type { ContentDb, EntryRecordV2, FeedItemV2 } from '../content-db';
+import { storageError } from './storage-errors';
 
 const RECOVERING_KEY = 'recovering';
 
@@ -17,34 +18,28 @@ function fromRecord(record: EntryRecordV2): StoredEntry {
   return entry;
 }
 
-/** The post text of a post, wall post or edit body, or null when absent or undecodable. */
-export function postText(entry: StoredEntry): string | null {
-  if (!entry.body) return null;
-  const body = decodeBody(entry.header.kind, entry.body);
-  if (!body.ok) return null;
-  const value = body.value;
-  return value.kind === 'post' || value.kind === 'wallPost' || value.kind === 'edit' ? value.body.text : null;
-}
-
-/** The feed row of a post or wall post: what the merged feed shows. */
-export function feedItem(entry: StoredEntry): FeedItemV2 {
-  return {
-    id: entry.id,
-    wall: entry.header.wall,
-    author: entry.header.author,
-    seq: entry.seq,
-    text: postText(entry),
-    shownAt: Math.min(entry.header.createdAt, entry.receivedAt),
-    edited: false,
-  };
-}
-
-/** A full disk surfaces as `QuotaExceededError`; its message says so in words the UI can match. */
-function describeStorageError(error: unknown): unknown {
-  if (error instanceof DOMException && error.name === 'QuotaExceededError') {
-    return new Error('the browser storage quota is exceeded', { cause: error });
+/** Moves the feed index as the core's feed rules say (core/feed.ts). */
+async function applyFeedChange(
+  feed: { get(id: string): Promise<FeedItemV2 | undefined>; put(row: FeedItemV2): Promise<unknown>; delete(id: string): Promise<void> },
+  change: FeedChange,
+): Promise<void> {
+  switch (change.op) {
+    case 'put':
+      await feed.put(change.row);
+      return;
+    case 'edit': {
+      const row = await feed.get(change.id);
+      if (row) await feed.put({ ...row, text: change.text, edited: true });
+      return;
+    }
+    case 'fill': {
+      const row = await feed.get(change.id);
+      if (row && row.text === null) await feed.put({ ...row, text: change.text });
+      return;
+    }
+    case 'remove':
+      await feed.delete(change.id);
   }
-  return error;
 }
 
 /**
@@ -85,30 +80,16 @@ export function createIdbReplica(db: ContentDb): Replica {
           await tx.done.catch(() => undefined);
           return { ok: false, reason: 'conflict' };
         }
-        for (const entry of write.append) {
-          await entries.add(toRecord(entry));
-          const kind = entry.header.kind;
-          if (kind === 'post' || kind === 'wallPost') await feed.put(feedItem(entry));
-          if (kind === 'edit' && entry.header.target) {
-            const target = await feed.get(toHex(entry.header.target));
-            const text = postText(entry);
-            if (target && text !== null) await feed.put({ ...target, text, edited: true });
-          }
-          if (kind === 'delete' && entry.header.target) await feed.delete(toHex(entry.header.target));
-        }
+        for (const entry of write.append) await entries.add(toRecord(entry));
         for (const { id, body } of write.fillBodies) {
           const record = await entries.index('byId').get([write.wall, id]);
-          if (!record || record.tombstoned) continue;
-          const filled = { ...record, body: body.slice() };
-          await entries.put(filled);
-          const item = await feed.get(id);
-          if (item && item.text === null) await feed.put({ ...item, text: postText(filled) });
+          if (record && !record.tombstoned) await entries.put({ ...record, body: body.slice() });
         }
         for (const id of write.tombstone) {
           const record = await entries.index('byId').get([write.wall, id]);
           if (record) await entries.put({ ...record, body: null, tombstoned: true });
-          await feed.delete(id);
         }
+        for (const change of write.feed) await applyFeedChange(feed, change);
         await walls.put(write.state);
         await tx.done;
         return { ok: true, value: undefined };
@@ -120,7 +101,7 @@ export function createIdbReplica(db: ContentDb): Replica {
         } catch {
           // already finished or aborted
         }
-        throw describeStorageError(error);
+        throw storageError(error);
       }
     },
     async dropWall(wall) {

@@ -1,6 +1,6 @@
 import type { Transport } from '@/core/transport';
 import { LIMITS } from '@/core/limits';
-import type { DataLink } from '../peer-host/peer-port';
+import type { DataLink } from '../ports';
 
 export interface LinkLimits {
   /** Frames accepted per minute from one peer. */

@@ -1,11 +1,11 @@
 import type { RandomBytes } from '@/core/identity';
 import { PeerwallError } from '../errors';
 import { contentDbName, openContentDb, type ContentDb } from '../content-db';
-import type { DataLink } from '../peer-host/peer-port';
-import type { Timers } from '../peer-host/timers';
+import type { SocialHooks } from '../ports';
+import type { Timers } from '../timers';
 import { loadOrCreateIdentity } from './identity-store';
-import { createSocialService, type PeerAccess, type SocialOptions, type SocialService } from './social-service';
-import type { SocialNotice } from './social-views';
+import { createSocialService, type SocialOptions, type SocialService } from './social-service';
+import type { SocialChange, SocialNotice } from './social-views';
 
 /**
  * Longest wait for online friends to take the goodbye entry before the account goes: room for
@@ -13,25 +13,12 @@ import type { SocialNotice } from './social-views';
  */
 const FAREWELL_WAIT_MS = 15_000;
 
-/** The peer host's view of the social layer: it calls these as the session and the peer change. */
-export interface SocialHooks {
-  begin(handle: string, access: PeerAccess): Promise<void>;
-  end(): void;
-  allowlist(): { handles: string[]; blocked: string[] };
-  online(): void;
-  offline(): void;
-  serverMessage(message: unknown): void;
-  incoming(link: DataLink): void;
-  /** Before account deletion: a goodbye entry to friends. */
-  farewell?(): Promise<void>;
-}
-
 export interface SocialHostDeps {
   openDb?: (handle: string) => Promise<ContentDb>;
   now(): number;
   randomBytes: RandomBytes;
   timers: Timers;
-  onChange(): void;
+  onChange(change: SocialChange): void;
   notify(notice: SocialNotice): void;
   options?: Partial<SocialOptions>;
 }
@@ -88,13 +75,13 @@ export function createSocialHost(deps: SocialHostDeps): SocialHost {
       }
       db = opened;
       service = made;
-      deps.onChange();
+      deps.onChange({ friends: true, feed: true, posts: [] });
     },
     end,
     allowlist: () => service?.allowlist() ?? { handles: [], blocked: [] },
     online: () => service?.online(),
     offline: () => service?.offline(),
-    serverMessage: (message) => service?.serverMessage(message),
+    serverFrame: (frame) => service?.serverFrame(frame),
     incoming: (link) => (service ? service.incoming(link) : link.close()),
     farewell: async () => {
       await service?.farewell('This account was deleted.', FAREWELL_WAIT_MS);

@@ -1,6 +1,8 @@
-/** What the UI shows of friends, requests and posts; travels in `host:` answers, so plain data only. */
-
-import type { FeedItemV2 } from '../content-db';
+/**
+ * What the UI shows of friends, requests and posts. These travel in `host:` answers and `ui:` /
+ * `bg:` messages, so they are plain data; the ones a receiver validates are schemas.
+ */
+import { Type, type Static } from '@sinclair/typebox';
 
 /** `cant_connect`: the broker says the friend is online but no data connection could be made. */
 export type FriendPresence = 'online' | 'offline' | 'connecting' | 'cant_connect';
@@ -37,17 +39,44 @@ export interface SocialState {
   problems: string[];
 }
 
-export interface FeedPost extends FeedItemV2 {
-  /** Own posts: friends that have not received it yet. */
-  waitingFor: string[];
-}
+const Handle = Type.String({ maxLength: 64 });
 
-export interface SocialNotice {
-  kind: 'post' | 'request';
-  title: string;
-  message: string;
+/** One post as the feed shows it (its own type: the stored feed row may grow fields the UI never sees). */
+export const FeedPostSchema = Type.Object({
+  id: Type.String({ maxLength: 64 }),
+  wall: Handle,
+  author: Handle,
+  seq: Type.Integer({ minimum: 1 }),
+  /** Null while the body has not arrived. */
+  text: Type.Union([Type.String({ maxLength: 40_000 }), Type.Null()]),
+  shownAt: Type.Number(),
+  edited: Type.Boolean(),
+  /** Own posts: friends that have not received it yet. */
+  waitingFor: Type.Array(Handle, { maxItems: 5_000 }),
+});
+export type FeedPost = Static<typeof FeedPostSchema>;
+
+export const SocialNoticeSchema = Type.Object({
+  kind: Type.Union([Type.Literal('post'), Type.Literal('request')]),
+  title: Type.String({ maxLength: 200 }),
+  message: Type.String({ maxLength: 1000 }),
   /** The post to open when the notification is clicked. */
-  postId: string | null;
+  postId: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
   /** How many unseen posts or requests it stands for on the badge (a summary covers several); 1 when absent. */
-  count?: number;
-}
+  count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+});
+export type SocialNotice = Static<typeof SocialNoticeSchema>;
+
+/** New feed rows carried in one change notice; more than this and pages reload the feed instead. */
+export const CHANGE_MAX_POSTS = 50;
+
+/** What changed, so open pages reload only that (`ui:social-changed`). */
+export const SocialChangeSchema = Type.Object({
+  /** Friends, requests, blocks, presence or problems: reload `host:social-state`. */
+  friends: Type.Boolean(),
+  /** Rows changed in a way new rows cannot say (edits, deletes, deliveries): reload the feed. */
+  feed: Type.Boolean(),
+  /** New posts to insert where they belong. */
+  posts: Type.Array(FeedPostSchema, { maxItems: CHANGE_MAX_POSTS }),
+});
+export type SocialChange = Static<typeof SocialChangeSchema>;

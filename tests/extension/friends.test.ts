@@ -161,10 +161,10 @@ describe('befriending by handle', () => {
     const genuine = (await bob.db.get('requests', 'alice'))!.message;
 
     // carol replays alice's request as her own, and sends garbage
-    bob.service.serverMessage({ type: 'PW_RELAY', src: 'carol', payload: { id: 'x', body: genuine } });
-    bob.service.serverMessage({ type: 'PW_RELAY', src: 'carol', payload: { id: 'y', body: { v: 1, type: 'friend-request' } } });
-    bob.service.serverMessage({ type: 'PW_RELAY', src: 'carol', payload: null });
-    bob.service.serverMessage('not even an object');
+    net.fromBroker(bob, { type: 'PW_RELAY', src: 'carol', payload: { id: 'x', body: genuine } });
+    net.fromBroker(bob, { type: 'PW_RELAY', src: 'carol', payload: { id: 'y', body: { v: 1, type: 'friend-request' } } });
+    net.fromBroker(bob, { type: 'PW_RELAY', src: 'carol', payload: null });
+    net.fromBroker(bob, 'not even an object');
     await net.settle();
 
     expect((await bob.service.state()).incoming.map((r) => r.handle)).toEqual(['alice']);
@@ -202,7 +202,7 @@ describe('blocking', () => {
 
     await bob.service.block('carol');
     await carol.service.addFriend('bob').catch(() => undefined);
-    bob.service.serverMessage({ type: 'PW_RELAY', src: 'carol', payload: { id: 'z', body: {} } });
+    net.fromBroker(bob, { type: 'PW_RELAY', src: 'carol', payload: { id: 'z', body: {} } });
     await net.settle();
 
     const state = await bob.service.state();
@@ -268,7 +268,7 @@ describe('identity keys', () => {
       randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
       now: () => 1,
     });
-    alice.service.serverMessage({ type: 'PW_RELAY', src: 'bob', payload: { id: 'n', body: made.ok ? made.value : null } });
+    net.fromBroker(alice, { type: 'PW_RELAY', src: 'bob', payload: { id: 'n', body: made.ok ? made.value : null } });
     await net.settle();
 
     expect(toHex((await alice.service.replica.friend('bob'))!.key)).toBe(pinned);

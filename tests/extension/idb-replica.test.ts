@@ -45,7 +45,7 @@ describe('IndexedDB replica', () => {
     await post(replica, alice, 'one');
     const state = (await replica.wallState('alice'))!;
 
-    const result = await replica.commit({ wall: 'alice', expectedSeq: 0, state, append: [], fillBodies: [], tombstone: [] });
+    const result = await replica.commit({ wall: 'alice', expectedSeq: 0, state, append: [], fillBodies: [], tombstone: [], feed: [] });
 
     expect(result).toEqual({ ok: false, reason: 'conflict' });
     expect((await replica.wallState('alice'))?.seq).toBe(1);
@@ -65,6 +65,7 @@ describe('IndexedDB replica', () => {
       append: [clash],
       fillBodies: [],
       tombstone: [],
+      feed: [{ op: 'put', row: { id: 'other', wall: 'alice', author: 'alice', seq: 2, text: 'two', shownAt: 1, edited: false } }],
     });
 
     await expect(failed).rejects.toThrow();

@@ -3,8 +3,8 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { PeerwallError } from '@/platform/errors';
 import { createMessageListener, routeMessage, type Handlers, type SenderLike } from '@/platform/message-router';
 import { sendRequestWith } from '@/platform/message-client';
-import { payloadParsers } from '@/platform/messages';
-import { hostHandlers } from '@/platform/peer-host/host-handlers';
+import { MESSAGES, parsePayload, type MessageType } from '@/platform/messages';
+import { hostHandlers } from '@/platform/host-handlers';
 import { createPeerHost } from '@/platform/peer-host/peer-host';
 import { createSocialHost } from '@/platform/social/social-host';
 import { createFakeBroker } from './support/fake-broker';
@@ -136,12 +136,13 @@ describe('message protocol', () => {
     const send = transport(listener, ownPage());
 
     await expect(sendRequestWith(send, 'host:get-state')).resolves.toMatchObject({ handle: null, connection: 'offline' });
-    await expect(sendRequestWith(send, 'host:set-contacts', { handles: ['bob'] })).rejects.toMatchObject({ code: 'signed_out' });
-    await sendRequestWith(send, 'host:sign-in', { handle: 'alice', password: 'correct horse battery', brokerUrl: 'http://localhost:9000' });
-    await expect(sendRequestWith(send, 'host:set-contacts', { handles: ['bob'] })).resolves.toEqual({ count: 1 });
-    const wrong = await sendRequestWith(send, 'host:probe-peer', { handle: 'zed' }).catch((e: unknown) => e);
+    await expect(sendRequestWith(send, 'host:delete-account', { password: 'x' })).rejects.toMatchObject({ code: 'signed_out' });
+    await expect(
+      sendRequestWith(send, 'host:sign-in', { handle: 'alice', password: 'correct horse battery', brokerUrl: 'http://localhost:9000' }),
+    ).resolves.toMatchObject({ handle: 'alice', connection: 'connecting' });
+    const wrong = await sendRequestWith(send, 'host:delete-account', { password: 'wrong' }).catch((e: unknown) => e);
     expect(wrong).toBeInstanceOf(PeerwallError);
-    expect(wrong).toMatchObject({ code: 'not_a_contact' });
+    expect(wrong).toMatchObject({ code: 'wrong_password' });
   });
 
   it('reports a missing receiver as no_answer', async () => {
@@ -152,16 +153,49 @@ describe('message protocol', () => {
     await expect(sendRequestWith(async () => undefined, 'bg:ensure-host')).rejects.toMatchObject({ code: 'no_answer' });
   });
 
-  it('bounds contact lists and handle lengths', () => {
-    expect(() => payloadParsers['host:set-contacts']({ handles: Array(5001).fill('bob') })).toThrow(PeerwallError);
-    expect(() => payloadParsers['host:set-contacts']({ handles: ['x'.repeat(65)] })).toThrow(PeerwallError);
-    expect(() => payloadParsers['host:probe-peer']({ handle: 5 })).toThrow(PeerwallError);
-    expect(payloadParsers['host:set-contacts']({ handles: ['bob'] })).toEqual({ handles: ['bob'] });
+  it('bounds handle lengths', () => {
+    expect(() => parsePayload('host:add-friend', { handle: 'x'.repeat(65) })).toThrow(PeerwallError);
+    expect(() => parsePayload('host:unfriend', { handle: 5 })).toThrow(PeerwallError);
+    expect(parsePayload('host:block', { handle: 'bob' })).toEqual({ handle: 'bob' });
+  });
+
+  it('names what a bad payload lacks, and drops fields the schema does not name', () => {
+    expect(() => parsePayload('host:feed', { limit: 0, wall: null })).toThrow('The host:feed message needs a limit of 1–500 posts and a wall or null.');
+    expect(() => parsePayload('host:post', { text: 5 })).toThrow('The host:post message needs the post text (at most 10000 characters).');
+    expect(parsePayload('host:add-friend', { handle: 'bob', extra: 'x'.repeat(10_000) })).toEqual({ handle: 'bob' });
+  });
+
+  it('takes null as no payload, and refuses a payload where none belongs', () => {
+    expect(parsePayload('host:get-state', null)).toBeUndefined();
+    expect(parsePayload('host:get-state', undefined)).toBeUndefined();
+    expect(() => parsePayload('host:get-state', { handle: 'bob' })).toThrow(PeerwallError);
+  });
+
+  it('refuses a session to store unless its Broker URL is in canonical form', () => {
+    const session = { handle: 'alice', token: 't', expiresAt: 2, obtainedAt: 1, brokerUrl: 'http://localhost:9000', displaced: false };
+    expect(parsePayload('bg:session-set', { session })).toEqual({ session });
+    expect(parsePayload('bg:session-set', { session: null })).toEqual({ session: null });
+    expect(() => parsePayload('bg:session-set', { session: { ...session, brokerUrl: 'localhost:9000' } })).toThrow(PeerwallError);
+    expect(() => parsePayload('bg:session-set', { session: { ...session, handle: 'Alice' } })).toThrow(PeerwallError);
+  });
+
+  it('checks every message it declares with a schema', () => {
+    for (const type of Object.keys(MESSAGES) as MessageType[]) {
+      expect(() => parsePayload(type, 'not a payload'), type).toThrow(PeerwallError);
+    }
+  });
+
+  it.each([
+    ['ui:social-changed', { friends: true, feed: false }],
+    ['ui:social-changed', { friends: true, feed: false, posts: [{ id: 'x' }] }],
+    ['ui:host-state', { handle: null, connection: 'sleeping', brokerUrl: null, notice: null }],
+  ] as const)('refuses a malformed broadcast %s %j', (type, payload) => {
+    expect(() => parsePayload(type, payload)).toThrow(PeerwallError);
   });
 
   it.each([
     ['host:post', { text: 5 }],
-    ['host:post', { text: 'x'.repeat(50_001) }],
+    ['host:post', { text: 'x'.repeat(20_001) }],
     ['host:feed', { limit: 0, wall: null }],
     ['host:feed', { limit: 501, wall: null }],
     ['host:feed', { limit: 10 }],
@@ -173,20 +207,20 @@ describe('message protocol', () => {
     ['bg:notify', { kind: 'post', title: 't', message: 'm', postId: null, count: 0 }],
     ['bg:notify', { kind: 'post', title: 't', message: 'm', postId: null, count: 2.5 }],
   ] as const)('refuses a malformed %s payload %j', (type, payload) => {
-    expect(() => payloadParsers[type](payload)).toThrow(PeerwallError);
+    expect(() => parsePayload(type, payload)).toThrow(PeerwallError);
   });
 
   it('accepts well-formed friends and posts payloads', () => {
-    expect(payloadParsers['host:post']({ text: 'hi' })).toEqual({ text: 'hi' });
-    expect(payloadParsers['host:feed']({ limit: 50, wall: 'bob' })).toEqual({ limit: 50, wall: 'bob' });
-    expect(payloadParsers['host:answer-request']({ handle: 'bob', accept: false })).toEqual({ handle: 'bob', accept: false });
-    expect(payloadParsers['bg:notify']({ kind: 'request', title: 't', message: 'm', postId: null })).toEqual({
+    expect(parsePayload('host:post', { text: 'hi' })).toEqual({ text: 'hi' });
+    expect(parsePayload('host:feed', { limit: 50, wall: 'bob' })).toEqual({ limit: 50, wall: 'bob' });
+    expect(parsePayload('host:answer-request', { handle: 'bob', accept: false })).toEqual({ handle: 'bob', accept: false });
+    expect(parsePayload('bg:notify', { kind: 'request', title: 't', message: 'm', postId: null })).toEqual({
       kind: 'request',
       title: 't',
       message: 'm',
       postId: null,
     });
-    expect(payloadParsers['bg:notify']({ kind: 'post', title: 't', message: 'm', postId: null, count: 7 })).toMatchObject({ count: 7 });
+    expect(parsePayload('bg:notify', { kind: 'post', title: 't', message: 'm', postId: null, count: 7 })).toMatchObject({ count: 7 });
   });
 
   it('answers friends requests with signed_out until someone signs in', async () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '@/platform/peer-host/backoff';
 import { brokerErrorCode, judgePeerError } from '@/platform/peer-host/broker-refusal';
-import { normaliseContacts } from '@/platform/peer-host/contact-list';
 import { refreshDueAt } from '@/platform/peer-host/token-timing';
 
 describe('backoff', () => {
@@ -44,15 +43,5 @@ describe('token refresh timing', () => {
 
   it('refreshes a short-lived token at half its life', () => {
     expect(refreshDueAt({ obtainedAt: 1_000, expiresAt: 1_000 + 2 * HOUR }, WEEK)).toBe(1_000 + HOUR);
-  });
-});
-
-describe('contact lists', () => {
-  it('canonicalises, sorts, removes duplicates and our own handle', () => {
-    expect(normaliseContacts(['@Zoe', 'bob', 'BOB', 'alice'], 'alice')).toEqual(['bob', 'zoe']);
-  });
-
-  it('rejects the whole list for one bad handle, naming it', () => {
-    expect(() => normaliseContacts(['bob', 'b o b'], 'alice')).toThrow(/“b o b” is not a handle/);
   });
 });

@@ -1,9 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createPeerHost } from '@/platform/peer-host/peer-host';
-import type { DataLink } from '@/platform/peer-host/peer-port';
-import type { SocialHooks } from '@/platform/social/social-host';
-import type { PeerAccess } from '@/platform/social/social-service';
+import type { ServerFrame } from '@/core/signalling';
+import type { DataLink, PeerAccess, SocialHooks } from '@/platform/ports';
 import type { Session } from '@/platform/session';
 import { createFakeBroker } from './support/fake-broker';
 import { FakeLink, createPeerFactory } from './support/fake-peer';
@@ -17,7 +16,7 @@ const BROKER = 'https://broker.example:8443';
 function recordingSocial(allow = { handles: ['bob', 'carol'], blocked: ['mallory'] }) {
   const calls: string[] = [];
   const incoming: DataLink[] = [];
-  const messages: unknown[] = [];
+  const messages: ServerFrame[] = [];
   let access: PeerAccess | null = null;
   const hooks: SocialHooks = {
     begin: async (handle, given) => {
@@ -28,26 +27,25 @@ function recordingSocial(allow = { handles: ['bob', 'carol'], blocked: ['mallory
     allowlist: () => allow,
     online: () => void calls.push('online'),
     offline: () => void calls.push('offline'),
-    serverMessage: (message) => void messages.push(message),
+    serverFrame: (frame) => void messages.push(frame),
     incoming: (link) => void incoming.push(link),
     farewell: async () => void calls.push('farewell'),
   };
   return { hooks, calls, incoming, messages, access: () => access! };
 }
 
-async function setup() {
+async function setup(allow?: { handles: string[]; blocked: string[] }) {
   const time = createFakeTime();
   const broker = createFakeBroker({ now: time.now });
   broker.accounts.set('alice', PASSWORD);
   broker.accounts.set('bob', 'x');
   const factory = createPeerFactory();
   let stored: Session | null = null;
-  const social = recordingSocial();
+  const social = recordingSocial(allow);
   const host = createPeerHost(
     hostDeps(time, broker, {
       createPeer: factory.create,
       sessions: { load: async () => stored, save: async (s) => void (stored = s) },
-      contacts: { load: async () => ['dave', 'mallory'], save: async () => undefined },
       social: social.hooks,
     }),
   );
@@ -61,38 +59,46 @@ async function setup() {
 describe('peer host with friends', () => {
   beforeEach(() => fakeBrowser.reset());
 
-  it('opens the account’s friends on sign-in and allows contacts, friends and requests but never the blocked', async () => {
+  it('opens the account’s friends on sign-in and tells the broker whom they allow and block', async () => {
     const t = await setup();
 
     expect(t.social.calls.indexOf('begin alice')).toBeGreaterThanOrEqual(0);
     expect(t.social.calls.indexOf('begin alice')).toBeLessThan(t.social.calls.indexOf('online'));
     const allow = t.factory.last().toBroker.filter((m) => m.type === 'PW_ALLOW');
-    expect(allow.at(-1)?.payload).toEqual({ handles: ['bob', 'carol', 'dave'], blocked: ['mallory'] });
+    expect(allow.at(-1)?.payload).toEqual({ handles: ['bob', 'carol'], blocked: ['mallory'] });
     expect(t.social.calls).toContain('online');
   });
 
-  it('passes Peerwall broker messages to the friends layer', async () => {
+  it('passes well-formed Peerwall broker frames to the friends layer and drops the rest', async () => {
     const t = await setup();
     const relay = { type: 'PW_RELAY', src: 'bob', payload: { id: '1', body: {} } };
+    const presence = { type: 'PW_PRESENCE', payload: { online: ['bob'], offline: [] } };
 
-    t.factory.last().emit('server-message', relay);
+    for (const frame of [
+      relay,
+      { type: 'PW_RELAY', src: 'Not A Handle', payload: { id: '1', body: {} } },
+      { type: 'PW_RELAY_STATUS', payload: { id: '1', dst: 'bob', status: 'lost' } },
+      { type: 'PW_PRESENCE', payload: { online: 'bob' } },
+      { type: 'OFFER', src: 'bob', payload: {} },
+      'not a frame',
+      presence,
+    ]) {
+      t.factory.last().emit('server-message', frame);
+    }
 
-    expect(t.social.messages).toEqual([relay]);
+    expect(t.social.messages).toEqual([relay, presence]);
   });
 
-  it('hands sync connections to the friends layer and answers probes only from allowed handles', async () => {
+  it('hands sync connections to the friends layer and closes every other kind', async () => {
     const t = await setup();
     const sync = Object.assign(new FakeLink('bob'), { label: 'pw-sync' });
-    const probeFromFriend = new FakeLink('carol');
-    const stranger = new FakeLink('eve');
+    const other = new FakeLink('carol');
 
     t.factory.last().emit('connection', sync);
-    t.factory.last().emit('connection', probeFromFriend);
-    t.factory.last().emit('connection', stranger);
+    t.factory.last().emit('connection', other);
 
     expect(t.social.incoming).toEqual([sync]);
-    expect(probeFromFriend.closed).toBe(false);
-    expect(stranger.closed).toBe(true);
+    expect(other.closed).toBe(true);
   });
 
   it('lets the friends layer dial binary sync connections and look up handles while online', async () => {
@@ -175,14 +181,12 @@ describe('peer host with friends', () => {
     expect(host.getState()).toMatchObject({ handle: 'alice', connection: 'online', notice: expect.stringContaining('could not open its storage') });
   });
 
-  it('keeps the allowlist within the broker’s 5000 handles, friends first', async () => {
-    const t = await setup();
-    const many = Array.from({ length: 5000 }, (_, i) => `c${i}`);
+  it('keeps each list of the allowlist within the broker’s 5000 handles', async () => {
+    const many = Array.from({ length: 6000 }, (_, i) => `c${i}`);
+    const t = await setup({ handles: many, blocked: many });
 
-    await t.host.setContacts(many);
-
-    const last = t.factory.last().toBroker.filter((m) => m.type === 'PW_ALLOW').at(-1)?.payload as { handles: string[] };
+    const last = t.factory.last().toBroker.filter((m) => m.type === 'PW_ALLOW').at(-1)?.payload as { handles: string[]; blocked: string[] };
     expect(last.handles).toHaveLength(5000);
-    expect(last.handles).toEqual(expect.arrayContaining(['bob', 'carol']));
+    expect(last.blocked).toHaveLength(5000);
   });
 });

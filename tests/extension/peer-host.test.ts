@@ -3,7 +3,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { HANDLE_RULE } from '@/core/handle';
 import type { HostState } from '@/platform/messages';
 import { createPeerHost } from '@/platform/peer-host/peer-host';
-import { answerPings } from '@/platform/peer-host/ping';
+import type { SocialHooks } from '@/platform/ports';
 import type { Session } from '@/platform/session';
 import { createFakeBroker } from './support/fake-broker';
 import { FakeLink, createPeerFactory } from './support/fake-peer';
@@ -17,34 +17,46 @@ const DAY = 24 * 60 * 60_000;
 type World = { time: ReturnType<typeof createFakeTime>; broker: ReturnType<typeof createFakeBroker> };
 
 /** A peer host with fakes; `world` reuses the clock and broker of an earlier host (a restart). */
-async function setup(options: { session?: Session | null; reachable?: boolean; world?: World } = {}) {
+/** The social layer's part the connection logic sees: an allowlist, nothing else. */
+function allowing(handles: string[]): SocialHooks {
+  return {
+    begin: async () => undefined,
+    end: () => undefined,
+    allowlist: () => ({ handles, blocked: [] }),
+    online: () => undefined,
+    offline: () => undefined,
+    serverFrame: () => undefined,
+    incoming: (link) => link.close(),
+    farewell: async () => undefined,
+  };
+}
+
+async function setup(options: { session?: Session | null; reachable?: boolean; world?: World; allow?: string[] } = {}) {
   const time = options.world?.time ?? createFakeTime();
   const broker = options.world?.broker ?? createFakeBroker({ now: time.now });
   broker.accounts.set('alice', PASSWORD);
   broker.state.reachable = options.reachable ?? true;
   const factory = createPeerFactory();
   let stored: Session | null = options.session ?? null;
-  const contacts = new Map<string, string[]>();
   const states: HostState[] = [];
   const host = createPeerHost(
     hostDeps(time, broker, {
       createPeer: factory.create,
       sessions: { load: async () => stored, save: async (session) => void (stored = session) },
-      contacts: { load: async (handle) => contacts.get(handle) ?? [], save: async (handle, list) => void contacts.set(handle, list) },
       onStateChange: (state) => states.push(state),
+      ...(options.allow ? { social: allowing(options.allow) } : {}),
     }),
   );
   await host.start();
   await flush();
-  return { host, time, broker, factory, contacts, states, stored: () => stored };
+  return { host, time, broker, factory, states, stored: () => stored };
 }
 
-async function signedIn(options: { contacts?: string[] } = {}) {
-  const t = await setup();
+async function signedIn(options: { allow?: string[] } = {}) {
+  const t = await setup(options);
   await t.host.signIn({ handle: 'alice', password: PASSWORD, brokerUrl: BROKER });
   await flush();
   t.factory.last().open();
-  if (options.contacts) await t.host.setContacts(options.contacts);
   return t;
 }
 
@@ -75,14 +87,13 @@ describe('peer host', () => {
       expect(t.broker.calls.find((c) => c.path === '/pw/api/ice-servers')?.token).toBe(t.stored()?.token);
     });
 
-    it('is online once the broker opens the socket and sends the contacts as the allowlist', async () => {
-      const t = await setup();
-      t.contacts.set('alice', ['bob']);
+    it('is online once the broker opens the socket and sends the allowlist', async () => {
+      const t = await setup({ allow: ['bob'] });
       await t.host.signIn({ handle: 'alice', password: PASSWORD, brokerUrl: BROKER });
       await flush();
       t.factory.last().open();
 
-      expect(t.host.getState()).toMatchObject({ connection: 'online', notice: null, contacts: 1 });
+      expect(t.host.getState()).toMatchObject({ connection: 'online', notice: null });
       expect(allowlists(t.factory.last().toBroker)).toEqual([{ handles: ['bob'], blocked: [] }]);
       expect(t.states.map((s) => s.connection)).toContain('online');
     });
@@ -176,7 +187,7 @@ describe('peer host', () => {
     });
 
     it('keeps the same Peer (and its data connections) when a reconnect works', async () => {
-      const t = await signedIn({ contacts: ['bob'] });
+      const t = await signedIn({ allow: ['bob'] });
       const peer = t.factory.last();
 
       peer.lose();
@@ -189,7 +200,7 @@ describe('peer host', () => {
     });
 
     it('sends the allowlist again on every reconnect', async () => {
-      const t = await signedIn({ contacts: ['bob', 'carol'] });
+      const t = await signedIn({ allow: ['bob', 'carol'] });
       const peer = t.factory.last();
 
       peer.lose();
@@ -197,7 +208,6 @@ describe('peer host', () => {
       peer.open();
 
       expect(allowlists(peer.toBroker)).toEqual([
-        { handles: [], blocked: [] },
         { handles: ['bob', 'carol'], blocked: [] },
         { handles: ['bob', 'carol'], blocked: [] },
       ]);
@@ -318,7 +328,7 @@ describe('peer host', () => {
 
   describe('token refresh', () => {
     it('refreshes the token a week before expiry and reconnects with a new Peer', async () => {
-      const t = await signedIn({ contacts: ['bob'] });
+      const t = await signedIn({ allow: ['bob'] });
       const first = t.factory.last();
       const oldToken = first.config.token;
 
@@ -386,124 +396,17 @@ describe('peer host', () => {
     );
   });
 
-  describe('contacts', () => {
-    it('stores canonical handles without duplicates or our own handle and updates the allowlist', async () => {
+  describe('data connections', () => {
+    it('closes incoming connections when no social layer takes them, and every one that is not a sync connection', async () => {
       const t = await signedIn();
+      const probe = new FakeLink('bob');
+      const sync = Object.assign(new FakeLink('bob'), { label: 'pw-sync' });
 
-      const result = await t.host.setContacts(['@Bob', 'bob', ' carol ', 'alice']);
+      t.factory.last().emit('connection', probe);
+      t.factory.last().emit('connection', sync);
 
-      expect(result).toEqual({ count: 2 });
-      expect(t.contacts.get('alice')).toEqual(['bob', 'carol']);
-      expect(allowlists(t.factory.last().toBroker).at(-1)).toEqual({ handles: ['bob', 'carol'], blocked: [] });
-    });
-
-    it('rejects a list with an invalid handle and keeps the old list', async () => {
-      const t = await signedIn({ contacts: ['bob'] });
-
-      await expect(t.host.setContacts(['dave', 'no way'])).rejects.toMatchObject({ code: 'invalid_handle' });
-      expect(t.contacts.get('alice')).toEqual(['bob']);
-    });
-
-    it('needs a signed-in user', async () => {
-      const t = await setup();
-      await expect(t.host.setContacts(['bob'])).rejects.toMatchObject({ code: 'signed_out' });
-    });
-  });
-
-  describe('probing a peer', () => {
-    function remoteEnd(link: FakeLink): FakeLink {
-      const remote = new FakeLink('alice');
-      link.partner = remote;
-      remote.partner = link;
-      return remote;
-    }
-
-    it('pings over a data connection and reports the round-trip time', async () => {
-      const t = await signedIn({ contacts: ['bob'] });
-      const probe = t.host.probe('@bob');
-      const link = t.factory.last().links[0]!;
-      const remote = remoteEnd(link);
-      const received: unknown[] = [];
-      remote.on('data', (data) => received.push(data));
-
-      link.emit('open');
-      await flush();
-      await t.time.advance(42);
-      remote.send({ type: 'pw-pong', nonce: (received[0] as { nonce: string }).nonce });
-
-      await expect(probe).resolves.toEqual({ rttMs: 42 });
-      expect(link.closed).toBe(true);
-    });
-
-    it('ignores a pong with the wrong nonce and times out after 15 seconds', async () => {
-      const t = await signedIn({ contacts: ['bob'] });
-      const probe = t.host.probe('bob');
-      const outcome = probe.catch((error: unknown) => error);
-      const link = t.factory.last().links[0]!;
-      const remote = remoteEnd(link);
-      link.emit('open');
-      remote.send({ type: 'pw-pong', nonce: 'forged' });
-
-      await t.time.advance(15_000);
-
-      expect(await outcome).toMatchObject({ code: 'probe_timeout', message: expect.stringContaining('@bob did not answer') });
-      expect(link.closed).toBe(true);
-    });
-
-    it('fails at once when the broker says the peer is unavailable', async () => {
-      const t = await signedIn({ contacts: ['bob'] });
-      const probe = t.host.probe('bob');
-
-      t.factory.last().fail({ type: 'peer-unavailable', message: 'Could not connect to peer bob' });
-
-      await expect(probe).rejects.toMatchObject({ code: 'peer_unavailable' });
-      expect(t.host.getState().connection).toBe('online');
-    });
-
-    it.each([
-      ['zed', 'not_a_contact'],
-      ['alice', 'invalid_handle'],
-      ['no way', 'invalid_handle'],
-    ])('refuses to probe %s (%s)', async (handle, code) => {
-      const t = await signedIn({ contacts: ['bob'] });
-      await expect(t.host.probe(handle)).rejects.toMatchObject({ code });
-    });
-
-    it('refuses while offline', async () => {
-      const t = await signedIn({ contacts: ['bob'] });
-      t.factory.last().lose();
-      await expect(t.host.probe('bob')).rejects.toMatchObject({ code: 'offline' });
-    });
-
-    it('answers pings from contacts and closes connections from anyone else', async () => {
-      const t = await signedIn({ contacts: ['bob'] });
-      const fromBob = new FakeLink('bob');
-      const fromEve = new FakeLink('eve');
-      const bobEnd = new FakeLink('alice');
-      fromBob.partner = bobEnd;
-      bobEnd.partner = fromBob;
-      const answers: unknown[] = [];
-      bobEnd.on('data', (data) => answers.push(data));
-
-      t.factory.last().emit('connection', fromBob);
-      t.factory.last().emit('connection', fromEve);
-      bobEnd.send({ type: 'pw-ping', nonce: 'n1' });
-      bobEnd.send({ type: 'nonsense', nonce: 'x'.repeat(5000) });
-      await flush();
-
-      expect(answers).toEqual([{ type: 'pw-pong', nonce: 'n1' }]);
-      expect(fromEve.closed).toBe(true);
-      expect(fromBob.closed).toBe(false);
-    });
-
-    it('closes an idle incoming probe connection after a minute', async () => {
-      const t = await signedIn({ contacts: ['bob'] });
-      const fromBob = new FakeLink('bob');
-      answerPings(fromBob, t.time.timers);
-
-      await t.time.advance(60_000);
-
-      expect(fromBob.closed).toBe(true);
+      expect(probe.closed).toBe(true);
+      expect(sync.closed).toBe(true);
     });
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { toHex } from '@/core/bytes';
 import { openContentDb } from '@/platform/content-db';
 import { createSocialHost } from '@/platform/social/social-host';
-import type { PeerAccess } from '@/platform/social/social-service';
+import type { PeerAccess } from '@/platform/ports';
 import { createFakeTime } from './support/fake-time';
 
 const access: PeerAccess = {

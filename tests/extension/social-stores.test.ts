@@ -35,7 +35,7 @@ describe('feed and friends stores', () => {
     setActivePinia(createPinia());
   });
 
-  it('loads a page of the feed, then older posts, and reloads when the host reports a change', async () => {
+  it('loads a page of the feed, then older posts, and reloads when the host reports changed rows', async () => {
     const seen = host((type, payload) => {
       if (type !== 'host:feed') return { ok: true, value: null };
       const { limit } = payload as { limit: number };
@@ -51,13 +51,53 @@ describe('feed and friends stores', () => {
     expect(feed.posts).toHaveLength(70);
     expect(feed.hasMore).toBe(false);
 
-    useConnectionStore().socialVersion += 1;
+    useConnectionStore().socialChange = { friends: false, feed: true, posts: [] };
     await flush();
     expect(seen.filter((r) => r.type === 'host:feed').map((r) => r.payload)).toEqual([
       { limit: 50, wall: null },
       { limit: 100, wall: null },
       { limit: 100, wall: null },
     ]);
+  });
+
+  it('inserts new posts from a change notice where they belong, once each, without asking the host', async () => {
+    const seen = host((type) => (type === 'host:feed' ? { ok: true, value: [post(5), post(3)] } : { ok: true, value: null }));
+    const feed = useFeedStore();
+    await feed.load();
+
+    const bobs = { ...post(4), wall: 'bob', author: 'bob' };
+    useConnectionStore().socialChange = { friends: false, feed: false, posts: [post(6), bobs] };
+    await flush();
+    useConnectionStore().socialChange = { friends: false, feed: false, posts: [post(6)] };
+    await flush();
+
+    expect(feed.posts.map((p) => p.seq)).toEqual([6, 5, 4, 3]);
+    expect(seen.filter((r) => r.type === 'host:feed')).toHaveLength(1);
+  });
+
+  it('inserts only posts of the wall it shows', async () => {
+    host((type) => (type === 'host:feed' ? { ok: true, value: [] } : { ok: true, value: null }));
+    const feed = useFeedStore();
+    await feed.showWall('bob');
+
+    useConnectionStore().socialChange = { friends: false, feed: false, posts: [post(6), { ...post(7), wall: 'bob', author: 'bob' }] };
+    await flush();
+
+    expect(feed.posts.map((p) => p.seq)).toEqual([7]);
+  });
+
+  it('reloads the friend list only when friends changed', async () => {
+    const empty = { friends: [], incoming: [], outgoing: [], blocked: [], problems: [] };
+    const seen = host((type) => ({ ok: true, value: type === 'host:social-state' ? empty : [] }));
+    const friends = useFriendsStore();
+    await friends.load();
+
+    useConnectionStore().socialChange = { friends: false, feed: false, posts: [post(1)] };
+    await flush();
+    useConnectionStore().socialChange = { friends: true, feed: false, posts: [] };
+    await flush();
+
+    expect(seen.filter((r) => r.type === 'host:social-state')).toHaveLength(2);
   });
 
   it('returns the host’s sentence when adding a friend fails, and keeps the state', async () => {

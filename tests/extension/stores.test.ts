@@ -16,7 +16,7 @@ const SESSION = {
   displaced: false,
 };
 
-const STATE: HostState = { handle: 'alice', connection: 'online', brokerUrl: SESSION.brokerUrl, notice: null, contacts: 0 };
+const STATE: HostState = { handle: 'alice', connection: 'online', brokerUrl: SESSION.brokerUrl, notice: null };
 
 /** Plays background + peer host for the page: answers requests with `{ ok, value }` envelopes. */
 function answerAs(values: Record<string, unknown>): string[] {

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { splitLinks } from '@/platform/social/text-links';
-import { debounce } from '@/platform/peer-host/debounce';
-import { createFakeTime } from './support/fake-time';
 
 describe('links in post text', () => {
   it('turns http and https URLs into links and leaves the rest as text', () => {
@@ -28,22 +26,5 @@ describe('links in post text', () => {
         expect(splitLinks(text).map((p) => p.text).join('')).toBe(text);
       }),
     );
-  });
-});
-
-describe('debounce', () => {
-  it('calls once per burst', async () => {
-    const time = createFakeTime();
-    let calls = 0;
-    const notify = debounce(() => (calls += 1), 100, time.timers);
-
-    notify();
-    notify();
-    notify();
-    await time.advance(100);
-    notify();
-    await time.advance(100);
-
-    expect(calls).toBe(2);
   });
 });

@@ -304,7 +304,7 @@ describe('presence', () => {
 
     // bob's browser disappears without closing the data connection
     bob.online = false;
-    alice.service.serverMessage({ type: 'PW_PRESENCE', payload: { online: [], offline: ['bob'] } });
+    net.fromBroker(alice, { type: 'PW_PRESENCE', payload: { online: [], offline: ['bob'] } });
     await net.settle();
     await alice.service.post('are you there?');
 

@@ -1,4 +1,6 @@
-import type { DataLink, PeerConfig, PeerErrorInfo, PeerLike } from '@/platform/peer-host/peer-port';
+import type { ClientFrame } from '@/core/signalling';
+import type { PeerConfig, PeerLike } from '@/platform/peer-host/peer-port';
+import type { DataLink, PeerErrorInfo } from '@/platform/ports';
 
 // `never` so any typed listener fits; emit passes the test's argument through unchecked.
 type Listener = (arg: never) => void;
@@ -42,7 +44,7 @@ export class FakePeer extends Emitter implements PeerLike {
   destroyed = false;
   disconnected = false;
   reconnects = 0;
-  toBroker: { type: string; payload?: unknown }[] = [];
+  toBroker: ClientFrame[] = [];
   links: FakeLink[] = [];
   constructor(
     readonly id: string,
@@ -71,7 +73,7 @@ export class FakePeer extends Emitter implements PeerLike {
     this.links.push(link);
     return link;
   }
-  sendToBroker(message: { type: string; payload?: unknown }): void {
+  sendToBroker(message: ClientFrame): void {
     this.toBroker.push(message);
   }
   reconnect(): void {

@@ -1,4 +1,4 @@
-import type { Timers } from '@/platform/peer-host/timers';
+import type { Timers } from '@/platform/timers';
 
 /** A manual clock and timer queue: time moves only when a test calls `advance`. */
 export interface FakeTime {

@@ -3,7 +3,7 @@ import type { createFakeBroker } from './fake-broker';
 import type { createFakeTime } from './fake-time';
 
 /**
- * Peer host deps on a fake clock and broker: no stored session or contacts, a fixed random
+ * Peer host deps on a fake clock and broker: no stored session, a fixed random
  * number and no state listener, unless `overrides` says otherwise.
  */
 export function hostDeps(
@@ -14,7 +14,6 @@ export function hostDeps(
   return {
     fetch: broker.fetch,
     sessions: { load: async () => null, save: async () => undefined },
-    contacts: { load: async () => [], save: async () => undefined },
     now: time.now,
     random: () => 0.5,
     timers: time.timers,

@@ -2,10 +2,10 @@ import 'fake-indexeddb/auto';
 import type { Identity } from '@/core/identity';
 import { openContentDb, type ContentDb } from '@/platform/content-db';
 import { PeerwallError } from '@/platform/errors';
-import type { BrokerFrame } from '@/platform/peer-host/peer-port';
+import { parseServerFrame, type ClientFrame } from '@/core/signalling';
 import { loadOrCreateIdentity } from '@/platform/social/identity-store';
 import { createSocialService, type SocialOptions, type SocialService } from '@/platform/social/social-service';
-import type { SocialNotice } from '@/platform/social/social-views';
+import type { SocialChange, SocialNotice } from '@/platform/social/social-views';
 import { FakeLink } from './fake-peer';
 import { createFakeTime, flush, type FakeTime } from './fake-time';
 
@@ -42,8 +42,10 @@ export interface User {
   online: boolean;
   allow: { handles: string[]; blocked: string[] };
   changes: number;
+  /** Every change notice, in order. */
+  changeLog: SocialChange[];
   /** Everything this user sent to the broker. */
-  sent: BrokerFrame[];
+  sent: ClientFrame[];
 }
 
 /**
@@ -62,7 +64,12 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
   const iceBlocked = new Set<string>();
   const links: SyncLink[] = [];
 
-  const deliver = (to: User, message: unknown) => queueMicrotask(() => to.service.serverMessage(message));
+  /** What the peer host does with a broker frame: parse it, and hand the social layer what it understands. */
+  const fromBroker = (to: User, message: unknown): void => {
+    const frame = parseServerFrame(message);
+    if (frame) to.service.serverFrame(frame);
+  };
+  const deliver = (to: User, message: unknown) => queueMicrotask(() => fromBroker(to, message));
 
   function updatePresence(): void {
     for (const viewer of users.values()) {
@@ -80,16 +87,16 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
     }
   }
 
-  function brokerReceive(from: User, frame: BrokerFrame): void {
+  function brokerReceive(from: User, frame: ClientFrame): void {
     from.sent.push(frame);
     if (!from.online) return;
     if (frame.type === 'PW_ALLOW') {
-      from.allow = structuredClone(frame.payload) as User['allow'];
+      from.allow = structuredClone(frame.payload);
       updatePresence();
       return;
     }
     if (frame.type !== 'PW_RELAY') return;
-    const { id } = frame.payload as { id: string };
+    const { id } = frame.payload;
     const status = (s: string, reason?: string) =>
       deliver(from, { type: 'PW_RELAY_STATUS', payload: { id, dst: frame.dst, status: s, ...(reason ? { reason } : {}) } });
     const dst = frame.dst ?? '';
@@ -116,7 +123,10 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
       now: time.now,
       randomBytes,
       timers: time.timers,
-      onChange: () => void (user.changes += 1),
+      onChange: (change) => {
+        user.changes += 1;
+        user.changeLog.push(change);
+      },
       notify: (notice) => user.notices.push(notice),
       options: options.social,
       access: {
@@ -153,7 +163,7 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
         },
       },
     });
-    Object.assign(user, { handle, db, identity, service, notices: [], online: false, allow: { handles: [], blocked: [] }, changes: 0, sent: [] });
+    Object.assign(user, { handle, db, identity, service, notices: [], online: false, allow: { handles: [], blocked: [] }, changes: 0, changeLog: [], sent: [] });
     await service.start();
     users.set(handle, user);
     return user;
@@ -198,6 +208,7 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
     iceBlocked,
     links,
     addUser,
+    fromBroker,
     goOnline,
     goOffline,
     settle,

@@ -1,27 +1,24 @@
 import { browser } from 'wxt/browser';
-import { createIdbContactStore } from '../contact-store';
-import { createMessageListener } from '../message-router';
-import { broadcast } from '../message-client';
-import { hostHandlers } from './host-handlers';
-import { createPeerHost, type PeerHost, type SessionStore } from './peer-host';
-import { createPeerJsPeer } from './peerjs-peer';
+import { createMessageListener } from './message-router';
+import { broadcast } from './message-client';
 import { realTimers } from './timers';
-import { debounce } from './debounce';
-import { createSocialHost } from '../social/social-host';
-import { cryptoRandomBytes } from '../social/identity-store';
-import type { SocialNotice } from '../social/social-views';
+import { createSocialHost } from './social/social-host';
+import { cryptoRandomBytes } from './social/identity-store';
+import type { SocialNotice } from './social/social-views';
+import { hostHandlers } from './host-handlers';
+import { createPeerHost, type PeerHost, type SessionStore } from './peer-host/peer-host';
+import { createPeerJsPeer } from './peer-host/peerjs-peer';
 
 /**
  * Runs the peer host in this document (Chrome offscreen document, Firefox background
- * page): real PeerJS, IndexedDB contacts, and the `host:` message listener.
+ * page): real PeerJS, the social layer on IndexedDB, and the `host:` message listener.
  */
 export function startPeerHost(sessions: SessionStore, notify: (notice: SocialNotice) => void): PeerHost {
   const social = createSocialHost({
     now: Date.now,
     randomBytes: cryptoRandomBytes,
     timers: realTimers,
-    // A sync can change many things in a row; open pages reload once per burst.
-    onChange: debounce(() => broadcast('ui:social-changed', undefined), 150, realTimers),
+    onChange: (change) => broadcast('ui:social-changed', change),
     notify,
   });
   const host = createPeerHost({
@@ -29,7 +26,6 @@ export function startPeerHost(sessions: SessionStore, notify: (notice: SocialNot
     createPeer: createPeerJsPeer,
     fetch: (input, init) => globalThis.fetch(input, init),
     sessions,
-    contacts: createIdbContactStore(),
     now: Date.now,
     random: Math.random,
     timers: realTimers,

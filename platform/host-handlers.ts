@@ -1,7 +1,7 @@
-import { PeerwallError } from '../errors';
-import type { Handlers } from '../message-router';
-import type { PeerHost } from './peer-host';
-import type { SocialHost } from '../social/social-host';
+import { PeerwallError } from './errors';
+import type { Handlers } from './message-router';
+import type { PeerHost } from './peer-host/peer-host';
+import type { SocialHost } from './social/social-host';
 
 /** Maps `host:` messages onto the peer host; each waits until the host has started. */
 export function hostHandlers(host: PeerHost, ready: Promise<unknown>, social?: SocialHost): Handlers<'host'> {
@@ -16,8 +16,6 @@ export function hostHandlers(host: PeerHost, ready: Promise<unknown>, social?: S
     'host:create-account': async (credentials) => (await ready, host.createAccount(credentials)),
     'host:sign-out': async () => (await ready, host.signOut()),
     'host:reconnect': async () => (await ready, host.reconnectNow()),
-    'host:set-contacts': async ({ handles }) => (await ready, host.setContacts(handles)),
-    'host:probe-peer': async ({ handle }) => (await ready, host.probe(handle)),
     'host:social-state': async () => (await current()).state(),
     'host:add-friend': async ({ handle }) => (await current()).addFriend(handle),
     'host:answer-request': async ({ handle, accept }) => (await current()).answerRequest(handle, accept),

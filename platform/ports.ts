@@ -1,0 +1,62 @@
+/**
+ * The interfaces between the peer host (`peer-host/`: the PeerJS peer and the broker session)
+ * and the social layer (`social/`: friends, walls, sync). Each side imports only this file of
+ * the other, so neither depends on how the other is built.
+ */
+import type { ClientFrame, ServerFrame } from '@/core/signalling';
+
+/** A PeerJS error as the peer host sees it (`type` as PeerJS names it, e.g. `network`). */
+export interface PeerErrorInfo {
+  type: string;
+  message: string;
+}
+
+/** The PeerJS label of sync connections (binary frames). */
+export const SYNC_LABEL = 'pw-sync';
+
+/** One data connection to a friend. */
+export interface DataLink {
+  readonly peer: string;
+  /** The PeerJS label: `pw-sync` for sync connections. */
+  readonly label?: string;
+  /**
+   * DTLS certificate fingerprints of both ends as written in the SDP (`a=fingerprint:`),
+   * available once the link is open; the sync handshake binds to them (docs/protocol.md §7.2).
+   */
+  fingerprints?(): { local: string; remote: string } | null;
+  on(event: 'open' | 'close', listener: () => void): void;
+  on(event: 'data', listener: (data: unknown) => void): void;
+  on(event: 'error', listener: (error: PeerErrorInfo) => void): void;
+  send(data: unknown): void;
+  close(): void;
+}
+
+/** What the social layer may ask of the peer host. */
+export interface PeerAccess {
+  isOnline(): boolean;
+  sendToBroker(frame: ClientFrame): void;
+  /** Opens a sync data connection; throws when offline. */
+  connect(handle: string): DataLink;
+  /** Friends or blocks changed: send a fresh `PW_ALLOW`. */
+  allowlistChanged(): void;
+  /** `GET /api/handles/:handle`; rejects with the broker's sentence for unknown or retired handles. */
+  lookupHandle(handle: string): Promise<void>;
+}
+
+/** What the peer host tells the social layer as the session and the peer change. */
+export interface SocialHooks {
+  /** A session for `handle` begins (sign-in, or a stored session at start). */
+  begin(handle: string, access: PeerAccess): Promise<void>;
+  end(): void;
+  /** Handles that may signal to us and handles whose relays the broker drops. */
+  allowlist(): { handles: string[]; blocked: string[] };
+  /** The broker socket opened. */
+  online(): void;
+  /** The broker socket is gone. */
+  offline(): void;
+  serverFrame(frame: ServerFrame): void;
+  /** An incoming sync connection. */
+  incoming(link: DataLink): void;
+  /** Before account deletion: a goodbye entry to friends. */
+  farewell(): Promise<void>;
+}

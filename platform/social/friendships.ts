@@ -1,0 +1,201 @@
+import { pinFriend, unfriend as forgetFriend, isPinnedSender } from '@/core/friendship';
+import { HANDLE_RULE, parseHandle } from '@/core/handle';
+import type { Identity } from '@/core/identity';
+import { parseRelayMessage, type RelayMessage } from '@/core/relayMessage';
+import type { Replica } from '@/core/replica';
+import type { RelayStatusFrame } from '@/core/signalling';
+import { PeerwallError } from '../errors';
+import type { PeerAccess } from '../ports';
+import type { ChangeBatcher } from './social-changes';
+import type { SocialCircle } from './social-circle';
+import type { SocialStore } from './social-store';
+import type { SocialNotice } from './social-views';
+import { isFinalRejection, relayProblem, type RelaySender } from './relay-sender';
+
+export interface FriendshipDeps {
+  identity: Identity;
+  replica: Replica;
+  store: SocialStore;
+  circle: SocialCircle;
+  relay: RelaySender;
+  access: Pick<PeerAccess, 'allowlistChanged' | 'lookupHandle'>;
+  /** Ends the data connection and what it knows about a friend. */
+  disconnect(handle: string): void;
+  changes: ChangeBatcher;
+  now(): number;
+  notify(notice: SocialNotice): void;
+}
+
+/**
+ * Friendships over the broker relay (docs/protocol.md §4.3): requests, answers, unfriending and
+ * blocking, both as the person's actions and as signed messages from others. Runs inside the
+ * social service's serial queue.
+ */
+export function createFriendships(deps: FriendshipDeps) {
+  const { replica, store, circle, relay, access, changes } = deps;
+  const me = deps.identity.handle;
+
+  async function befriend(message: RelayMessage): Promise<void> {
+    const pinned = await pinFriend(replica, message, deps.now);
+    if (!pinned.ok) {
+      circle.addProblem(pinned.reason);
+      return;
+    }
+    await store.deleteRequest(message.from);
+    circle.befriended(message.from);
+    // No dial here: the other side may not allow us yet. The broker reports the friend online
+    // once both allowlists hold each other, and presence starts the connection.
+    access.allowlistChanged();
+  }
+
+  /** Ends everything with `handle` locally: pin, wall copy, outboxes, requests, connection. */
+  async function forget(handle: string): Promise<void> {
+    await forgetFriend(replica, handle);
+    await relay.purge(handle);
+    await store.deleteRequest(handle);
+    await store.forgetProgress(handle);
+    circle.forgotten(handle);
+    deps.disconnect(handle);
+    access.allowlistChanged();
+    changes.feed(); // their posts leave the feed
+  }
+
+  async function onFriendRequest(m: RelayMessage, request: Awaited<ReturnType<SocialStore['request']>>): Promise<void> {
+    const src = m.from;
+    if (await replica.friend(src)) {
+      // They lost our acceptance (or sent the request twice): answer again if the key is the pinned one.
+      if (await isPinnedSender(replica, m)) await relay.send('friend-accept', src, { replyTo: m.nonce });
+      // A new key without a rotation statement is a key change, never a silent re-pin (§4.2).
+      else circle.addProblem(`@${src} asked to be friends again with a different identity key. Check with them (for example by phone) before you unfriend and befriend them again.`);
+      return;
+    }
+    if (request?.direction === 'outgoing') {
+      // Both asked: that is agreement.
+      await relay.send('friend-accept', src, { replyTo: m.nonce });
+      await befriend(m);
+      return;
+    }
+    await store.putRequest({ handle: src, direction: 'incoming', message: m, at: deps.now() });
+    if (!request) deps.notify({ kind: 'request', title: 'Friend request', message: `@${src} wants to be your friend.`, postId: null });
+  }
+
+  function requireHandle(input: string): string {
+    const parsed = parseHandle(input);
+    if (!parsed.ok) throw new PeerwallError('invalid_handle', HANDLE_RULE);
+    if (parsed.handle === me) throw new PeerwallError('invalid_handle', 'That is your own handle.');
+    return parsed.handle;
+  }
+
+  async function answer(request: RelayMessage, accept: boolean): Promise<void> {
+    if (accept) {
+      await relay.send('friend-accept', request.from, { replyTo: request.nonce });
+      await befriend(request);
+    } else {
+      await relay.send('friend-decline', request.from, { replyTo: request.nonce });
+      await store.deleteRequest(request.from);
+    }
+  }
+
+  return {
+    /** A signed friendship message relayed by the broker from `src`. */
+    async onRelay(src: string, body: unknown): Promise<void> {
+      if (circle.blocked.has(src)) return; // queued relays arrive before the broker knows our blocklist
+      const parsed = parseRelayMessage(body, src, me);
+      if (!parsed.ok) {
+        console.warn(`[peerwall] Dropped a relay from @${src.slice(0, 15)}: ${parsed.reason}`);
+        return;
+      }
+      const m = parsed.value;
+      const request = await store.request(src);
+      const answersOurs = request?.direction === 'outgoing' && request.message.nonce === m.replyTo;
+      switch (m.type) {
+        case 'friend-request':
+          await onFriendRequest(m, request);
+          break;
+        case 'friend-accept':
+          if (!answersOurs) return;
+          await store.deleteRelayItem(request.message.nonce);
+          await befriend(m);
+          deps.notify({ kind: 'request', title: 'Friend request accepted', message: `@${src} accepted your friend request.`, postId: null });
+          break;
+        case 'friend-decline':
+          if (!answersOurs) return;
+          await store.deleteRequest(src);
+          await store.deleteRelayItem(request.message.nonce);
+          break;
+        case 'unfriend':
+          if (!(await isPinnedSender(replica, m))) return;
+          await forget(src);
+          break;
+      }
+      changes.friends();
+    },
+    /** The broker's answer about one of our relays. */
+    async onRelayStatus({ payload }: RelayStatusFrame): Promise<void> {
+      const { id, status } = payload;
+      const reason = payload.reason ?? null;
+      const item = await store.relayItem(id);
+      if (!item) return;
+      // A friend request stays until answered: the receiver may have failed to store it (a full
+      // disk), so it is sent again on each reconnect and the receiver shows it once.
+      if (status === 'delivered' && item.body.type === 'friend-request') await store.putRelayItem({ ...item, status: 'delivered' });
+      else if (status === 'delivered') await store.deleteRelayItem(id);
+      else if (status === 'queued') await store.putRelayItem({ ...item, status: 'queued' });
+      else if (isFinalRejection(reason)) {
+        await store.deleteRelayItem(id);
+        circle.addProblem(relayProblem(item.to, item.body.type, reason));
+        const request = await store.request(item.to);
+        if (request?.direction === 'outgoing' && request.message.nonce === id) await store.deleteRequest(item.to);
+      }
+      changes.friends();
+    },
+    async addFriend(input: string, note = ''): Promise<void> {
+      const handle = requireHandle(input);
+      if (circle.blocked.has(handle)) throw new PeerwallError('blocked', `You blocked @${handle}. Unblock them first.`);
+      if (circle.friends.has(handle)) throw new PeerwallError('already_friends', `@${handle} is already your friend.`);
+      const request = await store.request(handle);
+      if (request?.direction === 'outgoing') {
+        throw new PeerwallError('already_requested', `You already asked @${handle}; the request waits for their answer.`);
+      }
+      await access.lookupHandle(handle);
+      if (request?.direction === 'incoming') await answer(request.message, true);
+      else {
+        const sent = await relay.send('friend-request', handle, { note });
+        await store.putRequest({ handle, direction: 'outgoing', message: sent, at: deps.now() });
+      }
+      changes.friends();
+    },
+    async answerRequest(input: string, accept: boolean): Promise<void> {
+      const handle = requireHandle(input);
+      const request = await store.request(handle);
+      if (request?.direction !== 'incoming') throw new PeerwallError('no_request', `There is no friend request from @${handle}.`);
+      await answer(request.message, accept);
+      changes.friends();
+    },
+    async unfriend(input: string): Promise<void> {
+      const handle = requireHandle(input);
+      if (!circle.friends.has(handle)) throw new PeerwallError('not_friends', `@${handle} is not your friend.`);
+      await forget(handle);
+      // Sent after the purge so that only the notice itself waits for them.
+      await relay.send('unfriend', handle);
+      changes.friends();
+    },
+    async block(input: string): Promise<void> {
+      const handle = requireHandle(input);
+      await forget(handle);
+      await store.block(handle, deps.now());
+      circle.setBlocked(handle, true);
+      access.allowlistChanged();
+      changes.friends();
+    },
+    async unblock(input: string): Promise<void> {
+      const handle = requireHandle(input);
+      await store.unblock(handle);
+      circle.setBlocked(handle, false);
+      access.allowlistChanged();
+      changes.friends();
+    },
+  };
+}
+
+export type Friendships = ReturnType<typeof createFriendships>;

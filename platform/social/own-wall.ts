@@ -1,0 +1,92 @@
+import { writeOwnEntry } from '@/core/author';
+import { feedRow, type FeedChange, type FeedRow } from '@/core/feed';
+import type { Identity, RandomBytes } from '@/core/identity';
+import { StorageFullError, type Replica } from '@/core/replica';
+import { PeerwallError } from '../errors';
+import type { Timers } from '../timers';
+import type { SocialCircle } from './social-circle';
+import type { SocialStore } from './social-store';
+import type { SocialNotice } from './social-views';
+
+const NOTIFY_AT_MOST = 3;
+const FAREWELL_POLL_MS = 250;
+
+export interface OwnWallDeps {
+  identity: Identity;
+  replica: Replica;
+  store: SocialStore;
+  circle: SocialCircle;
+  now(): number;
+  randomBytes: RandomBytes;
+  timers: Timers;
+  /** Tells friends about a new own entry (announce on open sessions, dial the others). */
+  spread(): void;
+  /** Whether a friend can take an entry now (online or being connected). */
+  reachable(handle: string): boolean;
+  notify(notice: SocialNotice): void;
+}
+
+function postProblem(reason: string): string {
+  if (/empty/i.test(reason)) return 'Write something first.';
+  return reason.endsWith('.') ? reason : `${reason}.`;
+}
+
+/** Writing on one's own wall, and the notifications friends' new posts raise. */
+export function createOwnWall(deps: OwnWallDeps) {
+  const { identity, replica, circle } = deps;
+  const me = identity.handle;
+  const writeDeps = { randomBytes: deps.randomBytes, now: deps.now };
+
+  return {
+    /** Writes a post; resolves with its feed row (the post is read from nowhere a second time). */
+    async post(text: string): Promise<FeedRow> {
+      const draft = { kind: 'post' as const, body: { text, media: [] } };
+      let written;
+      try {
+        written = await writeOwnEntry(replica, identity, draft, writeDeps);
+      } catch (error) {
+        if (error instanceof StorageFullError) {
+          throw new PeerwallError('storage_full', 'Your browser’s storage is full, so the post was not saved. Free some disk space and try again; your text is still here.');
+        }
+        throw error;
+      }
+      if (!written.ok) throw new PeerwallError('invalid_post', postProblem(written.reason));
+      deps.spread();
+      return feedRow(written.value, draft);
+    },
+    /**
+     * Writes a goodbye entry and lets the friends the broker reports online take it (account
+     * deletion). Waits until each of them holds it, at most `waitMs`.
+     */
+    async farewell(text: string, waitMs: number): Promise<void> {
+      const written = await writeOwnEntry(replica, identity, { kind: 'goodbye', body: { text } }, writeDeps);
+      if (!written.ok) return;
+      deps.spread();
+      const deadline = deps.now() + waitMs;
+      while (deps.now() < deadline) {
+        const progress = await deps.store.progress();
+        if (![...circle.friends].some((f) => !circle.gone.has(f) && deps.reachable(f) && (progress.get(f) ?? 0) < written.value.seq)) return;
+        await new Promise<void>((resolve) => deps.timers.setTimeout(resolve, Math.min(FAREWELL_POLL_MS, deadline - deps.now())));
+      }
+    },
+    /** A notification for each new friend post (at most three, then one summary); the badge counts each. */
+    notifyPosts(wall: string, feed: readonly FeedChange[]): void {
+      const posts = feed.flatMap((c) => (c.op === 'put' && c.row.author !== me && !circle.blocked.has(c.row.author) ? [c.row] : []));
+      for (const row of posts.slice(-NOTIFY_AT_MOST)) {
+        const text = row.text ?? '';
+        deps.notify({
+          kind: 'post',
+          title: `@${row.author} posted`,
+          message: text.length > 200 ? `${text.slice(0, 199)}…` : text,
+          postId: row.id,
+        });
+      }
+      if (posts.length > NOTIFY_AT_MOST) {
+        const more = posts.length - NOTIFY_AT_MOST;
+        deps.notify({ kind: 'post', title: `@${wall}`, message: `${more} more new posts`, postId: null, count: more });
+      }
+    },
+  };
+}
+
+export type OwnWall = ReturnType<typeof createOwnWall>;

@@ -1,0 +1,94 @@
+import { toHex } from '@/core/bytes';
+import type { FeedRow } from '@/core/feed';
+import type { Identity } from '@/core/identity';
+import type { Replica } from '@/core/replica';
+import { safetyNumber } from '@/core/safetyNumber';
+import type { SocialCircle } from './social-circle';
+import type { SocialStore } from './social-store';
+import type { FeedPost, FriendPresence, FriendView, RequestView, SocialState } from './social-views';
+
+export interface SocialStateDeps {
+  identity: Identity;
+  replica: Replica;
+  store: SocialStore;
+  circle: SocialCircle;
+  presenceOf(handle: string): FriendPresence;
+  penaltyOf(handle: string): string | null;
+}
+
+/** What the UI reads: the friend list with requests and problems, and feed pages. */
+export function createSocialState(deps: SocialStateDeps) {
+  const { identity, replica, store, circle } = deps;
+  const me = identity.handle;
+  /** Safety numbers by handle and key: each costs a hash, and keys rarely change. */
+  const safetyNumbers = new Map<string, string>();
+
+  function safetyNumberOf(handle: string, key: Uint8Array): string {
+    const id = `${handle}:${toHex(key)}`;
+    let number = safetyNumbers.get(id);
+    if (number === undefined) {
+      number = safetyNumber({ handle: me, key: identity.publicKey }, { handle, key });
+      safetyNumbers.set(id, number);
+    }
+    return number;
+  }
+
+  /** A stored row as the UI shows it: own posts list the friends still waiting for it. */
+  function toPost(row: FeedRow, progress: ReadonlyMap<string, number>): FeedPost {
+    const waitingFor =
+      row.wall === me
+        ? [...circle.friends]
+            .filter((f) => !circle.gone.has(f) && (progress.get(f) ?? 0) < row.seq && deps.presenceOf(f) !== 'online')
+            .sort()
+        : [];
+    return { id: row.id, wall: row.wall, author: row.author, seq: row.seq, text: row.text, shownAt: row.shownAt, edited: row.edited, waitingFor };
+  }
+
+  return {
+    async posts(rows: readonly FeedRow[]): Promise<FeedPost[]> {
+      const progress = rows.some((r) => r.wall === me) ? await store.progress() : new Map<string, number>();
+      return rows.filter((r) => !circle.blocked.has(r.author)).map((r) => toPost(r, progress));
+    },
+    async feed(limit: number, wall: string | null): Promise<FeedPost[]> {
+      // A blocked handle's posts on a friend's wall stay in that wall's log but are never shown.
+      const rows = await store.feedPage(limit, wall, (author) => circle.blocked.has(author));
+      const progress = await store.progress();
+      return rows.map((r) => toPost(r, progress));
+    },
+    async state(): Promise<SocialState> {
+      const progress = await store.progress();
+      const ownSeq = (await replica.wallState(me))?.seq ?? 0;
+      const outbox = new Map((await store.relayItems()).map((i) => [i.id, i]));
+      const friends: FriendView[] = (await replica.friends())
+        .map((f) => ({
+          handle: f.handle,
+          presence: deps.presenceOf(f.handle),
+          since: f.since,
+          problem: deps.penaltyOf(f.handle),
+          waiting: circle.gone.has(f.handle) ? 0 : Math.max(0, ownSeq - (progress.get(f.handle) ?? 0)),
+          gone: circle.gone.has(f.handle),
+          safetyNumber: safetyNumberOf(f.handle, f.key),
+        }))
+        .sort((a, b) => a.handle.localeCompare(b.handle));
+      const requests: RequestView[] = (await store.requests()).map((r) => {
+        const item = outbox.get(r.message.nonce);
+        return {
+          handle: r.handle,
+          direction: r.direction,
+          at: r.at,
+          note: r.message.note,
+          delivery: !item || item.status === 'delivered' ? 'delivered' : item.status === 'queued' ? 'queued' : 'sending',
+        };
+      });
+      return {
+        friends,
+        incoming: requests.filter((r) => r.direction === 'incoming'),
+        outgoing: requests.filter((r) => r.direction === 'outgoing'),
+        blocked: [...circle.blocked].sort(),
+        problems: [...circle.problems],
+      };
+    },
+  };
+}
+
+export type SocialStateReader = ReturnType<typeof createSocialState>;

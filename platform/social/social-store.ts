@@ -1,0 +1,68 @@
+import type { ContentDb, FeedItemV2, FriendRequestV2, RelayOutboxItemV2 } from '../content-db';
+import { guardStorage } from './storage-errors';
+
+/**
+ * Typed access to the social tables of the content database — friend requests, blocks, what
+ * each friend holds of our wall, the relay outbox — and the feed index. The only place in
+ * `social/` besides the replica that touches IndexedDB; a full disk rejects with `StorageFullError`.
+ */
+export function createSocialStore(db: ContentDb) {
+  const write = guardStorage;
+  return {
+    request: async (handle: string): Promise<FriendRequestV2 | null> => (await db.get('requests', handle)) ?? null,
+    requests: (): Promise<FriendRequestV2[]> => db.getAll('requests'),
+    putRequest: (request: FriendRequestV2) => write(() => db.put('requests', request)),
+    deleteRequest: (handle: string) => write(() => db.delete('requests', handle)),
+
+    blocked: async (): Promise<string[]> => (await db.getAll('blocked')).map((b) => b.handle),
+    block: (handle: string, since: number) => write(() => db.put('blocked', { handle, since })),
+    unblock: (handle: string) => write(() => db.delete('blocked', handle)),
+
+    /** How far each friend's copy of our wall reaches. */
+    async progress(): Promise<Map<string, number>> {
+      return new Map((await db.getAll('progress')).map((p) => [p.handle, p.heldSeq]));
+    },
+    /** Records that `handle` holds our wall up to `seq`; true when that is news. */
+    recordProgress: (handle: string, seq: number): Promise<boolean> =>
+      write(async () => {
+        const tx = db.transaction('progress', 'readwrite');
+        const current = (await tx.store.get(handle))?.heldSeq ?? 0;
+        if (seq > current) await tx.store.put({ handle, heldSeq: seq });
+        await tx.done;
+        return seq > current;
+      }),
+    forgetProgress: (handle: string) => write(() => db.delete('progress', handle)),
+
+    relayItem: async (id: string): Promise<RelayOutboxItemV2 | null> => (await db.get('relayOutbox', id)) ?? null,
+    relayItems: (): Promise<RelayOutboxItemV2[]> => db.getAll('relayOutbox'),
+    putRelayItem: (item: RelayOutboxItemV2) => write(() => db.put('relayOutbox', item)),
+    deleteRelayItem: (id: string) => write(() => db.delete('relayOutbox', id)),
+    /** Forgets every relay waiting for `handle` (unfriend, block). */
+    purgeRelays: (handle: string) =>
+      write(async () => {
+        const tx = db.transaction('relayOutbox', 'readwrite');
+        for (const item of await tx.store.getAll()) if (item.to === handle) await tx.store.delete(item.id);
+        await tx.done;
+      }),
+
+    /**
+     * The newest feed rows (of one wall, or of all), skipping rows `hide` refuses, at most `limit`.
+     * Both read newest first through an index and stop after `limit`: the cost does not grow
+     * with the number of stored posts.
+     */
+    async feedPage(limit: number, wall: string | null, hide: (author: string) => boolean): Promise<FeedItemV2[]> {
+      const rows: FeedItemV2[] = [];
+      const tx = db.transaction('feed');
+      let cursor = wall
+        ? await tx.store.index('byWall').openCursor(IDBKeyRange.bound([wall], [wall, []]), 'prev')
+        : await tx.store.index('byTime').openCursor(null, 'prev');
+      while (cursor && rows.length < limit) {
+        if (!hide(cursor.value.author)) rows.push(cursor.value);
+        cursor = await cursor.continue();
+      }
+      return rows;
+    },
+  };
+}
+
+export type SocialStore = ReturnType<typeof createSocialStore>;

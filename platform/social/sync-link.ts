@@ -1,0 +1,115 @@
+import type { Identity, RandomBytes } from '@/core/identity';
+import type { Replica } from '@/core/replica';
+import { createSyncSession, type SyncEvent, type SyncSession } from '@/core/syncSession';
+import type { DataLink } from '../ports';
+import type { Timers } from '../timers';
+import { createLinkTransport, type LinkLimits, type PeerBudget } from './link-transport';
+
+export interface SyncLinkDeps {
+  replica: Replica;
+  identity: Identity;
+  now(): number;
+  randomBytes: RandomBytes;
+  timers: Timers;
+  /** Close a sync connection after this long without frames. */
+  idleMs: number;
+  linkLimits: LinkLimits;
+  /** What the friend may still send, shared by all its connections. */
+  budget: PeerBudget;
+  /** Every event of the core session. */
+  onEvent(event: SyncEvent): void;
+  /** The link ended; `violation` says why when this side cut it for exceeding limits. */
+  onClosed(violation: string | null): void;
+}
+
+export interface SyncLink {
+  readonly link: DataLink;
+  readonly outgoing: boolean;
+  readonly state: 'connecting' | 'ready' | 'closed';
+  readonly session: SyncSession | null;
+  /** Why this side cut the link for exceeding its limits, or null. */
+  readonly violation: string | null;
+  markReady(): void;
+  close(): void;
+}
+
+/**
+ * One data connection to a friend with its core sync session (made when the link opens, bound
+ * to both DTLS fingerprints), its per-peer limits and its idle timer.
+ */
+export function openSyncLink(handle: string, link: DataLink, outgoing: boolean, deps: SyncLinkDeps): SyncLink {
+  const { timers } = deps;
+  let state: SyncLink['state'] = 'connecting';
+  let session: SyncSession | null = null;
+  let idleTimer: unknown = null;
+  const transport = createLinkTransport(link, deps.now, deps.linkLimits, deps.budget);
+
+  function close(): void {
+    if (state === 'closed') return;
+    state = 'closed';
+    timers.clearTimeout(idleTimer);
+    session?.close();
+    link.close();
+    deps.onClosed(transport.violation);
+  }
+
+  function touch(): void {
+    timers.clearTimeout(idleTimer);
+    idleTimer = timers.setTimeout(() => {
+      if (session?.settled() !== false) close();
+      else touch();
+    }, deps.idleMs);
+  }
+
+  transport.onClose(close);
+  link.on('open', () => {
+    if (state === 'closed') return;
+    const fingerprints = link.fingerprints?.() ?? null;
+    // Without the DTLS fingerprints the handshake cannot bind to this connection (§7.2).
+    if (!fingerprints) return close();
+    session = createSyncSession({
+      replica: deps.replica,
+      identity: deps.identity,
+      peer: handle,
+      transport: {
+        send(frame) {
+          touch();
+          transport.send(frame);
+        },
+        onFrame(handler) {
+          transport.onFrame((frame) => {
+            touch();
+            handler(frame);
+          });
+        },
+        onClose: (handler) => transport.onClose(handler),
+        close: () => transport.close(),
+      },
+      localFingerprint: fingerprints.local,
+      remoteFingerprint: fingerprints.remote,
+      randomBytes: deps.randomBytes,
+      now: deps.now,
+      onEvent: deps.onEvent,
+    });
+    touch();
+    session.start();
+  });
+
+  return {
+    link,
+    outgoing,
+    get state() {
+      return state;
+    },
+    get session() {
+      return session;
+    },
+    get violation() {
+      return transport.violation;
+    },
+    markReady(): void {
+      if (state === 'connecting') state = 'ready';
+    },
+    close,
+  };
+}
