@@ -138,12 +138,13 @@ export function createSocialService(deps: SocialServiceDeps) {
       if (rows.length === event.feed.length && rows.length > 0) void view.posts(rows).then(changes.posts);
       else changes.feed();
     } else if (event.type === 'peerHolds' && event.wall === me) {
-      // A friend's own posts wait on what it holds: own rows and the friend list change.
+      // The friend list counts what each friend still waits for. Own rows need no reload: a
+      // friend syncing is online, and rows list only friends who are not.
       void store.recordProgress(handle, event.seq).then((news) => {
-        if (!news) return;
-        changes.feed();
-        changes.friends();
+        if (news) changes.friends();
       }, () => undefined);
+    } else if (event.type === 'delivered' || event.type === 'undeliverable' || event.type === 'recovered') {
+      changes.feed();
     } else if (event.type === 'keyChanged') {
       circle.addProblem(`@${handle} now uses a different identity key that their old key did not sign. Peerwall stopped syncing with them; check the change with them before befriending again.`);
     }

@@ -101,7 +101,7 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
       const theirFault = !event.byPeer && event.code !== null && PROTOCOL_FAULTS.has(event.code);
       if (theirFault) penalise(handle, event.reason);
       if (event.storageFull) deps.addProblem(storageFullSentence(handle));
-    } else if (event.type !== 'peerHolds') {
+    } else if (event.type === 'keyChanged' || event.type === 'keyRotated') {
       changed();
     }
   }

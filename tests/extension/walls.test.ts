@@ -45,6 +45,23 @@ describe('posting and sync', () => {
     expect((await alice.service.state()).friends).toMatchObject([{ handle: 'bob', presence: 'online', waiting: 0 }]);
   });
 
+  it('hands open pages the new row of a friend’s post and of one’s own, so they need not reload the feed', async () => {
+    const { net, alice, bob } = await friends();
+    await net.time.advance(1000);
+    bob.changeLog.length = 0;
+    alice.changeLog.length = 0;
+
+    const post = await alice.service.post('row, not reload');
+    await net.settle();
+    await net.time.advance(150);
+
+    const toBob = bob.changeLog.flatMap((c) => c.posts);
+    expect(toBob).toEqual([{ ...post, waitingFor: [] }]);
+    expect(bob.changeLog.some((c) => c.feed)).toBe(false);
+    expect(alice.changeLog.flatMap((c) => c.posts)).toEqual([post]);
+    expect(post.waitingFor).toEqual([]);
+  });
+
   it('catches up an offline friend with every post, each once, when they come back', async () => {
     const { net, alice, bob } = await friends();
     await net.goOffline(bob);
