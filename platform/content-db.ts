@@ -27,7 +27,10 @@ export interface IdentityV2 {
 /** A sealed entry of some wall, with the fields its indexes need. `target` is absent when the entry has none. */
 export type EntryRecordV2 = StoredEntry & { wall: string; target?: string };
 
-/** A post or wall post as the merged feed shows it, kept in step with its wall's log in the same transaction. */
+/**
+ * A post or wall post as the merged feed shows it, kept in step with its wall's log in the same
+ * transaction. The core's `FeedRow` as stored: its own type, since stored shapes are versioned.
+ */
 export interface FeedItemV2 {
   id: string;
   wall: string;

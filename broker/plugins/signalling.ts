@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { SIGNALLING_LIMITS } from '../../core/signalling';
 import type { Duplex } from 'node:stream';
 import fp from 'fastify-plugin';
 import { WebSocketServer } from 'ws';
+import { SIGNALLING_LIMITS } from '../../core/signalling';
 import type { AccountStore } from '../accounts';
 import { SignallingHub } from '../signalling/hub';
 import { errorFrame } from '../signalling/messages';

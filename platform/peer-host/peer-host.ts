@@ -1,12 +1,8 @@
-import type { FetchFn } from '../broker-client';
 import type { Credentials, HostState } from '../messages';
-import type { SocialHooks } from '../ports';
-import type { Timers } from '../timers';
 import { createAccountActions } from './account-actions';
-import { createHostSession, type SessionStore } from './host-session';
+import { createHostSession, type HostSessionDeps } from './host-session';
 import { DEFAULT_BACKOFF } from './backoff';
 import type { PeerConnectionOptions } from './peer-connection';
-import type { PeerFactory } from './peer-port';
 
 export type { SessionStore } from './host-session';
 export type PeerHostOptions = PeerConnectionOptions;
@@ -18,18 +14,8 @@ const DEFAULTS: PeerHostOptions = {
   refreshLeadMs: 7 * 24 * 60 * 60_000,
 };
 
-export interface PeerHostDeps {
-  createPeer: PeerFactory;
-  fetch: FetchFn;
-  sessions: SessionStore;
-  now(): number;
-  random(): number;
-  timers: Timers;
-  onStateChange(state: HostState): void;
-  /** Friends, walls and sync; absent in tests of the connection logic alone. */
-  social?: SocialHooks;
-  options?: Partial<PeerHostOptions>;
-}
+/** The session's deps; `social` is absent in tests of the connection logic alone. */
+export type PeerHostDeps = Omit<HostSessionDeps, 'options'> & { options?: Partial<PeerHostOptions> };
 
 export interface PeerHost {
   start(): Promise<void>;
