@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccount, probePeer, setContacts, waitForConnection } from './support/flows';
+import { createAccount, waitForConnection } from './support/flows';
 import { PAIRINGS } from './support/pairings';
 import { Scene } from './support/scene';
+import { befriend, waitForFriendPresence, waitForPost, writePost } from './support/social';
 import type { TestUser } from './support/test-user';
 
 describe.each(PAIRINGS)('scenario 1: new accounts, %s ↔ %s', (aliceBrowser, bobBrowser) => {
@@ -17,7 +18,7 @@ describe.each(PAIRINGS)('scenario 1: new accounts, %s ↔ %s', (aliceBrowser, bo
   });
   afterAll(() => scene.dispose());
 
-  it('two new users create accounts from the popup, both show Online, and a data connection works', async () => {
+  it('two new users create accounts from the popup, both show Online, befriend each other and sync posts both ways', async () => {
     scene.screenshotOnFailure();
     const [alicePopup, bobPopup] = await Promise.all([alice.openPopup(), bob.openPopup()]);
 
@@ -30,9 +31,13 @@ describe.each(PAIRINGS)('scenario 1: new accounts, %s ↔ %s', (aliceBrowser, bo
     expect(await bobPopup.visibleText()).toContain('bob');
     expect(await alicePopup.hasButton('Sign out')).toBe(true);
 
-    await setContacts(alicePopup, ['bob']);
-    await setContacts(bobPopup, ['alice']);
-    expect(await probePeer(alicePopup, 'bob')).toBeGreaterThanOrEqual(0);
-    expect(await probePeer(bobPopup, 'alice')).toBeGreaterThanOrEqual(0);
+    await befriend(alicePopup, 'alice', bobPopup, 'bob');
+    // A new peer host shows a friend Online only once their sync data connection is ready.
+    await Promise.all([waitForFriendPresence(alicePopup, 'bob', 'Online'), waitForFriendPresence(bobPopup, 'alice', 'Online')]);
+    await writePost(alicePopup, 'Hello bob, from alice');
+    await waitForPost(bobPopup, 'alice', 'Hello bob, from alice');
+    await writePost(bobPopup, 'Hello alice, from bob');
+    await waitForPost(alicePopup, 'bob', 'Hello alice, from bob');
+    await scene.screenshotAll('friends');
   });
 });

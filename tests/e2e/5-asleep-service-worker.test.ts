@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccount, probePeer, setContacts, waitForConnection } from './support/flows';
+import { createAccount, waitForConnection } from './support/flows';
 import { Scene } from './support/scene';
+import { befriend, waitForFriendPresence, waitForPost, writePost } from './support/social';
 import type { TestUser } from './support/test-user';
 import { sleep } from './support/wait';
 
@@ -32,16 +33,18 @@ describe('scenario 5: Chromium user with no extension page open', () => {
       await createAccount(coraPopup, { handle: 'cora', brokerUrl: scene.broker.url });
       await createAccount(finnPopup, { handle: 'finn', brokerUrl: scene.broker.url });
       await Promise.all(popups.map((popup) => waitForConnection(popup, 'Online')));
-      await setContacts(samPopup, ['cora', 'finn']);
-      await setContacts(coraPopup, ['sam']);
-      await setContacts(finnPopup, ['sam']);
-      await probePeer(coraPopup, 'sam');
+      await befriend(coraPopup, 'cora', samPopup, 'sam');
+      await befriend(finnPopup, 'finn', samPopup, 'sam');
+      await Promise.all([waitForFriendPresence(coraPopup, 'sam', 'Online'), waitForFriendPresence(finnPopup, 'sam', 'Online')]);
+
+      // cora and finn close their browsers: Sam's peer host drops their data connections, so reaching
+      // Sam later takes new ones.
+      await Promise.all([cora.quit(), finn.quit()]);
+      await Promise.all([waitForFriendPresence(samPopup, 'cora', 'Offline'), waitForFriendPresence(samPopup, 'finn', 'Offline')]);
 
       // Close every Peerwall page and drop Playwright's DevTools connection to Sam's browser: an attached
       // DevTools client keeps a service worker from ever going idle.
       await sam.chromium.detach();
-      await cora.browser.closeExtensionTabs();
-      await finn.browser.closeExtensionTabs();
 
       const workerUrl = `chrome-extension://${sam.chromium.extensionId}/`;
       const workerRunning = async (): Promise<boolean> =>
@@ -64,14 +67,22 @@ describe('scenario 5: Chromium user with no extension page open', () => {
       // The premise: the worker really went to sleep at some point (it may wake briefly for its own events).
       expect(workerStoppedAfterMs, 'Sam’s service worker never went idle during the wait').toBeDefined();
 
+      // cora and finn come back; their relaunched peer hosts show Sam Online only once a new sync
+      // connection with Sam's peer host is ready (the smaller handle dials: both dial Sam).
+      await Promise.all([cora.launch(), finn.launch()]);
       const coraPopupLater = await cora.openPopup();
-      expect(await probePeer(coraPopupLater, 'sam')).toBeGreaterThanOrEqual(0);
+      await waitForFriendPresence(coraPopupLater, 'sam', 'Online', 45_000);
+      console.info(`Sam's service worker when cora's connection was ready: ${(await workerRunning()) ? 'running' : 'asleep'}`);
+      await writePost(coraPopupLater, 'cora reached sam while his pages were closed');
       const finnPopupLater = await finn.openPopup();
-      expect(await probePeer(finnPopupLater, 'sam')).toBeGreaterThanOrEqual(0);
+      await waitForFriendPresence(finnPopupLater, 'sam', 'Online', 45_000);
+      await writePost(finnPopupLater, 'finn reached sam from Firefox');
 
       await sam.chromium.attach();
       const samPopupLater = await sam.openPopup();
       await waitForConnection(samPopupLater, 'Online', 15_000);
+      await waitForPost(samPopupLater, 'cora', 'cora reached sam while his pages were closed', 20_000);
+      await waitForPost(samPopupLater, 'finn', 'finn reached sam from Firefox', 20_000);
       await scene.screenshotAll('after-idle');
     },
     IDLE_MS + 240_000,

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import type { Dialog } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrokerSocket, createAccountOverApi } from './support/broker-socket';
 import type { ChromiumExtensionPage } from './support/chromium-page';
 import type { ExtensionPage } from './support/extension-page';
-import { createAccount, request, setContacts, showsSignInForm, waitForConnection } from './support/flows';
+import { createAccount, request, showsSignInForm, waitForConnection } from './support/flows';
 import { Scene } from './support/scene';
 import {
   addFriend,
@@ -11,10 +12,10 @@ import {
   clickFor,
   listsFriend,
   postsMatching,
-  probeFailure,
   recordSignalling,
   screenshotRegion,
   shownPosts,
+  waitForFriendPresence,
   waitForPost,
   waitForRequest,
   waitUntilFriends,
@@ -49,6 +50,45 @@ describe('friends, walls and sync in Chromium (alice, bob, carol)', () => {
 
   const unseenCount = async (): Promise<number> => Number((await badgeAndNotifications(bob)).badge || '0');
 
+  /** Frames reach a peer host and its answer comes back within this long on the loopback broker. */
+  const ANSWER_WINDOW_MS = 3_000;
+  let witnessAccount: Promise<void> | undefined;
+
+  /**
+   * `handle` signs in over the broker's HTTP API and, from a bare PeerJS socket that allows `target` to
+   * signal back, offers `target` a data connection: an OFFER, then an ICE candidate. walter, who allows
+   * `handle`, gets the same two frames right after; once he has them the broker has dealt with those to
+   * `target`, and `check` runs when `target`'s peer host would have had them and answered.
+   */
+  async function offerFromOwnClient(
+    handle: string,
+    target: string,
+    check: (socket: BrokerSocket) => Promise<void>,
+    options: { newAccount?: boolean } = {},
+  ): Promise<void> {
+    witnessAccount ??= createAccountOverApi(scene.broker.url, 'walter');
+    await witnessAccount;
+    const socket = await BrokerSocket.signIn(scene.broker.url, handle, { create: options.newAccount });
+    const witness = await BrokerSocket.signIn(scene.broker.url, 'walter');
+    try {
+      witness.allow([handle]);
+      socket.allow([target, 'walter']);
+      // Mutual with walter only: the broker reports him online to her, and nobody else.
+      await socket.waitForFrame(
+        (frame) => frame.type === 'PW_PRESENCE' && JSON.stringify(frame.payload).includes('"walter"'),
+        'presence of walter',
+      );
+      socket.offerTo(target);
+      socket.offerTo('walter');
+      await witness.waitForFrame((frame) => frame.type === 'CANDIDATE' && frame.src === handle, `a CANDIDATE from @${handle}`);
+      expect(witness.received.filter((frame) => frame.src === handle).map((frame) => frame.type)).toEqual(['OFFER', 'CANDIDATE']);
+      await sleep(ANSWER_WINDOW_MS);
+      await check(socket);
+    } finally {
+      await Promise.all([socket.close(), witness.close()]);
+    }
+  }
+
   beforeAll(async () => {
     [alice, bob, carol] = (await scene.start([
       ['alice', 'chromium'],
@@ -63,8 +103,10 @@ describe('friends, walls and sync in Chromium (alice, bob, carol)', () => {
   });
   afterAll(() => scene.dispose());
 
-  it('scenario 1: alice adds bob, bob accepts, each lists the other; carol, a stranger, gets none of alice’s ICE candidates', async () => {
+  it('scenario 1: alice adds bob, bob accepts, each lists the other; a stranger’s signalling never reaches alice, nor hers the stranger', async () => {
     scene.screenshotOnFailure();
+    // Every signalling frame either peer host receives from here on is recorded.
+    const [framesAtAlice, framesAtBob] = await Promise.all([recordSignalling(alice), recordSignalling(bob)]);
     await addFriend(alicePopup, 'bob');
     const requestArrivedMs = await waitForRequest(bobPopup, 'alice');
     await scene.screenshotAll('friend-request');
@@ -73,27 +115,27 @@ describe('friends, walls and sync in Chromium (alice, bob, carol)', () => {
     await waitUntilFriends(bobPopup, 'alice');
     console.info(`bob saw alice's request after ${requestArrivedMs} ms`);
 
-    // carol offers to alice over the broker: she may address alice (her own contact list), but alice's
-    // allowlist does not name her. Every frame either peer host receives is recorded meanwhile.
-    const [framesAtAlice, framesAtCarol, framesAtBob] = await Promise.all([
-      recordSignalling(alice),
-      recordSignalling(carol),
-      recordSignalling(bob),
-    ]);
-    await setContacts(carolPopup, ['alice']);
-    const carolsProbe = await probeFailure(carolPopup, 'alice');
-    expect(carolsProbe).toMatch(/probe_timeout/);
-    expect((await framesAtCarol()).filter((frame) => frame.src === 'alice'), 'signalling frames alice → carol').toEqual([]);
-    expect((await framesAtAlice()).filter((frame) => frame.src === 'carol'), 'signalling frames carol → alice').toEqual([]);
+    // Their sync connection is signalled through the broker, and the recorders see its offer, answer and
+    // ICE candidates: they would see a stranger's frames just as well.
+    await Promise.all([waitForFriendPresence(alicePopup, 'bob', 'Online'), waitForFriendPresence(bobPopup, 'alice', 'Online')]);
+    const betweenFriends = [
+      ...(await framesAtAlice()).filter((frame) => frame.src === 'bob'),
+      ...(await framesAtBob()).filter((frame) => frame.src === 'alice'),
+    ].map((frame) => frame.type);
+    expect(betweenFriends).toEqual(expect.arrayContaining(['OFFER', 'ANSWER', 'CANDIDATE']));
 
-    // The same probe from bob, a friend, connects — and his recorder sees alice's answer and candidates,
-    // so the recorder above would have seen them had they reached carol.
-    const bobsProbe = await request(bobPopup, 'host:probe-peer', { handle: 'alice' });
-    expect(bobsProbe).toMatchObject({ rttMs: expect.any(Number) });
-    const fromAlice = (await framesAtBob()).filter((frame) => frame.src === 'alice').map((frame) => frame.type);
-    expect(fromAlice).toContain('ANSWER');
-    expect(fromAlice).toContain('CANDIDATE');
-    console.info(`carol's probe of alice: ${carolsProbe}`);
+    // Peerwall never dials a stranger, so mallory, a stranger with a client of her own, signs in over the
+    // broker's API and offers alice a data connection herself. She allows alice to signal to her, so
+    // nothing but alice's allowlist stands between them.
+    await offerFromOwnClient(
+      'mallory',
+      'alice',
+      async (mallory) => {
+        expect((await framesAtAlice()).filter((frame) => frame.src === 'mallory'), 'signalling frames mallory → alice').toEqual([]);
+        expect(mallory.framesNaming('alice'), 'frames naming alice on mallory’s socket (signalling, presence)').toEqual([]);
+      },
+      { newAccount: true },
+    );
   });
 
   it('scenario 2: alice posts; bob is notified, the badge counts it and his popup shows it within seconds', async () => {
@@ -264,10 +306,13 @@ describe('friends, walls and sync in Chromium (alice, bob, carol)', () => {
       timeoutMs: 10_000,
       describe: () => 'carol’s popup does not show her new request to @bob',
     });
-    // carol may address bob (her own contact list); only bob's allowlist, which no longer names her, refuses.
-    await setContacts(carolPopup, ['alice', 'bob']);
-    const carolsProbe = await probeFailure(carolPopup, 'bob');
-    expect(carolsProbe).toMatch(/probe_timeout/);
+    expect((await framesAtCarol()).filter((frame) => frame.src === 'bob'), 'signalling frames bob → carol').toEqual([]);
+    // carol's client dials friends only; a client of her own could still offer bob a data connection. Its
+    // new session displaces her browser (which then shows Signed in elsewhere).
+    await offerFromOwnClient('carol', 'bob', async (carolsOwnClient) => {
+      expect((await framesAtBob()).filter((frame) => frame.src === 'carol'), 'signalling frames carol → bob').toEqual([]);
+      expect(carolsOwnClient.framesNaming('bob'), 'frames naming bob on carol’s own socket (signalling, presence)').toEqual([]);
+    });
 
     expect(await postsMatching(bobPopup, 'carol', ''), 'carol’s posts on bob’s popup').toEqual([]);
     const bobsText = await bobPopup.visibleText();
@@ -288,8 +333,6 @@ describe('friends, walls and sync in Chromium (alice, bob, carol)', () => {
     const fresh = noticesAfter.notifications.filter((id) => !notificationsBefore.includes(id));
     expect(fresh, 'notifications bob got while blocking carol').toEqual([]);
     expect(noticesAfter.badge, 'bob’s badge while carol kept trying').toBe(badgeBefore);
-    expect((await framesAtBob()).filter((frame) => frame.src === 'carol'), 'signalling frames carol → bob').toEqual([]);
-    expect((await framesAtCarol()).filter((frame) => frame.src === 'bob'), 'signalling frames bob → carol').toEqual([]);
     await scene.screenshotAll('after-block');
     // For the README: a friend list with a friend online and a blocked handle.
     await screenshotRegion(bobPopup, path.join(scene.artifactsDir, 'readme-friends.png'), 'Friends');

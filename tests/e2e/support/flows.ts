@@ -84,40 +84,8 @@ export async function request(page: ExtensionPage, type: string, payload?: unkno
   throw new Error(`${type} failed: ${String(error?.code)}: ${String(error?.message)}`);
 }
 
-export async function setContacts(page: ExtensionPage, handles: string[]): Promise<void> {
-  await request(page, 'host:set-contacts', { handles });
-}
-
 export async function getState(page: ExtensionPage): Promise<{ handle: unknown; connection: unknown }> {
   const value = await request(page, 'host:get-state');
   if (typeof value !== 'object' || value === null) throw new Error(`host:get-state answered ${JSON.stringify(value)}`);
   return value as { handle: unknown; connection: unknown };
-}
-
-/**
- * Opens a data connection to `handle` (host:probe-peer) and returns its round-trip time. Retries for up to
- * `timeoutMs`, since the other side may still be telling the broker its contacts; the error lists every failure.
- */
-export async function probePeer(page: ExtensionPage, handle: string, timeoutMs = 45_000): Promise<number> {
-  const failures: string[] = [];
-  return waitFor(
-    async () => {
-      try {
-        const value = await request(page, 'host:probe-peer', { handle });
-        const rttMs = (value as { rttMs?: unknown } | null)?.rttMs;
-        if (typeof rttMs !== 'number' || !Number.isFinite(rttMs) || rttMs < 0) {
-          throw new Error(`host:probe-peer answered ${JSON.stringify(value)}, not { rttMs }`);
-        }
-        return rttMs;
-      } catch (error) {
-        failures.push(error instanceof Error ? error.message : String(error));
-        return undefined;
-      }
-    },
-    {
-      timeoutMs,
-      intervalMs: 2_000,
-      describe: () => `no data connection from ${page.kind} to @${handle}; attempts failed with: ${failures.join(' | ')}`,
-    },
-  );
 }

@@ -5,7 +5,6 @@ import WebSocket from 'ws';
 import { ChromiumExtensionPage } from './chromium-page';
 import type { ExtensionPage } from './extension-page';
 import { FirefoxExtensionPage } from './firefox-page';
-import { request } from './flows';
 import type { TestUser } from './test-user';
 import { waitFor } from './wait';
 
@@ -139,6 +138,46 @@ export async function waitUntilFriends(page: ExtensionPage, handle: string, time
   });
 }
 
+/** `asker` adds `answerer` by handle, `answerer` accepts the request, and each lists the other. */
+export async function befriend(asker: ExtensionPage, askerHandle: string, answerer: ExtensionPage, answererHandle: string): Promise<void> {
+  await addFriend(asker, answererHandle);
+  await waitForRequest(answerer, askerHandle);
+  await clickFor(answerer, askerHandle, 'Accept', 'Friend requests');
+  await Promise.all([waitUntilFriends(asker, answererHandle), waitUntilFriends(answerer, askerHandle)]);
+}
+
+export type FriendPresenceText = 'Online' | 'Offline' | 'Connecting…' | 'Can’t connect' | 'Deleted their account';
+
+/** What the **Friends** list says beside `@handle` (a fresh peer host says Online only once a sync connection is ready). */
+export async function friendPresence(page: ExtensionPage, handle: string): Promise<FriendPresenceText | undefined> {
+  const text =
+    page instanceof ChromiumExtensionPage
+      ? await page.page.getByRole('region', { name: 'Friends', exact: true }).innerText({ timeout: 5_000 })
+      : await (page as FirefoxExtensionPage).page.$$eval('::-p-aria([name="Friends"][role="region"])', (regions) =>
+          regions.map((region) => (region as HTMLElement).innerText).join('\n'),
+        );
+  // Handles are [a-z0-9_]: nothing to escape.
+  const match = new RegExp(`(?:^|\\s)@${handle}\\s*(Online|Offline|Connecting…|Can’t connect|Deleted their account)`).exec(text);
+  return match?.[1] as FriendPresenceText | undefined;
+}
+
+/** Waits until the **Friends** list shows `@handle` as `expected`. */
+export async function waitForFriendPresence(
+  page: ExtensionPage,
+  handle: string,
+  expected: FriendPresenceText,
+  timeoutMs = 30_000,
+): Promise<void> {
+  let last: FriendPresenceText | undefined;
+  await waitFor(
+    async () => {
+      last = await friendPresence(page, handle).catch(() => undefined);
+      return last === expected ? true : undefined;
+    },
+    { timeoutMs, describe: () => `${page.kind} ${page.file} shows @${handle} as ${last ?? 'no friend'}, not ${expected}` },
+  );
+}
+
 function chromiumPage(page: ExtensionPage): PlaywrightPage {
   if (!(page instanceof ChromiumExtensionPage)) throw new Error(`${page.kind} ${page.file} is not a Chromium page.`);
   return page.page;
@@ -263,19 +302,6 @@ export async function recordSignalling(user: TestUser): Promise<() => Promise<Si
     if (frames === null) throw new Error(`${user.name}'s offscreen document was reloaded while its signalling was recorded`);
     return frames;
   };
-}
-
-/** Sends one `host:probe-peer` (no retries) and returns its error message, or throws if it connected. */
-export async function probeFailure(page: ExtensionPage, handle: string): Promise<string> {
-  const started = Date.now();
-  try {
-    const value = await request(page, 'host:probe-peer', { handle });
-    throw new Error(`a data connection to @${handle} opened (${JSON.stringify(value)}) where none may`);
-  } catch (error) {
-    const message = (error as Error).message;
-    if (message.startsWith('a data connection')) throw error;
-    return `${message} (after ${Math.round((Date.now() - started) / 1000)} s)`;
-  }
 }
 
 /** Saves a screenshot of one region (`Posts`, `Friends`) of a Chromium page, or of the whole page. */
