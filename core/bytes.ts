@@ -202,6 +202,13 @@ export class ByteReader {
   }
 }
 
+/** The bytes `write` produces for `value` on a fresh writer. */
+export function encodeWith<T>(write: (w: ByteWriter, value: T) => void, value: T): Uint8Array {
+  const w = new ByteWriter();
+  write(w, value);
+  return w.finish();
+}
+
 /** Runs a decoder over untrusted bytes; anything it throws becomes a rejection, never an exception. */
 export function decodeWith<T>(
   bytes: unknown,

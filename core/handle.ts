@@ -5,9 +5,9 @@
 export const HANDLE_RULE =
   'A handle is 1–15 characters of a–z, 0–9 and _, starts and ends with a letter or digit, and has no "__".';
 
-const HANDLE_PATTERN = /^[a-z0-9](?:[a-z0-9]|_(?!_)){0,14}$/;
-/** A canonical handle as one regular expression source, for schemas (the same rule as `isCanonicalHandle`). */
+/** The handle rule as one regular expression source, also for schemas: no trailing `_`, no `__`. */
 export const CANONICAL_HANDLE_SOURCE = '^(?!.*_$)[a-z0-9](?:[a-z0-9]|_(?!_)){0,14}$';
+const HANDLE_PATTERN = new RegExp(CANONICAL_HANDLE_SOURCE);
 const NON_ASCII = /[^\x00-\x7f]/;
 
 export type HandleResult = { ok: true; handle: string } | { ok: false; reason: string };
@@ -25,7 +25,7 @@ export function parseHandle(input: unknown): HandleResult {
   let text = input.trim();
   if (text.startsWith('@')) text = text.slice(1);
   const lower = text.toLowerCase();
-  if (!HANDLE_PATTERN.test(lower) || lower.endsWith('_')) return { ok: false, reason: HANDLE_RULE };
+  if (!HANDLE_PATTERN.test(lower)) return { ok: false, reason: HANDLE_RULE };
   return { ok: true, handle: lower };
 }
 

@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter, decodeWith } from './bytes';
+import { ByteReader, ByteWriter, decodeWith, encodeWith } from './bytes';
 import { readSignedEntry, type SignedEntry, writeSignedEntry } from './entry';
 import { LIMITS } from './limits';
 import { type Result, fail } from './result';
@@ -63,14 +63,12 @@ export function encodeMessage(m: PeerMessage): Uint8Array {
       w.text(m.wall).u64(m.afterSeq).u16(m.max);
       break;
     case 'batch':
-      w.text(m.wall).u64(m.headSeq).list(m.entries, writeSealedEntry);
-      break;
+      return encodeBatchFrame(m.wall, m.headSeq, m.entries.map((e) => encodeWith(writeSealedEntry, e)));
     case 'notify':
       w.text(m.wall).u64(m.headSeq);
       break;
     case 'submit':
-      w.list(m.entries, writeSignedEntry);
-      break;
+      return encodeSubmitFrame(m.entries.map((e) => encodeWith(writeSignedEntry, e)));
     case 'submitted':
       w.list(m.results, (w2, r) => w2.fixed(r.id, 32).u8(SUBMIT_STATUSES.indexOf(r.status)).text(r.reason));
       break;
@@ -79,8 +77,8 @@ export function encodeMessage(m: PeerMessage): Uint8Array {
 }
 
 /**
- * A `batch` frame from entries encoded once by `writeSealedEntry` (the sender measures each to fit
- * the frame, so it is not encoded a second time); byte-identical to `encodeMessage`'s batch.
+ * A `batch` frame from entries already encoded by `writeSealedEntry`: a sender measures each entry
+ * to fit the frame, so it is not encoded a second time. The one layout of a batch.
  */
 export function encodeBatchFrame(wall: string, headSeq: number, entries: readonly Uint8Array[]): Uint8Array {
   const w = new ByteWriter().u8(TAG.batch).text(wall).u64(headSeq).u16(entries.length);
@@ -88,7 +86,7 @@ export function encodeBatchFrame(wall: string, headSeq: number, entries: readonl
   return w.finish();
 }
 
-/** A `submit` frame from entries encoded once by `writeSignedEntry`; byte-identical to `encodeMessage`'s submit. */
+/** A `submit` frame from entries already encoded by `writeSignedEntry`. The one layout of a submit. */
 export function encodeSubmitFrame(entries: readonly Uint8Array[]): Uint8Array {
   const w = new ByteWriter().u8(TAG.submit).u16(entries.length);
   for (const entry of entries) w.encoded(entry);

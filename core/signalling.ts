@@ -5,6 +5,7 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { utf8 } from './bytes';
 import { CANONICAL_HANDLE_SOURCE, isCanonicalHandle } from './handle';
 
 export const SIGNALLING_LIMITS = {
@@ -124,7 +125,6 @@ export type ParsedClientFrame =
   | { type: 'IGNORED' };
 
 const ROUTED = new Set(['OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE']);
-const isHandle = isCanonicalHandle;
 
 /** Parses one frame from a client (the broker's side). */
 export function parseClientFrame(text: string): ParsedClientFrame {
@@ -141,7 +141,7 @@ export function parseClientFrame(text: string): ParsedClientFrame {
     return type === 'PW_RELAY' ? invalidRelay(dst, payload, 'invalid') : { type: 'IGNORED' };
   }
   if (typeof type === 'string' && ROUTED.has(type)) {
-    return isHandle(dst) ? { type: type as 'OFFER', dst, payload } : { type: 'IGNORED' };
+    return isCanonicalHandle(dst) ? { type: type as 'OFFER', dst, payload } : { type: 'IGNORED' };
   }
   if (type === 'PW_ALLOW') {
     // Ignored as a whole unless every handle is canonical and each list within its limit.
@@ -152,7 +152,7 @@ export function parseClientFrame(text: string): ParsedClientFrame {
   if (type === 'PW_RELAY') {
     if (!Value.Check(OutgoingRelayFrame, data)) return invalidRelay(dst, payload, 'invalid');
     const frame = data as OutgoingRelayFrame;
-    const size = utf8Length(JSON.stringify(frame.payload));
+    const size = utf8(JSON.stringify(frame.payload)).length;
     if (size > SIGNALLING_LIMITS.relayPayloadBytes) return invalidRelay(dst, payload, 'too_large');
     return { type, dst: frame.dst, id: frame.payload.id, body: frame.payload.body, size };
   }
@@ -161,7 +161,7 @@ export function parseClientFrame(text: string): ParsedClientFrame {
 
 function invalidRelay(dst: unknown, payload: unknown, reason: 'invalid' | 'too_large'): ParsedClientFrame {
   const id = typeof payload === 'object' && payload !== null ? (payload as { id?: unknown }).id : undefined;
-  return { type: 'PW_RELAY_INVALID', id: typeof id === 'string' ? id.slice(0, SIGNALLING_LIMITS.relayIdChars) : '', dst: isHandle(dst) ? dst : '', reason };
+  return { type: 'PW_RELAY_INVALID', id: typeof id === 'string' ? id.slice(0, SIGNALLING_LIMITS.relayIdChars) : '', dst: isCanonicalHandle(dst) ? dst : '', reason };
 }
 
 /** True when `value` holds objects or arrays nested more than `limit` levels deep (iterative: no recursion). */
@@ -173,19 +173,4 @@ function nestedDeeperThan(value: unknown, limit: number): boolean {
     for (const child of Object.values(next.item)) stack.push({ item: child, depth: next.depth + 1 });
   }
   return false;
-}
-
-/** Bytes of `text` in UTF-8, without encoding it (lone surrogates count as U+FFFD, as JSON senders write them). */
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4;
-      i += 1;
-    } else bytes += 3;
-  }
-  return bytes;
 }

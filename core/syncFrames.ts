@@ -1,4 +1,4 @@
-import { ByteWriter } from './bytes';
+import { encodeWith } from './bytes';
 import { writeSignedEntry } from './entry';
 import { LIMITS } from './limits';
 import { encodeBatchFrame, encodeSubmitFrame } from './messages';
@@ -7,12 +7,6 @@ import { writeSealedEntry } from './seal';
 
 /** Room left in a frame for the message's own fields (tag, wall, counts). */
 const FRAME_BUDGET = LIMITS.frameBytes - 1024;
-
-function encodeSealed(entry: StoredEntry): Uint8Array {
-  const w = new ByteWriter();
-  writeSealedEntry(w, entry);
-  return w.finish();
-}
 
 /**
  * The `batch` answering a `want`: the leading entries that fit one frame (at least one), each
@@ -23,7 +17,7 @@ export function packBatch(wall: string, headSeq: number, candidates: readonly St
   let size = 64;
   let lastSeq: number | null = null;
   for (const entry of candidates) {
-    const bytes = encodeSealed(entry);
+    const bytes = encodeWith(writeSealedEntry, entry);
     size += bytes.length;
     if (encoded.length > 0 && size > FRAME_BUDGET) break;
     encoded.push(bytes);
@@ -43,9 +37,7 @@ export function packSubmits(items: readonly OutboxItem[]): Uint8Array[] {
     size = 64;
   };
   for (const item of items) {
-    const w = new ByteWriter();
-    writeSignedEntry(w, item.entry);
-    const bytes = w.finish();
+    const bytes = encodeWith(writeSignedEntry, item.entry);
     if (batch.length >= LIMITS.submitEntries || (batch.length > 0 && size + bytes.length > FRAME_BUDGET)) flush();
     batch.push(bytes);
     size += bytes.length;

@@ -1,7 +1,16 @@
 import { isNewerSession, type Session } from '../tokens';
 import type { WindowCounter } from '../window-counter';
-import { incomingRelayFrame, presenceFrame, relayStatusFrame, type RelayRejection, type RelayStatus } from '../../core/signalling';
-import { errorFrame, parseClientMessage, type ClientMessage, type RefusalCode } from './messages';
+import {
+  incomingRelayFrame,
+  parseClientFrame,
+  presenceFrame,
+  relayStatusFrame,
+  type ParsedClientFrame,
+  type RefusalCode,
+  type RelayRejection,
+  type RelayStatus,
+} from '../../core/signalling';
+import { errorFrame } from './messages';
 import type { RelayQueue } from './relay-queue';
 
 /** What the hub needs of a socket; the WebSocket plugin adapts `ws` to it. */
@@ -122,10 +131,10 @@ export class SignallingHub {
       return;
     }
     peer.tokens -= 1;
-    this.handle(peer, parseClientMessage(text));
+    this.handle(peer, parseClientFrame(text));
   }
 
-  private handle(peer: Peer, message: ClientMessage): void {
+  private handle(peer: Peer, message: ParsedClientFrame): void {
     const src = peer.session.handle;
     switch (message.type) {
       case 'OFFER':
@@ -169,7 +178,7 @@ export class SignallingHub {
     this.presence(peer, online, []);
   }
 
-  private relay(peer: Peer, message: Extract<ClientMessage, { type: 'PW_RELAY' }>): void {
+  private relay(peer: Peer, message: Extract<ParsedClientFrame, { type: 'PW_RELAY' }>): void {
     const src = peer.session.handle;
     const { dst, id, body } = message;
     if (dst === src) return this.status(peer, id, dst, 'rejected', 'invalid');

@@ -14,12 +14,10 @@ export type ErrorVerdict =
 
 const SESSION_INVALID = new Set(['auth_missing', 'auth_invalid', 'auth_revoked', 'id_mismatch']);
 
-export const brokerErrorCode = refusalCode;
-
 export function judgePeerError(error: PeerErrorInfo): ErrorVerdict {
   switch (error.type) {
     case 'server-error': {
-      const code = brokerErrorCode(error.message);
+      const code = refusalCode(error.message);
       if (code === 'signed_in_elsewhere') return { kind: 'displaced' };
       if (code === 'auth_expired') return { kind: 'expired' };
       if (code && SESSION_INVALID.has(code)) return { kind: 'session_invalid', code };

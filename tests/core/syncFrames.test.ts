@@ -1,34 +1,35 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ByteWriter } from '../../core/bytes';
-import { writeSignedEntry } from '../../core/entry';
-import { encodeBatchFrame, encodeMessage, encodeSubmitFrame } from '../../core/messages';
-import { writeSealedEntry } from '../../core/seal';
+import { decodeMessage } from '../../core/messages';
+import type { OutboxItem, StoredEntry } from '../../core/replica';
+import { packBatch, packSubmits } from '../../core/syncFrames';
 import { handle, sealedEntry, seqNum, signedEntry } from './support/arbitraries';
 
-const encoded = <T>(write: (w: ByteWriter, v: T) => void, value: T): Uint8Array => {
-  const w = new ByteWriter();
-  write(w, value);
-  return w.finish();
-};
+const stored = sealedEntry.map((e): StoredEntry => ({ ...e, id: 'x', receivedAt: 1, tombstoned: false }));
 
 describe('frames from entries encoded once', () => {
-  it('builds batch frames byte-identical to encoding the whole message', () => {
+  it('packs a batch that decodes to the entries it says it sent', () => {
     fc.assert(
-      fc.property(handle, seqNum, fc.array(sealedEntry, { maxLength: 4 }), (wall, headSeq, entries) => {
-        const once = encodeBatchFrame(wall, headSeq, entries.map((e) => encoded(writeSealedEntry, e)));
-        expect(once).toEqual(encodeMessage({ type: 'batch', wall, headSeq, entries }));
+      fc.property(handle, seqNum, fc.array(stored, { maxLength: 4 }), (wall, headSeq, candidates) => {
+        const { frame, lastSeq } = packBatch(wall, headSeq, candidates);
+        const entries = candidates.map(({ header, authorSig, body, seq, prev, ownerSig }) => ({ header, authorSig, body, seq, prev, ownerSig }));
+        expect(decodeMessage(frame)).toEqual({ ok: true, value: { type: 'batch', wall, headSeq, entries } });
+        expect(lastSeq).toBe(candidates.at(-1)?.seq ?? null);
       }),
       { numRuns: 100 },
     );
   });
 
-  it('builds submit frames byte-identical to encoding the whole message', () => {
+  it('packs outbox items into submits that decode to every entry, in order', () => {
     fc.assert(
-      fc.property(fc.array(signedEntry, { maxLength: 4 }), (entries) => {
-        expect(encodeSubmitFrame(entries.map((e) => encoded(writeSignedEntry, e)))).toEqual(encodeMessage({ type: 'submit', entries }));
+      fc.property(fc.array(signedEntry, { maxLength: 40 }), (entries) => {
+        const items: OutboxItem[] = entries.map((entry, i) => ({ id: String(i), entry, queuedAt: i }));
+        const decoded = packSubmits(items).map((frame) => decodeMessage(frame));
+        const sent = decoded.flatMap((d) => (d.ok && d.value.type === 'submit' ? d.value.entries : []));
+        expect(decoded.every((d) => d.ok)).toBe(true);
+        expect(sent).toEqual(entries);
       }),
-      { numRuns: 100 },
+      { numRuns: 50 },
     );
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '@/platform/peer-host/backoff';
-import { brokerErrorCode, judgePeerError } from '@/platform/peer-host/broker-refusal';
+import { refusalCode } from '@/core/signalling';
+import { judgePeerError } from '@/platform/peer-host/broker-refusal';
 import { refreshDueAt } from '@/platform/peer-host/token-timing';
 
 describe('backoff', () => {
@@ -13,8 +14,8 @@ describe('backoff', () => {
 
 describe('broker refusals', () => {
   it('reads the code at the start of a server-error message', () => {
-    expect(brokerErrorCode('signed_in_elsewhere: A newer sign-in replaced this one.')).toBe('signed_in_elsewhere');
-    expect(brokerErrorCode('Lost connection to server.')).toBeNull();
+    expect(refusalCode('signed_in_elsewhere: A newer sign-in replaced this one.')).toBe('signed_in_elsewhere');
+    expect(refusalCode('Lost connection to server.')).toBeNull();
   });
 
   it.each([
