@@ -13,7 +13,7 @@ import { Value } from '@sinclair/typebox/value';
 import { LIMITS } from '@/core/limits';
 import { PeerwallError, type ErrorInfo } from './errors';
 import { parseSession, SessionSchema, type Session } from './session';
-import { SocialChangeSchema, SocialNoticeSchema, type FeedPost, type SocialState } from './social/social-views';
+import { POST_TEXT_UNITS, SocialChangeSchema, SocialNoticeSchema, type FeedPost, type SocialState } from './social/social-views';
 
 export const CONNECTION_STATES = ['online', 'connecting', 'offline', 'signed_in_elsewhere'] as const;
 export type ConnectionState = (typeof CONNECTION_STATES)[number];
@@ -69,9 +69,8 @@ export const MESSAGES = {
   'host:unfriend': spec<SocialState>()(HandleOnly, 'a handle'),
   'host:block': spec<SocialState>()(HandleOnly, 'a handle'),
   'host:unblock': spec<SocialState>()(HandleOnly, 'a handle'),
-  // UTF-16 units: the core counts the 10 000 code points and says so in a sentence.
   'host:post': spec<FeedPost>()(
-    Type.Object({ text: Type.String({ maxLength: LIMITS.postChars * 2 }) }),
+    Type.Object({ text: Type.String({ maxLength: POST_TEXT_UNITS }) }),
     `the post text (at most ${LIMITS.postChars} characters)`,
   ),
   'host:feed': spec<FeedPost[]>()(

@@ -135,7 +135,7 @@ export function createSocialService(deps: SocialServiceDeps) {
       if (event.wall === handle && event.added.some((e) => e.header.kind === 'goodbye')) circle.markGone(handle);
       const rows = event.feed.flatMap((c) => (c.op === 'put' ? [c.row] : []));
       // Only new rows can be inserted by pages; anything else (or an own-wall change) reloads.
-      if (rows.length === event.feed.length && rows.length > 0) void view.posts(rows).then(changes.posts);
+      if (rows.length === event.feed.length && rows.length > 0) void view.posts(rows).then(changes.posts, changes.feed);
       else changes.feed();
     } else if (event.type === 'peerHolds' && event.wall === me) {
       // The friend list counts what each friend still waits for. Own rows need no reload: a

@@ -3,6 +3,7 @@
  * `bg:` messages, so they are plain data; the ones a receiver validates are schemas.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { LIMITS } from '@/core/limits';
 
 /** `cant_connect`: the broker says the friend is online but no data connection could be made. */
 export type FriendPresence = 'online' | 'offline' | 'connecting' | 'cant_connect';
@@ -40,6 +41,8 @@ export interface SocialState {
 }
 
 const Handle = Type.String({ maxLength: 64 });
+/** Post text in UTF-16 units at most: the core counts its 10 000 code points, each at most two units. */
+export const POST_TEXT_UNITS = LIMITS.postChars * 2;
 
 /** One post as the feed shows it (its own type: the stored feed row may grow fields the UI never sees). */
 export const FeedPostSchema = Type.Object({
@@ -48,7 +51,7 @@ export const FeedPostSchema = Type.Object({
   author: Handle,
   seq: Type.Integer({ minimum: 1 }),
   /** Null while the body has not arrived. */
-  text: Type.Union([Type.String({ maxLength: 40_000 }), Type.Null()]),
+  text: Type.Union([Type.String({ maxLength: POST_TEXT_UNITS }), Type.Null()]),
   shownAt: Type.Number(),
   edited: Type.Boolean(),
   /** Own posts: friends that have not received it yet. */
