@@ -257,7 +257,8 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   };
 
   transport.onFrame((frame) => void enqueue(() => handle(frame)));
-  transport.onClose(() => shutdown(null, `The connection to @${peer} closed.`, false));
+  // After the frames that arrived before the close: the last one may be the peer's `error`.
+  transport.onClose(() => void enqueue(async () => shutdown(null, `The connection to @${peer} closed.`, false)));
 
   return {
     start,

@@ -13,6 +13,7 @@ import { Value } from '@sinclair/typebox/value';
 import { LIMITS } from '@/core/limits';
 import { PeerwallError, type ErrorInfo } from './errors';
 import { parseSession, SessionSchema, type Session } from './session';
+import type { ConnectionEvent } from './social/connection-log';
 import { POST_TEXT_UNITS, SocialChangeSchema, SocialNoticeSchema, type FeedPost, type SocialState } from './social/social-views';
 
 export const CONNECTION_STATES = ['online', 'connecting', 'offline', 'signed_in_elsewhere'] as const;
@@ -80,6 +81,7 @@ export const MESSAGES = {
     }),
     `a limit of 1–${FEED_MAX} posts and a wall or null`,
   ),
+  'host:connection-log': spec<ConnectionEvent[]>()(HandleOnly, 'a handle'),
   'host:delete-account': spec<HostState>()(Type.Object({ password: Type.String({ maxLength: 1024 }) }), 'your password'),
   'bg:ensure-host': spec<{ created: boolean }>()(None, 'no payload'),
   'bg:session-get': spec<Session | null>()(None, 'no payload'),

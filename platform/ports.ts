@@ -14,6 +14,12 @@ export interface PeerErrorInfo {
 /** The PeerJS label of sync connections (binary frames). */
 export const SYNC_LABEL = 'pw-sync';
 
+/** A WebRTC state change of a link's RTCPeerConnection: signalling, ICE, or the whole connection (DTLS). */
+export interface LinkStateChange {
+  layer: 'signaling' | 'ice' | 'connection';
+  state: string;
+}
+
 /** One data connection to a friend. */
 export interface DataLink {
   readonly peer: string;
@@ -27,6 +33,8 @@ export interface DataLink {
   on(event: 'open' | 'close', listener: () => void): void;
   on(event: 'data', listener: (data: unknown) => void): void;
   on(event: 'error', listener: (error: PeerErrorInfo) => void): void;
+  /** WebRTC states, for the connection log and for saying what failed. */
+  on(event: 'state', listener: (change: LinkStateChange) => void): void;
   send(data: unknown): void;
   close(): void;
 }

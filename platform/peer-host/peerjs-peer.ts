@@ -1,6 +1,6 @@
 import { Peer, type DataConnection } from 'peerjs';
 import { PeerwallError } from '../errors';
-import { SYNC_LABEL, type DataLink, type PeerErrorInfo } from '../ports';
+import { SYNC_LABEL, type DataLink, type LinkStateChange, type PeerErrorInfo } from '../ports';
 import type { PeerConfig, PeerLike } from './peer-port';
 
 function errorInfo(error: unknown): PeerErrorInfo {
@@ -12,6 +12,19 @@ function errorInfo(error: unknown): PeerErrorInfo {
 export function sdpFingerprint(sdp: string | undefined): string | null {
   const match = sdp ? /^a=fingerprint:(.+)$/m.exec(sdp) : null;
   return match ? match[1]!.trim() : null;
+}
+
+/**
+ * Reports the RTCPeerConnection's signalling, ICE and overall (DTLS) states. PeerJS makes the
+ * connection's RTCPeerConnection in the DataConnection's constructor, so it is there for both
+ * the dialling and the answering side; PeerJS itself uses only the `on…` handler properties.
+ */
+function watchStates(connection: DataConnection, listener: (change: LinkStateChange) => void): void {
+  const pc = connection.peerConnection as RTCPeerConnection | undefined;
+  if (!pc) return;
+  pc.addEventListener('signalingstatechange', () => listener({ layer: 'signaling', state: pc.signalingState }));
+  pc.addEventListener('iceconnectionstatechange', () => listener({ layer: 'ice', state: pc.iceConnectionState }));
+  pc.addEventListener('connectionstatechange', () => listener({ layer: 'connection', state: pc.connectionState }));
 }
 
 function adaptLink(connection: DataConnection): DataLink {
@@ -26,6 +39,7 @@ function adaptLink(connection: DataConnection): DataLink {
     },
     on(event: string, listener: (arg?: never) => void) {
       if (event === 'error') connection.on('error', (e) => (listener as unknown as (e: PeerErrorInfo) => void)(errorInfo(e)));
+      else if (event === 'state') watchStates(connection, listener as unknown as (change: LinkStateChange) => void);
       else connection.on(event as 'open', listener as () => void);
     },
     send: (data) => void connection.send(data),

@@ -4,8 +4,10 @@ import { StorageFullError } from '@/core/replica';
 import type { ServerFrame } from '@/core/signalling';
 import type { SyncEvent } from '@/core/syncSession';
 import type { ContentDb } from '../content-db';
+import { PeerwallError } from '../errors';
 import type { DataLink, PeerAccess } from '../ports';
 import type { Timers } from '../timers';
+import type { ConnectionEvent } from './connection-log';
 import { createFriendships } from './friendships';
 import { createIdbReplica } from './idb-replica';
 import { DEFAULT_LINK_LIMITS } from './link-transport';
@@ -24,12 +26,14 @@ export interface SocialOptions extends ConnectionOptions {
 }
 
 const DEFAULTS: SocialOptions = {
-  dialTimeoutMs: 20_000,
-  redialMs: 60_000,
+  // An ANSWER comes back through the broker in milliseconds; ICE over a TURN relay takes a few seconds.
+  answerTimeoutMs: 5_000,
+  dialTimeoutMs: 15_000,
+  redialMs: [1_000, 2_000, 4_000, 8_000, 15_000, 30_000],
   idleMs: 5 * 60_000,
   penaltyMs: 10 * 60_000,
   maxDials: 4,
-  answerDelayMs: 15_000,
+  answerDelayMs: 3_000,
   linkLimits: DEFAULT_LINK_LIMITS,
   changeBatchMs: 150,
 };
@@ -93,6 +97,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     store,
     circle,
     presenceOf: connections.presenceOf,
+    reasonOf: connections.reasonOf,
     penaltyOf: connections.penaltyOf,
   });
   const relay = createRelaySender({
@@ -186,6 +191,11 @@ export function createSocialService(deps: SocialServiceDeps) {
     },
     /** An incoming sync connection: accepted from friends only. */
     incoming: (link: DataLink): void => connections.incoming(link),
+    /** The last events of the connections to a friend, for "Connection details". */
+    connectionLog(handle: string): ConnectionEvent[] {
+      if (!circle.friends.has(handle)) throw new PeerwallError('not_friends', `@${handle} is not your friend.`);
+      return connections.logOf(handle);
+    },
     state: () => serial(stateNow),
     feed: (limit: number, wall: string | null = null): Promise<FeedPost[]> => view.feed(limit, wall),
     addFriend: (handle: string, note = '') => serial(async () => (await friendships.addFriend(handle, note), stateNow())),

@@ -13,6 +13,8 @@ export interface SocialStateDeps {
   store: SocialStore;
   circle: SocialCircle;
   presenceOf(handle: string): FriendPresence;
+  /** Why a friend the broker reports online cannot be reached, or null. */
+  reasonOf(handle: string): string | null;
   penaltyOf(handle: string): string | null;
 }
 
@@ -63,6 +65,7 @@ export function createSocialState(deps: SocialStateDeps) {
         .map((f) => ({
           handle: f.handle,
           presence: deps.presenceOf(f.handle),
+          reason: deps.reasonOf(f.handle),
           since: f.since,
           problem: deps.penaltyOf(f.handle),
           waiting: circle.gone.has(f.handle) ? 0 : Math.max(0, ownSeq - (progress.get(f.handle) ?? 0)),

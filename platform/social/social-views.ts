@@ -11,6 +11,8 @@ export type FriendPresence = 'online' | 'offline' | 'connecting' | 'cant_connect
 export interface FriendView {
   handle: string;
   presence: FriendPresence;
+  /** With `cant_connect`: what failed, in a sentence (no answer, ICE failed, refused with a code…). */
+  reason: string | null;
   since: number;
   /** A sentence about a problem with this friend (e.g. paused after invalid data), or null. */
   problem: string | null;

@@ -1,22 +1,27 @@
 import type { Identity, RandomBytes } from '@/core/identity';
 import type { Replica } from '@/core/replica';
 import type { SyncEvent } from '@/core/syncSession';
-import type { DataLink, PeerAccess } from '../ports';
+import type { DataLink, LinkStateChange, PeerAccess } from '../ports';
 import type { Timers } from '../timers';
+import { createConnectionLog, type ConnectionEvent } from './connection-log';
 import { createDialQueue } from './dial-queue';
+import { createFriendReach } from './friend-reach';
 import type { LinkLimits } from './link-transport';
+import { failureSentence, watchLinkProgress, type LinkFailure, type LinkProgress } from './link-progress';
 import { createPeerLimits } from './peer-limits';
 import type { FriendPresence } from './social-views';
 import { openSyncLink, type SyncLink } from './sync-link';
 
 export interface ConnectionOptions {
-  /** A dial that has not finished the handshake by then counts as "can't connect". */
+  /** An offer still unanswered by then was lost on the way (a broker restart) or refused. */
+  answerTimeoutMs: number;
+  /** A connection that has not finished the handshake by then failed. */
   dialTimeoutMs: number;
-  /** Redial a friend the broker reports online but who could not be reached. */
-  redialMs: number;
+  /** Waits before redialling a friend the broker reports online, one per failure in a row; the last repeats. */
+  redialMs: readonly number[];
   /** Close a sync connection after this long without frames. */
   idleMs: number;
-  /** A friend who sent invalid data is not accepted again for this long. */
+  /** A friend who sent invalid data is not accepted again for this long, or until its peer restarts. */
   penaltyMs: number;
   /** Connections being set up at once; further dials wait their turn (500 friends, 150 online). */
   maxDials: number;
@@ -44,37 +49,58 @@ export interface SyncConnectionsDeps {
 
 interface Connection {
   sync: SyncLink;
-  dialTimer: unknown;
+  progress: LinkProgress;
+  startedAt: number;
+  timers: unknown[];
   /** Counted against `maxDials` until it is ready or closed. */
   counted: boolean;
+  /** This side ended it on purpose, or already counted its failure: its close is no news. */
+  ended: boolean;
+  /** The session's close, when it closed with a code (the friend's `error` frame, or ours). */
+  refusal: LinkFailure | null;
+  wasReady: boolean;
 }
 
 const PROTOCOL_FAULTS = new Set(['bad_message', 'too_large', 'bad_auth', 'invalid_batch', 'not_allowed', 'wrong_peer']);
+const LAYER_KIND = { signaling: 'signaling', ice: 'ice', connection: 'dtls' } as const;
 
 export type SyncConnections = ReturnType<typeof createSyncConnections>;
 
 /**
- * Data connections to friends, one core sync session each: friend-scoped presence from the
- * broker decides when to dial (the smaller handle dials, at most `maxDials` set-ups at once),
- * idle connections close, a failed dial shows as "can't connect" and is retried, and a friend
- * who sends invalid data or exceeds the per-peer limits is refused for a while.
+ * Data connections to friends, one core sync session each. Presence from the broker starts a
+ * dial (the smaller handle at once, the larger after a pause; at most `maxDials` set-ups at
+ * once). Every wait heals: a dial without an answer or a handshake in time, or one closed while
+ * being set up, is retried within seconds while the friend is online (friend-reach.ts); a
+ * friend's own dial replaces whatever this side still holds, except that when both dial at once
+ * the smaller handle's dial wins on both sides. A friend who sends invalid data is paused until
+ * its peer restarts. Each friend's last events are kept for "Connection details".
  */
 export function createSyncConnections(deps: SyncConnectionsDeps) {
   const { identity, access, timers, options } = deps;
   const me = identity.handle;
-  const presence = new Map<string, boolean>();
-  const reachable = new Map<string, boolean>();
   const limits = createPeerLimits(deps.now, options.penaltyMs, options.linkLimits);
   const connections = new Map<string, Connection>();
-  const redialTimers = new Map<string, unknown>();
+  const log = createConnectionLog(deps.now);
   const dials = createDialQueue(options.maxDials, (handle) => dialable(handle) && startDial(handle));
+  const reach = createFriendReach({
+    timers,
+    redialMs: options.redialMs,
+    random: () => deps.randomBytes(1)[0]! / 256,
+    dial: (handle) => dial(handle),
+  });
   let stopped = false;
 
   const changed = (): void => {
     if (!stopped) deps.onChange();
   };
+  const live = (connection: Connection | undefined): connection is Connection =>
+    !!connection && !connection.ended && connection.sync.state !== 'closed';
+  const elapsed = (connection: Connection): string => `${deps.now() - connection.startedAt} ms`;
 
-  const { penalised, penalise } = limits;
+  function penalise(handle: string, reason: string): void {
+    limits.penalise(handle, reason);
+    log.record(handle, 'pause', `Paused @${handle}: ${reason}`);
+  }
 
   function releaseDial(connection: Connection): void {
     if (!connection.counted) return;
@@ -82,84 +108,101 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
     dials.release();
   }
 
-  /** Forgets a connection that ended (its link closes itself). */
-  function detach(handle: string, connection: Connection): void {
-    releaseDial(connection);
-    timers.clearTimeout(connection.dialTimer);
-    if (connections.get(handle) === connection) connections.delete(handle);
+  function clearTimers(connection: Connection): void {
+    for (const timer of connection.timers.splice(0)) timers.clearTimeout(timer);
+  }
+
+  /** Ends a connection on purpose (replaced, friend offline, stopped): no failure, no retry. */
+  function end(handle: string, connection: Connection, why: string): void {
+    if (connection.ended) return;
+    connection.ended = true;
+    clearTimers(connection);
+    log.record(handle, 'closed', why);
+    connection.sync.close();
+  }
+
+  /** A connection that did not become ready: say why, and try again soon while the friend is online. */
+  function fail(handle: string, connection: Connection, failure: LinkFailure): void {
+    if (connection.ended) return;
+    connection.ended = true;
+    clearTimers(connection);
+    log.record(handle, 'failed', `${failureSentence(handle, failure)} (after ${elapsed(connection)})`);
+    connection.sync.close();
+    const delay = stopped ? null : reach.failed(handle, failure);
+    if (delay !== null) log.record(handle, 'retry', `Trying again in ${(delay / 1000).toFixed(1)} s.`);
+    changed();
   }
 
   function onSyncEvent(handle: string, connection: Connection, event: SyncEvent): void {
     deps.onEvent(handle, event);
     if (event.type === 'ready') {
+      connection.wasReady = true;
       connection.sync.markReady();
-      timers.clearTimeout(connection.dialTimer);
+      clearTimers(connection);
       releaseDial(connection);
-      reachable.set(handle, true);
+      reach.reached(handle);
+      log.record(handle, 'ready', `Handshake done (protocol ${event.version}) after ${elapsed(connection)}.`);
       changed();
     } else if (event.type === 'closed') {
-      const theirFault = !event.byPeer && event.code !== null && PROTOCOL_FAULTS.has(event.code);
-      if (theirFault) penalise(handle, event.reason);
+      log.record(handle, 'closed', event.code ? `${event.reason} (${event.code})` : event.reason);
+      if (event.code) connection.refusal = { kind: 'refused', code: event.code, reason: event.reason };
+      if (!event.byPeer && event.code !== null && PROTOCOL_FAULTS.has(event.code)) penalise(handle, event.reason);
       if (event.storageFull) deps.addProblem(storageFullSentence(handle));
     } else if (event.type === 'keyChanged' || event.type === 'keyRotated') {
       changed();
     }
   }
 
+  function onLinkClosed(handle: string, connection: Connection, cause: { violation: string | null; idle: boolean }): void {
+    if (cause.violation) penalise(handle, cause.violation);
+    releaseDial(connection);
+    if (connections.get(handle) === connection) connections.delete(handle);
+    if (connection.ended) return changed();
+    if (!connection.wasReady) return fail(handle, connection, connection.refusal ?? connection.progress.closedEarly());
+    connection.ended = true;
+    clearTimers(connection);
+    // Both sides close a quiet connection after `idleMs`; anything else (the friend's end lost its
+    // network path) may have left a post unsent, so dial again while the friend is online.
+    const quiet = cause.idle || connection.sync.quietMs() >= options.idleMs / 2;
+    log.record(handle, 'closed', quiet ? 'Closed after being idle.' : `The connection to @${handle} closed.`);
+    // The friend's Peerwall refused us (e.g. paused us): that stays the reason until it accepts us again.
+    if (connection.refusal) reach.refused(handle, connection.refusal);
+    else if (!quiet && reach.isOnline(handle)) reach.schedule(handle, options.redialMs[0] ?? 1000);
+    changed();
+  }
+
   function attach(handle: string, link: DataLink, outgoing: boolean): Connection {
-    const connection = {} as Connection;
-    const sync = openSyncLink(handle, link, outgoing, {
+    const connection = { startedAt: deps.now(), timers: [], counted: false, ended: false, refusal: null, wasReady: false } as unknown as Connection;
+    const onState = (change: LinkStateChange) => log.record(handle, LAYER_KIND[change.layer], `${change.layer}: ${change.state} (${elapsed(connection)})`);
+    connection.progress = watchLinkProgress(link, outgoing, onState, (failure) => fail(handle, connection, failure));
+    link.on('open', () => log.record(handle, 'open', `Data channel open after ${elapsed(connection)}.`));
+    connection.sync = openSyncLink(handle, link, outgoing, {
       ...deps,
       idleMs: options.idleMs,
       linkLimits: options.linkLimits,
       budget: limits.budgetOf(handle),
       onEvent: (event) => onSyncEvent(handle, connection, event),
-      onClosed(violation) {
-        if (violation) penalise(handle, violation);
-        detach(handle, connection);
-        changed();
-      },
+      onClosed: (cause) => onLinkClosed(handle, connection, cause),
     });
-    Object.assign(connection, { sync, dialTimer: null, counted: false });
+    const unlessReady = (ms: number, check: () => LinkFailure | null) =>
+      timers.setTimeout(() => {
+        const failure = connection.sync.state === 'connecting' ? check() : null;
+        if (failure) fail(handle, connection, failure);
+      }, ms);
+    connection.timers.push(unlessReady(options.dialTimeoutMs, () => connection.progress.timedOut()));
+    if (outgoing) connection.timers.push(unlessReady(options.answerTimeoutMs, () => (connection.progress.answered ? null : { kind: 'no_answer' })));
     connections.set(handle, connection);
     return connection;
   }
 
-  /** Dials `handle` after `delayMs` if the broker still reports it online then. */
-  function scheduleDial(handle: string, delayMs: number): void {
-    timers.clearTimeout(redialTimers.get(handle));
-    redialTimers.set(
-      handle,
-      timers.setTimeout(() => {
-        redialTimers.delete(handle);
-        if (presence.get(handle)) dial(handle);
-      }, delayMs),
-    );
-  }
-
   function dialable(handle: string): boolean {
-    if (stopped || !deps.mayConnect(handle) || penalised(handle) || !access.isOnline()) return false;
-    const existing = connections.get(handle);
-    return !existing || existing.sync.state === 'closed';
+    if (stopped || !deps.mayConnect(handle) || limits.penalised(handle) || !access.isOnline()) return false;
+    return !live(connections.get(handle));
   }
 
   /** Queues a sync connection to a friend; at most `maxDials` are being set up at once. */
   function dial(handle: string): void {
     if (dialable(handle)) dials.add(handle);
-  }
-
-  /** A connection that failed, or has not finished the handshake in time, means "can't connect" (ICE failed). */
-  function failed(handle: string, connection: Connection): void {
-    reachable.set(handle, false);
-    connection.sync.close();
-    scheduleDial(handle, options.redialMs);
-    changed();
-  }
-
-  function giveUpUnlessReady(handle: string, connection: Connection): void {
-    connection.dialTimer = timers.setTimeout(() => {
-      if (connection.sync.state === 'connecting') failed(handle, connection);
-    }, options.dialTimeoutMs);
   }
 
   /** Opens a dial; false when none could start (it then takes no slot). */
@@ -170,14 +213,32 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
     } catch {
       return false;
     }
-    const connection = attach(handle, link, true);
-    connection.counted = true;
-    link.on('error', () => {
-      if (connection.sync.state === 'connecting') failed(handle, connection);
-    });
-    giveUpUnlessReady(handle, connection);
+    reach.cancel(handle);
+    log.record(handle, 'dial', `Dialling @${handle}.`);
+    attach(handle, link, true).counted = true;
     changed();
     return true;
+  }
+
+  function onOffline(handle: string): void {
+    if (reach.wentOffline(handle)) log.record(handle, 'presence', `The broker reports @${handle} offline.`);
+    limits.left(handle);
+    // The friend's broker socket is gone (browser closed, network lost): a data connection
+    // would take up to half a minute to notice by itself, and shows "Online" meanwhile.
+    const connection = connections.get(handle);
+    if (live(connection)) end(handle, connection, `Closed: @${handle} went offline.`);
+  }
+
+  function onOnline(handle: string): void {
+    const fresh = reach.cameOnline(handle);
+    if (!deps.mayConnect(handle)) return;
+    if (fresh) log.record(handle, 'presence', `The broker reports @${handle} online.`);
+    if (fresh && limits.returned(handle)) log.record(handle, 'pause', `Pause ended: @${handle} came back with a new session.`);
+    if (live(connections.get(handle))) return;
+    // Sync goes both ways over one connection, so one side dials: the smaller handle at once,
+    // the larger only if no connection came by itself (e.g. the other side cannot reach it).
+    if (me < handle) dial(handle);
+    else reach.schedule(handle, options.answerDelayMs);
   }
 
   return {
@@ -187,76 +248,63 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
       for (const handle of handles) {
         const connection = connections.get(handle);
         if (connection?.sync.state === 'ready' && connection.sync.session) void connection.sync.session.announce();
-        else if (presence.get(handle)) dial(handle);
+        else if (reach.isOnline(handle)) dial(handle);
       }
     },
     onPresence(online: readonly string[], offline: readonly string[]): void {
-      for (const handle of offline) {
-        presence.set(handle, false);
-        timers.clearTimeout(redialTimers.get(handle));
-        // The friend's broker socket is gone (browser closed, network lost): a data connection
-        // would take up to half a minute to notice by itself, and shows "Online" meanwhile.
-        connections.get(handle)?.sync.close();
-      }
-      for (const handle of online) {
-        const was = presence.get(handle);
-        presence.set(handle, true);
-        if (was || !deps.mayConnect(handle)) continue;
-        // Sync goes both ways over one connection, so one side dials: the smaller handle at once,
-        // the larger only if no connection came by itself (e.g. the other side cannot reach it).
-        if (me < handle) dial(handle);
-        else scheduleDial(handle, options.answerDelayMs);
-      }
+      for (const handle of offline) onOffline(handle);
+      for (const handle of online) onOnline(handle);
       changed();
     },
     presenceOf(handle: string): FriendPresence {
       const connection = connections.get(handle);
-      if (connection?.sync.state === 'ready') return 'online';
-      if (!presence.get(handle)) return 'offline';
-      if (reachable.get(handle) === false) return 'cant_connect';
-      if (connection?.sync.state === 'connecting' || reachable.get(handle) === undefined) return 'connecting';
-      return 'online';
+      const state = !live(connection) ? 'none' : connection.sync.state === 'ready' ? 'ready' : 'connecting';
+      return reach.presence(handle, state, limits.penalised(handle));
     },
+    /** Why a friend the broker reports online cannot be reached, or null (a pause says so as a problem). */
+    reasonOf: (handle: string): string | null => (limits.penalised(handle) ? null : reach.reason(handle)),
+    /** The last events of the connections to `handle`, oldest first. */
+    logOf: (handle: string): ConnectionEvent[] => log.events(handle),
     /** An incoming sync connection: accepted from friends only. */
     incoming(link: DataLink): void {
       const handle = link.peer;
-      if (stopped || !deps.mayConnect(handle) || penalised(handle)) {
-        link.close();
-        return;
+      if (stopped || !deps.mayConnect(handle)) return link.close();
+      log.record(handle, 'incoming', `@${handle} is dialling.`);
+      if (limits.penalised(handle)) {
+        log.record(handle, 'refused', `Refused @${handle}’s dial: paused after invalid data.`);
+        return link.close();
       }
       const existing = connections.get(handle);
-      if (existing && existing.sync.state !== 'closed') {
+      if (live(existing)) {
         // Both dialled at once: the connection dialled by the smaller handle wins on both sides.
-        if (existing.sync.outgoing && me < handle) {
-          link.close();
-          return;
+        if (existing.sync.outgoing && existing.sync.state === 'connecting' && me < handle) {
+          log.record(handle, 'refused', 'Both dialled at once: kept this side’s dial (the smaller handle’s).');
+          return link.close();
         }
-        existing.sync.close();
+        // Otherwise the friend's dial is the news: it no longer has (or never got) what this side holds.
+        end(handle, existing, existing.sync.state === 'ready' ? `Replaced: @${handle} dialled again, so their end was gone.` : `Replaced by @${handle}’s dial.`);
       }
-      presence.set(handle, true);
-      // PeerJS hands over an incoming connection before ICE; if it never opens, this side must
-      // say "can't connect" too (and dial itself later), not "Connecting…" for ever.
-      giveUpUnlessReady(handle, attach(handle, link, false));
+      reach.cameOnline(handle);
+      reach.cancel(handle);
+      attach(handle, link, false);
       changed();
     },
     /** Our broker socket is gone: what it told us about presence no longer holds. */
-    clearPresence(): void {
-      presence.clear();
-    },
+    clearPresence: () => reach.clear(),
     /** A sentence about why a friend is refused for now, or null. */
     penaltyOf: limits.sentence,
     /** Ends everything about `handle` (unfriended, blocked). */
     forget(handle: string): void {
-      presence.delete(handle);
-      reachable.delete(handle);
+      reach.forget(handle);
       limits.forget(handle);
-      connections.get(handle)?.sync.close();
+      log.forget(handle);
+      const connection = connections.get(handle);
+      if (live(connection)) end(handle, connection, 'Closed: no longer friends.');
     },
     stop(): void {
       stopped = true;
-      for (const connection of [...connections.values()]) connection.sync.close();
-      for (const timer of redialTimers.values()) timers.clearTimeout(timer);
-      redialTimers.clear();
+      for (const [handle, connection] of [...connections]) end(handle, connection, 'Closed: signed out.');
+      reach.stop();
       dials.clear();
     },
   };

@@ -18,8 +18,8 @@ export interface SyncLinkDeps {
   budget: PeerBudget;
   /** Every event of the core session. */
   onEvent(event: SyncEvent): void;
-  /** The link ended; `violation` says why when this side cut it for exceeding limits. */
-  onClosed(violation: string | null): void;
+  /** The link ended: `violation` says why when this side cut it for exceeding limits; `idle` when it went quiet. */
+  onClosed(cause: { violation: string | null; idle: boolean }): void;
 }
 
 export interface SyncLink {
@@ -29,6 +29,8 @@ export interface SyncLink {
   readonly session: SyncSession | null;
   /** Why this side cut the link for exceeding its limits, or null. */
   readonly violation: string | null;
+  /** Milliseconds since the last frame either way (or since the link was made). */
+  quietMs(): number;
   markReady(): void;
   close(): void;
 }
@@ -42,6 +44,8 @@ export function openSyncLink(handle: string, link: DataLink, outgoing: boolean, 
   let state: SyncLink['state'] = 'connecting';
   let session: SyncSession | null = null;
   let idleTimer: unknown = null;
+  let lastFrameAt = deps.now();
+  let idle = false;
   const transport = createLinkTransport(link, deps.now, deps.linkLimits, deps.budget);
 
   function close(): void {
@@ -50,18 +54,21 @@ export function openSyncLink(handle: string, link: DataLink, outgoing: boolean, 
     timers.clearTimeout(idleTimer);
     session?.close();
     link.close();
-    deps.onClosed(transport.violation);
+    deps.onClosed({ violation: transport.violation, idle });
   }
 
   function touch(): void {
+    lastFrameAt = deps.now();
     timers.clearTimeout(idleTimer);
     idleTimer = timers.setTimeout(() => {
-      if (session?.settled() !== false) close();
-      else touch();
+      if (session?.settled() === false) return touch();
+      idle = true;
+      close();
     }, deps.idleMs);
   }
 
-  transport.onClose(close);
+  // The friend's last frames (e.g. its `error` saying why it closed) are handled before the close.
+  transport.onClose(() => (session ? void session.idle().then(close) : close()));
   link.on('open', () => {
     if (state === 'closed') return;
     const fingerprints = link.fingerprints?.() ?? null;
@@ -107,6 +114,7 @@ export function openSyncLink(handle: string, link: DataLink, outgoing: boolean, 
     get violation() {
       return transport.violation;
     },
+    quietMs: () => deps.now() - lastFrameAt,
     markReady(): void {
       if (state === 'connecting') state = 'ready';
     },

@@ -35,7 +35,9 @@ export class FakeLink extends Emitter implements DataLink {
     if (this.closed) return;
     this.closed = true;
     this.emit('close');
-    this.partner?.close();
+    // After what was sent before the close, as a data channel delivers it.
+    const partner = this.partner;
+    if (partner) queueMicrotask(() => partner.close());
   }
 }
 

@@ -62,6 +62,10 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
   const shownPresence = new Map<string, boolean>();
   /** Simulates ICE failure between two handles (signalling works, no connection). */
   const iceBlocked = new Set<string>();
+  /** Offers the broker loses, by `caller>receiver` (e.g. it restarted mid-handshake): how many more to lose. */
+  const lostOffers = new Map<string, number>();
+  /** Stands in for a receiver's peer host: gets the incoming end instead of the receiver's service. */
+  const intercepts = new Map<string, (link: SyncLink) => void>();
   const links: SyncLink[] = [];
 
   /** What the peer host does with a broker frame: parse it, and hand the social layer what it understands. */
@@ -147,10 +151,22 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
           theirs.partner = mine;
           links.push(mine, theirs);
           const to = users.get(target);
+          const route = `${handle}>${target}`;
+          const lost = (lostOffers.get(route) ?? 0) > 0;
+          if (lost) lostOffers.set(route, lostOffers.get(route)! - 1);
           // The broker forwards the offer only if the receiver allows the caller.
-          if (to?.online && to.allow.handles.includes(handle) && !iceBlocked.has([handle, target].sort().join('+'))) {
+          if (!lost && to?.online && to.allow.handles.includes(handle)) {
             queueMicrotask(() => {
-              to.service.incoming(theirs);
+              const intercept = intercepts.get(target);
+              if (intercept) intercept(theirs);
+              else to.service.incoming(theirs);
+              // A receiver that closes the connection at once sends no ANSWER (as PeerJS does).
+              if (theirs.closed) return;
+              mine.emit('state', { layer: 'signaling', state: 'stable' });
+              const ice = iceBlocked.has([handle, target].sort().join('+')) ? 'checking' : 'connected';
+              mine.emit('state', { layer: 'ice', state: ice });
+              theirs.emit('state', { layer: 'ice', state: ice });
+              if (ice !== 'connected') return;
               queueMicrotask(() => {
                 if (!mine.closed && !theirs.closed) {
                   mine.emit('open');
@@ -206,7 +222,16 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
     retired,
     queued,
     iceBlocked,
+    lostOffers,
+    intercepts,
     links,
+    /** One end of a link dies unseen by the other (its browser lost the path); the other stays open. */
+    sever(end: SyncLink): void {
+      const other = end.partner;
+      end.partner = null;
+      if (other) other.partner = null;
+      end.close();
+    },
     addUser,
     fromBroker,
     goOnline,

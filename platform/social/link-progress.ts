@@ -1,0 +1,97 @@
+import type { DataLink, LinkStateChange } from '../ports';
+
+/** What a connection that never became ready failed at, as far as this side can tell. */
+export type LinkFailure =
+  | { kind: 'no_answer' }
+  | { kind: 'ice_failed' }
+  | { kind: 'dtls_failed' }
+  | { kind: 'no_handshake' }
+  | { kind: 'closed' }
+  | { kind: 'refused'; code: string; reason: string };
+
+/** Handshake refusals that a retry can outlive (the friend's side has not stored the friendship yet). */
+const PASSING_REFUSALS = new Set(['not_friends']);
+
+/**
+ * Failures that say "Can't connect" at once: ICE or DTLS failed, or the friend's Peerwall
+ * refused us for a lasting reason. Others (an offer the broker lost, a close during set-up)
+ * are retried within seconds and say "Can't connect" only when they keep happening.
+ */
+export function isLasting(failure: LinkFailure): boolean {
+  if (failure.kind === 'refused') return !PASSING_REFUSALS.has(failure.code);
+  return failure.kind === 'ice_failed' || failure.kind === 'dtls_failed';
+}
+
+/** The sentence the friend list shows under "Can't connect". */
+export function failureSentence(handle: string, failure: LinkFailure): string {
+  switch (failure.kind) {
+    case 'no_answer':
+      return `@${handle}’s Peerwall did not answer the request to connect. Peerwall keeps trying.`;
+    case 'ice_failed':
+      return `The broker sees @${handle} online, but no direct connection could be made (a strict firewall or NAT without a relay server). Peerwall keeps trying.`;
+    case 'dtls_failed':
+      return `A network path to @${handle} was found, but the encrypted connection could not be set up. Peerwall keeps trying.`;
+    case 'no_handshake':
+      return `A connection to @${handle} opened, but their Peerwall did not finish the handshake. Peerwall keeps trying.`;
+    case 'closed':
+      return `The connection to @${handle} closed while it was being set up. Peerwall keeps trying.`;
+    case 'refused':
+      return `${failure.reason} (${failure.code})`;
+  }
+}
+
+/** How far one link got: whether its offer was answered, its ICE state, whether it opened. */
+export interface LinkProgress {
+  readonly answered: boolean;
+  /** What a dial that ran out of time failed at. */
+  timedOut(): LinkFailure;
+  /** What a link that closed before it was ready failed at (PeerJS closes it when ICE fails). */
+  closedEarly(): LinkFailure;
+}
+
+/**
+ * Follows a link's WebRTC states (signalling, ICE, DTLS) for the connection log and the
+ * failure reason; `onFailed` fires when ICE or DTLS reports failure.
+ */
+export function watchLinkProgress(
+  link: DataLink,
+  outgoing: boolean,
+  onState: (change: LinkStateChange) => void,
+  onFailed: (failure: LinkFailure) => void,
+): LinkProgress {
+  let answered = !outgoing; // the receiving side answers the offer itself
+  let iceConnected = false;
+  let open = false;
+  let negotiationFailed = false;
+  let iceChecked = false;
+  link.on('state', (change) => {
+    onState(change);
+    if (change.layer === 'signaling' && change.state === 'stable') answered = true;
+    if (change.layer === 'ice' && change.state === 'checking') iceChecked = true;
+    if (change.layer === 'ice' && (change.state === 'connected' || change.state === 'completed')) iceConnected = true;
+    if (change.layer === 'ice' && change.state === 'failed') onFailed({ kind: 'ice_failed' });
+    if (change.layer === 'connection' && change.state === 'failed') onFailed(iceConnected ? { kind: 'dtls_failed' } : { kind: 'ice_failed' });
+  });
+  link.on('open', () => {
+    open = true;
+    answered = true;
+  });
+  // PeerJS reports ICE failure as a `negotiation-failed` error on the connection, then closes it.
+  link.on('error', (error) => (negotiationFailed ||= error.type === 'negotiation-failed'));
+  const stuckAt = (): LinkFailure => {
+    if (open) return { kind: 'no_handshake' };
+    if (!answered) return { kind: 'no_answer' };
+    return iceConnected ? { kind: 'dtls_failed' } : { kind: 'ice_failed' };
+  };
+  return {
+    get answered() {
+      return answered;
+    },
+    timedOut: stuckAt,
+    closedEarly(): LinkFailure {
+      // Checks that never connected before the friend gave up are ICE failing, seen from this side.
+      if (negotiationFailed || (iceChecked && !iceConnected && !open)) return { kind: 'ice_failed' };
+      return open ? { kind: 'no_handshake' } : { kind: 'closed' };
+    },
+  };
+}

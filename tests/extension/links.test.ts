@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { encodeMessage } from '@/core/messages';
+import { createSocialNetwork, type User } from './support/social-network';
+
+/**
+ * Issue 15: a friend who is online is always reached. Each case scripts the broker and the
+ * data links (lost offers, links that die on one side, refusals) on a fake clock.
+ */
+async function friends(names: [string, string] = ['alice', 'bob']) {
+  const net = createSocialNetwork();
+  const a = await net.addUser(names[0]);
+  const b = await net.addUser(names[1]);
+  await net.goOnline(a);
+  await net.goOnline(b);
+  await net.befriend(a, b);
+  return { net, a, b };
+}
+
+const presenceOf = async (user: User, handle: string) => (await user.service.state()).friends.find((f) => f.handle === handle);
+const openLinks = (net: ReturnType<typeof createSocialNetwork>) => net.links.filter((l) => !l.closed);
+
+/** Both go offline and come back, so the next connection is dialled afresh. */
+async function reconnectBoth(net: ReturnType<typeof createSocialNetwork>, a: User, b: User): Promise<void> {
+  await net.goOffline(a);
+  await net.goOffline(b);
+  await net.goOnline(a);
+}
+
+describe('reaching a friend who is online', () => {
+  it('connects within seconds when the broker loses the first offer (e.g. it restarted mid-handshake)', async () => {
+    const { net, a: alice, b: bob } = await friends();
+    await reconnectBoth(net, alice, bob);
+    net.lostOffers.set('alice>bob', 1);
+
+    await net.goOnline(bob); // alice, the smaller handle, dials at once: the offer is lost
+    await net.time.advance(10_000);
+
+    expect(await presenceOf(alice, 'bob')).toMatchObject({ presence: 'online' });
+    expect(await presenceOf(bob, 'alice')).toMatchObject({ presence: 'online' });
+    await alice.service.post('after a lost offer');
+    await net.settle();
+    expect((await bob.service.feed(1))[0]?.text).toBe('after a lost offer');
+  });
+
+  it('accepts a friend’s new dial although its own older connection still looks open on this side', async () => {
+    const { net, a: alice, b: bob } = await friends();
+    // alice dialled the connection; bob's end dies (his network dropped it), alice's end has not noticed
+    const bobsEnd = openLinks(net).find((l) => l.peer === 'alice')!;
+    net.sever(bobsEnd);
+    await net.settle();
+
+    await bob.service.post('are you still there?');
+    await net.time.advance(3_000);
+
+    expect((await alice.service.feed(1))[0]?.text).toBe('are you still there?');
+    expect(await presenceOf(bob, 'alice')).toMatchObject({ presence: 'online' });
+  });
+
+  it('dials again when the other side closes a connection being set up, so what waited is delivered', async () => {
+    const { net, a: alice, b: bob } = await friends();
+    await reconnectBoth(net, alice, bob);
+    await alice.service.post('written while bob was away');
+    // bob's peer host is not ready for alice yet: its handshake refuses her once
+    net.intercepts.set('bob', (link) => {
+      net.intercepts.delete('bob');
+      link.on('open', () => {
+        link.send(encodeMessage({ type: 'error', code: 'not_friends', message: '@bob and @alice are not friends.' }));
+        link.close();
+      });
+    });
+
+    await net.goOnline(bob);
+    await net.time.advance(5_000);
+
+    expect((await bob.service.feed(1))[0]?.text).toBe('written while bob was away');
+    expect(await presenceOf(alice, 'bob')).toMatchObject({ presence: 'online' });
+    expect(openLinks(net)).toHaveLength(2);
+  });
+
+  it('ends in exactly one working connection when both sides dial at once', async () => {
+    const { net, a: alice, b: bob } = await friends();
+    await net.time.advance(5 * 60_000 + 1); // the first connection went idle and closed
+    expect(openLinks(net)).toHaveLength(0);
+
+    await Promise.all([alice.service.post('from alice'), bob.service.post('from bob')]);
+    await net.time.advance(3_000);
+
+    expect(openLinks(net)).toHaveLength(2); // one connection: its two ends
+    expect((await bob.service.feed(5)).map((p) => p.text)).toContain('from alice');
+    expect((await alice.service.feed(5)).map((p) => p.text)).toContain('from bob');
+  });
+
+  it('keeps saying “Connecting…” while short retries run, and connects once the broker stops losing offers', async () => {
+    const { net, a: alice, b: bob } = await friends();
+    await reconnectBoth(net, alice, bob);
+    net.lostOffers.set('alice>bob', 2);
+    net.lostOffers.set('bob>alice', 2);
+
+    await net.goOnline(bob);
+    await net.time.advance(6_000);
+    expect(await presenceOf(alice, 'bob')).toMatchObject({ presence: 'connecting' });
+
+    await net.time.advance(14_000);
+    expect(await presenceOf(alice, 'bob')).toMatchObject({ presence: 'online' });
+    expect(await presenceOf(bob, 'alice')).toMatchObject({ presence: 'online' });
+  });
+});
+
+describe('pausing a friend who sent invalid data', () => {
+  it('shows the pause, and ends it when the friend’s peer comes back with a new session', async () => {
+    const { net, a: alice, b: bob } = await friends();
+    const bobsEnd = openLinks(net).find((l) => l.peer === 'alice')!;
+    bobsEnd.send(new Uint8Array([99, 1, 2, 3])); // alice's side reads garbage from bob
+    await net.settle();
+    expect(await presenceOf(alice, 'bob')).toMatchObject({ presence: 'cant_connect', problem: expect.stringMatching(/^Paused/) });
+
+    await net.goOffline(bob); // bob restarts his browser
+    await net.goOnline(bob);
+    await net.time.advance(2_000);
+
+    expect(await presenceOf(alice, 'bob')).toMatchObject({ presence: 'online', problem: null });
+    await bob.service.post('back again');
+    await net.settle();
+    expect((await alice.service.feed(1))[0]?.text).toBe('back again');
+  });
+});
+
+describe('saying what failed', () => {
+  it('keeps “Connecting…” through two lost offers, then says “Can’t connect” because nobody answered — not a firewall', async () => {
+    const { net, a: alice, b: bob } = await friends();
+    await reconnectBoth(net, alice, bob);
+    net.lostOffers.set('alice>bob', 100);
+    net.lostOffers.set('bob>alice', 100);
+
+    await net.goOnline(bob);
+    await net.time.advance(6_000);
+    expect(await presenceOf(alice, 'bob')).toMatchObject({ presence: 'connecting' });
+
+    await net.time.advance(20_000);
+    const bobSeenByAlice = await presenceOf(alice, 'bob');
+    expect(bobSeenByAlice).toMatchObject({ presence: 'cant_connect', reason: expect.stringContaining('did not answer') });
+    expect(bobSeenByAlice?.reason).not.toMatch(/firewall|NAT/);
+  });
+
+  it('names ICE when ICE fails, at once', async () => {
+    const { net, a: alice, b: bob } = await friends();
+    await reconnectBoth(net, alice, bob);
+    net.iceBlocked.add('alice+bob');
+
+    await net.goOnline(bob);
+    await net.time.advance(15_000);
+
+    expect(await presenceOf(alice, 'bob')).toMatchObject({ presence: 'cant_connect', reason: expect.stringContaining('firewall or NAT') });
+  });
+
+  it('tells a paused friend that it was refused and with which code', async () => {
+    const { net, a: alice, b: bob } = await friends();
+    openLinks(net).find((l) => l.peer === 'alice')!.send(new Uint8Array([99, 1, 2, 3]));
+    await net.settle();
+    await bob.service.post('knock knock'); // bob dials again; alice refuses while the pause lasts
+    await net.time.advance(30_000);
+
+    expect(await presenceOf(bob, 'alice')).toMatchObject({
+      presence: 'cant_connect',
+      reason: expect.stringMatching(/^@alice closed the connection: .*\(bad_message\)$/),
+    });
+    expect(await presenceOf(alice, 'bob')).toMatchObject({ presence: 'cant_connect', reason: null, problem: expect.stringMatching(/^Paused/) });
+  });
+});
+
+describe('connection details', () => {
+  it('keeps each friend’s last 50 events: presence, dials, WebRTC states, handshake and closes', async () => {
+    const { net, a: alice, b: bob } = await friends();
+    for (let i = 0; i < 6; i++) {
+      await net.goOffline(bob);
+      await net.goOnline(bob);
+    }
+
+    const log = alice.service.connectionLog('bob');
+
+    expect(log).toHaveLength(50);
+    const kinds = new Set(log.map((e) => e.kind));
+    for (const kind of ['presence', 'dial', 'signaling', 'ice', 'open', 'ready', 'closed']) expect(kinds).toContain(kind);
+    expect(log.at(-1)).toMatchObject({ kind: 'ready', text: expect.stringMatching(/^Handshake done \(protocol 1\) after \d+ ms\.$/) });
+    expect(log.every((e, i) => i === 0 || e.at >= log[i - 1]!.at)).toBe(true);
+    expect(() => alice.service.connectionLog('mallory')).toThrow('@mallory is not your friend.');
+  });
+});
