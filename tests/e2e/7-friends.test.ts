@@ -10,6 +10,7 @@ import {
   addFriend,
   badgeAndNotifications,
   clickFor,
+  listItemOf,
   listsFriend,
   postsMatching,
   recordSignalling,
@@ -123,6 +124,22 @@ describe('friends, walls and sync in Chromium (alice, bob, carol)', () => {
       ...(await framesAtBob()).filter((frame) => frame.src === 'alice'),
     ].map((frame) => frame.type);
     expect(betweenFriends).toEqual(expect.arrayContaining(['OFFER', 'ANSWER', 'CANDIDATE']));
+
+    // Connection details show the real WebRTC states of that connection, with nobody's addresses, and copy.
+    const bobItem = listItemOf(alicePopup, 'bob', 'Friends');
+    await bobItem.getByText('Connection details', { exact: true }).click();
+    const details = bobItem.getByLabel('Connection details for @bob', { exact: true });
+    await details.waitFor({ state: 'visible', timeout: 5_000 });
+    const report = await details.innerText();
+    console.info(report);
+    expect(report).toMatch(/ice: connected/);
+    expect(report).toMatch(/connection: connected/);
+    expect(report).toMatch(/Handshake done \(protocol 1\)/);
+    expect(report).not.toMatch(/\b\d{1,3}(\.\d{1,3}){3}\b|candidate|a=|eyJ/);
+    await playwrightOf(alicePopup).context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await bobItem.getByRole('button', { name: 'Copy connection details', exact: true }).click();
+    await bobItem.getByText('Copied. Paste it into your bug report.').waitFor({ timeout: 5_000 });
+    expect(await playwrightOf(alicePopup).evaluate(() => navigator.clipboard.readText())).toBe(report);
 
     // Peerwall never dials a stranger, so mallory, a stranger with a client of her own, signs in over the
     // broker's API and offers alice a data connection herself. She allows alice to signal to her, so

@@ -59,7 +59,18 @@ describe('post and friend components', () => {
 
   it('lists requests with Accept and Decline, and friends with a link and Unfriend / Block', async () => {
     const state: SocialState = {
-      friends: [{ handle: 'bob', presence: 'cant_connect', since: 0, problem: null, waiting: 0, gone: false, safetyNumber: '12345 67890' }],
+      friends: [
+        {
+          handle: 'bob',
+          presence: 'cant_connect',
+          reason: '@bob’s Peerwall did not answer the request to connect. Peerwall keeps trying.',
+          since: 0,
+          problem: null,
+          waiting: 0,
+          gone: false,
+          safetyNumber: '12345 67890',
+        },
+      ],
       incoming: [{ handle: 'carol', direction: 'incoming', at: 0, note: '', delivery: 'delivered' }],
       outgoing: [{ handle: 'dave', direction: 'outgoing', at: 0, note: '', delivery: 'queued' }],
       blocked: [],
@@ -78,6 +89,9 @@ describe('post and friend components', () => {
     expect(friends).toContain('>Unfriend</button>');
     expect(friends).toContain('>Block</button>');
     expect(friends).toContain('Can’t connect');
+    expect(friends).toContain('@bob’s Peerwall did not answer the request to connect.');
+    expect(friends).not.toContain('firewall');
+    expect(friends).toContain('<summary>Connection details</summary>');
     expect(friends).not.toContain('role="status"');
   });
 });
