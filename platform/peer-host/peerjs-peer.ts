@@ -2,6 +2,7 @@ import { Peer, type DataConnection } from 'peerjs';
 import { PeerwallError } from '../errors';
 import { SYNC_LABEL, type DataLink, type LinkStateChange, type PeerErrorInfo } from '../ports';
 import type { PeerConfig, PeerLike } from './peer-port';
+import { createSignalDedupe } from './signal-dedupe';
 
 function errorInfo(error: unknown): PeerErrorInfo {
   const { type, message } = (error ?? {}) as { type?: unknown; message?: unknown };
@@ -62,6 +63,10 @@ export function createPeerJsPeer(id: string, config: PeerConfig): PeerLike {
     config: { iceServers: config.iceServers },
     debug: 0,
   });
+  // Repeated OFFERs and ANSWERs never reach PeerJS (its socket's handler would act on each).
+  const repeated = createSignalDedupe();
+  const emit = peer.socket.emit.bind(peer.socket) as (event: string, ...args: unknown[]) => boolean;
+  (peer.socket as { emit: typeof emit }).emit = (event, ...args) => (event === 'message' && repeated(args[0]) ? false : emit(event, ...args));
   return {
     get destroyed() {
       return peer.destroyed;
