@@ -234,7 +234,13 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
     if (!deps.mayConnect(handle)) return;
     if (fresh) log.record(handle, 'presence', `The broker reports @${handle} online.`);
     if (fresh && limits.returned(handle)) log.record(handle, 'pause', `Pause ended: @${handle} came back with a new session.`);
-    if (live(connections.get(handle))) return;
+    const existing = connections.get(handle);
+    if (live(existing)) {
+      // A dial still unanswered when presence starts over went out through a broker socket that is
+      // gone (ours reconnected): its ANSWER cannot come, so dial again now rather than wait it out.
+      if (!(fresh && existing.sync.outgoing && existing.sync.state === 'connecting' && !existing.progress.answered)) return;
+      end(handle, existing, 'Dropped a dial without an answer: the broker connection it went through is gone.');
+    }
     // Sync goes both ways over one connection, so one side dials: the smaller handle at once,
     // the larger only if no connection came by itself (e.g. the other side cannot reach it).
     if (me < handle) dial(handle);

@@ -186,3 +186,19 @@ describe('connection details', () => {
     expect(() => alice.service.connectionLog('mallory')).toThrow('@mallory is not your friend.');
   });
 });
+
+describe('our own broker connection coming back', () => {
+  it('dials again at once when a dial was still unanswered, instead of waiting for it to time out', async () => {
+    const { net, a: alice, b: bob } = await friends();
+    await reconnectBoth(net, alice, bob);
+    net.lostOffers.set('alice>bob', 1); // the broker restarts while alice's offer is on its way
+
+    await net.goOnline(bob);
+    alice.service.offline(); // alice's broker socket drops and comes back, her data links untouched
+    net.fromBroker(alice, { type: 'PW_PRESENCE', payload: { online: ['bob'], offline: [] } });
+    await net.settle();
+
+    expect(await presenceOf(alice, 'bob')).toMatchObject({ presence: 'online' });
+    expect(alice.service.connectionLog('bob').map((e) => e.kind)).not.toContain('failed');
+  });
+});
