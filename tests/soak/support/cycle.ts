@@ -1,0 +1,192 @@
+import { writePost, friendPresence } from '../../e2e/support/social';
+import { sleep } from '../../e2e/support/wait';
+import { connectionLog, eventsBetween, neededRetry } from './connection-log';
+import { createFault } from './faults';
+import { pick, type FaultKind, type Random } from './schedule';
+import type { Member, SoakScene } from './soak-scene';
+
+export interface CycleOptions {
+  /** A post not delivered this long after everyone is online at the broker again makes the cycle stuck. */
+  stuckMs: number;
+  /** How much longer a stuck cycle keeps watching, to tell "late" from "never". */
+  lateMs: number;
+}
+
+export interface CycleResult {
+  index: number;
+  kind: FaultKind;
+  writer: string;
+  recipients: string[];
+  victim: string;
+  notes: string[];
+  startedAt: number;
+  endedAt: number;
+  /** Everyone in the cycle online at the broker again ("both sides online"): the cycle's clock starts here. */
+  onlineAt?: number;
+  /** From onlineAt until each side lists the other Online (a sync connection is ready), both ways, for every recipient. */
+  connectedMs?: number;
+  /** From onlineAt until every recipient has the post. */
+  deliveredMs?: number;
+  stuck: boolean;
+  /** A stuck cycle's post arrived after all, this long after onlineAt. */
+  lateDeliveredMs?: number;
+  /** Some connection of the cycle needed a retry (per the peer hosts' connection logs); undefined: no log (n/a). */
+  retry?: boolean;
+  /** What a stuck cycle looked like at its deadline. */
+  diagnosis: string[];
+  screenshots: string[];
+}
+
+const POLL_MS = 200;
+
+async function waitUntilOnline(soak: SoakScene, members: readonly Member[], timeoutMs: number): Promise<number | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const states = await Promise.all(members.map((member) => soak.connectionOf(member)));
+    if (states.every((state) => state === 'online')) return Date.now();
+    await sleep(POLL_MS);
+  }
+  return undefined;
+}
+
+async function connectedBothWays(soak: SoakScene, writer: Member, recipients: readonly Member[]): Promise<boolean> {
+  const seen = await Promise.all(
+    recipients.flatMap((recipient) => [soak.presenceOf(writer, recipient.name), soak.presenceOf(recipient, writer.name)]),
+  );
+  return seen.every((presence) => presence === 'online');
+}
+
+async function deliveredToAll(soak: SoakScene, writer: Member, recipients: readonly Member[], text: string): Promise<boolean> {
+  const has = await Promise.all(recipients.map((recipient) => soak.hasPost(recipient, writer.name, text)));
+  return has.every(Boolean);
+}
+
+/** What everyone in a stuck cycle shows and says: the Friends list, the peer hosts' views, the proxy's frames, the connection logs. */
+async function diagnose(soak: SoakScene, result: CycleResult, members: readonly Member[], text: string): Promise<string[]> {
+  const lines: string[] = [];
+  for (const member of members) {
+    const others = members.filter((other) => other !== member);
+    const shown = await Promise.all(
+      others.map(async (other) => `@${other.name} ${(await friendPresence(member.popup, other.name).catch(() => undefined)) ?? '(not listed)'}`),
+    );
+    const friends = await soak.friendsSeenBy(member).catch(() => []);
+    const views = friends
+      .filter((friend) => others.some((other) => other.name === friend.handle))
+      .map((friend) => `@${friend.handle} ${friend.presence}${friend.waiting ? `, ${friend.waiting} waiting` : ''}${friend.problem ? `, "${friend.problem}"` : ''}`);
+    lines.push(`@${member.name} (${await soak.connectionOf(member)}): Friends shows ${shown.join(', ')}; host says ${views.join(', ')}`);
+  }
+  const writer = soak.member(result.writer);
+  const has = await Promise.all(members.filter((m) => m !== writer).map(async (m) => `@${m.name} ${(await soak.hasPost(m, writer.name, text)) ? 'has' : 'lacks'} it`));
+  lines.push(`the post: ${has.join(', ')}`);
+  const frames = soak.proxy.frames.filter((frame) => frame.at >= result.startedAt);
+  const counts = new Map<string, number>();
+  for (const frame of frames) {
+    const key = `${frame.type} ${frame.direction === 'to-peer' ? '→' : '←'}@${frame.peer} ${frame.action}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  lines.push(`proxy saw: ${[...counts].map(([key, count]) => `${key}×${count}`).join(', ') || 'no signalling frame'}`);
+  for (const member of members) {
+    for (const other of members.filter((m) => m !== member)) {
+      const log = await connectionLog(member.popup, other.name);
+      if (!log) continue;
+      const events = eventsBetween(log, result.startedAt, Date.now());
+      lines.push(`@${member.name}'s log of @${other.name}: ${events.map((e) => `+${((e.at - result.startedAt) / 1000).toFixed(1)}s ${e.kind} ${e.text}`).join('; ') || 'empty'}`);
+    }
+  }
+  return lines;
+}
+
+async function retryNeeded(writer: Member, recipients: readonly Member[], from: number, to: number): Promise<boolean | undefined> {
+  const logs = await Promise.all(
+    recipients.flatMap((recipient) => [connectionLog(writer.popup, recipient.name), connectionLog(recipient.popup, writer.name)]),
+  );
+  const known = logs.filter((log) => log !== undefined);
+  if (known.length === 0) return undefined;
+  return known.some((log) => neededRetry(eventsBetween(log, from, to)));
+}
+
+/**
+ * One cycle: a fault, a post written through `writer`'s composer, and a wait until every other member has it.
+ * Never throws: a cycle that fails in any way is reported stuck with what went wrong.
+ */
+export async function runCycle(
+  soak: SoakScene,
+  index: number,
+  kind: FaultKind,
+  random: Random,
+  options: CycleOptions,
+): Promise<CycleResult> {
+  const members = [...soak.members];
+  const victim = pick(random, members);
+  const writer = kind === 'worker-sleep' ? victim : pick(random, members);
+  const recipients = members.filter((member) => member !== writer);
+  const text = `Soak cycle ${index}: ${kind} by @${writer.name}`;
+  const result: CycleResult = {
+    index,
+    kind,
+    writer: writer.name,
+    recipients: recipients.map((r) => r.name),
+    victim: victim.name,
+    notes: [],
+    startedAt: Date.now(),
+    endedAt: 0,
+    stuck: false,
+    diagnosis: [],
+    screenshots: [],
+  };
+  const fault = createFault(kind, { soak, writer, victim, random, note: (note) => result.notes.push(note) }, text);
+  let deliveredAt: number | undefined;
+  try {
+    await fault.before();
+    if (!fault.during) result.onlineAt = await waitUntilOnline(soak, members, options.stuckMs);
+    await writePost(writer.popup, text);
+    if (fault.during) {
+      await fault.during();
+      result.onlineAt = await waitUntilOnline(soak, members, options.stuckMs);
+    }
+    if (result.onlineAt === undefined) throw new Error(`not everyone was online at the broker within ${options.stuckMs / 1000} s`);
+    const clock = result.onlineAt;
+    const deadline = clock + options.stuckMs;
+    let connectedAt: number | undefined;
+    while (deliveredAt === undefined && Date.now() < deadline + options.lateMs) {
+      const [connected, delivered] = await Promise.all([
+        connectedAt === undefined ? connectedBothWays(soak, writer, recipients) : true,
+        deliveredToAll(soak, writer, recipients, text),
+      ]);
+      const now = Date.now();
+      if (connected && connectedAt === undefined) connectedAt = now;
+      if (delivered) deliveredAt = now;
+      if (deliveredAt === undefined && now >= deadline && !result.stuck) {
+        result.stuck = true;
+        result.diagnosis = await diagnose(soak, result, members, text);
+        result.screenshots = await soak.scene.screenshotAll(`stuck-${index}-${kind}`);
+      }
+      if (deliveredAt === undefined) await sleep(POLL_MS);
+    }
+    // Delivered before anyone was seen Online both ways (the connection closed again meanwhile): connected by then.
+    connectedAt ??= deliveredAt;
+    if (connectedAt !== undefined && connectedAt <= deadline) result.connectedMs = Math.max(0, connectedAt - clock);
+    if (deliveredAt !== undefined) {
+      if (result.stuck) result.lateDeliveredMs = deliveredAt - clock;
+      else result.deliveredMs = Math.max(0, deliveredAt - clock);
+    }
+    if (deliveredAt === undefined && !result.stuck) {
+      // The deadline passed during the last pause between polls.
+      result.stuck = true;
+      result.diagnosis = await diagnose(soak, result, members, text);
+      result.screenshots = await soak.scene.screenshotAll(`stuck-${index}-${kind}`);
+    }
+  } catch (error) {
+    result.stuck = true;
+    result.notes.push(`error: ${String(error).split('\n')[0]?.slice(0, 300)}`);
+    if (result.diagnosis.length === 0) {
+      result.diagnosis = await diagnose(soak, result, members, text).catch((e: unknown) => [`diagnosis failed: ${String(e)}`]);
+      result.screenshots = await soak.scene.screenshotAll(`stuck-${index}-${kind}`).catch(() => []);
+    }
+  } finally {
+    await fault.after?.().catch((error: unknown) => result.notes.push(`undoing the fault failed: ${String(error)}`));
+  }
+  result.endedAt = Date.now();
+  result.retry = await retryNeeded(writer, recipients, result.startedAt, result.endedAt).catch(() => undefined);
+  return result;
+}
