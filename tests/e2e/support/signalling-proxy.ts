@@ -275,12 +275,14 @@ export class SignallingProxy {
       socket.end(`HTTP/1.1 ${response.statusCode ?? 502} Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       upstream.terminate();
     });
+    let accepted = false;
     upstream.once('error', () => {
-      if (upstream.readyState !== WebSocket.OPEN && socket.writable) {
+      if (!accepted && socket.writable) {
         socket.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       }
     });
     upstream.once('open', () => {
+      accepted = true;
       this.sockets.handleUpgrade(request, socket, head, (client) => {
         upstream.off('message', collectEarly);
         const toPeer = new FrameLane(this, peer, 'to-peer', client);
