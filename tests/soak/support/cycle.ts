@@ -4,6 +4,7 @@ import { connectionLog, eventsBetween, neededRetry } from './connection-log';
 import { createFault } from './faults';
 import { pick, type FaultKind, type Random } from './schedule';
 import type { Member, SoakScene } from './soak-scene';
+import { webrtcErrorsBetween } from './webrtc-errors';
 
 export interface CycleOptions {
   /** A post not delivered this long after everyone is online at the broker again makes the cycle stuck. */
@@ -85,6 +86,14 @@ async function diagnose(soak: SoakScene, result: CycleResult, members: readonly 
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   lines.push(`proxy saw: ${[...counts].map(([key, count]) => `${key}×${count}`).join(', ') || 'no signalling frame'}`);
+  const timeline = frames
+    .slice(0, 40)
+    .map((f) => `+${((f.at - result.startedAt) / 1000).toFixed(1)}s ${f.type} ${f.direction === 'to-peer' ? '→' : '←'}@${f.peer}${f.action === 'passed' ? '' : ` ${f.action}`}`);
+  if (timeline.length > 0) lines.push(`proxy timeline: ${timeline.join(', ')}${frames.length > 40 ? ', …' : ''}`);
+  for (const member of members) {
+    const errors = webrtcErrorsBetween(soak.scene.artifactsDir, member.name, result.startedAt, Date.now());
+    if (errors.length > 0) lines.push(`@${member.name}'s WebRTC: ${errors.slice(0, 12).join(' | ')}${errors.length > 12 ? ` | … ${errors.length - 12} more` : ''}`);
+  }
   for (const member of members) {
     for (const other of members.filter((m) => m !== member)) {
       const log = await connectionLog(member.popup, other.name);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../e2e/support/signalling-proxy';
 import { runCycle, type CycleResult } from './cycle';
 import { figures, p95Delivered, progressLine, writeReport } from './report';
-import { kindSchedule } from './schedule';
+import { kindSchedule, kindsFrom, type FaultKind } from './schedule';
 import { SoakScene } from './soak-scene';
 
 export interface SoakOptions {
@@ -16,6 +16,8 @@ export interface SoakOptions {
   lateMs: number;
   /** The target for p95 time-to-delivered. */
   p95TargetMs: number;
+  /** The fault kinds to draw from; all of them unless SOAK_KINDS names some. */
+  kinds: readonly FaultKind[];
 }
 
 const numberFromEnv = (name: string, fallback: number): number => {
@@ -23,10 +25,11 @@ const numberFromEnv = (name: string, fallback: number): number => {
   return process.env[name] !== undefined && Number.isFinite(value) ? value : fallback;
 };
 
-/** `defaults`, overridden by SOAK_CYCLES, SOAK_SEED, SOAK_STUCK_SECONDS and SOAK_LATE_SECONDS. */
-export function soakOptions(defaults: SoakOptions): SoakOptions {
+/** `defaults`, overridden by SOAK_CYCLES, SOAK_SEED, SOAK_STUCK_SECONDS, SOAK_LATE_SECONDS and SOAK_KINDS. */
+export function soakOptions(defaults: Omit<SoakOptions, 'kinds'>): SoakOptions {
   return {
     ...defaults,
+    kinds: kindsFrom(process.env.SOAK_KINDS),
     cycles: numberFromEnv('SOAK_CYCLES', defaults.cycles),
     seed: numberFromEnv('SOAK_SEED', defaults.seed),
     stuckMs: numberFromEnv('SOAK_STUCK_SECONDS', defaults.stuckMs / 1000) * 1000,
@@ -54,15 +57,16 @@ export function defineSoak(options: SoakOptions): void {
       async () => {
         soak.scene.screenshotOnFailure();
         const startedAt = Date.now();
+        console.info(`setup: ${soak.setupNotes.join('; ')}`);
         const random = seededRandom(options.seed);
-        const kinds = kindSchedule(options.cycles, random);
+        const kinds = kindSchedule(options.cycles, random, options.kinds);
         console.info(`soak seed ${options.seed} (SOAK_SEED replays it): ${kinds.join(', ')}`);
         const results: CycleResult[] = [];
         for (const [i, kind] of kinds.entries()) {
           const index = i + 1;
           if (index === joinAt) {
             await soak.addMember('carol');
-            console.info('carol joined and befriended alice and bob');
+            console.info(`carol joined: ${soak.setupNotes.slice(-2).join('; ')}`);
           }
           const result = await runCycle(soak, index, kind, random, options);
           results.push(result);
@@ -75,6 +79,7 @@ export function defineSoak(options: SoakOptions): void {
           endedAt: Date.now(),
           stuckMs: options.stuckMs,
           members: `alice, bob for cycles 1–${joinAt - 1}; alice, bob, carol for ${joinAt}–${options.cycles}`,
+          setup: soak.setupNotes,
         };
         const file = writeReport(results, info);
         console.info(`${figures(results, info)}\n\nEvery cycle, and each stuck one in full: ${file}`);

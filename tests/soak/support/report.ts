@@ -14,6 +14,8 @@ export interface RunInfo {
   stuckMs: number;
   /** e.g. "alice, bob for cycles 1–10; alice, bob, carol for 11–20". */
   members: string;
+  /** How befriending went before the cycles. */
+  setup: string[];
 }
 
 /** The nearest-rank percentile `p` (0–100) of `values`, or undefined for none. */
@@ -58,6 +60,7 @@ export function figures(results: readonly CycleResult[], info: RunInfo): string 
     'Times run from that moment: *connected* = each side lists the other **Online** (sync connection ready), both ways; ' +
       '*delivered* = every friend has the post. p50 / p95 / max over the cycles that delivered in time. ' +
       '*retry* = cycles whose connection logs (`host:connection-log`) show more than one dial, a retry or a timeout.',
+    `Setup: ${info.setup.join('; ')}.`,
     '',
     '| fault | cycles | stuck | retry | connected p50 / p95 / max | delivered p50 / p95 / max |',
     '|---|---|---|---|---|---|',

@@ -27,6 +27,15 @@ const WEIGHTS: Record<FaultKind, number> = {
 
 export type Random = () => number;
 
+/** The kinds named in `list` (comma-separated, e.g. SOAK_KINDS=link-down-up,relaunch); all of them when empty. */
+export function kindsFrom(list: string | undefined): FaultKind[] {
+  if (!list) return [...FAULT_KINDS];
+  const names = list.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(FAULT_KINDS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`Unknown fault kind(s) ${unknown.join(', ')}; the kinds are ${FAULT_KINDS.join(', ')}.`);
+  return names as FaultKind[];
+}
+
 export function pick<T>(random: Random, items: readonly T[]): T {
   const item = items[Math.floor(random() * items.length)];
   if (item === undefined) throw new Error('pick() from an empty list');
@@ -45,16 +54,16 @@ function shuffle<T>(random: Random, items: T[]): T[] {
  * `cycles` fault kinds in a seeded order: each kind at least `minimumEach` times, the rest by weight (what is
  * left over goes to the cheaper kinds, never to worker-sleep).
  */
-export function kindSchedule(cycles: number, random: Random, minimumEach = 2): FaultKind[] {
-  const total = Object.values(WEIGHTS).reduce((sum, weight) => sum + weight, 0);
-  const counts = new Map(FAULT_KINDS.map((kind) => [kind, Math.max(minimumEach, Math.floor((cycles * WEIGHTS[kind]) / total))]));
-  const cheap = shuffle(random, FAULT_KINDS.filter((kind) => kind !== 'worker-sleep'));
+export function kindSchedule(cycles: number, random: Random, kinds: readonly FaultKind[] = FAULT_KINDS, minimumEach = 2): FaultKind[] {
+  const total = kinds.reduce((sum, kind) => sum + WEIGHTS[kind], 0);
+  const counts = new Map(kinds.map((kind) => [kind, Math.max(minimumEach, Math.floor((cycles * WEIGHTS[kind]) / total))]));
+  const cheapest = kinds.filter((kind) => kind !== 'worker-sleep');
+  const cheap = shuffle(random, cheapest.length > 0 ? cheapest : [...kinds]);
   for (let i = 0; [...counts.values()].reduce((a, b) => a + b, 0) < cycles; i += 1) {
     const kind = cheap[i % cheap.length]!;
     counts.set(kind, counts.get(kind)! + 1);
   }
-  const kinds = [...counts].flatMap(([kind, count]) => Array<FaultKind>(count).fill(kind));
-  return shuffle(random, kinds);
+  return shuffle(random, [...counts].flatMap(([kind, count]) => Array<FaultKind>(count).fill(kind)));
 }
 
 const DIRECTIONS = [['to-broker'], ['to-peer']] as const;
