@@ -25,10 +25,11 @@ const numberFromEnv = (name: string, fallback: number): number => {
   return process.env[name] !== undefined && Number.isFinite(value) ? value : fallback;
 };
 
-/** `defaults`, overridden by SOAK_CYCLES, SOAK_SEED, SOAK_STUCK_SECONDS, SOAK_LATE_SECONDS and SOAK_KINDS. */
+/** `defaults`, overridden by SOAK_CYCLES, SOAK_SEED, SOAK_STUCK_SECONDS, SOAK_LATE_SECONDS, SOAK_KINDS and SOAK_LABEL. */
 export function soakOptions(defaults: Omit<SoakOptions, 'kinds'>): SoakOptions {
   return {
     ...defaults,
+    label: process.env.SOAK_LABEL || defaults.label,
     kinds: kindsFrom(process.env.SOAK_KINDS),
     cycles: numberFromEnv('SOAK_CYCLES', defaults.cycles),
     seed: numberFromEnv('SOAK_SEED', defaults.seed),
