@@ -1,4 +1,3 @@
-import { dropDataChannels, trackDataChannels } from '../../e2e/support/data-channels';
 import type { ExtensionPage } from '../../e2e/support/extension-page';
 import { createAccount, getState, request, waitForConnection } from '../../e2e/support/flows';
 import { Scene } from '../../e2e/support/scene';
@@ -7,6 +6,7 @@ import { befriend } from '../../e2e/support/social';
 import type { TestUser } from '../../e2e/support/test-user';
 import * as vethPath from '../../e2e/support/veth-path';
 import { waitFor } from '../../e2e/support/wait';
+import { cutDataChannels } from './cut-channels';
 
 const SETUP_CONNECT_MS = 45_000;
 
@@ -74,7 +74,6 @@ export class SoakScene {
     const popup = await user.openPopup();
     await createAccount(popup, { handle: user.name, brokerUrl: this.proxy.url });
     await waitForConnection(popup, 'Online');
-    await trackDataChannels(user);
     const member: Member = { name: user.name, user, popup };
     for (const friend of this.members) {
       await befriend(popup, member.name, friend.popup, friend.name);
@@ -97,7 +96,6 @@ export class SoakScene {
   /** Opens a fresh popup for `member` (after a relaunch, or after the harness closed its pages). */
   async reopenPopup(member: Member): Promise<void> {
     member.popup = await member.user.openPopup();
-    await trackDataChannels(member.user).catch(() => undefined); // the offscreen document may still be starting
   }
 
   /** `host:get-state`'s connection, or a `<…>` note when the question itself failed. */
@@ -129,14 +127,8 @@ export class SoakScene {
   }
 
   /** Closes `member`'s data channels as a network failure would, so the next post needs a new connection. */
-  async cutConnections(member: Member): Promise<number> {
-    try {
-      return await dropDataChannels(member.user);
-    } catch {
-      // The offscreen document was reloaded and lost its tracker: track from now on.
-      await trackDataChannels(member.user).catch(() => undefined);
-      return 0;
-    }
+  cutConnections(member: Member): Promise<number> {
+    return cutDataChannels(member.user);
   }
 
   async dispose(): Promise<void> {
