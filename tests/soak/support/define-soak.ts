@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../e2e/support/signalling-proxy';
 import { runCycle, type CycleResult } from './cycle';
-import { figures, p95Delivered, progressLine, writeReport } from './report';
+import { figures, p95Delivered, progressLine, writeReport, type RunInfo } from './report';
 import { kindSchedule, kindsFrom, type FaultKind } from './schedule';
 import { SoakScene } from './soak-scene';
 
@@ -63,6 +63,16 @@ export function defineSoak(options: SoakOptions): void {
         const kinds = kindSchedule(options.cycles, random, options.kinds);
         console.info(`soak seed ${options.seed} (SOAK_SEED replays it): ${kinds.join(', ')}`);
         const results: CycleResult[] = [];
+        const info = (): RunInfo => ({
+          label: options.label,
+          seed: options.seed,
+          startedAt,
+          endedAt: Date.now(),
+          stuckMs: options.stuckMs,
+          members: `alice, bob for cycles 1–${joinAt - 1}; alice, bob, carol for ${joinAt}–${options.cycles}`,
+          setup: soak.setupNotes,
+        });
+        let file = '';
         for (const [i, kind] of kinds.entries()) {
           const index = i + 1;
           if (index === joinAt) {
@@ -72,18 +82,10 @@ export function defineSoak(options: SoakOptions): void {
           const result = await runCycle(soak, index, kind, random, options);
           results.push(result);
           console.info(progressLine(result));
+          // After every cycle, so a run cut short (a CI time limit, Ctrl-C) still leaves its figures.
+          file = writeReport(results, info());
         }
-        const info = {
-          label: options.label,
-          seed: options.seed,
-          startedAt,
-          endedAt: Date.now(),
-          stuckMs: options.stuckMs,
-          members: `alice, bob for cycles 1–${joinAt - 1}; alice, bob, carol for ${joinAt}–${options.cycles}`,
-          setup: soak.setupNotes,
-        };
-        const file = writeReport(results, info);
-        console.info(`${figures(results, info)}\n\nEvery cycle, and each stuck one in full: ${file}`);
+        console.info(`${figures(results, info())}\n\nEvery cycle, and each stuck one in full: ${file}`);
 
         const stuck = results.filter((r) => r.stuck).map((r) => `#${r.index} ${r.kind}: ${r.notes.join('; ')}`);
         expect.soft(stuck, `stuck cycles (see ${file})`).toEqual([]);
