@@ -9,10 +9,10 @@ import { NAMESPACE_ADDRESSES } from './private-network';
  *
  * `routeOverVeth()` makes traffic between the two addresses really cross the veth pair: the `local` table
  * moves behind policy rules that send 10.213.0.1 → 10.213.0.2 out of v0 and 10.213.0.2 → 10.213.0.1 out of
- * v1 (accept_local lets the other end take a packet from an address of its own host), and refuses
- * same-address pairs, so every ICE candidate pair that works crosses the wire. Then `linkDown()` cuts every
- * data path between the browsers while their broker sockets on 127.0.0.1 stay up, as a lost network
- * path would. `restore()` puts the namespace back as private-network.ts made it.
+ * v1 (accept_local lets the other end take a packet from an address of its own host), same-address pairs
+ * are refused and IPv6 is off, so every ICE candidate pair that works crosses the wire. Then `linkDown()`
+ * cuts every data path between the browsers while their broker sockets on 127.0.0.1 stay up, as a lost
+ * network path would. `restore()` puts the namespace back as private-network.ts made it.
  */
 const [ADDRESS_V0, ADDRESS_V1] = NAMESPACE_ADDRESSES;
 const TABLE_V0 = '100';
@@ -40,9 +40,9 @@ const SYSCTL_DEVICES = ['all', 'default', 'lo', 'v0', 'v1'] as const;
 /** What routeOverVeth() found, for restore(). */
 let savedSysctls: Array<[file: string, value: string]> = [];
 
-function setSysctl(name: string, value: string): void {
+function setSysctl(name: string, value: string, family: 'ipv4' | 'ipv6' = 'ipv4'): void {
   for (const device of SYSCTL_DEVICES) {
-    const file = `/proc/sys/net/ipv4/conf/${device}/${name}`;
+    const file = `/proc/sys/net/${family}/conf/${device}/${name}`;
     savedSysctls.push([file, readFileSync(file, 'utf8').trim()]);
     writeFileSync(file, value);
   }
@@ -58,6 +58,9 @@ function addWireRoutes(): void {
 export function routeOverVeth(): void {
   setSysctl('accept_local', '1');
   setSysctl('rp_filter', '0');
+  // IPv6 link-local candidates (fe80::…%v0, %v1) would take the loopback shortcut past these IPv4 rules: the
+  // soak saw posts arrive with the link down until IPv6 was off.
+  setSysctl('disable_ipv6', '1', 'ipv6');
   // Without a route of their own (link down) the wire's tables answer "unreachable" instead of falling through to `local`.
   for (const table of [TABLE_V0, TABLE_V1]) ip('route', 'replace', 'unreachable', '10.213.0.0/24', 'table', table);
   addWireRoutes();
