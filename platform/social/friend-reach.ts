@@ -23,6 +23,8 @@ export interface FriendReachDeps {
   redialMs: readonly number[];
   /** A number in [0, 1) for jitter. */
   random(): number;
+  /** Added to every redial of `handle`: the side with the larger handle lets the smaller one dial first. */
+  headStart(handle: string): number;
   /** A scheduled dial is due and the friend is still online. */
   dial(handle: string): void;
 }
@@ -60,6 +62,8 @@ export function createFriendReach(deps: FriendReachDeps) {
   return {
     schedule,
     isOnline: (handle: string): boolean => reaches.get(handle)?.online ?? false,
+    /** Failed attempts in a row since the friend came online or was last reached. */
+    failuresOf: (handle: string): number => reaches.get(handle)?.failures ?? 0,
     /** A dial or the friend's own dial is under way: no scheduled dial is needed. */
     cancel: (handle: string) => cancel(of(handle)),
     /** The broker reports `handle` offline: everything about its last session is over. */
@@ -91,7 +95,7 @@ export function createFriendReach(deps: FriendReachDeps) {
       if (!reach.online) return null;
       const base = deps.redialMs[Math.min(reach.failures - 1, deps.redialMs.length - 1)] ?? 1000;
       // ±20 % so two sides that failed together do not keep dialling in the same instant.
-      const delay = Math.round(base * (0.8 + 0.4 * deps.random()));
+      const delay = Math.round(base * (0.8 + 0.4 * deps.random())) + deps.headStart(handle);
       schedule(handle, delay);
       return delay;
     },

@@ -13,7 +13,7 @@ import type { FriendPresence } from './social-views';
 import { openSyncLink, type SyncLink } from './sync-link';
 
 export interface ConnectionOptions {
-  /** An offer still unanswered by then was lost on the way (a broker restart) or refused. */
+  /** An offer still unanswered by then was lost on the way (a broker restart) or refused; grows per failure in a row. */
   answerTimeoutMs: number;
   /** A connection that has not finished the handshake by then failed. */
   dialTimeoutMs: number;
@@ -86,6 +86,8 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
     timers,
     redialMs: options.redialMs,
     random: () => deps.randomBytes(1)[0]! / 256,
+    // Both sides redial after a failure; the smaller handle first, so they rarely dial at once.
+    headStart: (handle) => (me < handle ? 0 : options.answerDelayMs),
     dial: (handle) => dial(handle),
   });
   let stopped = false;
@@ -167,7 +169,7 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
     log.record(handle, 'closed', quiet ? 'Closed after being idle.' : `The connection to @${handle} closed.`);
     // The friend's Peerwall refused us (e.g. paused us): that stays the reason until it accepts us again.
     if (connection.refusal) reach.refused(handle, connection.refusal);
-    else if (!quiet && reach.isOnline(handle)) reach.schedule(handle, options.redialMs[0] ?? 1000);
+    else if (!quiet && reach.isOnline(handle)) reach.schedule(handle, (options.redialMs[0] ?? 1000) + (me < handle ? 0 : options.answerDelayMs));
     changed();
   }
 
@@ -190,7 +192,10 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
         if (failure) fail(handle, connection, failure);
       }, ms);
     connection.timers.push(unlessReady(options.dialTimeoutMs, () => connection.progress.timedOut()));
-    if (outgoing) connection.timers.push(unlessReady(options.answerTimeoutMs, () => (connection.progress.answered ? null : { kind: 'no_answer' })));
+    // A slow signalling path (answers taking seconds) must not fail every attempt: each failure in a row
+    // gives the next ANSWER longer, up to the whole dial's time.
+    const patience = Math.min(options.dialTimeoutMs, options.answerTimeoutMs * (1 + reach.failuresOf(handle)));
+    if (outgoing) connection.timers.push(unlessReady(patience, () => (connection.progress.answered ? null : { kind: 'no_answer' })));
     connections.set(handle, connection);
     return connection;
   }

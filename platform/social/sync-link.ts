@@ -70,7 +70,8 @@ export function openSyncLink(handle: string, link: DataLink, outgoing: boolean, 
   // The friend's last frames (e.g. its `error` saying why it closed) are handled before the close.
   transport.onClose(() => (session ? void session.idle().then(close) : close()));
   link.on('open', () => {
-    if (state === 'closed') return;
+    // One session per link: a second `open` would start a second handshake on the same channel.
+    if (state === 'closed' || session) return;
     const fingerprints = link.fingerprints?.() ?? null;
     // Without the DTLS fingerprints the handshake cannot bind to this connection (§7.2).
     if (!fingerprints) return close();

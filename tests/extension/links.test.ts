@@ -136,7 +136,7 @@ describe('saying what failed', () => {
     await net.time.advance(6_000);
     expect(await presenceOf(alice, 'bob')).toMatchObject({ presence: 'connecting' });
 
-    await net.time.advance(20_000);
+    await net.time.advance(30_000); // no answer in 5, 10 and 15 s, with short pauses between
     const bobSeenByAlice = await presenceOf(alice, 'bob');
     expect(bobSeenByAlice).toMatchObject({ presence: 'cant_connect', reason: expect.stringContaining('did not answer') });
     expect(bobSeenByAlice?.reason).not.toMatch(/firewall|NAT/);
@@ -200,5 +200,18 @@ describe('our own broker connection coming back', () => {
 
     expect(await presenceOf(alice, 'bob')).toMatchObject({ presence: 'online' });
     expect(alice.service.connectionLog('bob').map((e) => e.kind)).not.toContain('failed');
+  });
+});
+
+describe('a slow signalling path', () => {
+  it('gives each next ANSWER longer, so answers that take 6 s still connect', async () => {
+    const { net, a: alice, b: bob } = await friends();
+    await reconnectBoth(net, alice, bob);
+    net.signalling.delayMs = 6_000; // every OFFER and ANSWER crawls through a congested broker
+
+    await net.goOnline(bob);
+    await net.time.advance(25_000);
+
+    expect(await presenceOf(alice, 'bob')).toMatchObject({ presence: 'online' });
   });
 });

@@ -67,6 +67,8 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
   /** Stands in for a receiver's peer host: gets the incoming end instead of the receiver's service. */
   const intercepts = new Map<string, (link: SyncLink) => void>();
   const links: SyncLink[] = [];
+  /** How long an ANSWER takes to come back through the broker. */
+  const signalling = { delayMs: 0 };
 
   /** What the peer host does with a broker frame: parse it, and hand the social layer what it understands. */
   const fromBroker = (to: User, message: unknown): void => {
@@ -162,17 +164,22 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
               else to.service.incoming(theirs);
               // A receiver that closes the connection at once sends no ANSWER (as PeerJS does).
               if (theirs.closed) return;
-              mine.emit('state', { layer: 'signaling', state: 'stable' });
-              const ice = iceBlocked.has([handle, target].sort().join('+')) ? 'checking' : 'connected';
-              mine.emit('state', { layer: 'ice', state: ice });
-              theirs.emit('state', { layer: 'ice', state: ice });
-              if (ice !== 'connected') return;
-              queueMicrotask(() => {
-                if (!mine.closed && !theirs.closed) {
-                  mine.emit('open');
-                  theirs.emit('open');
-                }
-              });
+              if (signalling.delayMs > 0) time.timers.setTimeout(() => answered(), signalling.delayMs);
+              else answered();
+            });
+          }
+          function answered(): void {
+            if (mine.closed || theirs.closed) return;
+            mine.emit('state', { layer: 'signaling', state: 'stable' });
+            const ice = iceBlocked.has([handle, target].sort().join('+')) ? 'checking' : 'connected';
+            mine.emit('state', { layer: 'ice', state: ice });
+            theirs.emit('state', { layer: 'ice', state: ice });
+            if (ice !== 'connected') return;
+            queueMicrotask(() => {
+              if (!mine.closed && !theirs.closed) {
+                mine.emit('open');
+                theirs.emit('open');
+              }
             });
           }
           return mine;
@@ -224,6 +231,7 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
     iceBlocked,
     lostOffers,
     intercepts,
+    signalling,
     links,
     /** One end of a link dies unseen by the other (its browser lost the path); the other stays open. */
     sever(end: SyncLink): void {
