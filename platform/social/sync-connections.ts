@@ -148,7 +148,9 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
     } else if (event.type === 'closed') {
       log.record(handle, 'closed', event.code ? `${event.reason} (${event.code})` : event.reason);
       if (event.code) connection.refusal = { kind: 'refused', code: event.code, reason: event.reason };
-      if (!event.byPeer && event.code !== null && PROTOCOL_FAULTS.has(event.code)) penalise(handle, event.reason);
+      // A fault during the handshake costs one short-lived attempt, already spaced by the backoff; a
+      // friend whose data turns out invalid after it is pauses (a bug there would otherwise repeat).
+      if (connection.wasReady && !event.byPeer && event.code !== null && PROTOCOL_FAULTS.has(event.code)) penalise(handle, event.reason);
       if (event.storageFull) deps.addProblem(storageFullSentence(handle));
     } else if (event.type === 'keyChanged' || event.type === 'keyRotated') {
       changed();

@@ -125,6 +125,23 @@ describe('pausing a friend who sent invalid data', () => {
   });
 });
 
+describe('a fault during the handshake', () => {
+  it('is retried within seconds rather than paused for minutes', async () => {
+    const { net, a: alice, b: bob } = await friends();
+    await reconnectBoth(net, alice, bob);
+    net.intercepts.set('bob', (link) => {
+      net.intercepts.delete('bob');
+      link.on('open', () => link.send(new Uint8Array([2, 0]))); // an `auth` before any `hello`
+    });
+
+    await net.goOnline(bob);
+    await net.time.advance(3_000);
+
+    expect(await presenceOf(alice, 'bob')).toMatchObject({ presence: 'online', problem: null });
+    expect(alice.service.connectionLog('bob').map((e) => e.kind)).toEqual(expect.arrayContaining(['failed', 'retry', 'ready']));
+  });
+});
+
 describe('saying what failed', () => {
   it('keeps “Connecting…” through two lost offers, then says “Can’t connect” because nobody answered — not a firewall', async () => {
     const { net, a: alice, b: bob } = await friends();
