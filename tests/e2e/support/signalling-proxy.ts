@@ -89,6 +89,8 @@ class FrameLane {
   /** Frames waiting behind a delayed one, so delays keep the socket's order. */
   private queue: Promise<void> = Promise.resolve();
   private held: { text: string; release: NodeJS.Timeout } | undefined;
+  /** When the last delayed frame leaves. */
+  private lastReleaseAt = 0;
 
   constructor(
     private readonly proxy: SignallingProxy,
@@ -136,8 +138,12 @@ class FrameLane {
         return;
       }
       case 'delay': {
+        // Latency, as on a slow path: each frame arrives `delayMs` after it was sent, but never before the one
+        // sent ahead of it (the socket keeps its order). Delays overlap; they do not add up frame after frame.
         const delayMs = mode.minMs + this.proxy.random() * (mode.maxMs - mode.minMs);
-        this.queue = this.queue.then(() => new Promise((resolve) => setTimeout(resolve, delayMs))).then(() => this.send(text));
+        const releaseAt = Math.max(Date.now() + delayMs, this.lastReleaseAt);
+        this.lastReleaseAt = releaseAt;
+        this.queue = this.queue.then(() => new Promise((resolve) => setTimeout(resolve, releaseAt - Date.now()))).then(() => this.send(text));
         note('delayed');
         return;
       }

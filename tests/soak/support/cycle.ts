@@ -35,10 +35,24 @@ export interface CycleResult {
   retry?: boolean;
   /** What a stuck cycle looked like at its deadline. */
   diagnosis: string[];
+  /** A slow cycle (delivered after `slowMs`): the connection logs of the writer and each recipient, both ways. */
+  logs?: string[];
   screenshots: string[];
 }
 
 const POLL_MS = 200;
+/** Cycles slower than this keep their connection logs in the report (the p95 target). */
+const SLOW_MS = 5_000;
+
+async function logsOf(writer: Member, recipients: readonly Member[], from: number): Promise<string[]> {
+  const lines: string[] = [];
+  for (const [a, b] of recipients.flatMap((r) => [[writer, r], [r, writer]] as const)) {
+    const log = await connectionLog(a.popup, b.name);
+    const events = log ? eventsBetween(log, from, Date.now()) : [];
+    lines.push(`@${a.name}'s log of @${b.name}: ${events.map((e) => `+${((e.at - from) / 1000).toFixed(1)}s ${e.kind} ${e.text}`).join('; ') || 'empty'}`);
+  }
+  return lines;
+}
 
 async function waitUntilOnline(soak: SoakScene, members: readonly Member[], timeoutMs: number): Promise<number | undefined> {
   const deadline = Date.now() + timeoutMs;
@@ -152,6 +166,7 @@ export async function runCycle(
   } finally {
     await fault.after?.().catch((error: unknown) => result.notes.push(`undoing the fault failed: ${String(error)}`));
   }
+  if ((result.deliveredMs ?? 0) > SLOW_MS) result.logs = await logsOf(writer, recipients, result.startedAt).catch(() => undefined);
   result.endedAt = Date.now();
   result.retry = await retryNeeded(writer, recipients, result.startedAt, result.endedAt).catch(() => undefined);
   return result;
