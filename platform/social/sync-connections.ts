@@ -146,7 +146,8 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
       log.record(handle, 'ready', `Handshake done (protocol ${event.version}) after ${elapsed(connection)}.`);
       changed();
     } else if (event.type === 'closed') {
-      log.record(handle, 'closed', event.code ? `${event.reason} (${event.code})` : event.reason);
+      // Closes without a code are logged once, by whoever ends the link (end, fail, onLinkClosed).
+      if (event.code) log.record(handle, 'closed', `${event.reason} (${event.code})`);
       if (event.code) connection.refusal = { kind: 'refused', code: event.code, reason: event.reason };
       // A fault during the handshake costs one short-lived attempt, already spaced by the backoff; a
       // friend whose data turns out invalid after it is pauses (a bug there would otherwise repeat).
