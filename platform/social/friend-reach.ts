@@ -95,7 +95,9 @@ export function createFriendReach(deps: FriendReachDeps) {
       if (!reach.online) return null;
       const base = deps.redialMs[Math.min(reach.failures - 1, deps.redialMs.length - 1)] ?? 1000;
       // ±20 % so two sides that failed together do not keep dialling in the same instant.
-      const delay = Math.round(base * (0.8 + 0.4 * deps.random())) + deps.headStart(handle);
+      // Only this side sees an offer go unanswered; other failures both sides see and redial after.
+      const headStart = failure.kind === 'no_answer' ? 0 : deps.headStart(handle);
+      const delay = Math.round(base * (0.8 + 0.4 * deps.random())) + headStart;
       schedule(handle, delay);
       return delay;
     },

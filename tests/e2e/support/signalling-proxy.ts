@@ -132,8 +132,10 @@ class FrameLane {
         return;
       case 'duplicate': {
         this.sendInOrder(text);
+        // The copy follows `gapMs` later without holding up the frames behind it.
         const gapMs = mode.gapMs ?? 0;
-        this.queue = this.queue.then(() => new Promise((resolve) => setTimeout(resolve, gapMs))).then(() => this.send(text));
+        if (gapMs === 0) this.sendInOrder(text);
+        else setTimeout(() => this.sendInOrder(text), gapMs);
         note('duplicated');
         return;
       }
