@@ -27,7 +27,7 @@ export interface SocialOptions extends ConnectionOptions {
 
 const DEFAULTS: SocialOptions = {
   // An ANSWER comes back through the broker in milliseconds; ICE over a TURN relay takes a few seconds.
-  answerTimeoutMs: 4_000,
+  answerTimeoutMs: 3_000,
   dialTimeoutMs: 15_000,
   redialMs: [500, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000],
   idleMs: 5 * 60_000,
