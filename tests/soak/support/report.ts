@@ -59,7 +59,7 @@ export function figures(results: readonly CycleResult[], info: RunInfo): string 
       `a cycle is stuck when its post is not delivered ${info.stuckMs / 1000} s after everyone is online at the broker again.`,
     'Times run from that moment: *connected* = each side lists the other **Online** (sync connection ready), both ways; ' +
       '*delivered* = every friend has the post. p50 / p95 / max over the cycles that delivered in time. ' +
-      '*retry* = cycles whose connection logs (`host:connection-log`) show more than one dial, a retry or a timeout.',
+      '*retry* = cycles whose connection logs (`host:connection-log`) show more than one dial, a failed attempt or a retry.',
     `Setup: ${info.setup.join('; ')}.`,
     '',
     '| fault | cycles | stuck | retry | connected p50 / p95 / max | delivered p50 / p95 / max |',
