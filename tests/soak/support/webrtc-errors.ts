@@ -4,7 +4,7 @@ import path from 'node:path';
 /** Chromium's own log line prefix: `[pid:tid:MMDD/HHMMSS.micros:LEVEL:file.cc:line]`, in local time. */
 const LINE = /^\[\d+:\d+:(\d{2})(\d{2})\/(\d{2})(\d{2})(\d{2})\.(\d{6}):([A-Z]+):([^\]]+)\] (.*)$/;
 /** The WebRTC parts of Chromium that say why a connection failed (SDP, ICE, SCTP, data channels). */
-const WEBRTC = /webrtc|sdp|ice|sctp|data_channel|peer_connection/i;
+const WEBRTC = /third_party\/webrtc\/|\/peerconnection\//;
 
 /**
  * What WebRTC in `user`'s Chromium logged to stderr between `from` and `to` (ms since the epoch): the
