@@ -35,6 +35,8 @@ export interface CycleResult {
   retry?: boolean;
   /** What a stuck cycle looked like at its deadline. */
   diagnosis: string[];
+  /** "Can't connect" shown while the cycle waited for its connection (who saw whom), after everyone was online. */
+  cantConnect?: string[];
   /** A slow cycle (delivered after `slowMs`): the connection logs of the writer and each recipient, both ways. */
   logs?: string[];
   screenshots: string[];
@@ -64,10 +66,13 @@ async function waitUntilOnline(soak: SoakScene, members: readonly Member[], time
   return undefined;
 }
 
-async function connectedBothWays(soak: SoakScene, writer: Member, recipients: readonly Member[]): Promise<boolean> {
-  const seen = await Promise.all(
-    recipients.flatMap((recipient) => [soak.presenceOf(writer, recipient.name), soak.presenceOf(recipient, writer.name)]),
-  );
+/** Whether each side lists the other Online; records any "Can't connect" shown on the way into `cantConnect`. */
+async function connectedBothWays(soak: SoakScene, writer: Member, recipients: readonly Member[], cantConnect: Set<string>): Promise<boolean> {
+  const pairs = recipients.flatMap((recipient) => [[writer, recipient.name], [recipient, writer.name]] as const);
+  const seen = await Promise.all(pairs.map(([member, friend]) => soak.presenceOf(member, friend)));
+  seen.forEach((presence, i) => {
+    if (presence === 'cant_connect') cantConnect.add(`@${pairs[i]![0].name} saw @${pairs[i]![1]}`);
+  });
   return seen.every((presence) => presence === 'online');
 }
 
@@ -128,9 +133,10 @@ export async function runCycle(
     const clock = result.onlineAt;
     const deadline = clock + options.stuckMs;
     let connectedAt: number | undefined;
+    const cantConnect = new Set<string>();
     while (deliveredAt === undefined && Date.now() < deadline + options.lateMs) {
       const [connected, delivered] = await Promise.all([
-        connectedAt === undefined ? connectedBothWays(soak, writer, recipients) : true,
+        connectedAt === undefined ? connectedBothWays(soak, writer, recipients, cantConnect) : true,
         deliveredToAll(soak, writer, recipients, text),
       ]);
       const now = Date.now();
@@ -143,6 +149,7 @@ export async function runCycle(
       }
       if (deliveredAt === undefined) await sleep(POLL_MS);
     }
+    result.cantConnect = [...cantConnect];
     // Delivered before anyone was seen Online both ways (the connection closed again meanwhile): connected by then.
     connectedAt ??= deliveredAt;
     if (connectedAt !== undefined && connectedAt <= deadline) result.connectedMs = Math.max(0, connectedAt - clock);

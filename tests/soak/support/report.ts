@@ -40,7 +40,8 @@ function row(name: string, results: readonly CycleResult[]): string {
   const delivered = results.flatMap((r) => (r.deliveredMs === undefined ? [] : [r.deliveredMs]));
   const connected = results.flatMap((r) => (r.connectedMs === undefined ? [] : [r.connectedMs]));
   const stuck = results.filter((r) => r.stuck).length;
-  return `| ${name} | ${results.length} | ${stuck} | ${retries(results)} | ${spread(connected)} | ${spread(delivered)} |`;
+  const cantConnect = results.filter((r) => (r.cantConnect?.length ?? 0) > 0).length;
+  return `| ${name} | ${results.length} | ${stuck} | ${retries(results)} | ${cantConnect} | ${spread(connected)} | ${spread(delivered)} |`;
 }
 
 const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
@@ -59,11 +60,12 @@ export function figures(results: readonly CycleResult[], info: RunInfo): string 
       `a cycle is stuck when its post is not delivered ${info.stuckMs / 1000} s after everyone is online at the broker again.`,
     'Times run from that moment: *connected* = each side lists the other **Online** (sync connection ready), both ways; ' +
       '*delivered* = every friend has the post. p50 / p95 / max over the cycles that delivered in time. ' +
-      '*retry* = cycles whose connection logs (`host:connection-log`) show more than one dial, a failed attempt or a retry.',
+      '*retry* = cycles whose connection logs (`host:connection-log`) show more than one dial, a failed attempt or a retry. ' +
+      "*can't connect* = cycles in which a peer host said **Can't connect** about a friend while everyone was online (the link-down kind's link is up again by then).",
     `Setup: ${info.setup.join('; ')}.`,
     '',
-    '| fault | cycles | stuck | retry | connected p50 / p95 / max | delivered p50 / p95 / max |',
-    '|---|---|---|---|---|---|',
+    "| fault | cycles | stuck | retry | can't connect | connected p50 / p95 / max | delivered p50 / p95 / max |",
+    '|---|---|---|---|---|---|---|',
     ...FAULT_KINDS.filter((kind) => results.some((r) => r.kind === kind)).map((kind) => row(kind, results.filter((r) => r.kind === kind))),
     row('**all**', results),
   ];
