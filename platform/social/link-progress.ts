@@ -7,10 +7,19 @@ export type LinkFailure =
   | { kind: 'dtls_failed' }
   | { kind: 'no_handshake' }
   | { kind: 'closed' }
-  | { kind: 'refused'; code: string; reason: string };
+  | { kind: 'refused'; code: string; reason: string; lasting: boolean };
 
-/** Handshake refusals that a retry can outlive (the friend's side has not stored the friendship yet). */
-const PASSING_REFUSALS = new Set(['not_friends']);
+/** Handshake refusals a retry cannot fix: another key, another protocol version, another peer, a forged binding. */
+const LASTING_REFUSALS = new Set(['key_changed', 'unsupported_version', 'wrong_peer', 'bad_auth']);
+
+/**
+ * A session closed with `code`: a refusal that lasts when it ended a working connection (the friend's Peerwall
+ * paused us, or we it) or when no retry can fix it; one during the handshake otherwise (e.g. `not_friends`
+ * while the friend stores the friendship) passes with the next attempt.
+ */
+export function refusal(code: string, reason: string, afterHandshake: boolean): LinkFailure {
+  return { kind: 'refused', code, reason, lasting: afterHandshake || LASTING_REFUSALS.has(code) };
+}
 
 /**
  * Failures that say "Can't connect" at once: ICE or DTLS failed, or the friend's Peerwall
@@ -18,7 +27,7 @@ const PASSING_REFUSALS = new Set(['not_friends']);
  * are retried within seconds and say "Can't connect" only when they keep happening.
  */
 export function isLasting(failure: LinkFailure): boolean {
-  if (failure.kind === 'refused') return !PASSING_REFUSALS.has(failure.code);
+  if (failure.kind === 'refused') return failure.lasting;
   return failure.kind === 'ice_failed' || failure.kind === 'dtls_failed';
 }
 

@@ -7,7 +7,7 @@ import { createConnectionLog, type ConnectionEvent } from './connection-log';
 import { createDialQueue } from './dial-queue';
 import { createFriendReach } from './friend-reach';
 import type { LinkLimits } from './link-transport';
-import { failureSentence, watchLinkProgress, type LinkFailure, type LinkProgress } from './link-progress';
+import { failureSentence, refusal, watchLinkProgress, type LinkFailure, type LinkProgress } from './link-progress';
 import { createPeerLimits } from './peer-limits';
 import type { FriendPresence } from './social-views';
 import { openSyncLink, type SyncLink } from './sync-link';
@@ -148,7 +148,7 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
     } else if (event.type === 'closed') {
       // Closes without a code are logged once, by whoever ends the link (end, fail, onLinkClosed).
       if (event.code) log.record(handle, 'closed', `${event.reason} (${event.code})`);
-      if (event.code) connection.refusal = { kind: 'refused', code: event.code, reason: event.reason };
+      if (event.code) connection.refusal = refusal(event.code, event.reason, connection.wasReady);
       // A fault during the handshake costs one short-lived attempt, already spaced by the backoff; a
       // friend whose data turns out invalid after it is pauses (a bug there would otherwise repeat).
       if (connection.wasReady && !event.byPeer && event.code !== null && PROTOCOL_FAULTS.has(event.code)) penalise(handle, event.reason);

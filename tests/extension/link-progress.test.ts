@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failureSentence, isLasting, watchLinkProgress, type LinkFailure } from '@/platform/social/link-progress';
+import { failureSentence, isLasting, refusal, watchLinkProgress, type LinkFailure } from '@/platform/social/link-progress';
 import type { LinkStateChange } from '@/platform/ports';
 import { FakeLink } from './support/fake-peer';
 
@@ -56,15 +56,17 @@ describe('saying it', () => {
     const kinds: LinkFailure[] = [{ kind: 'no_answer' }, { kind: 'dtls_failed' }, { kind: 'no_handshake' }, { kind: 'closed' }];
     for (const failure of kinds) expect(failureSentence('bob', failure)).not.toMatch(/firewall|NAT/);
     expect(failureSentence('bob', { kind: 'ice_failed' })).toMatch(/firewall or NAT/);
-    expect(failureSentence('bob', { kind: 'refused', code: 'key_changed', reason: '@bob closed the connection: new key.' })).toBe(
+    expect(failureSentence('bob', refusal('key_changed', '@bob closed the connection: new key.', false))).toBe(
       '@bob closed the connection: new key. (key_changed)',
     );
   });
 
   it('shows “Can’t connect” at once only for failures a retry will not fix', () => {
     expect(isLasting({ kind: 'ice_failed' })).toBe(true);
-    expect(isLasting({ kind: 'refused', code: 'bad_message', reason: '' })).toBe(true);
-    expect(isLasting({ kind: 'refused', code: 'not_friends', reason: '' })).toBe(false);
+    expect(isLasting(refusal('bad_message', '', true))).toBe(true); // a pause, after the handshake
+    expect(isLasting(refusal('bad_message', '', false))).toBe(false); // one garbled handshake
+    expect(isLasting(refusal('not_friends', '', false))).toBe(false);
+    expect(isLasting(refusal('key_changed', '', false))).toBe(true);
     expect(isLasting({ kind: 'no_answer' })).toBe(false);
   });
 });
