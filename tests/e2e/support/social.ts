@@ -211,12 +211,8 @@ export async function badgeAndNotifications(user: TestUser): Promise<{ badge: st
   });
 }
 
-/**
- * Evaluates `expression` (plain JavaScript, awaited) in Chromium's offscreen document — the peer host with its
- * broker WebSocket and RTCPeerConnections. Playwright does not list offscreen documents, so this talks to
- * the document's own DevTools endpoint.
- */
-export async function evaluateInOffscreen<T>(user: TestUser, expression: string): Promise<T> {
+/** The DevTools WebSocket URL of `user`'s offscreen document (Playwright does not list offscreen documents). */
+export async function offscreenDebuggerUrl(user: TestUser): Promise<string> {
   const port = Number(readFileSync(path.join(user.profileDir, 'DevToolsActivePort'), 'utf8').split('\n')[0]);
   const offscreenUrl = `chrome-extension://${user.chromium.extensionId}/offscreen.html`;
   const target = await waitFor(
@@ -226,7 +222,16 @@ export async function evaluateInOffscreen<T>(user: TestUser, expression: string)
     },
     { timeoutMs: 15_000, describe: () => `${user.name}'s offscreen document is not running` },
   );
-  const socket = new WebSocket(target.webSocketDebuggerUrl!);
+  return target.webSocketDebuggerUrl!;
+}
+
+/**
+ * Evaluates `expression` (plain JavaScript, awaited) in Chromium's offscreen document — the peer host with its
+ * broker WebSocket and RTCPeerConnections. Playwright does not list offscreen documents, so this talks to
+ * the document's own DevTools endpoint.
+ */
+export async function evaluateInOffscreen<T>(user: TestUser, expression: string): Promise<T> {
+  const socket = new WebSocket(await offscreenDebuggerUrl(user));
   try {
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import WebSocket from 'ws';
+import { offscreenDebuggerUrl } from '../../e2e/support/social';
 import type { TestUser } from '../../e2e/support/test-user';
-import { waitFor } from '../../e2e/support/wait';
 
 interface DevToolsReply {
   id?: number;
@@ -17,16 +15,7 @@ interface DevToolsReply {
  * cuts the channels of an offscreen document that was recreated since. Returns how many were open.
  */
 export async function cutDataChannels(user: TestUser): Promise<number> {
-  const port = Number(readFileSync(path.join(user.profileDir, 'DevToolsActivePort'), 'utf8').split('\n')[0]);
-  const offscreenUrl = `chrome-extension://${user.chromium.extensionId}/offscreen.html`;
-  const target = await waitFor(
-    async () => {
-      const list = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ url: string; webSocketDebuggerUrl?: string }>;
-      return list.find((entry) => entry.url === offscreenUrl && entry.webSocketDebuggerUrl);
-    },
-    { timeoutMs: 15_000, describe: () => `${user.name}'s offscreen document is not running` },
-  );
-  const socket = new WebSocket(target.webSocketDebuggerUrl!);
+  const socket = new WebSocket(await offscreenDebuggerUrl(user));
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
     socket.once('error', reject);
