@@ -87,11 +87,13 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
     redialMs: options.redialMs,
     random: () => deps.randomBytes(1)[0]! / 256,
     // Both sides redial after a failure; the smaller handle first, so they rarely dial at once.
-    headStart: (handle) => (me < handle ? 0 : options.answerDelayMs),
+    headStart: (handle) => headStart(handle),
     dial: (handle) => dial(handle),
   });
   let stopped = false;
 
+  /** The larger handle waits this much longer than the smaller before dialling, so they rarely dial at once. */
+  const headStart = (handle: string): number => (me < handle ? 0 : options.answerDelayMs);
   const changed = (): void => {
     if (!stopped) deps.onChange();
   };
@@ -172,7 +174,7 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
     log.record(handle, 'closed', quiet ? 'Closed after being idle.' : `The connection to @${handle} closed.`);
     // The friend's Peerwall refused us (e.g. paused us): that stays the reason until it accepts us again.
     if (connection.refusal) reach.refused(handle, connection.refusal);
-    else if (!quiet && reach.isOnline(handle)) reach.schedule(handle, (options.redialMs[0] ?? 1000) + (me < handle ? 0 : options.answerDelayMs));
+    else if (!quiet && reach.isOnline(handle)) reach.schedule(handle, (options.redialMs[0] ?? 1000) + headStart(handle));
     changed();
   }
 
