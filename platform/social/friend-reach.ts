@@ -111,9 +111,14 @@ export function createFriendReach(deps: FriendReachDeps) {
       if (connection === 'ready') return 'online';
       const reach = reaches.get(handle);
       if (!reach?.online) return 'offline';
-      if (paused) return 'cant_connect';
-      if (reach.failure && (isLasting(reach.failure) || reach.failures >= CANT_CONNECT_AFTER)) return 'cant_connect';
-      return reach.reached && !reach.failure && connection === 'none' ? 'online' : 'connecting';
+      // Refused for a lasting reason: the next attempt will be refused too.
+      if (paused || (reach.failure?.kind === 'refused' && reach.failure.lasting)) return 'cant_connect';
+      // Any other attempt under way may be the one that works (the path came back): only the pause
+      // between failed attempts says "Can't connect".
+      if (connection === 'connecting') return 'connecting';
+      if (reach.failure && isLasting(reach.failure)) return 'cant_connect';
+      if (reach.failure && reach.failures >= CANT_CONNECT_AFTER) return 'cant_connect';
+      return reach.reached && !reach.failure ? 'online' : 'connecting';
     },
     /** Why a friend the broker reports online cannot be reached, or null. */
     reason(handle: string): string | null {

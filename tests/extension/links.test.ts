@@ -170,6 +170,28 @@ describe('saying what failed', () => {
     expect(await presenceOf(alice, 'bob')).toMatchObject({ presence: 'cant_connect', reason: expect.stringContaining('firewall or NAT') });
   });
 
+  it('says “Connecting…” while an attempt is under way and “Can’t connect” only between failed ones, then connects once the path heals', async () => {
+    const { net, a: alice, b: bob } = await friends();
+    await reconnectBoth(net, alice, bob);
+    net.iceBlocked.add('alice+bob');
+    await net.goOnline(bob);
+
+    const seen = new Set<string>();
+    for (let t = 0; t < 90_000; t += 250) {
+      await net.time.advance(250);
+      const presence = (await presenceOf(alice, 'bob'))?.presence;
+      const last = alice.service.connectionLog('bob').at(-1)?.kind;
+      const underWay = last !== undefined && !['failed', 'retry', 'closed', 'refused'].includes(last);
+      seen.add(`${presence}${underWay ? ' during an attempt' : ''}`);
+    }
+    expect([...seen].sort()).toEqual(['cant_connect', 'connecting during an attempt']);
+
+    net.iceBlocked.delete('alice+bob'); // the path comes back: the next attempt works
+    await net.time.advance(35_000);
+    expect(await presenceOf(alice, 'bob')).toMatchObject({ presence: 'online', reason: null });
+    expect(await presenceOf(bob, 'alice')).toMatchObject({ presence: 'online', reason: null });
+  });
+
   it('tells a paused friend that it was refused and with which code', async () => {
     const { net, a: alice, b: bob } = await friends();
     openLinks(net).find((l) => l.peer === 'alice')!.send(new Uint8Array([99, 1, 2, 3]));
