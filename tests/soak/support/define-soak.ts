@@ -42,7 +42,8 @@ export function soakOptions(defaults: Omit<SoakOptions, 'kinds'>): SoakOptions {
  * The soak scene and its cycles as one vitest test: alice and bob (Chromium) for the first half of the
  * cycles, then carol joins and befriends both for the second half. Each cycle applies a fault, writes a
  * post through the composer and waits for every friend to have it; at the end the figures are printed and
- * saved, and the test fails if any cycle was stuck or p95 time-to-delivered missed its target.
+ * saved, and the test fails if any cycle was stuck, showed "Can't connect" while everyone was online, or p95
+ * time-to-delivered missed its target.
  */
 export function defineSoak(options: SoakOptions): void {
   const joinAt = Math.floor(options.cycles / 2) + 1;
@@ -90,6 +91,9 @@ export function defineSoak(options: SoakOptions): void {
         const stuck = results.filter((r) => r.stuck).map((r) => `#${r.index} ${r.kind}: ${r.notes.join('; ')}`);
         expect.soft(stuck, `stuck cycles (see ${file})`).toEqual([]);
         expect.soft(p95Delivered(results) ?? Infinity, 'p95 time-to-delivered (ms)').toBeLessThan(options.p95TargetMs);
+        // Issue 15: the friend list never says "Can't connect" about a friend the other side can reach.
+        const cantConnect = results.filter((r) => (r.cantConnect?.length ?? 0) > 0).map((r) => `#${r.index} ${r.kind}: ${r.cantConnect?.join(', ')}`);
+        expect.soft(cantConnect, `cycles that showed "Can't connect" while everyone was online (see ${file})`).toEqual([]);
       },
     );
   });
