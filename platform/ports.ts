@@ -62,6 +62,8 @@ export interface SocialHooks {
   online(): void;
   /** The broker socket is gone. */
   offline(): void;
+  /** The device's network came back (`online` event): paths to friends may work again. */
+  networkChanged(): void;
   serverFrame(frame: ServerFrame): void;
   /** An incoming sync connection. */
   incoming(link: DataLink): void;

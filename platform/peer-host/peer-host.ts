@@ -44,7 +44,9 @@ export function createPeerHost(deps: PeerHostDeps): PeerHost {
     ...accounts,
     reconnectNow: link.reconnectNow,
     networkChanged(online) {
-      if (online) link.reconnectNow();
+      if (!online) return;
+      link.reconnectNow();
+      deps.social?.networkChanged();
     },
     stop: link.stop,
   };

@@ -74,6 +74,17 @@ export function createFriendReach(deps: FriendReachDeps) {
       Object.assign(reach, { online: false, reached: false, failures: 0, failure: null });
       return was;
     },
+    /** Friends the broker reports online. */
+    onlineHandles: (): string[] => [...reaches].filter(([, reach]) => reach.online).map(([handle]) => handle),
+    /** Failures so far no longer count (the network changed); true when there were any. */
+    restart(handle: string): boolean {
+      const reach = of(handle);
+      if (reach.failures === 0 && !reach.failure) return false;
+      if (reach.failure?.kind === 'refused' && reach.failure.lasting) return false; // a new path changes nothing
+      cancel(reach);
+      Object.assign(reach, { failures: 0, failure: null });
+      return true;
+    },
     /** The broker (or the friend's dial) says `handle` is online; true when it was not before. */
     cameOnline(handle: string): boolean {
       const reach = of(handle);

@@ -81,6 +81,7 @@ export function createSocialHost(deps: SocialHostDeps): SocialHost {
     allowlist: () => service?.allowlist() ?? { handles: [], blocked: [] },
     online: () => service?.online(),
     offline: () => service?.offline(),
+    networkChanged: () => service?.networkChanged(),
     serverFrame: (frame) => service?.serverFrame(frame),
     incoming: (link) => (service ? service.incoming(link) : link.close()),
     farewell: async () => {

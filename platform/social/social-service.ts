@@ -172,6 +172,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     online(): void {
       void serial(() => relay.resendAll()).catch((e: unknown) => console.error('[peerwall] relay resend failed', e));
     },
+    networkChanged: (): void => connections.networkChanged(),
     offline(): void {
       connections.clearPresence();
       changes.friends();

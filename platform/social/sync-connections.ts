@@ -307,6 +307,20 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
     },
     /** Our broker socket is gone: what it told us about presence no longer holds. */
     clearPresence: () => reach.clear(),
+    /**
+     * The device's network came back: attempts that failed while it was gone say nothing about now,
+     * so friends the broker reports online are dialled afresh instead of after their backoff.
+     */
+    networkChanged(): void {
+      for (const handle of reach.onlineHandles()) {
+        if (live(connections.get(handle)) || !deps.mayConnect(handle)) continue;
+        if (!reach.restart(handle)) continue;
+        log.record(handle, 'retry', 'The network came back: dialling again now.');
+        if (me < handle) dial(handle);
+        else reach.schedule(handle, options.answerDelayMs);
+      }
+      changed();
+    },
     /** A sentence about why a friend is refused for now, or null. */
     penaltyOf: limits.sentence,
     /** Ends everything about `handle` (unfriended, blocked). */

@@ -192,6 +192,27 @@ describe('saying what failed', () => {
     expect(await presenceOf(bob, 'alice')).toMatchObject({ presence: 'online', reason: null });
   });
 
+  it('dials again at once when the device’s network comes back, instead of waiting out the backoff', async () => {
+    const { net, a: alice, b: bob } = await friends();
+    await reconnectBoth(net, alice, bob);
+    net.iceBlocked.add('alice+bob');
+    await net.goOnline(bob);
+    await net.time.advance(70_000); // four failed attempts: the next waits seconds
+    let last = alice.service.connectionLog('bob').at(-1);
+    while (last?.kind !== 'retry') {
+      await net.time.advance(100);
+      last = alice.service.connectionLog('bob').at(-1);
+    }
+    expect(last.text).toMatch(/^Trying again in ([4-9]|\d{2,})\.\d s\.$/);
+    expect(await presenceOf(alice, 'bob')).toMatchObject({ presence: 'cant_connect' });
+
+    net.iceBlocked.delete('alice+bob');
+    alice.service.networkChanged();
+    await net.time.advance(1_000); // well before the scheduled retry
+    expect(await presenceOf(alice, 'bob')).toMatchObject({ presence: 'online' });
+    expect(alice.service.connectionLog('bob').map((e) => e.text)).toContain('The network came back: dialling again now.');
+  });
+
   it('tells a paused friend that it was refused and with which code', async () => {
     const { net, a: alice, b: bob } = await friends();
     openLinks(net).find((l) => l.peer === 'alice')!.send(new Uint8Array([99, 1, 2, 3]));

@@ -27,6 +27,7 @@ function recordingSocial(allow = { handles: ['bob', 'carol'], blocked: ['mallory
     allowlist: () => allow,
     online: () => void calls.push('online'),
     offline: () => void calls.push('offline'),
+    networkChanged: () => void calls.push('network changed'),
     serverFrame: (frame) => void messages.push(frame),
     incoming: (link) => void incoming.push(link),
     farewell: async () => void calls.push('farewell'),
@@ -67,6 +68,14 @@ describe('peer host with friends', () => {
     const allow = t.factory.last().toBroker.filter((m) => m.type === 'PW_ALLOW');
     expect(allow.at(-1)?.payload).toEqual({ handles: ['bob', 'carol'], blocked: ['mallory'] });
     expect(t.social.calls).toContain('online');
+  });
+
+  it('tells the friends layer when the device’s network comes back, and nothing when it goes', async () => {
+    const t = await setup();
+    t.host.networkChanged(false);
+    expect(t.social.calls).not.toContain('network changed');
+    t.host.networkChanged(true);
+    expect(t.social.calls.filter((call) => call === 'network changed')).toHaveLength(1);
   });
 
   it('passes well-formed Peerwall broker frames to the friends layer and drops the rest', async () => {

@@ -25,6 +25,7 @@ function allowing(handles: string[]): SocialHooks {
     allowlist: () => ({ handles, blocked: [] }),
     online: () => undefined,
     offline: () => undefined,
+    networkChanged: () => undefined,
     serverFrame: () => undefined,
     incoming: (link) => link.close(),
     farewell: async () => undefined,
