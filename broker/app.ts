@@ -69,7 +69,9 @@ export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promis
     accounts,
     maxConnections: config.maxConnections,
     messagesPerSecond: config.wsMessagesPerSecond,
+    bytesPerSecond: config.wsBytesPerSecond,
     aliveTimeoutMs: config.aliveTimeoutMs,
+    relayQueueBytes: config.relayQueueBytes,
   });
   await app.register(directoryRoutes, { accounts, ice: config });
   await app.register(sessionRoutes, { credentials, throttle });

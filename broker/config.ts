@@ -24,6 +24,10 @@ export interface BrokerConfig {
   logLevel: string;
   /** Sustained signalling frames per second per socket (the burst allowance is 5 × this). */
   wsMessagesPerSecond: number;
+  /** Sustained signalling bytes per second per socket (the burst allowance is 5 × this). */
+  wsBytesPerSecond: number;
+  /** Bytes of relays the broker keeps in memory for offline handles, over all of them. */
+  relayQueueBytes: number;
   /** A socket that sends nothing (not even HEARTBEAT) for this long is closed. */
   aliveTimeoutMs: number;
 }
@@ -84,6 +88,8 @@ export function loadConfig(env: Env = process.env): BrokerConfig {
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     wsMessagesPerSecond: integer(env, 'WS_MESSAGES_PER_SECOND', 100, 1, 100_000),
+    wsBytesPerSecond: integer(env, 'WS_BYTES_PER_SECOND', 64 * 1024, 1024, 1024 * 1024 * 1024),
+    relayQueueBytes: integer(env, 'RELAY_QUEUE_BYTES', 32 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024 * 1024),
     aliveTimeoutMs: integer(env, 'ALIVE_TIMEOUT_MS', 60_000, 1_000, 3_600_000),
   };
 }
