@@ -80,7 +80,7 @@ export function createSocialState(deps: SocialStateDeps) {
           direction: r.direction,
           at: r.at,
           note: r.message.note,
-          delivery: !item || item.status === 'delivered' ? 'delivered' : item.status === 'queued' ? 'queued' : 'sending',
+          delivery: !item || item.status === 'delivered' ? 'delivered' : item.status === 'accepted' ? 'sent' : (item.status ?? 'sending'),
         };
       });
       return {

@@ -29,8 +29,12 @@ export interface RequestView {
   direction: 'incoming' | 'outgoing';
   at: number;
   note: string;
-  /** Outgoing only: `queued` while the receiver is offline (the request waits). */
-  delivery: 'sending' | 'queued' | 'delivered';
+  /**
+   * Outgoing only: `sent` when the broker took it (it reaches the receiver now or when they come
+   * online: the broker does not tell strangers which), `queued` while an older broker says the
+   * receiver is offline.
+   */
+  delivery: 'sending' | 'sent' | 'queued' | 'delivered';
 }
 
 export interface SocialState {

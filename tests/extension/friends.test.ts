@@ -81,7 +81,7 @@ describe('befriending by handle', () => {
 
     await alice.service.addFriend('carol');
     await net.settle();
-    expect((await alice.service.state()).outgoing).toMatchObject([{ handle: 'carol', delivery: 'queued' }]);
+    expect((await alice.service.state()).outgoing).toMatchObject([{ handle: 'carol', delivery: 'sent' }]);
 
     net.restartBroker();
     await net.goOffline(alice);
@@ -114,7 +114,7 @@ describe('befriending by handle', () => {
     const carolState = await carol.service.state();
     expect(carolState.incoming).toEqual([]);
     expect(carolState.problems[0]).toMatch(/storage is full, so a message from @alice could not be saved/);
-    expect((await alice.service.state()).outgoing).toMatchObject([{ handle: 'carol', delivery: 'delivered' }]);
+    expect((await alice.service.state()).outgoing).toMatchObject([{ handle: 'carol', delivery: 'sent' }]);
 
     await net.goOffline(alice);
     await net.goOnline(alice); // the kept request is sent again
@@ -123,6 +123,50 @@ describe('befriending by handle', () => {
     await carol.service.answerRequest('alice', true);
     await net.settle();
     expect(await alice.db.count('relayOutbox')).toBe(0);
+  });
+
+  it('keeps an acceptance the broker only accepted until the requester lists us, then forgets it', async () => {
+    const { net, alice, carol } = await three();
+    await net.goOnline(alice);
+    await net.goOnline(carol);
+    await alice.service.addFriend('carol');
+    await net.settle();
+    await net.goOffline(alice);
+
+    await carol.service.answerRequest('alice', true);
+    await net.settle();
+    expect(await carol.db.count('relayOutbox')).toBe(1); // "accepted": carol cannot tell whether alice got it
+    await net.goOffline(carol);
+    await net.goOnline(carol); // sent again on reconnect
+    expect(carol.sent.filter((f) => f.type === 'PW_RELAY')).toHaveLength(2);
+
+    await net.goOnline(alice); // alice befriends carol; the broker reports each online to the other
+    await net.settle();
+    expect((await alice.service.state()).friends.map((f) => f.handle)).toEqual(['carol']);
+    expect(await carol.db.count('relayOutbox')).toBe(0);
+  });
+
+  it('sends a relay the broker refused for now again after a growing wait, not only at the next reconnect', async () => {
+    const { net, alice, carol } = await three();
+    await net.goOnline(alice);
+    net.relayRefusal.reason = 'queue_full';
+    await alice.service.addFriend('carol');
+    const relays = () => alice.sent.filter((f) => f.type === 'PW_RELAY').length;
+
+    await net.time.advance(23_000);
+    expect(relays()).toBe(1);
+    await net.time.advance(14_000); // 30 s ± 20 %
+    expect(relays()).toBe(2);
+    await net.time.advance(34_000);
+    expect(relays()).toBe(2);
+    await net.time.advance(38_000); // then 60 s ± 20 % after the first retry
+    expect(relays()).toBe(3);
+
+    net.relayRefusal.reason = null;
+    await net.time.advance(120_000 * 1.2);
+    await net.goOnline(carol);
+    expect((await carol.service.state()).incoming).toMatchObject([{ handle: 'alice' }]);
+    expect((await alice.service.state()).outgoing).toMatchObject([{ handle: 'carol', delivery: 'sent' }]);
   });
 
   it('shows a request once even when it arrives twice', async () => {

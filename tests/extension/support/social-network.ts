@@ -67,6 +67,8 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
   /** Stands in for a receiver's peer host: gets the incoming end instead of the receiver's service. */
   const intercepts = new Map<string, (link: SyncLink) => void>();
   const links: SyncLink[] = [];
+  /** When set, the broker refuses every relay for now with this reason (e.g. `queue_full`). */
+  const relayRefusal: { reason: string | null } = { reason: null };
   /** How long an ANSWER takes to come back through the broker. */
   const signalling = { delayMs: 0 };
 
@@ -108,14 +110,17 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
     const dst = frame.dst ?? '';
     const to = users.get(dst);
     if (!accounts.has(dst) || retired.has(dst)) return status('rejected', 'unknown_handle');
-    if (to?.online && to.allow.blocked.includes(from.handle)) return status('delivered');
+    if (relayRefusal.reason) return status('rejected', relayRefusal.reason);
     const message = { type: 'PW_RELAY', src: from.handle, payload: frame.payload };
-    if (to?.online) {
+    const blocked = to?.allow.blocked.includes(from.handle) ?? false;
+    // Like the broker: "delivered" only to a sender the receiver lists, "accepted" to anyone else.
+    if (to?.online && !blocked && to.allow.handles.includes(from.handle)) {
       deliver(to, message);
       return status('delivered');
     }
-    queued.set(dst, [...(queued.get(dst) ?? []), { src: from.handle, payload: frame.payload }]);
-    status('queued');
+    if (to?.online && !blocked) deliver(to, message);
+    else if (!to?.online) queued.set(dst, [...(queued.get(dst) ?? []), { src: from.handle, payload: frame.payload }]);
+    status('accepted');
   }
 
   async function addUser(handle: string): Promise<User> {
@@ -230,6 +235,7 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
     queued,
     iceBlocked,
     lostOffers,
+    relayRefusal,
     intercepts,
     signalling,
     links,
