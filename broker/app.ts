@@ -14,6 +14,7 @@ import auth from './plugins/auth';
 import cors from './plugins/cors';
 import errors from './plugins/errors';
 import signalling from './plugins/signalling';
+import { trustProxyOption } from './proxy-trust';
 import accountRoutes from './routes/accounts';
 import directoryRoutes from './routes/directory';
 import sessionRoutes from './routes/sessions';
@@ -48,7 +49,7 @@ export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promis
 
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     // A URL the router cannot decode or a path parameter over 100 characters fails before any
     // hook or error handler runs; answer it in our error shape too.
