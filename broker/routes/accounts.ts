@@ -51,9 +51,16 @@ const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (ap
         throw new ApiError(429, 'too_many_accounts', 'Too many new accounts from this address. Try again later.', wait);
       }
       if (accounts.find(parsed.handle)) throw taken();
-      const hash = await hashOrBusy(() => hasher.hash(request.body.password));
-      if (!accounts.create(parsed.handle, hash)) throw taken();
-      registrations.record(request.ip);
+      // Counted before hashing, so parallel sign-ups cannot all pass the check above (#17); a
+      // sign-up that ends without an account (handle taken meanwhile, pool busy) gives it back.
+      const giveBack = registrations.record(request.ip);
+      try {
+        const hash = await hashOrBusy(() => hasher.hash(request.body.password));
+        if (!accounts.create(parsed.handle, hash)) throw taken();
+      } catch (error) {
+        giveBack();
+        throw error;
+      }
       return reply.status(201).send({ handle: parsed.handle });
     },
   );
