@@ -40,9 +40,14 @@ export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promis
   const secret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir);
   const hasher =
     deps.hasher ??
-    createWorkerHasher({ cost: config.bcryptCost, workers: config.hashWorkers, queueLimit: config.hashQueueLimit });
+    createWorkerHasher({
+      cost: config.bcryptCost,
+      workers: config.hashWorkers,
+      queueLimit: config.hashQueueLimit,
+      queueLimitPerClient: config.hashQueuePerAddress,
+    });
   // Unknown and retired handles are checked against this, so they cost what a real account costs.
-  const dummyHash = await hasher.hash(randomBytes(16).toString('base64'));
+  const dummyHash = await hasher.hash(randomBytes(16).toString('base64'), 'broker start');
   const credentials = createCredentialChecker({ accounts, hasher, dummyHash });
   const throttle = deps.throttle ?? createLoginThrottle();
   const registrations = createWindowCounter({ limit: config.registerRateLimit, windowMs: 60 * 60_000 });

@@ -21,6 +21,8 @@ export interface BrokerConfig {
   maxConnections: number;
   hashWorkers: number;
   hashQueueLimit: number;
+  /** Hashing jobs one client address may have waiting. */
+  hashQueuePerAddress: number;
   /** Whose X-Forwarded-For entries name the client (TRUST_PROXY). */
   trustProxy: ProxyTrust;
   logLevel: string;
@@ -89,6 +91,7 @@ export function loadConfig(env: Env = process.env): BrokerConfig {
     maxConnections: integer(env, 'MAX_CONNECTIONS', 50_000, 1, 10_000_000),
     hashWorkers: integer(env, 'HASH_WORKERS', Math.max(1, cores - 1), 1, Math.max(1, cores - 1)),
     hashQueueLimit: integer(env, 'HASH_QUEUE_LIMIT', 16, 0, 10_000),
+    hashQueuePerAddress: integer(env, 'HASH_QUEUE_PER_ADDRESS', 4, 1, 10_000),
     trustProxy: proxyTrust(env),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     wsMessagesPerSecond: integer(env, 'WS_MESSAGES_PER_SECOND', 100, 1, 100_000),

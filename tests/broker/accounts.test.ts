@@ -94,7 +94,8 @@ describe('POST /api/accounts', () => {
 
   it('counts parallel sign-ups from one address against the limit before hashing', async () => {
     await broker.close();
-    broker = await startBroker({ registerRateLimit: 5, bcryptCost: 8 });
+    // Room for all sixteen in the hashing queue, so only the sign-up limit can refuse them.
+    broker = await startBroker({ registerRateLimit: 5, bcryptCost: 8, hashQueuePerAddress: 16 });
     const answers = await Promise.all(
       Array.from({ length: 16 }, (_, i) =>
         fetch(`${broker.url}/api/accounts`, {

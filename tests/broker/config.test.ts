@@ -13,6 +13,8 @@ describe('loadConfig', () => {
       corsOrigins: [],
       jwtSecret: undefined,
       trustProxy: { kind: 'none' },
+      hashQueueLimit: 16,
+      hashQueuePerAddress: 4,
     });
     expect(config.dataDir.endsWith('/data')).toBe(true);
     expect(config.maxConnections).toBeGreaterThan(10_000);
@@ -45,6 +47,7 @@ describe('loadConfig', () => {
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 32 characters long.'],
     [{ TURN_URLS: 'turn:t.example' }, 'TURN_SECRET'],
     [{ HASH_WORKERS: '64' }, 'HASH_WORKERS must be a whole number'],
+    [{ HASH_QUEUE_PER_ADDRESS: '0' }, 'HASH_QUEUE_PER_ADDRESS must be a whole number from 1 to 10000'],
     [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY must be a number of proxy hops (1 for one reverse proxy in front of the broker) or a comma-separated list of proxy addresses and CIDR ranges; "yes" is neither.'],
     [{ TRUST_PROXY: '11' }, '11 hops is more than 10'],
     [{ TRUST_PROXY: '10.0.0.0/33' }, '"10.0.0.0/33" is neither'],
