@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { parseProxyTrust, type ProxyTrust } from './proxy-trust';
 
 /** Everything the broker can be told from the environment; see docs/broker.md for the table. */
 export interface BrokerConfig {
@@ -20,7 +21,10 @@ export interface BrokerConfig {
   maxConnections: number;
   hashWorkers: number;
   hashQueueLimit: number;
-  trustProxy: boolean;
+  /** Hashing jobs one client address may have waiting. */
+  hashQueuePerAddress: number;
+  /** Whose X-Forwarded-For entries name the client (TRUST_PROXY). */
+  trustProxy: ProxyTrust;
   logLevel: string;
   /** Sustained signalling frames per second per socket (the burst allowance is 5 × this). */
   wsMessagesPerSecond: number;
@@ -54,6 +58,12 @@ function list(env: Env, name: string, fallback: string[]): string[] {
   return raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
 }
 
+function proxyTrust(env: Env): ProxyTrust {
+  const trust = parseProxyTrust(env.TRUST_PROXY);
+  if ('error' in trust) throw new ConfigError(trust.error);
+  return trust;
+}
+
 function optionalSecret(env: Env, name: string): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
@@ -85,7 +95,8 @@ export function loadConfig(env: Env = process.env): BrokerConfig {
     maxConnections: integer(env, 'MAX_CONNECTIONS', 50_000, 1, 10_000_000),
     hashWorkers: integer(env, 'HASH_WORKERS', Math.max(1, cores - 1), 1, Math.max(1, cores - 1)),
     hashQueueLimit: integer(env, 'HASH_QUEUE_LIMIT', 16, 0, 10_000),
-    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    hashQueuePerAddress: integer(env, 'HASH_QUEUE_PER_ADDRESS', 4, 1, 10_000),
+    trustProxy: proxyTrust(env),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     wsMessagesPerSecond: integer(env, 'WS_MESSAGES_PER_SECOND', 100, 1, 100_000),
     wsBytesPerSecond: integer(env, 'WS_BYTES_PER_SECOND', 64 * 1024, 1024, 1024 * 1024 * 1024),

@@ -40,6 +40,20 @@ describe('window counter', () => {
     expect(counter.retryAfter('k')).toBe(0);
   });
 
+  it('takes back an event once, even after later events were recorded', () => {
+    let now = 0;
+    const counter = createWindowCounter({ limit: 2, windowMs: 10_000, now: () => now });
+    const giveBack = counter.record('k');
+    now = 1_000;
+    counter.record('k');
+    expect(counter.retryAfter('k')).toBeGreaterThan(0);
+    giveBack();
+    giveBack();
+    expect(counter.retryAfter('k')).toBe(0);
+    counter.record('k');
+    expect(counter.retryAfter('k')).toBe(10); // both remaining events are from 1 s
+  });
+
   it('holds at most maxKeys keys', () => {
     const counter = createWindowCounter({ limit: 1, windowMs: 10_000, maxKeys: 2 });
     for (const key of ['a', 'b', 'c']) counter.record(key);
