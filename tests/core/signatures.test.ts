@@ -111,6 +111,15 @@ describe('signatures', () => {
     expect(accepted).toMatchObject({ ok: false, reason: expect.stringContaining('pinned key') });
   });
 
+  it('rejects an entry the owner sealed whose author signature is bad, naming the author signature', async () => {
+    // The seal covers the entry id (the header), not the author signature, so it still verifies.
+    const wallPost = log[1]!;
+    const badSig = { ...wallPost, authorSig: wallPost.authorSig.map((b, i) => (i === 0 ? b ^ 1 : b)) };
+    const { plan, replica } = await ingestFresh(log.map((e) => (e === wallPost ? badSig : e)));
+    expect(plan).toEqual({ ok: false, reason: 'entry 2 of @alice has an invalid author signature' });
+    expect(await replica.wallState('alice')).toBeNull();
+  });
+
   it('rejects entries sealed by someone other than the owner', async () => {
     const mallory = makeUser('mallory');
     const resealed = log.map((e) => {
