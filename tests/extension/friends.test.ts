@@ -1,7 +1,10 @@
 import { queueForFriend } from '@/core/author';
 import { describe, expect, it, vi } from 'vitest';
 import { toHex } from '@/core/bytes';
-import { createSocialNetwork } from './support/social-network';
+import { createRelayMessage } from '@/core/relayMessage';
+import { createSocialNetwork, SyncLink } from './support/social-network';
+
+const random = (n: number): Uint8Array => crypto.getRandomValues(new Uint8Array(n));
 
 async function three() {
   const net = createSocialNetwork();
@@ -245,10 +248,16 @@ describe('blocking', () => {
     expect((await bob.service.state()).incoming).toHaveLength(1);
 
     await bob.service.block('carol');
-    await carol.service.addFriend('bob').catch(() => undefined);
-    net.fromBroker(bob, { type: 'PW_RELAY', src: 'carol', payload: { id: 'z', body: {} } });
+    // A valid signed request handed straight to bob's service, as a relay the broker queued before
+    // it knew bob's blocklist would be: only the service's own guard stands in its way.
+    const request = createRelayMessage(carol.identity, 'friend-request', 'bob', { note: 'again' }, { randomBytes: random, now: net.time.now });
+    if (!request.ok) throw new Error(request.reason);
+    bob.service.serverFrame({ type: 'PW_RELAY', src: 'carol', payload: { id: 'z', body: request.value } });
+    const link = new SyncLink('carol', 'fp-bob', 'fp-carol');
+    bob.service.incoming(link);
     await net.settle();
 
+    expect(link.closed).toBe(true);
     const state = await bob.service.state();
     expect(state).toMatchObject({ incoming: [], friends: [], blocked: ['carol'] });
     expect(bob.allow).toEqual({ handles: [], blocked: ['carol'] });
@@ -282,15 +291,26 @@ describe('blocking', () => {
     expect(bob.notices.filter((n) => n.title.includes('carol') || n.message.includes('from carol'))).toEqual([]);
   });
 
-  it('refuses a data connection from a blocked or unknown handle', async () => {
-    const { net, bob } = await three();
+  it('refuses a data connection from a blocked or unknown handle, even one storage still lists as a friend', async () => {
+    const { net, bob, carol } = await three();
     await net.goOnline(bob);
-    const { SyncLink } = await import('./support/social-network');
-    const link = new SyncLink('mallory', 'a', 'b');
+    await net.goOnline(carol);
+    await net.befriend(bob, carol);
+    const pin = (await bob.service.replica.friend('carol'))!;
+    await bob.service.block('carol');
+    // A pin left behind (say by an older version) while the block stands: the block alone must refuse.
+    await bob.service.replica.putFriend(pin);
+    await net.restart(bob);
+    const unknown = new SyncLink('mallory', 'fp-bob', 'fp-mallory');
+    const blocked = new SyncLink('carol', 'fp-bob', 'fp-carol');
 
-    bob.service.incoming(link);
+    bob.service.incoming(unknown);
+    bob.service.incoming(blocked);
+    await net.settle();
 
-    expect(link.closed).toBe(true);
+    expect(unknown.closed).toBe(true);
+    expect(blocked.closed).toBe(true);
+    expect(bob.allow).toEqual({ handles: [], blocked: ['carol'] });
   });
 });
 

@@ -123,11 +123,8 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
     status('accepted');
   }
 
-  async function addUser(handle: string): Promise<User> {
-    accounts.add(handle);
-    const db = await openContentDb(`social-${handle}-${++counter}-${Math.random()}`);
-    const identity = await loadOrCreateIdentity(db, handle, randomBytes, time.now);
-    const user = {} as User;
+  /** The user's social service over its database, as its peer host creates it on each start. */
+  function createService(user: User, handle: string, db: ContentDb, identity: Identity): SocialService {
     const service = createSocialService({
       db,
       identity,
@@ -191,10 +188,31 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
         },
       },
     });
+    return service;
+  }
+
+  async function addUser(handle: string): Promise<User> {
+    accounts.add(handle);
+    const db = await openContentDb(`social-${handle}-${++counter}-${Math.random()}`);
+    const identity = await loadOrCreateIdentity(db, handle, randomBytes, time.now);
+    const user = {} as User;
+    const service = createService(user, handle, db, identity);
     Object.assign(user, { handle, db, identity, service, notices: [], online: false, allow: { handles: [], blocked: [] }, changes: 0, changeLog: [], sent: [] });
     await service.start();
     users.set(handle, user);
     return user;
+  }
+
+  /** The user's peer host starts again over the same database (what it loads is what storage holds). */
+  async function restart(user: User): Promise<void> {
+    user.service.stop();
+    user.service = createService(user, user.handle, user.db, user.identity);
+    await user.service.start();
+    if (user.online) {
+      brokerReceive(user, { type: 'PW_ALLOW', payload: user.service.allowlist() });
+      user.service.online();
+    }
+    await settle();
   }
 
   /** The peer host's `open`: the allowlist goes out first, then queued relays, then the service resends. */
@@ -247,6 +265,7 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
       end.close();
     },
     addUser,
+    restart,
     fromBroker,
     goOnline,
     goOffline,
