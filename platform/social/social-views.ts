@@ -62,6 +62,11 @@ export const FeedPostSchema = Type.Object({
   edited: Type.Boolean(),
   /** Own posts: friends that have not received it yet. */
   waitingFor: Type.Array(Handle, { maxItems: 5_000 }),
+  /**
+   * The wall's owner, when only its seal vouches for the author's key: the author is neither the
+   * reader, nor a friend of the reader, nor the owner (docs/protocol.md §6.1). Null otherwise.
+   */
+  vouchedBy: Type.Union([Handle, Type.Null()]),
 });
 export type FeedPost = Static<typeof FeedPostSchema>;
 

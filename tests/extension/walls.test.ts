@@ -1,9 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
-import { signDraft } from '@/core/author';
+import { queueForFriend, signDraft } from '@/core/author';
 import { createIdentity } from '@/core/identity';
 import { planIngest } from '@/core/ingest';
 import { encodeMessage } from '@/core/messages';
 import { sealOf, signSeal } from '@/core/seal';
+import type { FeedPost } from '@/platform/social/social-views';
 import { createSocialNetwork, type User } from './support/social-network';
 
 /** What `users` list for their friend, sampled every 250 ms over `ms` of the network's fake time. */
@@ -379,6 +380,27 @@ describe('authors only a wall’s owner vouches for (docs/protocol.md §6.1)', (
     await net.befriend(alice, bob);
     return { net, alice, bob, carol };
   }
+
+  it('marks a wall post by someone who is not a friend as vouched for by the wall’s owner, and only that one', async () => {
+    const { net, alice, bob, carol } = await threeOnline();
+    await net.befriend(alice, carol);
+    const queued = await queueForFriend(carol.service.replica, carol.identity, 'alice', { kind: 'wallPost', body: { text: 'from carol', media: [] } }, { randomBytes: random, now: net.time.now });
+    expect(queued.ok).toBe(true);
+    await net.goOffline(carol);
+    await net.goOnline(carol); // carol's new session submits it; alice seals it and tells bob
+    await alice.service.post('from alice');
+    await net.settle();
+
+    const vouching = (feed: FeedPost[]) => feed.map((p) => [p.author, p.vouchedBy]).sort();
+    expect(vouching(await bob.service.feed(10))).toEqual([['alice', null], ['carol', 'alice']]);
+    expect(vouching(await alice.service.feed(10))).toEqual([['alice', null], ['carol', null]]); // alice sealed it herself
+
+    await net.befriend(bob, carol);
+    expect(vouching(await bob.service.feed(10, 'alice'))).toEqual([['alice', null], ['carol', null]]);
+    // On her own wall alice checked carol's key against her pin when she sealed it; that stays so.
+    await alice.service.unfriend('carol');
+    expect(vouching(await alice.service.feed(10))).toEqual([['alice', null], ['carol', null]]);
+  });
 
   it('refuses what alice sealed in a pinned friend’s name under another key, says why, and keeps the wall as it was', async () => {
     const { net, alice, bob, carol } = await threeOnline();
