@@ -262,7 +262,7 @@ async function main(): Promise<void> {
   console.log(row('Server event-loop delay p99 (burst)', burst.loopP99, undefined, 'ms', 1));
   console.log(row('Server event-loop delay max (burst)', burst.loopMax, undefined, 'ms', 1));
   console.log(
-    `| Logins in the burst (${BURST_RATE}/s × ${BURST_SECONDS} s) | ${burst.ok} × 200, ${burst.busy} × 503, ${burst.other} other | — | — |`,
+    `| Logins in the burst (${BURST_RATE}/s × ${BURST_SECONDS} s) | ${burst.ok} × 200, ${burst.busy} × 503 or 429, ${burst.other} other | — | — |`,
   );
   console.log('');
   console.log(`Load average at the end: ${load()} (the machine is shared; latency tails grow with load).`);

@@ -16,6 +16,7 @@ import { toHex } from '@/core/bytes';
 import { signHeader, type EntryHeader } from '@/core/entry';
 import { createIdentity, type Identity } from '@/core/identity';
 import { planIngest } from '@/core/ingest';
+import { knownAuthors } from '@/core/knownAuthors';
 import type { StoredEntry, WallState } from '@/core/replica';
 import { ZERO_HASH, sealHash, sealOf, signSeal, type SealedEntry } from '@/core/seal';
 import { sha256 } from '@/core/signing';
@@ -255,7 +256,9 @@ async function prepareSize(n: number, walls: Identity[], history: Seeded[], cloc
     const friend = friends[turn++ % friends.length]!;
     const entry = await incomingPost(service, friend, `Live post ${turn} by @${friend.handle}`, clock);
     const start = performance.now();
-    const plan = await planIngest(service.replica, friend.handle, [entry], friend.publicKey, clock);
+    // As a sync session does for each batch: the reader and its pins, read afresh.
+    const known = knownAuthors(own!, await service.replica.friends());
+    const plan = await planIngest(service.replica, friend.handle, [entry], friend.publicKey, clock, known);
     if (!plan.ok) throw new Error(plan.reason);
     const planned = performance.now();
     const committed = await service.replica.commit(plan.value);

@@ -1,7 +1,8 @@
 /**
  * `tsx bench/login-burst.ts PORT N RATE SECONDS` — POSTs /api/sessions RATE times a second for
  * SECONDS, in its own process so the latency probe in bench/broker.ts is not slowed by it.
- * Sends `{ ok, busy, other }` to the parent over IPC.
+ * Sends `{ ok, busy, other }` to the parent over IPC; `busy` counts refusals at once, 503 `busy` and, since
+ * the burst comes from one address, 429 `rate_limited` (its share of the hashing queue is used up).
  */
 import { BENCH_PASSWORD, benchHandle } from './protocol';
 
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
         async (response) => {
           await response.arrayBuffer();
           if (response.status === 200) counts.ok += 1;
-          else if (response.status === 503) counts.busy += 1;
+          else if (response.status === 503 || response.status === 429) counts.busy += 1;
           else counts.other += 1;
         },
         () => {

@@ -14,6 +14,7 @@ import auth from './plugins/auth';
 import cors from './plugins/cors';
 import errors from './plugins/errors';
 import signalling from './plugins/signalling';
+import { trustProxyOption } from './proxy-trust';
 import accountRoutes from './routes/accounts';
 import directoryRoutes from './routes/directory';
 import sessionRoutes from './routes/sessions';
@@ -39,16 +40,21 @@ export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promis
   const secret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir);
   const hasher =
     deps.hasher ??
-    createWorkerHasher({ cost: config.bcryptCost, workers: config.hashWorkers, queueLimit: config.hashQueueLimit });
+    createWorkerHasher({
+      cost: config.bcryptCost,
+      workers: config.hashWorkers,
+      queueLimit: config.hashQueueLimit,
+      queueLimitPerClient: config.hashQueuePerAddress,
+    });
   // Unknown and retired handles are checked against this, so they cost what a real account costs.
-  const dummyHash = await hasher.hash(randomBytes(16).toString('base64'));
+  const dummyHash = await hasher.hash(randomBytes(16).toString('base64'), 'broker start');
   const credentials = createCredentialChecker({ accounts, hasher, dummyHash });
   const throttle = deps.throttle ?? createLoginThrottle();
   const registrations = createWindowCounter({ limit: config.registerRateLimit, windowMs: 60 * 60_000 });
 
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     // A URL the router cannot decode or a path parameter over 100 characters fails before any
     // hook or error handler runs; answer it in our error shape too.
@@ -69,7 +75,9 @@ export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promis
     accounts,
     maxConnections: config.maxConnections,
     messagesPerSecond: config.wsMessagesPerSecond,
+    bytesPerSecond: config.wsBytesPerSecond,
     aliveTimeoutMs: config.aliveTimeoutMs,
+    relayQueueBytes: config.relayQueueBytes,
   });
   await app.register(directoryRoutes, { accounts, ice: config });
   await app.register(sessionRoutes, { credentials, throttle });

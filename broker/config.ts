@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { parseProxyTrust, type ProxyTrust } from './proxy-trust';
 
 /** Everything the broker can be told from the environment; see docs/broker.md for the table. */
 export interface BrokerConfig {
@@ -20,10 +21,17 @@ export interface BrokerConfig {
   maxConnections: number;
   hashWorkers: number;
   hashQueueLimit: number;
-  trustProxy: boolean;
+  /** Hashing jobs one client address may have waiting. */
+  hashQueuePerAddress: number;
+  /** Whose X-Forwarded-For entries name the client (TRUST_PROXY). */
+  trustProxy: ProxyTrust;
   logLevel: string;
   /** Sustained signalling frames per second per socket (the burst allowance is 5 × this). */
   wsMessagesPerSecond: number;
+  /** Sustained signalling bytes per second per socket (the burst allowance is 5 × this). */
+  wsBytesPerSecond: number;
+  /** Bytes of relays the broker keeps in memory for offline handles, over all of them. */
+  relayQueueBytes: number;
   /** A socket that sends nothing (not even HEARTBEAT) for this long is closed. */
   aliveTimeoutMs: number;
 }
@@ -48,6 +56,12 @@ function list(env: Env, name: string, fallback: string[]): string[] {
   const raw = env[name];
   if (raw === undefined) return fallback;
   return raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function proxyTrust(env: Env): ProxyTrust {
+  const trust = parseProxyTrust(env.TRUST_PROXY);
+  if ('error' in trust) throw new ConfigError(trust.error);
+  return trust;
 }
 
 function optionalSecret(env: Env, name: string): string | undefined {
@@ -81,9 +95,12 @@ export function loadConfig(env: Env = process.env): BrokerConfig {
     maxConnections: integer(env, 'MAX_CONNECTIONS', 50_000, 1, 10_000_000),
     hashWorkers: integer(env, 'HASH_WORKERS', Math.max(1, cores - 1), 1, Math.max(1, cores - 1)),
     hashQueueLimit: integer(env, 'HASH_QUEUE_LIMIT', 16, 0, 10_000),
-    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    hashQueuePerAddress: integer(env, 'HASH_QUEUE_PER_ADDRESS', 4, 1, 10_000),
+    trustProxy: proxyTrust(env),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     wsMessagesPerSecond: integer(env, 'WS_MESSAGES_PER_SECOND', 100, 1, 100_000),
+    wsBytesPerSecond: integer(env, 'WS_BYTES_PER_SECOND', 64 * 1024, 1024, 1024 * 1024 * 1024),
+    relayQueueBytes: integer(env, 'RELAY_QUEUE_BYTES', 32 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024 * 1024),
     aliveTimeoutMs: integer(env, 'ALIVE_TIMEOUT_MS', 60_000, 1_000, 3_600_000),
   };
 }

@@ -5,7 +5,8 @@
 export interface WindowCounter {
   /** Seconds until one more event is allowed for `key`; 0 when it is allowed now. */
   retryAfter(key: string): number;
-  record(key: string): void;
+  /** Counts one event for `key` now; the returned function takes it back again. */
+  record(key: string): () => void;
 }
 
 export interface WindowCounterOptions {
@@ -34,8 +35,9 @@ export function createWindowCounter(options: WindowCounterOptions): WindowCounte
       return Math.max(1, Math.ceil((oldest + windowMs - now()) / 1000));
     },
     record(key) {
+      const time = now();
       const times = current(key);
-      times.push(now());
+      times.push(time);
       if (times.length > limit) times.splice(0, times.length - limit);
       events.delete(key);
       events.set(key, times);
@@ -43,6 +45,16 @@ export function createWindowCounter(options: WindowCounterOptions): WindowCounte
         const stalest = events.keys().next();
         if (!stalest.done) events.delete(stalest.value);
       }
+      let counted = true;
+      return () => {
+        if (!counted) return;
+        counted = false;
+        const later = events.get(key); // a later record may have replaced the array
+        const index = later?.lastIndexOf(time) ?? -1;
+        if (later === undefined || index === -1) return;
+        later.splice(index, 1);
+        if (later.length === 0) events.delete(key);
+      };
     },
   };
 }

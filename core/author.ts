@@ -4,6 +4,7 @@ import { type EntryHeader, type SignedEntry, entryId, entryIdBytes, signHeader }
 import type { Identity, RandomBytes } from './identity';
 import { rotateIdentity } from './identity';
 import { emptyWallState, planIngest } from './ingest';
+import { knownAuthors } from './knownAuthors';
 import type { Replica, StoredEntry, WallState } from './replica';
 import { type Result, fail, ok } from './result';
 import { verifyRotationChain } from './rotation';
@@ -52,11 +53,14 @@ export async function sealAndCommit(
   entry: SignedEntry,
   now: () => number,
 ): Promise<Result<StoredEntry>> {
+  // The one author that matters here: the owner itself or the friend whose submission this is.
+  const author = entry.header.author === owner.handle ? null : await replica.friend(entry.header.author);
+  const known = knownAuthors(owner, author ? [author] : []);
   for (let attempt = 0; attempt < 3; attempt++) {
     const state: WallState = (await replica.wallState(owner.handle)) ?? emptyWallState(owner.handle, genesisKeyOf(owner));
     const seal = sealOf(entry.header, state.seq + 1, state.sealHash);
     const sealed: SealedEntry = { ...entry, seq: seal.seq, prev: seal.prev, ownerSig: signSeal(seal, owner.secretKey) };
-    const plan = await planIngest(replica, owner.handle, [sealed], genesisKeyOf(owner), now);
+    const plan = await planIngest(replica, owner.handle, [sealed], genesisKeyOf(owner), now, known);
     // Readers see "entry N of @wall: reason"; the author of a submission only needs the reason.
     if (!plan.ok) return fail(plan.reason.replace(/^entry \d+ of @\S+: /, ''));
     const committed = await replica.commit(plan.value);

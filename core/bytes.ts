@@ -179,6 +179,13 @@ export class ByteReader {
     }
   }
 
+  /** UTF-8 text of at most `maxChars` code points; the byte length (4 per code point) is checked before reading. */
+  chars(maxChars: number, what = 'text'): string {
+    const text = this.text(maxChars * 4, what);
+    if (codePointLength(text) > maxChars) throw new DecodeError(`${what} is longer than ${maxChars} characters`);
+    return text;
+  }
+
   bool(what = 'flag'): boolean {
     const v = this.u8(what);
     if (v > 1) throw new DecodeError(`${what} must be 0 or 1`);

@@ -15,6 +15,7 @@ export type { SealedEntry } from './seal';
 export { type MediaRef, type MediaType, MEDIA_TYPES, mediaRefFor, verifyMediaChunk } from './media';
 export { type Draft, type WriteDeps, writeOwnEntry, rotateKey, queueForFriend, acceptSubmission } from './author';
 export { planIngest } from './ingest';
+export { type KnownAuthors, knownAuthors, checkAuthor } from './knownAuthors';
 export type { Replica, WallState, StoredEntry, WallWrite, FriendRecord, OutboxItem } from './replica';
 export { createMemoryReplica } from './memoryReplica';
 export { buildWallView, type WallView, type PostView, type CommentView } from './wallView';

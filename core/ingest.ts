@@ -3,6 +3,7 @@ import { decodeBody, type EntryBody } from './body';
 import { bodyMatches, verifyAuthor } from './entry';
 import { CONTENT_KINDS, OWNER_ONLY_KINDS, TARGETED_KINDS } from './entryKind';
 import { type FeedChange, bodyText, feedChangesOfAppend } from './feed';
+import { type KnownAuthors, checkAuthor } from './knownAuthors';
 import { LIMITS } from './limits';
 import type { Replica, StoredEntry, WallState, WallWrite } from './replica';
 import { type Result, fail, ok } from './result';
@@ -18,6 +19,8 @@ export function emptyWallState(wall: string, genesisKey: Uint8Array): WallState 
  * returns the one write that applies them, or the reason the whole run is refused. Entries the
  * replica already holds are skipped (their late body filled in); nothing is half-applied.
  * `anchor` is the wall's genesis key, used only when the replica holds none of the wall yet.
+ * `known` are the reader itself and its pinned friends: an entry in one of their names must carry
+ * one of their keys, whoever sealed it.
  */
 export async function planIngest(
   replica: Replica,
@@ -25,6 +28,7 @@ export async function planIngest(
   entries: readonly SealedEntry[],
   anchor: Uint8Array,
   now: () => number,
+  known: KnownAuthors,
 ): Promise<Result<WallWrite>> {
   const stored = await replica.wallState(wall);
   const expectedSeq = stored?.seq ?? 0;
@@ -62,7 +66,7 @@ export async function planIngest(
     if (!verifySeal(seal, e.ownerSig, state.currentKey)) return fail(`${where} is not sealed by the wall's owner`);
     if (!verifyAuthor(e)) return fail(`${where} has an invalid author signature`);
 
-    const rule = await checkRules(e, state, lookup, isTombstoned);
+    const rule = await checkRules(e, state, known, lookup, isTombstoned);
     if (!rule.ok) return fail(`${where}: ${rule.reason}`);
     let body: EntryBody | null = null;
     if (e.body) {
@@ -113,6 +117,7 @@ export async function planIngest(
 async function checkRules(
   e: SealedEntry,
   state: WallState,
+  known: KnownAuthors,
   lookup: (id: string) => Promise<StoredEntry | null>,
   isTombstoned: (e: StoredEntry) => boolean,
 ): Promise<Result<void>> {
@@ -122,6 +127,9 @@ async function checkRules(
   if (h.bodySize > LIMITS.bodyBytes) return fail('its body is too large');
   if (!bytesEqual(h.wallKey, state.currentKey)) return fail("it addresses another of the owner's keys");
   if (byOwner && !bytesEqual(h.authorKey, state.currentKey)) return fail("the owner signed with a key that is not the wall's current key");
+  // The owner's own entries follow the wall's key chain (checked above), which may rotate past the pin.
+  const author = byOwner ? ok(undefined) : checkAuthor(known, h.author, h.authorKey);
+  if (!author.ok) return author;
   if (OWNER_ONLY_KINDS.includes(h.kind) && !byOwner) return fail(`only the owner may write a ${h.kind}`);
   if (h.kind === 'wallPost' && byOwner) return fail('the owner writes posts, not wall posts');
   const empty = h.kind === 'like' || h.kind === 'unlike' || h.kind === 'delete';

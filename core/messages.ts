@@ -112,7 +112,7 @@ function readMessage(r: ByteReader): PeerMessage {
       return { type: 'auth', signature: r.fixed(64, 'signature') };
     case TAG.error: {
       const code = r.text(LIMITS.errorCodeChars, 'error code');
-      const message = r.text(LIMITS.errorMessageChars * 4, 'error message');
+      const message = r.chars(LIMITS.errorMessageChars, 'error message');
       if (!(ERROR_CODES as readonly string[]).includes(code)) throw new RangeError(`unknown error code ${code}`);
       return { type: 'error', code: code as ErrorCode, message };
     }
@@ -141,7 +141,7 @@ function readMessage(r: ByteReader): PeerMessage {
             const id = r2.fixed(32, 'id');
             const status = SUBMIT_STATUSES[r2.u8('status')];
             if (!status) throw new RangeError('unknown submit status');
-            return { id, status, reason: r2.text(LIMITS.reasonChars * 4, 'reason') };
+            return { id, status, reason: r2.chars(LIMITS.reasonChars, 'rejection reason') };
           },
           'results',
         ),

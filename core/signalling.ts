@@ -45,7 +45,11 @@ const Handle = Type.String({ pattern: CANONICAL_HANDLE_SOURCE });
 const HandleList = Type.Array(Handle, { maxItems: SIGNALLING_LIMITS.listHandles });
 const RelayId = Type.String({ minLength: 1, maxLength: SIGNALLING_LIMITS.relayIdChars });
 
-export const RELAY_STATUSES = ['delivered', 'queued', 'rejected'] as const;
+/**
+ * `delivered`: the destination lists the sender and got it; `accepted`: the broker delivered it or keeps
+ * it, which the sender cannot tell apart (docs/signalling.md); `queued` is only sent by older brokers.
+ */
+export const RELAY_STATUSES = ['delivered', 'accepted', 'queued', 'rejected'] as const;
 export type RelayStatus = (typeof RELAY_STATUSES)[number];
 /** Why a relay was rejected; a client treats unknown future reasons as "try again later". */
 export type RelayRejection = 'rate_limited' | 'too_large' | 'invalid' | 'unknown_handle' | 'queue_full';

@@ -5,6 +5,7 @@ import { decodeMessage, encodeMessage as encodeFrame, type ErrorCode, helloVersi
 import { type HandshakeSide, negotiateVersion, signHandshake, verifyHandshake } from './handshake';
 import type { Identity, RandomBytes } from './identity';
 import { planIngest } from './ingest';
+import { knownAuthors } from './knownAuthors';
 import { LIMITS } from './limits';
 import { type Replica, type StoredEntry, StorageFullError } from './replica';
 import { safetyNumber } from './safetyNumber';
@@ -173,7 +174,9 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     wants.delete(m.wall);
     const anchor = m.wall === me ? genesisKeyOf(identity) : peerGenesis!;
     if (m.entries.length > 0) {
-      const plan = await planIngest(replica, m.wall, m.entries, anchor, deps.now);
+      // Read per batch: a pin moves when a friend's rotation is followed.
+      const known = knownAuthors(identity, await replica.friends());
+      const plan = await planIngest(replica, m.wall, m.entries, anchor, deps.now, known);
       if (!plan.ok) return shutdown('invalid_batch', plan.reason, true);
       const committed = await replica.commit(plan.value);
       if (!committed.ok && committed.reason !== 'conflict') return shutdown('invalid_batch', committed.reason, true);

@@ -61,11 +61,12 @@ export interface RelayOutboxItemV2 {
   body: RelayMessage;
   queuedAt: number;
   /**
-   * The broker's last answer: null before any, `queued` while the receiver is offline, `delivered`
-   * for a friend request that reached the receiver but is not answered yet (it stays, see
-   * createRelaySender).
+   * The broker's last answer: null before any; `accepted` when it delivered or keeps it (it tells
+   * only a receiver's friends which); `queued` from older brokers while the receiver is offline;
+   * `delivered` for a friend request that reached the receiver but is not answered yet (it stays,
+   * see createRelaySender).
    */
-  status: null | 'queued' | 'delivered';
+  status: null | 'accepted' | 'queued' | 'delivered';
 }
 
 export interface BlockedV2 {

@@ -21,8 +21,14 @@ export interface SignallingOptions {
   accounts: AccountStore;
   maxConnections: number;
   messagesPerSecond: number;
+  bytesPerSecond: number;
   aliveTimeoutMs: number;
+  /** Bytes of relays kept for offline handles, over all of them. */
+  relayQueueBytes: number;
 }
+
+/** A socket that leaves this much unread is dropped (docs/signalling.md). */
+const MAX_UNSENT_BYTES = 1024 * 1024;
 
 const PEERJS_PATH = '/peerjs';
 
@@ -35,12 +41,14 @@ export default fp(
     const hub = new SignallingHub({
       maxConnections: options.maxConnections,
       messagesPerSecond: options.messagesPerSecond,
+      bytesPerSecond: options.bytesPerSecond,
+      maxUnsentBytes: MAX_UNSENT_BYTES,
       aliveTimeoutMs: options.aliveTimeoutMs,
       isActiveHandle: (handle) => {
         const account = options.accounts.find(handle);
         return account !== undefined && account.retiredAt === null;
       },
-      relayQueue: createRelayQueue({}),
+      relayQueue: createRelayQueue({ totalBytes: options.relayQueueBytes }),
       relayLimiter: createWindowCounter({ limit: 30, windowMs: 60_000 }),
     });
     const wss = new WebSocketServer({
@@ -76,6 +84,10 @@ export default fp(
       const peer = hub.admit(check.session, {
         send: (frame) => ws.send(frame),
         close: (code, reason) => ws.close(code, reason),
+        get bufferedAmount() {
+          return ws.bufferedAmount;
+        },
+        terminate: () => ws.terminate(),
       });
       if (typeof peer === 'string') return refuse(peer);
       app.log.debug({ url: redactUrl(url.pathname + url.search) }, 'signalling socket open');
@@ -84,7 +96,7 @@ export default fp(
         // Last line of defence: a throw in a 'message' listener is uncaught and would end the
         // process for everyone, so an unexpected failure costs this frame only.
         try {
-          hub.receive(peer, data.toString('utf8'));
+          hub.receive(peer, data.toString('utf8'), data.length);
         } catch (error) {
           app.log.error({ err: error }, 'signalling frame failed');
         }

@@ -31,7 +31,7 @@ const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (ap
     const wait = throttle.retryAfter(handle, address);
     if (wait > 0) throw new ApiError(429, 'too_many_attempts', 'Too many wrong passwords. Wait a moment, then try again.', wait);
     const settled = throttle.begin(handle, address);
-    const account = await hashOrBusy(() => credentials.check(handle, password)).finally(settled);
+    const account = await hashOrBusy(() => credentials.check(handle, password, address), 'password checks').finally(settled);
     if (!account) {
       throttle.fail(handle, address);
       throw wrongPassword();
@@ -51,9 +51,16 @@ const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (ap
         throw new ApiError(429, 'too_many_accounts', 'Too many new accounts from this address. Try again later.', wait);
       }
       if (accounts.find(parsed.handle)) throw taken();
-      const hash = await hashOrBusy(() => hasher.hash(request.body.password));
-      if (!accounts.create(parsed.handle, hash)) throw taken();
-      registrations.record(request.ip);
+      // Counted before hashing, so parallel sign-ups cannot all pass the check above (#17); a
+      // sign-up that ends without an account (handle taken meanwhile, pool busy) gives it back.
+      const giveBack = registrations.record(request.ip);
+      try {
+        const hash = await hashOrBusy(() => hasher.hash(request.body.password, request.ip), 'sign-ups');
+        if (!accounts.create(parsed.handle, hash)) throw taken();
+      } catch (error) {
+        giveBack();
+        throw error;
+      }
       return reply.status(201).send({ handle: parsed.handle });
     },
   );
@@ -71,7 +78,7 @@ const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (ap
       const session = sessionOf(request);
       if (!isAcceptablePassword(request.body.newPassword)) throw new ApiError(400, 'invalid_password', PASSWORD_RULE);
       await confirmPassword(session.handle, request.body.currentPassword, request.ip);
-      const hash = await hashOrBusy(() => hasher.hash(request.body.newPassword));
+      const hash = await hashOrBusy(() => hasher.hash(request.body.newPassword, request.ip), 'password changes');
       const tokenVersion = accounts.changePassword(session.handle, hash);
       // The account was deleted while the new hash was being made (a concurrent DELETE).
       if (tokenVersion === undefined) throw new ApiError(401, 'auth_revoked', AUTH_MESSAGES.auth_revoked);

@@ -26,7 +26,9 @@ const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (ap
         throw new ApiError(429, 'too_many_attempts', 'Too many failed sign-ins. Wait a moment, then try again.', wait);
       }
       const settled = throttle.begin(parsed.handle, request.ip);
-      const account = await hashOrBusy(() => credentials.check(parsed.handle, request.body.password)).finally(settled);
+      const account = await hashOrBusy(() => credentials.check(parsed.handle, request.body.password, request.ip), 'sign-ins').finally(
+        settled,
+      );
       if (!account) {
         throttle.fail(parsed.handle, request.ip);
         throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);

@@ -17,6 +17,10 @@ import type { RelayQueue } from './relay-queue';
 export interface Connection {
   send(frame: string): void;
   close(code: number, reason: string): void;
+  /** Bytes written but not yet taken by the client (0 where unknown). */
+  readonly bufferedAmount: number;
+  /** Drops the socket at once: it does not read, so a close handshake would wait on it too. */
+  terminate(): void;
 }
 
 export interface Peer {
@@ -24,13 +28,19 @@ export interface Peer {
   readonly connection: Connection;
   allow: ReadonlySet<string>;
   blocked: ReadonlySet<string>;
+  /** Frames and bytes it may still send now: token buckets refilled per second. */
   tokens: number;
+  byteTokens: number;
   lastFrameAt: number;
 }
 
 export interface HubOptions {
   maxConnections: number;
   messagesPerSecond: number;
+  /** Sustained bytes per second per socket; the burst allowance is 5 × this. */
+  bytesPerSecond: number;
+  /** A socket whose unsent bytes pass this is dropped: it is not reading what it is sent. */
+  maxUnsentBytes: number;
   aliveTimeoutMs: number;
   isActiveHandle(handle: string): boolean;
   relayQueue: RelayQueue;
@@ -39,6 +49,8 @@ export interface HubOptions {
 }
 
 const POLICY_VIOLATION = 1008;
+/** Each socket may send this many seconds' worth of frames and bytes at once. */
+const BURST_SECONDS = 5;
 // Shared until a peer sends PW_ALLOW, so 10 000 idle sockets do not hold 20 000 empty Sets.
 const NOBODY: ReadonlySet<string> = new Set();
 
@@ -69,13 +81,18 @@ export class SignallingHub {
     } else if (this.peers.size >= this.options.maxConnections) {
       return 'server_full';
     }
-    const burst = this.options.messagesPerSecond * 5;
-    const peer: Peer = { session, connection, allow: NOBODY, blocked: NOBODY, tokens: burst, lastFrameAt: this.now() };
+    const peer: Peer = {
+      session,
+      connection,
+      allow: NOBODY,
+      blocked: NOBODY,
+      tokens: this.options.messagesPerSecond * BURST_SECONDS,
+      byteTokens: this.options.bytesPerSecond * BURST_SECONDS,
+      lastFrameAt: this.now(),
+    };
     this.peers.set(session.handle, peer);
-    connection.send(JSON.stringify({ type: 'OPEN' }));
-    for (const relay of this.options.relayQueue.take(session.handle)) {
-      connection.send(JSON.stringify(incomingRelayFrame(relay.src, relay.id, relay.body)));
-    }
+    this.send(peer, JSON.stringify({ type: 'OPEN' }));
+    for (const frame of this.options.relayQueue.take(session.handle)) this.send(peer, frame);
     return peer;
   }
 
@@ -120,18 +137,30 @@ export class SignallingHub {
     }
   }
 
-  receive(peer: Peer, text: string): void {
+  /** A frame from `peer`'s socket; `bytes` is its size on the wire. */
+  receive(peer: Peer, text: string, bytes = text.length): void {
     if (this.peers.get(peer.session.handle) !== peer) return;
     const now = this.now();
-    const rate = this.options.messagesPerSecond;
-    peer.tokens = Math.min(rate * 5, peer.tokens + ((now - peer.lastFrameAt) / 1000) * rate);
+    const seconds = (now - peer.lastFrameAt) / 1000;
+    const { messagesPerSecond, bytesPerSecond } = this.options;
+    peer.tokens = Math.min(messagesPerSecond * BURST_SECONDS, peer.tokens + seconds * messagesPerSecond);
+    peer.byteTokens = Math.min(bytesPerSecond * BURST_SECONDS, peer.byteTokens + seconds * bytesPerSecond);
     peer.lastFrameAt = now;
-    if (peer.tokens < 1) {
+    if (peer.tokens < 1 || peer.byteTokens < bytes) {
       this.refuse(peer, 'rate_limited');
       return;
     }
     peer.tokens -= 1;
+    peer.byteTokens -= bytes;
     this.handle(peer, parseClientFrame(text));
+  }
+
+  /** Sends to `peer`, dropping it when it has stopped reading (its unsent bytes would grow without bound). */
+  private send(peer: Peer, frame: string): void {
+    peer.connection.send(frame);
+    if (peer.connection.bufferedAmount <= this.options.maxUnsentBytes) return;
+    this.leave(peer);
+    peer.connection.terminate();
   }
 
   private handle(peer: Peer, message: ParsedClientFrame): void {
@@ -141,14 +170,16 @@ export class SignallingHub {
       case 'ANSWER':
       case 'CANDIDATE':
       case 'LEAVE': {
-        const target = this.peers.get(message.dst);
+        const target = message.dst === src ? undefined : this.peers.get(message.dst);
         // Dropped silently otherwise, so a stranger cannot tell "offline" from "not allowed".
         if (target && target.allow.has(src) && !target.blocked.has(src)) {
-          target.connection.send(JSON.stringify({ type: message.type, src, dst: message.dst, payload: message.payload }));
+          this.send(target, JSON.stringify({ type: message.type, src, dst: message.dst, payload: message.payload }));
         }
         return;
       }
       case 'PW_ALLOW':
+        // Listing itself would let a socket send frames to itself; ignored as a whole like any invalid list.
+        if (message.handles.includes(src)) return;
         this.setAllowlist(peer, new Set(message.handles), new Set(message.blocked));
         return;
       case 'PW_RELAY':
@@ -184,24 +215,29 @@ export class SignallingHub {
     if (dst === src) return this.status(peer, id, dst, 'rejected', 'invalid');
     if (this.options.relayLimiter.retryAfter(src) > 0) return this.status(peer, id, dst, 'rejected', 'rate_limited');
     this.options.relayLimiter.record(src);
+    if (!this.options.isActiveHandle(dst)) return this.status(peer, id, dst, 'rejected', 'unknown_handle');
+    const frame = JSON.stringify(incomingRelayFrame(src, id, body));
     const target = this.peers.get(dst);
-    if (target) {
-      // A blocked sender is told "delivered" too, so blocking someone is not revealed to them.
-      if (!target.blocked.has(src)) target.connection.send(JSON.stringify(incomingRelayFrame(src, id, body)));
+    // Only a sender `dst` lists (a friend, who sees its presence anyway) learns that it was delivered.
+    // Anyone else gets "accepted" whether `dst` is online, offline or blocks them, so a relay tells a
+    // stranger nothing about `dst`; nothing here depends on how full the queue is, for the same reason.
+    if (target?.allow.has(src) && !target.blocked.has(src)) {
+      this.send(target, frame);
       return this.status(peer, id, dst, 'delivered');
     }
-    if (!this.options.isActiveHandle(dst)) return this.status(peer, id, dst, 'rejected', 'unknown_handle');
-    if (!this.options.relayQueue.add(dst, { src, id, body, queuedAt: this.now() })) {
+    if (target) {
+      if (!target.blocked.has(src)) this.send(target, frame);
+    } else if (!this.options.relayQueue.add(dst, src, id, frame)) {
       return this.status(peer, id, dst, 'rejected', 'queue_full');
     }
-    this.status(peer, id, dst, 'queued');
+    this.status(peer, id, dst, 'accepted');
   }
 
   private status(peer: Peer, id: string, dst: string, status: RelayStatus, reason?: RelayRejection): void {
-    peer.connection.send(JSON.stringify(relayStatusFrame(id, dst, status, reason)));
+    this.send(peer, JSON.stringify(relayStatusFrame(id, dst, status, reason)));
   }
 
   private presence(peer: Peer, online: string[], offline: string[]): void {
-    peer.connection.send(JSON.stringify(presenceFrame(online, offline)));
+    this.send(peer, JSON.stringify(presenceFrame(online, offline)));
   }
 }

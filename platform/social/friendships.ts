@@ -136,18 +136,31 @@ export function createFriendships(deps: FriendshipDeps) {
       const reason = payload.reason ?? null;
       const item = await store.relayItem(id);
       if (!item) return;
+      if (status !== 'rejected') relay.settled(id);
       // A friend request stays until answered: the receiver may have failed to store it (a full
       // disk), so it is sent again on each reconnect and the receiver shows it once.
       if (status === 'delivered' && item.body.type === 'friend-request') await store.putRelayItem({ ...item, status: 'delivered' });
       else if (status === 'delivered') await store.deleteRelayItem(id);
-      else if (status === 'queued') await store.putRelayItem({ ...item, status: 'queued' });
+      // The broker holds it or delivered it (it says which only to a receiver's friends): kept, and
+      // sent again on reconnects until answered, or the receiver lists us, or the broker dropped it.
+      else if (status === 'queued' || status === 'accepted') await store.putRelayItem({ ...item, status });
       else if (isFinalRejection(reason)) {
         await store.deleteRelayItem(id);
         circle.addProblem(relayProblem(item.to, item.body.type, reason));
         const request = await store.request(item.to);
         if (request?.direction === 'outgoing' && request.message.nonce === id) await store.deleteRequest(item.to);
-      }
+      } else relay.retryLater(id);
       changes.friends();
+    },
+    /**
+     * The broker reports `handles` online to us, so each lists us as a friend: our acceptance
+     * reached them, and need not be sent again.
+     */
+    async onFriendsOnline(handles: readonly string[]): Promise<void> {
+      const online = new Set(handles);
+      for (const item of await store.relayItems()) {
+        if (online.has(item.to) && item.body.type === 'friend-accept') await store.deleteRelayItem(item.id);
+      }
     },
     async addFriend(input: string, note = ''): Promise<void> {
       const handle = requireHandle(input);

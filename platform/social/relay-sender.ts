@@ -4,6 +4,12 @@ import { relayFrame, type ClientFrame } from '@/core/signalling';
 import { PeerwallError } from '../errors';
 import type { RelayOutboxItemV2 } from '../content-db';
 import type { SocialStore } from './social-store';
+import type { Timers } from '../timers';
+
+/** How long the broker keeps a relay for an offline receiver (docs/signalling.md). */
+export const BROKER_KEEPS_MS = 7 * 24 * 60 * 60_000;
+/** Waits before sending a relay the broker refused for now (rate_limited, queue_full) again. */
+const RETRY_MS = [30_000, 60_000, 2 * 60_000, 5 * 60_000, 15 * 60_000];
 
 /** What a failed relay means to the person who sent it. */
 export function relayProblem(to: string, type: RelayType, reason: string | null): string {
@@ -30,6 +36,9 @@ export interface RelaySenderDeps {
   now(): number;
   isOnline(): boolean;
   sendToBroker(frame: ClientFrame): void;
+  timers: Timers;
+  /** A number in [0, 1) for jitter. */
+  random(): number;
 }
 
 /**
@@ -39,9 +48,20 @@ export interface RelaySenderDeps {
  * store a request, so what is kept is sent again on each reconnect.
  */
 export function createRelaySender(deps: RelaySenderDeps) {
+  /** Relays refused for now, by id: refusals in a row and the pending retry. */
+  const retries = new Map<string, { count: number; timer: unknown }>();
+
   function transmit(item: RelayOutboxItemV2): void {
     if (deps.isOnline()) deps.sendToBroker(relayFrame(item.to, item.id, item.body));
   }
+
+  /**
+   * An answer the broker merely accepted (it cannot say whether the receiver got it) is kept and
+   * sent again on reconnects while the broker could still be holding it; a friend request stays
+   * until it is answered.
+   */
+  const expired = (item: RelayOutboxItemV2): boolean =>
+    item.body.type !== 'friend-request' && item.status !== null && deps.now() - item.queuedAt > BROKER_KEEPS_MS;
 
   return {
     async send(type: RelayType, to: string, options: { replyTo?: string; note?: string } = {}): Promise<RelayMessage> {
@@ -52,12 +72,41 @@ export function createRelaySender(deps: RelaySenderDeps) {
       transmit(item);
       return made.value;
     },
-    /** Sends everything kept (after coming online). */
+    /** Sends everything kept (after coming online), dropping answers the broker no longer holds. */
     async resendAll(): Promise<void> {
-      for (const item of await deps.store.relayItems()) transmit(item);
+      for (const item of await deps.store.relayItems()) {
+        if (expired(item)) await deps.store.deleteRelayItem(item.id);
+        else transmit(item);
+      }
+    },
+    /**
+     * The broker refused `id` for now (too many relays, a full queue): send it again after a wait
+     * that grows with each refusal in a row, rather than only at the next reconnect.
+     */
+    retryLater(id: string): number {
+      const retry = retries.get(id) ?? { count: 0, timer: null };
+      deps.timers.clearTimeout(retry.timer);
+      const base = RETRY_MS[Math.min(retry.count, RETRY_MS.length - 1)] ?? 60_000;
+      const delay = Math.round(base * (0.8 + 0.4 * deps.random()));
+      retry.count += 1;
+      retry.timer = deps.timers.setTimeout(() => {
+        retry.timer = null;
+        void deps.store.relayItem(id).then((item) => item && transmit(item), () => undefined);
+      }, delay);
+      retries.set(id, retry);
+      return delay;
+    },
+    /** The broker took `id`: refusals in a row start over. */
+    settled(id: string): void {
+      deps.timers.clearTimeout(retries.get(id)?.timer);
+      retries.delete(id);
     },
     /** Forgets what waits for `handle` (unfriend, block). */
     purge: (handle: string): Promise<void> => deps.store.purgeRelays(handle),
+    stop(): void {
+      for (const retry of retries.values()) deps.timers.clearTimeout(retry.timer);
+      retries.clear();
+    },
   };
 }
 export type RelaySender = ReturnType<typeof createRelaySender>;

@@ -107,6 +107,8 @@ export function createSocialService(deps: SocialServiceDeps) {
     now: deps.now,
     isOnline: access.isOnline,
     sendToBroker: access.sendToBroker,
+    timers,
+    random: () => deps.randomBytes(1)[0]! / 256,
   });
   const friendships = createFriendships({
     identity,
@@ -188,6 +190,7 @@ export function createSocialService(deps: SocialServiceDeps) {
         void serial(() => friendships.onRelayStatus(frame)).catch(fail);
       } else {
         connections.onPresence(frame.payload.online, frame.payload.offline);
+        if (frame.payload.online.length > 0) void serial(() => friendships.onFriendsOnline(frame.payload.online)).catch(fail);
       }
     },
     /** An incoming sync connection: accepted from friends only. */
@@ -217,6 +220,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     stop(): void {
       changes.stop();
       connections.stop();
+      relay.stop();
     },
   };
 }

@@ -43,7 +43,16 @@ export function createSocialState(deps: SocialStateDeps) {
             .filter((f) => !circle.gone.has(f) && (progress.get(f) ?? 0) < row.seq && deps.presenceOf(f) !== 'online')
             .sort()
         : [];
-    return { id: row.id, wall: row.wall, author: row.author, seq: row.seq, text: row.text, shownAt: row.shownAt, edited: row.edited, waitingFor };
+    return { id: row.id, wall: row.wall, author: row.author, seq: row.seq, text: row.text, shownAt: row.shownAt, edited: row.edited, waitingFor, vouchedBy: vouchedBy(row) };
+  }
+
+  /**
+   * The wall's owner when its seal alone stands for the author's key (docs/protocol.md §6.1); null for
+   * the reader, its friends and the owner, and on the reader's own wall, where it sealed everything itself.
+   */
+  function vouchedBy(row: FeedRow): string | null {
+    const known = row.author === me || row.author === row.wall || row.wall === me || circle.friends.has(row.author);
+    return known ? null : row.wall;
   }
 
   return {
@@ -80,7 +89,7 @@ export function createSocialState(deps: SocialStateDeps) {
           direction: r.direction,
           at: r.at,
           note: r.message.note,
-          delivery: !item || item.status === 'delivered' ? 'delivered' : item.status === 'queued' ? 'queued' : 'sending',
+          delivery: !item || item.status === 'delivered' ? 'delivered' : item.status === 'accepted' ? 'sent' : (item.status ?? 'sending'),
         };
       });
       return {

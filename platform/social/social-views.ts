@@ -29,8 +29,12 @@ export interface RequestView {
   direction: 'incoming' | 'outgoing';
   at: number;
   note: string;
-  /** Outgoing only: `queued` while the receiver is offline (the request waits). */
-  delivery: 'sending' | 'queued' | 'delivered';
+  /**
+   * Outgoing only: `sent` when the broker took it (it reaches the receiver now or when they come
+   * online: the broker does not tell strangers which), `queued` while an older broker says the
+   * receiver is offline.
+   */
+  delivery: 'sending' | 'sent' | 'queued' | 'delivered';
 }
 
 export interface SocialState {
@@ -58,6 +62,11 @@ export const FeedPostSchema = Type.Object({
   edited: Type.Boolean(),
   /** Own posts: friends that have not received it yet. */
   waitingFor: Type.Array(Handle, { maxItems: 5_000 }),
+  /**
+   * The wall's owner, when only its seal vouches for the author's key: the author is neither the
+   * reader, nor a friend of the reader, nor the owner (docs/protocol.md §6.1). Null otherwise.
+   */
+  vouchedBy: Type.Union([Handle, Type.Null()]),
 });
 export type FeedPost = Static<typeof FeedPostSchema>;
 

@@ -92,6 +92,37 @@ describe('POST /api/accounts', () => {
     expect((await send(from('10.0.0.2'))).statusCode).toBe(201);
   });
 
+  it('counts parallel sign-ups from one address against the limit before hashing', async () => {
+    await broker.close();
+    // Room for all sixteen in the hashing queue, so only the sign-up limit can refuse them.
+    broker = await startBroker({ registerRateLimit: 5, bcryptCost: 8, hashQueuePerAddress: 16 });
+    const answers = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        fetch(`${broker.url}/api/accounts`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ handle: `user${i}`, password: PASSWORD }),
+        }),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 201)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(11);
+    const refused = answers.find((answer) => answer.status === 429)!;
+    expect(await refused.json()).toMatchObject({ error: { code: 'too_many_accounts' } });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3000);
+  });
+
+  it('gives the place back when a sign-up ends without an account', async () => {
+    await broker.close();
+    broker = await startBroker({ registerRateLimit: 2, bcryptCost: 8 });
+    // Both pass the "taken?" check, then one loses the insert to the other.
+    const race = await Promise.all([register({ handle: 'alice', password: PASSWORD }), register({ handle: 'alice', password: PASSWORD })]);
+    expect(race.map((answer) => answer.statusCode).sort()).toEqual([201, 409]);
+    expect((await register({ handle: 'bob', password: PASSWORD })).statusCode).toBe(201);
+    expect((await register({ handle: 'carol', password: PASSWORD })).statusCode).toBe(429);
+  });
+
   it.each([
     ['malformed JSON', '{"handle":', 'application/json', 400, 'invalid_request'],
     ['an empty body', '', 'application/json', 400, 'invalid_request'],

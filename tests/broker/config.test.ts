@@ -12,6 +12,9 @@ describe('loadConfig', () => {
       tokenTtlSeconds: 30 * 24 * 60 * 60,
       corsOrigins: [],
       jwtSecret: undefined,
+      trustProxy: { kind: 'none' },
+      hashQueueLimit: 16,
+      hashQueuePerAddress: 4,
     });
     expect(config.dataDir.endsWith('/data')).toBe(true);
     expect(config.maxConnections).toBeGreaterThan(10_000);
@@ -25,11 +28,31 @@ describe('loadConfig', () => {
   });
 
   it.each([
+    ['', { kind: 'none' }],
+    ['0', { kind: 'none' }],
+    ['false', { kind: 'none' }],
+    ['1', { kind: 'hops', hops: 1 }],
+    ['2', { kind: 'hops', hops: 2 }],
+    ['true', { kind: 'hops', hops: 1 }],
+    [' TRUE ', { kind: 'hops', hops: 1 }],
+    ['127.0.0.1', { kind: 'addresses', addresses: ['127.0.0.1'] }],
+    ['10.0.0.0/8, ::1, fd00::/8', { kind: 'addresses', addresses: ['10.0.0.0/8', '::1', 'fd00::/8'] }],
+  ])('reads TRUST_PROXY=%j', (value, trustProxy) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(trustProxy);
+  });
+
+  it.each([
     [{ PORT: '70000' }, 'PORT must be a whole number from 0 to 65535'],
     [{ BCRYPT_COST: '3' }, 'BCRYPT_COST must be a whole number from 4 to 15'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 32 characters long.'],
     [{ TURN_URLS: 'turn:t.example' }, 'TURN_SECRET'],
     [{ HASH_WORKERS: '64' }, 'HASH_WORKERS must be a whole number'],
+    [{ HASH_QUEUE_PER_ADDRESS: '0' }, 'HASH_QUEUE_PER_ADDRESS must be a whole number from 1 to 10000'],
+    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY must be a number of proxy hops (1 for one reverse proxy in front of the broker) or a comma-separated list of proxy addresses and CIDR ranges; "yes" is neither.'],
+    [{ TRUST_PROXY: '11' }, '11 hops is more than 10'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, '"10.0.0.0/33" is neither'],
+    [{ TRUST_PROXY: '127.0.0.1, nginx' }, '"nginx" is neither'],
+    [{ TRUST_PROXY: '10.0.0.1/8/8' }, '"10.0.0.1/8/8" is neither'],
   ])('rejects %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

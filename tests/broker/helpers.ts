@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -65,6 +66,33 @@ export async function account(app: FastifyInstance, handle: string): Promise<str
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export interface HttpAnswer {
+  status: number;
+  retryAfter: string | undefined;
+  body: unknown;
+}
+
+/**
+ * POSTs JSON to a listening broker from the local address `from` (any of 127.0.0.0/8 on Linux),
+ * so a test can be several clients at once without trusting a proxy header.
+ */
+export function postFrom(from: string, url: string, body: unknown): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, { method: 'POST', localAddress: from, headers: { 'content-type': 'application/json' } }, (answer) => {
+      let text = '';
+      answer.setEncoding('utf8');
+      answer.on('data', (chunk: string) => (text += chunk));
+      answer.on('end', () => {
+        const retryAfter = answer.headers['retry-after'];
+        resolve({ status: answer.statusCode ?? 0, retryAfter, body: JSON.parse(text) as unknown });
+      });
+      answer.on('error', reject);
+    });
+    outgoing.on('error', reject);
+    outgoing.end(JSON.stringify(body));
+  });
+}
 
 export type Frame = { type: string; src?: string; dst?: string; payload?: unknown };
 

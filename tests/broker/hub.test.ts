@@ -12,6 +12,8 @@ function recorder(): Connection & { frames: string[]; closes: number } {
     closes: 0,
     send: (frame: string) => void connection.frames.push(frame),
     close: () => void (connection.closes += 1),
+    bufferedAmount: 0,
+    terminate: () => void (connection.closes += 1),
   };
   return connection;
 }
@@ -22,6 +24,8 @@ function hubWithPeers() {
   const hub = new SignallingHub({
     maxConnections: 10,
     messagesPerSecond: 1_000_000,
+    bytesPerSecond: 1_000_000_000,
+    maxUnsentBytes: 1_000_000_000,
     aliveTimeoutMs: 60_000,
     isActiveHandle: () => true,
     relayQueue: createRelayQueue({}),

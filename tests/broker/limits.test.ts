@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLoginThrottle } from '../../broker/login-throttle';
 import { createWindowCounter } from '../../broker/window-counter';
-import { createRelayQueue } from '../../broker/signalling/relay-queue';
 
 describe('login throttle', () => {
   it('doubles the wait after each failure beyond the free ones, up to the cap', () => {
@@ -41,29 +40,24 @@ describe('window counter', () => {
     expect(counter.retryAfter('k')).toBe(0);
   });
 
+  it('takes back an event once, even after later events were recorded', () => {
+    let now = 0;
+    const counter = createWindowCounter({ limit: 2, windowMs: 10_000, now: () => now });
+    const giveBack = counter.record('k');
+    now = 1_000;
+    counter.record('k');
+    expect(counter.retryAfter('k')).toBeGreaterThan(0);
+    giveBack();
+    giveBack();
+    expect(counter.retryAfter('k')).toBe(0);
+    counter.record('k');
+    expect(counter.retryAfter('k')).toBe(10); // both remaining events are from 1 s
+  });
+
   it('holds at most maxKeys keys', () => {
     const counter = createWindowCounter({ limit: 1, windowMs: 10_000, maxKeys: 2 });
     for (const key of ['a', 'b', 'c']) counter.record(key);
     expect(counter.retryAfter('a')).toBe(0);
     expect(counter.retryAfter('c')).toBeGreaterThan(0);
-  });
-});
-
-describe('relay queue', () => {
-  it('drops relays older than 7 days', () => {
-    let now = 0;
-    const queue = createRelayQueue({ now: () => now });
-    queue.add('bob', { src: 'alice', id: '1', body: null, queuedAt: now });
-    now += 7 * 24 * 60 * 60_000;
-    queue.add('bob', { src: 'alice', id: '2', body: null, queuedAt: now });
-    expect(queue.take('bob').map((relay) => relay.id)).toEqual(['2']);
-    expect(queue.size).toBe(0);
-  });
-
-  it('bounds the total over all destinations', () => {
-    const queue = createRelayQueue({ total: 2 });
-    expect(queue.add('a', { src: 'x', id: '1', body: null, queuedAt: Date.now() })).toBe(true);
-    expect(queue.add('b', { src: 'x', id: '2', body: null, queuedAt: Date.now() })).toBe(true);
-    expect(queue.add('c', { src: 'x', id: '3', body: null, queuedAt: Date.now() })).toBe(false);
   });
 });

@@ -27,10 +27,10 @@ function recordingHasher(): Hasher & { verified: string[] } {
   const verified: string[] = [];
   return {
     verified,
-    hash: (password) => inner.hash(password),
-    verify: (password, hash) => {
+    hash: (password, client) => inner.hash(password, client),
+    verify: (password, hash, client) => {
       verified.push(hash);
-      return inner.verify(password, hash);
+      return inner.verify(password, hash, client);
     },
     close: () => inner.close(),
   };
@@ -140,13 +140,29 @@ describe('POST /api/sessions', () => {
   it('answers 503 with Retry-After at once when the hashing pool and its queue are full', async () => {
     const hasher = createWorkerHasher({ cost: 11, workers: 1, queueLimit: 1 });
     broker = await startBroker({}, { hasher });
-    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => login(`user${i}`, PASSWORD)));
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => login(`user${i}`, PASSWORD, `10.0.0.${i}`)));
     const statuses = answers.map((answer) => answer.statusCode).sort();
     expect(statuses.filter((status) => status === 401)).toHaveLength(2);
     const busy = answers.filter((answer) => answer.statusCode === 503);
     expect(busy).toHaveLength(4);
     expect(busy[0]!.json()).toMatchObject({ error: { code: 'busy' } });
     expect(Number(busy[0]!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  });
+
+  it('answers 429 rate_limited with Retry-After at once to an address over its share of the hashing pool', async () => {
+    const hasher = createWorkerHasher({ cost: 11, workers: 1, queueLimit: 16, queueLimitPerClient: 1 });
+    broker = await startBroker({}, { hasher });
+    const answers = await Promise.all(Array.from({ length: 4 }, (_, i) => login(`user${i}`, PASSWORD, '10.0.0.1')));
+    expect(answers.map((answer) => answer.statusCode).sort()).toEqual([401, 401, 429, 429]);
+    const refused = answers.find((answer) => answer.statusCode === 429)!;
+    expect(refused.json()).toEqual({
+      error: {
+        code: 'rate_limited',
+        message: `Too many sign-ins from your network at once. Try again in ${refused.headers['retry-after']} second${refused.headers['retry-after'] === '1' ? '' : 's'}.`,
+      },
+    });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect((await login('user9', PASSWORD, '10.0.0.2')).statusCode).toBe(401);
   });
 });
 
@@ -260,14 +276,14 @@ describe('password change and deletion', () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     const hasher: Hasher = {
-      async hash(password) {
+      async hash(password, client) {
         if (password === 'a brand new secret') {
           hashingNew();
           await released;
         }
-        return inner.hash(password);
+        return inner.hash(password, client);
       },
-      verify: (password, hash) => inner.verify(password, hash),
+      verify: (password, hash, client) => inner.verify(password, hash, client),
       close: () => inner.close(),
     };
     broker = await startBroker({}, { hasher });

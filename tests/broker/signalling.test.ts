@@ -156,14 +156,14 @@ describe('relaying PeerJS messages', () => {
     expect(bob.frames.map((frame) => frame.type)).toEqual(['OPEN', 'PW_PRESENCE', 'PW_RELAY']);
   });
 
-  it('drops offers and relays from a blocked handle even if it is also allowed, and tells it "delivered"', async () => {
+  it('drops offers and relays from a blocked handle even if it is also allowed, and tells it "accepted"', async () => {
     const mallory = await online('mallory', await account(broker.app, 'mallory'));
     const bob = await online('bob', await account(broker.app, 'bob'));
     bob.send({ type: 'PW_ALLOW', payload: { handles: ['mallory'], blocked: ['mallory'] } });
     await bob.next(ofType('PW_PRESENCE'));
     mallory.send({ type: 'OFFER', dst: 'bob', payload: {} });
     mallory.send({ type: 'PW_RELAY', dst: 'bob', payload: { id: 'r1', body: 'hello' } });
-    expect((await mallory.next(ofType('PW_RELAY_STATUS'))).payload).toMatchObject({ status: 'delivered' });
+    expect((await mallory.next(ofType('PW_RELAY_STATUS'))).payload).toMatchObject({ status: 'accepted' });
     // Anything the broker had sent bob for mallory would now be ahead of this answer.
     bob.send({ type: 'PW_ALLOW', payload: { handles: [], blocked: ['mallory'] } });
     await bob.next(() => bob.frames.filter(ofType('PW_PRESENCE')).length === 2);
@@ -172,7 +172,7 @@ describe('relaying PeerJS messages', () => {
 });
 
 describe('Peerwall messages', () => {
-  it('relays PW_RELAY between strangers and reports delivered', async () => {
+  it('relays PW_RELAY between strangers and reports it accepted', async () => {
     const alice = await online('alice', await account(broker.app, 'alice'));
     const bob = await online('bob', await account(broker.app, 'bob'));
     alice.send({ type: 'PW_RELAY', dst: 'bob', payload: { id: 'req-1', body: { kind: 'friend-request' } } });
@@ -181,14 +181,14 @@ describe('Peerwall messages', () => {
       src: 'alice',
       payload: { id: 'req-1', body: { kind: 'friend-request' } },
     });
-    expect((await alice.next(ofType('PW_RELAY_STATUS'))).payload).toEqual({ id: 'req-1', dst: 'bob', status: 'delivered' });
+    expect((await alice.next(ofType('PW_RELAY_STATUS'))).payload).toEqual({ id: 'req-1', dst: 'bob', status: 'accepted' });
   });
 
   it('queues a relay for an offline handle and delivers it right after OPEN', async () => {
     const alice = await online('alice', await account(broker.app, 'alice'));
     const bobToken = await account(broker.app, 'bob');
     alice.send({ type: 'PW_RELAY', dst: 'bob', payload: { id: 'req-2', body: 'hi' } });
-    expect((await alice.next(ofType('PW_RELAY_STATUS'))).payload).toMatchObject({ status: 'queued' });
+    expect((await alice.next(ofType('PW_RELAY_STATUS'))).payload).toMatchObject({ status: 'accepted' });
     const bob = await online('bob', bobToken);
     await bob.next(ofType('PW_RELAY'));
     expect(bob.frames.slice(0, 2)).toEqual([{ type: 'OPEN' }, { type: 'PW_RELAY', src: 'alice', payload: { id: 'req-2', body: 'hi' } }]);
@@ -215,20 +215,44 @@ describe('Peerwall messages', () => {
     const last = await alice.next((frame) => frame.type === 'PW_RELAY_STATUS' && (frame.payload as { id: string }).id === 'm30');
     expect(last.payload).toMatchObject({ status: 'rejected', reason: 'rate_limited' });
     const statuses = alice.frames.filter(ofType('PW_RELAY_STATUS')).map((frame) => (frame.payload as { status: string }).status);
-    expect(statuses.filter((status) => status === 'delivered')).toHaveLength(30);
+    expect(statuses.filter((status) => status === 'accepted')).toHaveLength(30);
   });
 
-  it('rejects with queue_full beyond 32 queued relays for one offline handle', async () => {
-    await account(broker.app, 'bob');
-    const first = await online('s1', await account(broker.app, 's1'));
-    const second = await online('s2', await account(broker.app, 's2'));
-    const statusOf = (peer: RawPeer, id: string) =>
-      peer.next((frame) => frame.type === 'PW_RELAY_STATUS' && (frame.payload as { id: string }).id === id);
-    for (let i = 0; i < 30; i++) first.send({ type: 'PW_RELAY', dst: 'bob', payload: { id: `q${i}`, body: i } });
-    await statusOf(first, 'q29');
-    for (let i = 30; i < 33; i++) second.send({ type: 'PW_RELAY', dst: 'bob', payload: { id: `q${i}`, body: i } });
-    expect((await statusOf(second, 'q31')).payload).toMatchObject({ status: 'queued' });
-    expect((await statusOf(second, 'q32')).payload).toMatchObject({ status: 'rejected', reason: 'queue_full' });
+  it('tells a stranger the same whether the handle is online, offline or blocks it, and only a listed friend "delivered"', async () => {
+    const mallory = await online('mallory', await account(broker.app, 'mallory'));
+    const aliceToken = await account(broker.app, 'alice');
+    const bobToken = await account(broker.app, 'bob');
+    const statusOf = async (peer: RawPeer, dst: string, id: string) => {
+      peer.send({ type: 'PW_RELAY', dst, payload: { id, body: 'hi' } });
+      const frame = await peer.next((f) => f.type === 'PW_RELAY_STATUS' && (f.payload as { id: string }).id === id);
+      return (frame.payload as { status: string }).status;
+    };
+    const whileOffline = await statusOf(mallory, 'bob', 'offline');
+    const bob = await online('bob', bobToken);
+    const whileOnline = await statusOf(mallory, 'bob', 'online');
+    bob.send({ type: 'PW_ALLOW', payload: { handles: ['alice'], blocked: ['mallory'] } });
+    await bob.next(ofType('PW_PRESENCE'));
+    const whileBlocked = await statusOf(mallory, 'bob', 'blocked');
+    expect([whileOffline, whileOnline, whileBlocked]).toEqual(['accepted', 'accepted', 'accepted']);
+
+    const alice = await online('alice', aliceToken); // bob lists alice: she may know he got it
+    expect(await statusOf(alice, 'bob', 'friend')).toBe('delivered');
+    expect(bob.frames.filter(ofType('PW_RELAY')).map((f) => (f.payload as { id: string }).id)).toEqual(['offline', 'online', 'friend']);
+  });
+
+  it('lets two throwaway accounts flooding an offline handle never crowd out a real friend’s request', async () => {
+    const bobToken = await account(broker.app, 'bob');
+    const alice = await online('alice', await account(broker.app, 'alice'));
+    for (const name of ['s1', 's2']) {
+      const spammer = await online(name, await account(broker.app, name));
+      for (let i = 0; i < 30; i++) spammer.send({ type: 'PW_RELAY', dst: 'bob', payload: { id: `${name}-${i}`, body: i } });
+      await spammer.next((f) => f.type === 'PW_RELAY_STATUS' && (f.payload as { id: string }).id === `${name}-29`);
+    }
+    alice.send({ type: 'PW_RELAY', dst: 'bob', payload: { id: 'real', body: 'friend request' } });
+    expect((await alice.next(ofType('PW_RELAY_STATUS'))).payload).toMatchObject({ status: 'accepted' });
+    const bob = await online('bob', bobToken);
+    await bob.next((f) => f.type === 'PW_RELAY' && f.src === 'alice');
+    expect(bob.frames.filter(ofType('PW_RELAY')).length).toBeLessThanOrEqual(9);
   });
 
   it('tells mutual friends about each other and nobody else', async () => {
@@ -352,6 +376,44 @@ describe('bounds', () => {
     const alice = await online('alice', await account(broker.app, 'alice'));
     for (let i = 0; i < 200; i++) alice.send({ type: 'HEARTBEAT' });
     await expectRefused(alice, 'rate_limited', true);
+  });
+
+  it('closes a socket that sends more bytes a second than allowed with rate_limited, however few its frames', async () => {
+    const alice = await online('alice', await account(broker.app, 'alice'));
+    const big = { type: 'HEARTBEAT', padding: 'x'.repeat(60 * 1024) };
+    for (let i = 0; i < 8; i++) alice.send(big); // 480 KiB at once: over 5 s of 64 KiB/s
+    await expectRefused(alice, 'rate_limited', true);
+  });
+
+  it('ignores a PW_ALLOW that lists the sender itself, so no socket can send frames to itself', async () => {
+    const alice = await online('alice', await account(broker.app, 'alice'));
+    const bob = await online('bob', await account(broker.app, 'bob'));
+    bob.send({ type: 'PW_ALLOW', payload: { handles: ['alice'] } });
+    await bob.next(ofType('PW_PRESENCE'));
+    alice.send({ type: 'PW_ALLOW', payload: { handles: ['alice', 'bob'] } });
+    alice.send({ type: 'OFFER', dst: 'alice', payload: { to: 'myself' } });
+    alice.send({ type: 'PW_RELAY', dst: 'alice', payload: { id: 'mark', body: null } });
+    expect((await alice.next(ofType('PW_RELAY_STATUS'))).payload).toMatchObject({ status: 'rejected', reason: 'invalid' });
+    expect(alice.frames.map((frame) => frame.type)).toEqual(['OPEN', 'PW_RELAY_STATUS']);
+    expect(bob.frames.filter(ofType('PW_PRESENCE'))).toHaveLength(1); // alice's list never applied
+  });
+
+  it('drops a socket that stops reading once a MiB waits unsent for it, and stays up', async () => {
+    await broker.close();
+    broker = await startBroker({ wsMessagesPerSecond: 10_000, wsBytesPerSecond: 1024 * 1024 * 1024 });
+    const alice = await online('alice', await account(broker.app, 'alice'));
+    const bob = await online('bob', await account(broker.app, 'bob'));
+    bob.send({ type: 'PW_ALLOW', payload: { handles: ['alice'] } });
+    alice.send({ type: 'PW_ALLOW', payload: { handles: ['bob'] } });
+    await alice.next((frame) => frame.type === 'PW_PRESENCE' && JSON.stringify(frame.payload).includes('bob'));
+    bob.socket.pause(); // bob's client stops reading; the kernel's buffers fill, then the broker's
+
+    const offer = { type: 'OFFER', dst: 'bob', payload: { sdp: 'x'.repeat(60 * 1024) } };
+    for (let i = 0; i < 400; i++) alice.send(offer); // 24 MiB for bob
+    const gone = await alice.next((frame) => frame.type === 'PW_PRESENCE' && JSON.stringify(frame.payload).includes('"offline":["bob"]'), 20_000);
+    expect(gone.payload).toEqual({ online: [], offline: ['bob'] });
+    expect(broker.app.signalling.size).toBe(1);
+    expect((await fetch(`${broker.url}/health`)).status).toBe(200);
   });
 
   it('closes open sockets with auth_revoked when the password changes', async () => {

@@ -122,6 +122,26 @@ describe('canonical encoding', () => {
     expect(decodeMessage(bytes)).toMatchObject({ ok: false, reason: expect.stringContaining('want.max') });
   });
 
+  // §7.1: an error's message is at most 500 code points, a rejection reason at most 200. The byte
+  // bound (4 per code point) alone would let 2 000 ASCII characters through.
+  it('rejects an error message longer than 500 characters, even within its byte bound', () => {
+    const error = (message: string) => encodeMessage({ type: 'error', code: 'bad_message', message });
+    expect(decodeMessage(error('€'.repeat(LIMITS.errorMessageChars))).ok).toBe(true);
+    expect(decodeMessage(error('x'.repeat(LIMITS.errorMessageChars + 1)))).toEqual({
+      ok: false,
+      reason: `bad message: error message is longer than ${LIMITS.errorMessageChars} characters`,
+    });
+  });
+
+  it('rejects a rejection reason longer than 200 characters, even within its byte bound', () => {
+    const submitted = (reason: string) => encodeMessage({ type: 'submitted', results: [{ id: new Uint8Array(32), status: 'rejected', reason }] });
+    expect(decodeMessage(submitted('€'.repeat(LIMITS.reasonChars))).ok).toBe(true);
+    expect(decodeMessage(submitted('x'.repeat(LIMITS.reasonChars + 1)))).toEqual({
+      ok: false,
+      reason: `bad message: rejection reason is longer than ${LIMITS.reasonChars} characters`,
+    });
+  });
+
   it('rejects sequence numbers beyond 2^53-1', () => {
     const bytes = new ByteWriter().u8(18).text('bob').finish();
     const frame = new Uint8Array([...bytes, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);

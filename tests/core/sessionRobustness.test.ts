@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createSyncSession } from '../../core/syncSession';
+import { LIMITS } from '../../core/limits';
+import { encodeMessage } from '../../core/messages';
+import { createSyncSession, type SyncEvent } from '../../core/syncSession';
 import { createMemoryTransportPair } from '../../core/transport';
 import { befriend, deps, makeUser, post, text } from './support/world';
 
@@ -38,5 +40,33 @@ describe('a sync session under arbitrary input', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('closes with bad_message when a friend’s error frame carries a message over the limit, rather than showing it', async () => {
+    const alice = makeUser('alice');
+    const bob = makeUser('bob');
+    await befriend(alice, bob);
+    const [ta, tb] = createMemoryTransportPair();
+    const common = { localFingerprint: 'f', remoteFingerprint: 'f' };
+    const events: SyncEvent[] = [];
+    const sa = createSyncSession({ replica: alice.replica, identity: alice.identity, peer: 'bob', transport: ta, ...common, ...deps(alice) });
+    const sb = createSyncSession({ replica: bob.replica, identity: bob.identity, peer: 'alice', transport: tb, ...common, ...deps(bob), onEvent: (e) => events.push(e) });
+    sa.start();
+    sb.start();
+    while (!(sa.settled() && sb.settled())) {
+      await sa.idle();
+      await sb.idle();
+    }
+
+    ta.send(encodeMessage({ type: 'error', code: 'not_allowed', message: 'x'.repeat(LIMITS.errorMessageChars + 1) }));
+    await sb.idle();
+
+    expect(events.at(-1)).toEqual({
+      type: 'closed',
+      code: 'bad_message',
+      reason: `bad message: error message is longer than ${LIMITS.errorMessageChars} characters`,
+      byPeer: false,
+      storageFull: false,
+    });
   });
 });

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { acceptSubmission, rotateKey, signDraft } from '../../core/author';
 import { verifyAuthor, type EntryHeader } from '../../core/entry';
 import { planIngest } from '../../core/ingest';
+import { type KnownAuthors, knownAuthors } from '../../core/knownAuthors';
 import { createMemoryReplica } from '../../core/memoryReplica';
 import type { StoredEntry } from '../../core/replica';
 import { rotateIdentity } from '../../core/identity';
@@ -16,9 +17,9 @@ let alice: User;
 let bob: User;
 let log: StoredEntry[];
 
-async function ingestFresh(entries: readonly SealedEntry[], anchor = alice.identity.publicKey) {
+async function ingestFresh(entries: readonly SealedEntry[], anchor = alice.identity.publicKey, known: KnownAuthors = new Map()) {
   const replica = createMemoryReplica();
-  const plan = await planIngest(replica, 'alice', entries, anchor, () => 1);
+  const plan = await planIngest(replica, 'alice', entries, anchor, () => 1, known);
   if (plan.ok) expect((await replica.commit(plan.value)).ok).toBe(true);
   return { plan, replica };
 }
@@ -105,10 +106,21 @@ describe('signatures', () => {
     const forged = signDraft({ ...mallory.identity, handle: 'bob' }, 'alice', alice.identity.publicKey, { kind: 'wallPost', body: { text: 'hi from bob', media: [] } }, deps(mallory));
     if (!forged.ok) throw new Error(forged.reason);
     const tampered = log.map((e) => (e === wallPost ? { ...wallPost, ...forged.value } : e));
-    expect((await ingestFresh(tampered)).plan.ok).toBe(false);
+    // alice's seal is over the genuine entry's id, so the seal is what gives it away here (a re-sealed
+    // forgery is validity.test.ts's "authors the reader knows").
+    expect((await ingestFresh(tampered)).plan).toMatchObject({ ok: false, reason: expect.stringContaining('not sealed by the wall') });
     // The owner also refuses to seal it: the key is not the one pinned for @bob.
     const accepted = await acceptSubmission(alice.replica, alice.identity, 'bob', forged.value, alice.now);
     expect(accepted).toMatchObject({ ok: false, reason: expect.stringContaining('pinned key') });
+  });
+
+  it('rejects an entry the owner sealed whose author signature is bad, naming the author signature', async () => {
+    // The seal covers the entry id (the header), not the author signature, so it still verifies.
+    const wallPost = log[1]!;
+    const badSig = { ...wallPost, authorSig: wallPost.authorSig.map((b, i) => (i === 0 ? b ^ 1 : b)) };
+    const { plan, replica } = await ingestFresh(log.map((e) => (e === wallPost ? badSig : e)));
+    expect(plan).toEqual({ ok: false, reason: 'entry 2 of @alice has an invalid author signature' });
+    expect(await replica.wallState('alice')).toBeNull();
   });
 
   it('rejects entries sealed by someone other than the owner', async () => {
@@ -131,7 +143,7 @@ describe('signatures', () => {
     expect(stored[1]).toMatchObject({ tombstoned: true, body: null });
     expect(verifyAuthor(stored[0]!)).toBe(true);
     const reader = createMemoryReplica();
-    const plan = await planIngest(reader, 'carol', stored, carol.identity.publicKey, () => 1);
+    const plan = await planIngest(reader, 'carol', stored, carol.identity.publicKey, () => 1, new Map());
     expect(plan.ok).toBe(true);
     expect(buildWallView('carol', stored).posts).toEqual([]);
   });
@@ -142,7 +154,7 @@ describe('signatures', () => {
     const oldEdit = await post(dave, { kind: 'edit', target: p.id, body: { text: 'v2', media: [] } });
     await post(dave, { kind: 'edit', target: p.id, body: { text: 'v3', media: [] } });
     // Replaying the old edit at its own position is a duplicate, never a new entry.
-    const replay = await planIngest(dave.replica, 'dave', [oldEdit], dave.identity.publicKey, dave.now);
+    const replay = await planIngest(dave.replica, 'dave', [oldEdit], dave.identity.publicKey, dave.now, knownAuthors(dave.identity, []));
     expect(replay.ok && replay.value.append).toEqual([]);
     // Re-sealing it at the head is refused: it is already on the wall.
     const resubmitted = await acceptSubmission(dave.replica, dave.identity, 'dave', oldEdit, dave.now);
@@ -152,7 +164,7 @@ describe('signatures', () => {
     expect(buildWallView('dave', after).posts[0]?.text).toBe('v3');
     // Moved to a later position it no longer matches its seal.
     const head = (await dave.replica.wallState('dave'))!;
-    const moved = await planIngest(dave.replica, 'dave', [{ ...oldEdit, seq: head.seq + 1, prev: head.sealHash }], dave.identity.publicKey, dave.now);
+    const moved = await planIngest(dave.replica, 'dave', [{ ...oldEdit, seq: head.seq + 1, prev: head.sealHash }], dave.identity.publicKey, dave.now, knownAuthors(dave.identity, []));
     expect(moved.ok).toBe(false);
   });
 
@@ -197,8 +209,9 @@ describe('signatures', () => {
     const wall = await fay.replica.entriesAfter('fay', 0, 10);
     expect(wall.map((e) => e.header.kind)).toEqual(['post', 'rotate', 'post']);
     const genesis = rotated.value.rotations[0]!.oldKey;
-    const reader = createMemoryReplica();
-    const plan = await planIngest(reader, 'fay', wall, genesis, () => 1);
+    // A friend who pinned fay follows her history: her entries under the old key are still hers.
+    const pin = { handle: 'fay', key: rotated.value.publicKey, rotations: rotated.value.rotations, since: 0 };
+    const plan = await planIngest(createMemoryReplica(), 'fay', wall, genesis, () => 1, knownAuthors(makeUser('gus').identity, [pin]));
     expect(plan.ok).toBe(true);
     // A rotate entry the owner signed and sealed, but whose statement a stranger signed in the old key's place.
     const stranger = makeUser('stranger2');
@@ -208,7 +221,7 @@ describe('signatures', () => {
     if (!signed.ok) throw new Error(signed.reason);
     const seal = sealOf(signed.value.header, 2, wall[1]!.prev);
     const forgedEntry: SealedEntry = { ...signed.value, seq: 2, prev: wall[1]!.prev, ownerSig: signSeal(seal, before.secretKey) };
-    const refused = await planIngest(createMemoryReplica(), 'fay', [wall[0]!, forgedEntry], genesis, () => 1);
+    const refused = await planIngest(createMemoryReplica(), 'fay', [wall[0]!, forgedEntry], genesis, () => 1, new Map());
     expect(refused).toMatchObject({ ok: false, reason: expect.stringContaining('rotation statement is not valid') });
   });
 });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { sealAndCommit, signDraft } from '../../core/author';
+import { planIngest } from '../../core/ingest';
 import { LIMITS } from '../../core/limits';
 import { decodeMessage, encodeMessage } from '../../core/messages';
+import { type SealedEntry, sealOf, signSeal } from '../../core/seal';
 import { createSyncSession } from '../../core/syncSession';
 import { createMemoryTransportPair } from '../../core/transport';
 import { befriend, connect, deps, makeUser, post, queue, text, type User } from './support/world';
@@ -43,6 +46,37 @@ describe('sync session', () => {
     expect(view.posts[0]?.text).toBe('hello');
     expect(view.posts[0]?.comments.map((c) => [c.author, c.text])).toEqual([['bob', 'hi alice']]);
     expect(await bob.replica.outbox('alice')).toEqual([]);
+  });
+
+  it('refuses a batch in which alice sealed a comment in bob’s own name, keeping what bob already held', async () => {
+    const alice = makeUser('alice');
+    const bob = makeUser('bob');
+    const mallory = makeUser('mallory');
+    await befriend(alice, bob);
+    const first = await post(alice, text('hello'));
+    await connect(alice, bob);
+    const forged = signDraft({ ...mallory.identity, handle: 'bob' }, 'alice', alice.identity.publicKey, { kind: 'comment', target: first.id, body: { text: 'not bob' } }, deps(mallory));
+    if (!forged.ok) throw new Error(forged.reason);
+    // An honest owner's Peerwall will not seal it: bob is pinned with another key.
+    expect(await sealAndCommit(alice.replica, alice.identity, forged.value, alice.now)).toEqual({ ok: false, reason: "it is signed in @bob's name with a key that is not theirs" });
+    // A hostile one writes it anyway.
+    const head = (await alice.replica.wallState('alice'))!;
+    const seal = sealOf(forged.value.header, 2, head.sealHash);
+    const sealed: SealedEntry = { ...forged.value, seq: 2, prev: head.sealHash, ownerSig: signSeal(seal, alice.identity.secretKey) };
+    const written = await planIngest(alice.replica, 'alice', [sealed], alice.identity.publicKey, alice.now, new Map());
+    if (!written.ok) throw new Error(written.reason);
+    expect((await alice.replica.commit(written.value)).ok).toBe(true);
+
+    await connect(alice, bob, { allowUnanswered: true });
+
+    expect(bob.events.at(-1)).toEqual({
+      type: 'closed',
+      code: 'invalid_batch',
+      reason: "entry 2 of @alice: it is signed in @bob's name with a key that is not theirs",
+      byPeer: false,
+      storageFull: false,
+    });
+    expect((await bob.replica.entriesAfter('alice', 0, 10)).map((e) => e.id)).toEqual([first.id]);
   });
 
   it('refuses a batch nobody asked for, even of genuine entries, and stores none of it', async () => {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { acceptSubmission, signDraft, type Draft } from '../../core/author';
 import { type EntryHeader, type SignedEntry, entryId, signHeader } from '../../core/entry';
-import type { Identity } from '../../core/identity';
+import { type Identity, rotateIdentity } from '../../core/identity';
 import { planIngest } from '../../core/ingest';
+import { type KnownAuthors, knownAuthors } from '../../core/knownAuthors';
 import { mediaRefFor } from '../../core/media';
 import { createMemoryReplica } from '../../core/memoryReplica';
+import type { FriendRecord } from '../../core/replica';
 import { type SealedEntry, ZERO_HASH, sealHash, sealOf, signSeal } from '../../core/seal';
 import { sha256 } from '../../core/signing';
 import { befriend, deps, makeUser, post as writeOwn } from './support/world';
@@ -42,9 +44,10 @@ function sealAfter(log: readonly SealedEntry[], ...entries: SignedEntry[]): Seal
   return out;
 }
 
-async function ingest(entries: readonly SealedEntry[]) {
+/** Alice's wall as a reader knowing `known` (by default nobody: every author is vouched for by alice alone) stores it. */
+async function ingest(entries: readonly SealedEntry[], known: KnownAuthors = new Map()) {
   const replica = createMemoryReplica();
-  const plan = await planIngest(replica, 'alice', entries, alice.identity.publicKey, () => 1);
+  const plan = await planIngest(replica, 'alice', entries, alice.identity.publicKey, () => 1, known);
   if (plan.ok) expect((await replica.commit(plan.value)).ok).toBe(true);
   return { plan, stored: await replica.entriesAfter('alice', 0, 100) };
 }
@@ -78,6 +81,8 @@ const invalid: [string, SignedEntry, string][] = [
   ['a comment with an empty body', withHeader(bob.identity, bobComment, { bodyHash: sha256(new Uint8Array(0)), bodySize: 0 }, new Uint8Array(0)), 'its body is empty'],
   ['an edit that gives a comment an image', sign(bob.identity, { kind: 'edit', target: idOf(bobComment), body: { text: 'pic', media: [image.value] } }), 'an edited comment must stay a comment'],
   ['a key rotation without its statement', withHeader(alice.identity, profile, { kind: 'rotate' }, null), 'must carry its statement'],
+  ['an entry whose author is not a canonical handle', sign({ ...mallory.identity, handle: 'Carol' }, { kind: 'wallPost', body: { text: 'hi', media: [] } }), 'its author is not a valid handle'],
+  ['an entry whose author ends in an underscore', sign({ ...mallory.identity, handle: 'carol_' }, { kind: 'wallPost', body: { text: 'hi', media: [] } }), 'its author is not a valid handle'],
 ];
 
 describe('validity rules (§5.4) that hold even against the owner', () => {
@@ -113,5 +118,54 @@ describe('validity rules (§5.4) that hold even against the owner', () => {
     if (!edit.ok) throw new Error(edit.reason);
     expect(await acceptSubmission(owner.replica, owner.identity, 'bob', edit.value, owner.now)).toEqual({ ok: false, reason: 'only the author may edit an entry' });
     expect(await owner.replica.wallState('alice')).toMatchObject({ seq: 1 });
+  });
+});
+
+/**
+ * §5.4 rule 9: alice's seal vouches for the key of an author her reader does not know, but it
+ * cannot make the reader itself, or a friend the reader pinned, say anything.
+ */
+describe('authors the reader knows (§5.4 rule 9)', () => {
+  const pin = (friend: Identity): FriendRecord => ({ handle: friend.handle, key: friend.publicKey, rotations: friend.rotations, since: 0 });
+  /** bob reading alice's wall: he has pinned alice and carol. */
+  const bobKnows = knownAuthors(bob.identity, [pin(alice.identity), pin(carol.identity)]);
+  const asCarol = { ...mallory.identity, handle: 'carol' };
+  const asBob = { ...mallory.identity, handle: 'bob' };
+  const byCarol = "it is signed in @carol's name with a key that is not theirs";
+
+  it('refuses a wall post alice sealed in the name of a friend the reader pinned, and stores nothing', async () => {
+    const forged = sign(asCarol, { kind: 'wallPost', body: { text: 'carol never wrote this', media: [] } });
+    const { plan, stored } = await ingest(sealAfter(base, forged), bobKnows);
+    expect(plan).toEqual({ ok: false, reason: `entry 6 of @alice: ${byCarol}` });
+    expect(stored).toEqual([]);
+  });
+
+  it('refuses a comment alice sealed in the reader’s own name', async () => {
+    const forged = sign(asBob, { kind: 'comment', target: idOf(post), body: { text: 'bob never wrote this' } });
+    const { plan } = await ingest(sealAfter(base, forged), bobKnows);
+    expect(plan).toEqual({ ok: false, reason: "entry 6 of @alice: it is signed in @bob's name with a key that is not theirs" });
+  });
+
+  it('refuses an edit of a pinned friend’s real comment by a key that is not theirs', async () => {
+    const forged = sign(asCarol, { kind: 'edit', target: idOf(carolComment), body: { text: 'carol takes it back', media: [] } });
+    const { plan } = await ingest(sealAfter(base, forged), bobKnows);
+    expect(plan).toEqual({ ok: false, reason: `entry 6 of @alice: ${byCarol}` });
+  });
+
+  it('accepts the same forgery from a reader who knows no @carol: only alice vouches for that key', async () => {
+    const forged = sign(asCarol, { kind: 'wallPost', body: { text: 'carol never wrote this', media: [] } });
+    const stranger = makeUser('dan');
+    const { plan } = await ingest(sealAfter(base, forged), knownAuthors(stranger.identity, [pin(alice.identity)]));
+    expect(plan.ok).toBe(true);
+  });
+
+  it('accepts a pinned friend’s entries under every key of the history the reader holds, and no key beyond it', async () => {
+    const next = rotateIdentity(carol.identity, 9, carol.randomBytes);
+    // carol's comment in `base` is under her old key; bob's pin is her new key with its history.
+    expect((await ingest(base, knownAuthors(bob.identity, [pin(next.identity)]))).plan.ok).toBe(true);
+    // A reader still pinning the old key cannot link the new one until carol shows it her history (§4.2).
+    const underNewKey = sign(next.identity, { kind: 'comment', target: idOf(post), body: { text: 'new key' } });
+    const { plan } = await ingest(sealAfter(base, underNewKey), bobKnows);
+    expect(plan).toEqual({ ok: false, reason: `entry 6 of @alice: ${byCarol}` });
   });
 });

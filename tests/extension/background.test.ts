@@ -143,6 +143,8 @@ describe('background', () => {
       const sendResponse = vi.fn();
 
       await deliver({ type: 'host:get-state' }, { id: 'other', url: 'https://evil.example/' }, sendResponse);
+      // Another extension that names one of our pages as its url is still another extension.
+      await deliver({ type: 'host:get-state' }, { ...own(), id: 'other' }, sendResponse);
       await flush();
 
       expect(chrome.createDocument).toHaveBeenCalledTimes(1);

@@ -20,6 +20,7 @@ const POST: FeedPost = {
   shownAt: Date.UTC(2026, 0, 1),
   edited: false,
   waitingFor: ['bob'],
+  vouchedBy: null,
 };
 
 async function render(component: object, props: Record<string, unknown> = {}, setup?: () => void): Promise<string> {
@@ -45,6 +46,15 @@ describe('post and friend components', () => {
     expect(html.match(/<a /g)).toHaveLength(1);
     expect(html).toContain('href="https://example.org/"');
     expect(html).toContain('Will be delivered when @bob comes online.');
+  });
+
+  it('says whose word alone vouches for an author who is not a friend, as text', async () => {
+    const html = await render(PostCard, { post: { ...POST, author: 'carol', vouchedBy: 'alice', waitingFor: [] }, focused: false });
+    const friends = await render(PostCard, { post: POST, focused: false });
+
+    expect(html).toContain('aria-label="Post by @carol"');
+    expect(html).toContain('<p class="pw-hint post-vouched">@carol — not a friend of yours; vouched for by @alice</p>');
+    expect(friends).not.toContain('vouched for');
   });
 
   it('labels the composer and the add-friend field as the UI contract says', async () => {

@@ -1,7 +1,10 @@
 import { queueForFriend } from '@/core/author';
 import { describe, expect, it, vi } from 'vitest';
 import { toHex } from '@/core/bytes';
-import { createSocialNetwork } from './support/social-network';
+import { createRelayMessage } from '@/core/relayMessage';
+import { createSocialNetwork, SyncLink } from './support/social-network';
+
+const random = (n: number): Uint8Array => crypto.getRandomValues(new Uint8Array(n));
 
 async function three() {
   const net = createSocialNetwork();
@@ -81,7 +84,7 @@ describe('befriending by handle', () => {
 
     await alice.service.addFriend('carol');
     await net.settle();
-    expect((await alice.service.state()).outgoing).toMatchObject([{ handle: 'carol', delivery: 'queued' }]);
+    expect((await alice.service.state()).outgoing).toMatchObject([{ handle: 'carol', delivery: 'sent' }]);
 
     net.restartBroker();
     await net.goOffline(alice);
@@ -114,7 +117,7 @@ describe('befriending by handle', () => {
     const carolState = await carol.service.state();
     expect(carolState.incoming).toEqual([]);
     expect(carolState.problems[0]).toMatch(/storage is full, so a message from @alice could not be saved/);
-    expect((await alice.service.state()).outgoing).toMatchObject([{ handle: 'carol', delivery: 'delivered' }]);
+    expect((await alice.service.state()).outgoing).toMatchObject([{ handle: 'carol', delivery: 'sent' }]);
 
     await net.goOffline(alice);
     await net.goOnline(alice); // the kept request is sent again
@@ -123,6 +126,50 @@ describe('befriending by handle', () => {
     await carol.service.answerRequest('alice', true);
     await net.settle();
     expect(await alice.db.count('relayOutbox')).toBe(0);
+  });
+
+  it('keeps an acceptance the broker only accepted until the requester lists us, then forgets it', async () => {
+    const { net, alice, carol } = await three();
+    await net.goOnline(alice);
+    await net.goOnline(carol);
+    await alice.service.addFriend('carol');
+    await net.settle();
+    await net.goOffline(alice);
+
+    await carol.service.answerRequest('alice', true);
+    await net.settle();
+    expect(await carol.db.count('relayOutbox')).toBe(1); // "accepted": carol cannot tell whether alice got it
+    await net.goOffline(carol);
+    await net.goOnline(carol); // sent again on reconnect
+    expect(carol.sent.filter((f) => f.type === 'PW_RELAY')).toHaveLength(2);
+
+    await net.goOnline(alice); // alice befriends carol; the broker reports each online to the other
+    await net.settle();
+    expect((await alice.service.state()).friends.map((f) => f.handle)).toEqual(['carol']);
+    expect(await carol.db.count('relayOutbox')).toBe(0);
+  });
+
+  it('sends a relay the broker refused for now again after a growing wait, not only at the next reconnect', async () => {
+    const { net, alice, carol } = await three();
+    await net.goOnline(alice);
+    net.relayRefusal.reason = 'queue_full';
+    await alice.service.addFriend('carol');
+    const relays = () => alice.sent.filter((f) => f.type === 'PW_RELAY').length;
+
+    await net.time.advance(23_000);
+    expect(relays()).toBe(1);
+    await net.time.advance(14_000); // 30 s ± 20 %
+    expect(relays()).toBe(2);
+    await net.time.advance(34_000);
+    expect(relays()).toBe(2);
+    await net.time.advance(38_000); // then 60 s ± 20 % after the first retry
+    expect(relays()).toBe(3);
+
+    net.relayRefusal.reason = null;
+    await net.time.advance(120_000 * 1.2);
+    await net.goOnline(carol);
+    expect((await carol.service.state()).incoming).toMatchObject([{ handle: 'alice' }]);
+    expect((await alice.service.state()).outgoing).toMatchObject([{ handle: 'carol', delivery: 'sent' }]);
   });
 
   it('shows a request once even when it arrives twice', async () => {
@@ -201,10 +248,16 @@ describe('blocking', () => {
     expect((await bob.service.state()).incoming).toHaveLength(1);
 
     await bob.service.block('carol');
-    await carol.service.addFriend('bob').catch(() => undefined);
-    net.fromBroker(bob, { type: 'PW_RELAY', src: 'carol', payload: { id: 'z', body: {} } });
+    // A valid signed request handed straight to bob's service, as a relay the broker queued before
+    // it knew bob's blocklist would be: only the service's own guard stands in its way.
+    const request = createRelayMessage(carol.identity, 'friend-request', 'bob', { note: 'again' }, { randomBytes: random, now: net.time.now });
+    if (!request.ok) throw new Error(request.reason);
+    bob.service.serverFrame({ type: 'PW_RELAY', src: 'carol', payload: { id: 'z', body: request.value } });
+    const link = new SyncLink('carol', 'fp-bob', 'fp-carol');
+    bob.service.incoming(link);
     await net.settle();
 
+    expect(link.closed).toBe(true);
     const state = await bob.service.state();
     expect(state).toMatchObject({ incoming: [], friends: [], blocked: ['carol'] });
     expect(bob.allow).toEqual({ handles: [], blocked: ['carol'] });
@@ -238,15 +291,26 @@ describe('blocking', () => {
     expect(bob.notices.filter((n) => n.title.includes('carol') || n.message.includes('from carol'))).toEqual([]);
   });
 
-  it('refuses a data connection from a blocked or unknown handle', async () => {
-    const { net, bob } = await three();
+  it('refuses a data connection from a blocked or unknown handle, even one storage still lists as a friend', async () => {
+    const { net, bob, carol } = await three();
     await net.goOnline(bob);
-    const { SyncLink } = await import('./support/social-network');
-    const link = new SyncLink('mallory', 'a', 'b');
+    await net.goOnline(carol);
+    await net.befriend(bob, carol);
+    const pin = (await bob.service.replica.friend('carol'))!;
+    await bob.service.block('carol');
+    // A pin left behind (say by an older version) while the block stands: the block alone must refuse.
+    await bob.service.replica.putFriend(pin);
+    await net.restart(bob);
+    const unknown = new SyncLink('mallory', 'fp-bob', 'fp-mallory');
+    const blocked = new SyncLink('carol', 'fp-bob', 'fp-carol');
 
-    bob.service.incoming(link);
+    bob.service.incoming(unknown);
+    bob.service.incoming(blocked);
+    await net.settle();
 
-    expect(link.closed).toBe(true);
+    expect(unknown.closed).toBe(true);
+    expect(blocked.closed).toBe(true);
+    expect(bob.allow).toEqual({ handles: [], blocked: ['carol'] });
   });
 });
 

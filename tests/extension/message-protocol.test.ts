@@ -52,11 +52,17 @@ describe('message protocol', () => {
 
   it.each([
     ['another extension', { id: 'someone-else', url: 'chrome-extension://someone-else/page.html' }],
+    // Only the id check refuses this one: the url is our own page's.
+    ['another extension claiming our page’s url', { id: 'someone-else', url: 'own-page' }],
     ['a content script in a web page', { id: 'placeholder', url: 'https://evil.example/' }],
     ['a sender without a url', { id: 'placeholder' }],
-  ])('refuses %s with forbidden_sender and never runs the handler', async (_name, sender) => {
+  ])('refuses %s with forbidden_sender and never runs the handler', async (_name, sender: SenderLike) => {
     const handler = vi.fn(async () => ({ created: true }));
-    const from = { ...sender, id: sender.id === 'placeholder' ? fakeBrowser.runtime.id : sender.id };
+    const from = {
+      ...sender,
+      id: sender.id === 'placeholder' ? fakeBrowser.runtime.id : sender.id,
+      ...(sender.url === 'own-page' ? { url: ownPage().url } : {}),
+    };
 
     const response = await routeMessage({ type: 'bg:ensure-host' }, from, options(bgHandlers({ 'bg:ensure-host': handler })));
 

@@ -16,6 +16,7 @@ const post = (seq: number): FeedPost => ({
   shownAt: seq,
   edited: false,
   waitingFor: [],
+  vouchedBy: null,
 });
 
 /** Plays the peer host: records requests and answers with `{ ok, value }` or `{ ok: false, error }`. */

@@ -1,5 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
+import { queueForFriend, signDraft } from '@/core/author';
+import { createIdentity } from '@/core/identity';
+import { planIngest } from '@/core/ingest';
 import { encodeMessage } from '@/core/messages';
+import { sealOf, signSeal } from '@/core/seal';
+import type { FeedPost } from '@/platform/social/social-views';
 import { createSocialNetwork, type User } from './support/social-network';
 
 /** What `users` list for their friend, sampled every 250 ms over `ms` of the network's fake time. */
@@ -360,5 +365,65 @@ describe('reading the feed', () => {
 
     expect(page.map((p) => p.text)).toEqual(['post 149', 'post 148', 'post 147', 'post 146', 'post 145']);
     expect(wall.map((p) => p.seq)).toEqual([150, 149, 148, 147, 146]);
+  });
+});
+
+describe('authors only a wall’s owner vouches for (docs/protocol.md §6.1)', () => {
+  const random = (n: number): Uint8Array => crypto.getRandomValues(new Uint8Array(n));
+
+  async function threeOnline() {
+    const net = createSocialNetwork();
+    const alice = await net.addUser('alice');
+    const bob = await net.addUser('bob');
+    const carol = await net.addUser('carol');
+    for (const user of [alice, bob, carol]) await net.goOnline(user);
+    await net.befriend(alice, bob);
+    return { net, alice, bob, carol };
+  }
+
+  it('marks a wall post by someone who is not a friend as vouched for by the wall’s owner, and only that one', async () => {
+    const { net, alice, bob, carol } = await threeOnline();
+    await net.befriend(alice, carol);
+    const queued = await queueForFriend(carol.service.replica, carol.identity, 'alice', { kind: 'wallPost', body: { text: 'from carol', media: [] } }, { randomBytes: random, now: net.time.now });
+    expect(queued.ok).toBe(true);
+    await net.goOffline(carol);
+    await net.goOnline(carol); // carol's new session submits it; alice seals it and tells bob
+    await alice.service.post('from alice');
+    await net.settle();
+
+    const vouching = (feed: FeedPost[]) => feed.map((p) => [p.author, p.vouchedBy]).sort();
+    expect(vouching(await bob.service.feed(10))).toEqual([['alice', null], ['carol', 'alice']]);
+    expect(vouching(await alice.service.feed(10))).toEqual([['alice', null], ['carol', null]]); // alice sealed it herself
+
+    await net.befriend(bob, carol);
+    expect(vouching(await bob.service.feed(10, 'alice'))).toEqual([['alice', null], ['carol', null]]);
+    // On her own wall alice checked carol's key against her pin when she sealed it; that stays so.
+    await alice.service.unfriend('carol');
+    expect(vouching(await alice.service.feed(10))).toEqual([['alice', null], ['carol', null]]);
+  });
+
+  it('refuses what alice sealed in a pinned friend’s name under another key, says why, and keeps the wall as it was', async () => {
+    const { net, alice, bob, carol } = await threeOnline();
+    await net.befriend(bob, carol);
+    const first = await alice.service.post('before');
+    await net.settle();
+    // alice's Peerwall is hostile: it seals a wall post "by @carol" under a key it made up.
+    const impostor = createIdentity('carol', random);
+    const forged = signDraft(impostor, 'alice', alice.identity.publicKey, { kind: 'wallPost', body: { text: 'carol never wrote this', media: [] } }, { randomBytes: random, now: net.time.now });
+    if (!forged.ok) throw new Error(forged.reason);
+    const head = (await alice.service.replica.wallState('alice'))!;
+    const seal = sealOf(forged.value.header, head.seq + 1, head.sealHash);
+    const sealed = { ...forged.value, seq: head.seq + 1, prev: head.sealHash, ownerSig: signSeal(seal, alice.identity.secretKey) };
+    const written = await planIngest(alice.service.replica, 'alice', [sealed], alice.identity.publicKey, net.time.now, new Map());
+    if (!written.ok) throw new Error(written.reason);
+    expect((await alice.service.replica.commit(written.value)).ok).toBe(true);
+
+    await alice.service.post('after');
+    await net.settle();
+
+    const aliceSeen = (await bob.service.state()).friends.find((f) => f.handle === 'alice');
+    expect(aliceSeen?.problem).toMatch(/^Paused: entry 2 of @alice: it is signed in @carol's name with a key that is not theirs\. /);
+    expect((await bob.service.feed(10)).map((p) => p.id)).toEqual([first.id]);
+    expect((await bob.service.replica.wallState('alice'))?.seq).toBe(1);
   });
 });

@@ -67,6 +67,8 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
   /** Stands in for a receiver's peer host: gets the incoming end instead of the receiver's service. */
   const intercepts = new Map<string, (link: SyncLink) => void>();
   const links: SyncLink[] = [];
+  /** When set, the broker refuses every relay for now with this reason (e.g. `queue_full`). */
+  const relayRefusal: { reason: string | null } = { reason: null };
   /** How long an ANSWER takes to come back through the broker. */
   const signalling = { delayMs: 0 };
 
@@ -108,21 +110,21 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
     const dst = frame.dst ?? '';
     const to = users.get(dst);
     if (!accounts.has(dst) || retired.has(dst)) return status('rejected', 'unknown_handle');
-    if (to?.online && to.allow.blocked.includes(from.handle)) return status('delivered');
+    if (relayRefusal.reason) return status('rejected', relayRefusal.reason);
     const message = { type: 'PW_RELAY', src: from.handle, payload: frame.payload };
-    if (to?.online) {
+    const blocked = to?.allow.blocked.includes(from.handle) ?? false;
+    // Like the broker: "delivered" only to a sender the receiver lists, "accepted" to anyone else.
+    if (to?.online && !blocked && to.allow.handles.includes(from.handle)) {
       deliver(to, message);
       return status('delivered');
     }
-    queued.set(dst, [...(queued.get(dst) ?? []), { src: from.handle, payload: frame.payload }]);
-    status('queued');
+    if (to?.online && !blocked) deliver(to, message);
+    else if (!to?.online) queued.set(dst, [...(queued.get(dst) ?? []), { src: from.handle, payload: frame.payload }]);
+    status('accepted');
   }
 
-  async function addUser(handle: string): Promise<User> {
-    accounts.add(handle);
-    const db = await openContentDb(`social-${handle}-${++counter}-${Math.random()}`);
-    const identity = await loadOrCreateIdentity(db, handle, randomBytes, time.now);
-    const user = {} as User;
+  /** The user's social service over its database, as its peer host creates it on each start. */
+  function createService(user: User, handle: string, db: ContentDb, identity: Identity): SocialService {
     const service = createSocialService({
       db,
       identity,
@@ -186,10 +188,31 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
         },
       },
     });
+    return service;
+  }
+
+  async function addUser(handle: string): Promise<User> {
+    accounts.add(handle);
+    const db = await openContentDb(`social-${handle}-${++counter}-${Math.random()}`);
+    const identity = await loadOrCreateIdentity(db, handle, randomBytes, time.now);
+    const user = {} as User;
+    const service = createService(user, handle, db, identity);
     Object.assign(user, { handle, db, identity, service, notices: [], online: false, allow: { handles: [], blocked: [] }, changes: 0, changeLog: [], sent: [] });
     await service.start();
     users.set(handle, user);
     return user;
+  }
+
+  /** The user's peer host starts again over the same database (what it loads is what storage holds). */
+  async function restart(user: User): Promise<void> {
+    user.service.stop();
+    user.service = createService(user, user.handle, user.db, user.identity);
+    await user.service.start();
+    if (user.online) {
+      brokerReceive(user, { type: 'PW_ALLOW', payload: user.service.allowlist() });
+      user.service.online();
+    }
+    await settle();
   }
 
   /** The peer host's `open`: the allowlist goes out first, then queued relays, then the service resends. */
@@ -230,6 +253,7 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
     queued,
     iceBlocked,
     lostOffers,
+    relayRefusal,
     intercepts,
     signalling,
     links,
@@ -241,6 +265,7 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
       end.close();
     },
     addUser,
+    restart,
     fromBroker,
     goOnline,
     goOffline,
