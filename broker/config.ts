@@ -100,7 +100,7 @@ export function loadConfig(env: Env = process.env): BrokerConfig {
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     wsMessagesPerSecond: integer(env, 'WS_MESSAGES_PER_SECOND', 100, 1, 100_000),
     wsBytesPerSecond: integer(env, 'WS_BYTES_PER_SECOND', 64 * 1024, 1024, 1024 * 1024 * 1024),
-    relayQueueBytes: integer(env, 'RELAY_QUEUE_BYTES', 32 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024 * 1024),
+    relayQueueBytes: integer(env, 'RELAY_QUEUE_BYTES', 16 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024 * 1024),
     aliveTimeoutMs: integer(env, 'ALIVE_TIMEOUT_MS', 60_000, 1_000, 3_600_000),
   };
 }

@@ -27,7 +27,7 @@ export const DEFAULT_RELAY_QUEUE_LIMITS: RelayQueueLimits = {
   perPair: 4,
   perSender: 64,
   total: 50_000,
-  totalBytes: 32 * 1024 * 1024,
+  totalBytes: 16 * 1024 * 1024,
   maxAgeMs: 7 * 24 * 60 * 60_000,
 };
 
@@ -98,7 +98,9 @@ export function createRelayQueue(options: Partial<RelayQueueLimits> & { now?: ()
 
   return {
     add(dst, src, id, text) {
-      const frame = Buffer.from(text, 'utf8');
+      // Its own allocation, not a slice of Node's shared 8 KiB pool, which one kept slice would hold whole.
+      const frame = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
+      frame.write(text, 'utf8');
       if (frame.length > limits.totalBytes) return false;
       const same = byDestination.get(dst)?.find((item) => item.src === src && item.id === id);
       if (same) drop(same);
