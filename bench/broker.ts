@@ -1,14 +1,16 @@
 /**
  * `npm run bench:broker` — our broker against a bare `peer` PeerServer, both on 127.0.0.1:
  * time to open N signalling connections, server memory per connection, OFFER relay latency
- * between two peers, and the same latency during a burst of logins beyond the hashing capacity.
+ * between two peers, and the same latency during a burst of logins beyond the hashing capacity;
+ * then, for our broker only, under attack: the latency while 4 sockets send the costliest frames
+ * the limits allow, and the memory that 50 000 relays of the worst shape for offline handles hold.
  * BENCH_N (default 10 000) sets N; the whole run stops itself after BENCH_TIMEOUT_S (default 600).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
-import { BENCH_PASSWORD, benchHandle, type ChildMessage, type ParentMessage } from './protocol';
+import { ATTACKERS, OFFLINE_HANDLES, benchHandle, type ChildMessage, type ParentMessage } from './protocol';
 
 const N = Number(process.env.BENCH_N ?? 10_000);
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 600);
@@ -19,6 +21,10 @@ const LATENCY_GAP_MS = 15;
 const BURST_RATE = 20; // logins per second
 const BURST_SECONDS = 10;
 const HEARTBEAT_MS = 5_000;
+const ATTACK_SECONDS = 10;
+/** What each attacker socket sends a second: just under the broker's default 64 KiB/s. */
+const ATTACK_BYTES_PER_SECOND = 60 * 1024;
+const WORST_RELAYS = 50_000;
 
 type Kind = 'ours' | 'peer';
 
@@ -29,6 +35,8 @@ interface Result {
   heapPerConnection: number;
   idle: { p50: number; p99: number; loopP99: number; loopMax: number };
   burst?: { p50: number; p99: number; ok: number; busy: number; other: number; samples: number; loopP99: number; loopMax: number };
+  attack?: { p50: number; p99: number; samples: number; loopP99: number; loopMax: number; attackerBytes: number; attackersClosed: number };
+  relays?: { sent: number; answered: number; rssAbove: number; heapAbove: number };
 }
 
 class ServerProcess {
@@ -169,12 +177,88 @@ function startHeartbeats(sockets: WebSocket[]): () => void {
   return () => clearInterval(timer);
 }
 
+/**
+ * The costliest frames the limits allow, from `ATTACKERS` sockets for `seconds`: PW_ALLOWs naming 5 000
+ * online handles (about 40 KiB) and 64 KiB OFFERs to a fellow attacker that lists them, each socket
+ * keeping just under its byte budget. Resolves with the bytes sent and how many sockets the broker closed.
+ */
+async function costliestFrames(port: number, tokens: string[], seconds: number, until: Promise<unknown>): Promise<{ bytes: number; closed: number }> {
+  const ids = Array.from({ length: ATTACKERS }, (_, i) => benchHandle(N + 2 + i));
+  const sockets = await Promise.all(ids.map((id, i) => open(wsUrl(port, id, tokens[N + 2 + i] ?? ''))));
+  let closed = 0;
+  for (const socket of sockets) socket.once('close', () => (closed += 1));
+  const allowMany = JSON.stringify({
+    type: 'PW_ALLOW',
+    payload: { handles: Array.from({ length: 5_000 }, (_, i) => benchHandle(i)) },
+  });
+  // Each lists every attacker but itself, so their OFFERs are relayed and serialized in full.
+  ids.forEach((id, i) => sockets[i]!.send(JSON.stringify({ type: 'PW_ALLOW', payload: { handles: ids.filter((other) => other !== id) } })));
+  const offerTo = (dst: string) => {
+    const frame = { type: 'OFFER', dst, payload: { sdp: '' } };
+    return JSON.stringify({ ...frame, payload: { sdp: 'x'.repeat(64 * 1024 - JSON.stringify(frame).length) } });
+  };
+  let bytes = 0;
+  let running = true;
+  void until.finally(() => (running = false));
+  const started = performance.now();
+  await Promise.all(
+    sockets.map(async (socket, i) => {
+      const offer = offerTo(ids[(i + 1) % ids.length]!);
+      let sent = 0;
+      for (let n = 0; running && performance.now() - started < seconds * 1000; n++) {
+        const frame = n % 2 === 0 ? allowMany : offer;
+        if (socket.readyState !== WebSocket.OPEN) return;
+        socket.send(frame);
+        sent += frame.length;
+        bytes += frame.length;
+        // Stay within the budget: the burst allowance first, then the sustained rate.
+        const ahead = sent - ATTACK_BYTES_PER_SECOND * (4 + (performance.now() - started) / 1000);
+        if (ahead > 0) await sleep((ahead / ATTACK_BYTES_PER_SECOND) * 1000);
+      }
+    }),
+  );
+  for (const socket of sockets) socket.terminate();
+  return { bytes, closed };
+}
+
+/** A relay body of the worst shape: about 4 KiB of empty arrays, which cost far more parsed than as text. */
+const worstBody = (): unknown[] => Array.from({ length: 1_300 }, () => []);
+
+/**
+ * `WORST_RELAYS` relays of the worst shape from the N connected sockets (5 each, under the 30-a-minute
+ * limit) to offline handles, spread so no per-destination bound is what limits them.
+ */
+async function worstRelays(sockets: WebSocket[]): Promise<{ sent: number; answered: number }> {
+  let answered = 0;
+  const onMessage = (data: WebSocket.RawData) => {
+    if (String(data).includes('PW_RELAY_STATUS')) answered += 1;
+  };
+  for (const socket of sockets) socket.on('message', onMessage);
+  const perSocket = Math.ceil(WORST_RELAYS / Math.max(1, sockets.length));
+  const body = worstBody();
+  let sent = 0;
+  for (const [i, socket] of sockets.entries()) {
+    for (let k = 0; k < perSocket && sent < WORST_RELAYS; k++) {
+      const dst = benchHandle(N + 2 + ATTACKERS + ((i * perSocket + k) % OFFLINE_HANDLES));
+      socket.send(JSON.stringify({ type: 'PW_RELAY', dst, payload: { id: `w${i}-${k}`, body } }));
+      sent += 1;
+    }
+    if (i % 200 === 199) await sleep(20);
+  }
+  const deadline = Date.now() + 60_000;
+  while (answered < sent && Date.now() < deadline) await sleep(200);
+  for (const socket of sockets) socket.off('message', onMessage);
+  return { sent, answered };
+}
+
 async function run(kind: Kind): Promise<Result> {
   const server = new ServerProcess(kind);
   try {
     const port = await server.ready;
     const tokens =
-      kind === 'ours' ? ((await server.request({ type: 'tokens', count: N + 2 }, 'tokens')) as { tokens: string[] }).tokens : [];
+      kind === 'ours'
+        ? ((await server.request({ type: 'tokens', count: N + 2 + ATTACKERS }, 'tokens')) as { tokens: string[] }).tokens
+        : [];
     const before = await server.memory();
     const { sockets, failed, seconds } = await openMany(port, tokens, kind);
     const stopHeartbeats = startHeartbeats(sockets);
@@ -212,6 +296,25 @@ async function run(kind: Kind): Promise<Result> {
           loopMax: burstLoop.loopMax,
           ...counts,
         };
+        let attacking = true;
+        const attack = costliestFrames(port, tokens, ATTACK_SECONDS, sleep(ATTACK_SECONDS * 1000)).finally(() => (attacking = false));
+        await sleep(1_000); // past the attackers' first burst
+        const underAttack = await relayLatency(a, b, bId, Number.MAX_SAFE_INTEGER, LATENCY_GAP_MS, () => !attacking);
+        const sentByAttackers = await attack;
+        const attackLoop = await server.memory();
+        result.attack = {
+          p50: percentile(underAttack, 50),
+          p99: percentile(underAttack, 99),
+          samples: underAttack.length,
+          loopP99: attackLoop.loopP99,
+          loopMax: attackLoop.loopMax,
+          attackerBytes: sentByAttackers.bytes,
+          attackersClosed: sentByAttackers.closed,
+        };
+        const beforeRelays = await server.memory();
+        const relays = await worstRelays(sockets);
+        const afterRelays = await server.memory();
+        result.relays = { ...relays, rssAbove: afterRelays.rss - beforeRelays.rss, heapAbove: afterRelays.heapUsed - beforeRelays.heapUsed };
       }
       a.close();
       b.close();
@@ -264,11 +367,28 @@ async function main(): Promise<void> {
   console.log(
     `| Logins in the burst (${BURST_RATE}/s × ${BURST_SECONDS} s) | ${burst.ok} × 200, ${burst.busy} × 503 or 429, ${burst.other} other | — | — |`,
   );
+  const attack = ours.attack!;
+  const relays = ours.relays!;
+  console.log(row(`OFFER relay p50 while ${ATTACKERS} sockets send the costliest frames`, attack.p50, undefined, 'ms', 3));
+  console.log(row(`OFFER relay p99 while ${ATTACKERS} sockets send the costliest frames`, attack.p99, undefined, 'ms', 3));
+  console.log(row('Server event-loop delay p99 (attack)', attack.loopP99, undefined, 'ms', 1));
+  console.log(
+    `| Attackers' frames | ${(attack.attackerBytes / 1024 / 1024).toFixed(1)} MiB in ${ATTACK_SECONDS} s, ${attack.attackersClosed} of ${ATTACKERS} sockets closed | — | — |`,
+  );
+  console.log(row(`Server RSS above idle after ${relays.sent} worst-shape relays`, relays.rssAbove / 1024 / 1024, undefined, 'MiB', 1));
+  console.log(row('Server JS heap above idle after them', relays.heapAbove / 1024 / 1024, undefined, 'MiB', 1));
+  console.log(`| Relays answered | ${relays.answered} of ${relays.sent} | — | — |`);
   console.log('');
   console.log(`Load average at the end: ${load()} (the machine is shared; latency tails grow with load).`);
   const memoryOk = ours.rssPerConnection <= 1.5 * peer.rssPerConnection;
   console.log(`Target memory per connection ≤ 1.5× bare: ${memoryOk ? 'met' : 'NOT met'} (${ratio(ours.rssPerConnection, peer.rssPerConnection)} RSS).`);
   console.log(`Target relay p99 during the burst ≤ 10 ms: ${burst.p99 <= 10 ? 'met' : 'NOT met'} (${fmt(burst.p99, 3)} ms over ${burst.samples} samples).`);
+  const attackOk = attack.p99 <= 5 * ours.idle.p99;
+  console.log(
+    `Target relay p99 under attack ≤ 5× idle: ${attackOk ? 'met' : 'NOT met'} (${fmt(attack.p99, 3)} ms vs ${fmt(ours.idle.p99, 3)} ms idle, ${attack.samples} samples).`,
+  );
+  const relaysOk = relays.rssAbove <= 100 * 1024 * 1024;
+  console.log(`Target RSS after ${relays.sent} worst-shape relays ≤ 100 MiB above idle: ${relaysOk ? 'met' : 'NOT met'} (${fmt(relays.rssAbove / 1024 / 1024, 1)} MiB).`);
   process.exit(0);
 }
 

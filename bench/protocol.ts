@@ -7,3 +7,7 @@ export type ChildMessage =
 
 export const BENCH_PASSWORD = 'benchmark password';
 export const benchHandle = (i: number) => `u${i}`;
+/** Accounts seeded beyond the N connections and the measuring pair: attackers, then offline destinations. */
+export const ATTACKERS = 4;
+export const OFFLINE_HANDLES = 2_000;
+export const EXTRA_ACCOUNTS = 2 + ATTACKERS + OFFLINE_HANDLES;

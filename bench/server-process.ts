@@ -13,7 +13,7 @@ import { createAccountStore } from '../broker/accounts';
 import { DATABASE_FILE, buildApp } from '../broker/app';
 import { loadConfig } from '../broker/config';
 import { openDatabase } from '../broker/db';
-import { BENCH_PASSWORD, benchHandle, type ChildMessage, type ParentMessage } from './protocol';
+import { BENCH_PASSWORD, EXTRA_ACCOUNTS, benchHandle, type ChildMessage, type ParentMessage } from './protocol';
 
 
 const send = (message: ChildMessage) => process.send?.(message);
@@ -33,7 +33,7 @@ async function startOurs(count: number): Promise<{ port: number; tokens(n: numbe
   const accounts = createAccountStore(db);
   const hash = bcrypt.hashSync(BENCH_PASSWORD, config.bcryptCost);
   db.transaction(() => {
-    for (let i = 0; i < count + 2; i++) accounts.create(benchHandle(i), hash);
+    for (let i = 0; i < count + EXTRA_ACCOUNTS; i++) accounts.create(benchHandle(i), hash);
   })();
   db.close();
   const app = await buildApp(config);
