@@ -32,6 +32,11 @@ export interface Peer {
   tokens: number;
   byteTokens: number;
   lastFrameAt: number;
+  /** Allowlist changes it may still make now (refilled every ALLOW_EVERY_MS), and the one waiting for a token. */
+  allowTokens: number;
+  allowRefilledAt: number;
+  pendingAllow: { allow: ReadonlySet<string>; blocked: ReadonlySet<string> } | null;
+  allowTimer: ReturnType<typeof setTimeout> | null;
 }
 
 export interface HubOptions {
@@ -51,6 +56,9 @@ export interface HubOptions {
 const POLICY_VIOLATION = 1008;
 /** Each socket may send this many seconds' worth of frames and bytes at once. */
 const BURST_SECONDS = 5;
+/** Allowlist changes: this many at once, then one every ALLOW_EVERY_MS (docs/signalling.md). */
+const ALLOW_BURST = 10;
+const ALLOW_EVERY_MS = 2_000;
 // Shared until a peer sends PW_ALLOW, so 10 000 idle sockets do not hold 20 000 empty Sets.
 const NOBODY: ReadonlySet<string> = new Set();
 
@@ -89,6 +97,10 @@ export class SignallingHub {
       tokens: this.options.messagesPerSecond * BURST_SECONDS,
       byteTokens: this.options.bytesPerSecond * BURST_SECONDS,
       lastFrameAt: this.now(),
+      allowTokens: ALLOW_BURST,
+      allowRefilledAt: this.now(),
+      pendingAllow: null,
+      allowTimer: null,
     };
     this.peers.set(session.handle, peer);
     this.send(peer, JSON.stringify({ type: 'OPEN' }));
@@ -98,6 +110,8 @@ export class SignallingHub {
 
   /** Forgets a peer whose socket closed. */
   leave(peer: Peer): void {
+    if (peer.allowTimer) clearTimeout(peer.allowTimer);
+    peer.allowTimer = null;
     if (this.peers.get(peer.session.handle) !== peer) return;
     this.peers.delete(peer.session.handle);
     for (const handle of peer.allow) {
@@ -132,6 +146,7 @@ export class SignallingHub {
 
   closeAll(): void {
     for (const peer of [...this.peers.values()]) {
+      if (peer.allowTimer) clearTimeout(peer.allowTimer);
       this.peers.delete(peer.session.handle);
       peer.connection.close(1001, 'shutting_down');
     }
@@ -180,7 +195,7 @@ export class SignallingHub {
       case 'PW_ALLOW':
         // Listing itself would let a socket send frames to itself; ignored as a whole like any invalid list.
         if (message.handles.includes(src)) return;
-        this.setAllowlist(peer, new Set(message.handles), new Set(message.blocked));
+        this.changeAllowlist(peer, new Set(message.handles), new Set(message.blocked));
         return;
       case 'PW_RELAY':
         this.relay(peer, message);
@@ -192,6 +207,31 @@ export class SignallingHub {
       case 'IGNORED':
         return;
     }
+  }
+
+  /**
+   * Applies an allowlist change now, or — past `ALLOW_BURST` changes at once — as soon as the socket's
+   * budget allows, the latest replacing any still waiting. Each change costs work in proportion to
+   * both lists, so changes have their own low rate; coalescing loses nothing a client meant.
+   */
+  private changeAllowlist(peer: Peer, allow: ReadonlySet<string>, blocked: ReadonlySet<string>): void {
+    const now = this.now();
+    peer.allowTokens = Math.min(ALLOW_BURST, peer.allowTokens + (now - peer.allowRefilledAt) / ALLOW_EVERY_MS);
+    peer.allowRefilledAt = now;
+    if (peer.allowTokens >= 1 && !peer.pendingAllow) {
+      peer.allowTokens -= 1;
+      this.setAllowlist(peer, allow, blocked);
+      return;
+    }
+    peer.pendingAllow = { allow, blocked };
+    if (peer.allowTimer) return;
+    peer.allowTimer = setTimeout(() => {
+      peer.allowTimer = null;
+      const pending = peer.pendingAllow;
+      peer.pendingAllow = null;
+      if (pending && this.peers.get(peer.session.handle) === peer) this.changeAllowlist(peer, pending.allow, pending.blocked);
+    }, Math.ceil((1 - peer.allowTokens) * ALLOW_EVERY_MS));
+    peer.allowTimer.unref?.();
   }
 
   private setAllowlist(peer: Peer, allow: ReadonlySet<string>, blocked: ReadonlySet<string>): void {

@@ -385,6 +385,19 @@ describe('bounds', () => {
     await expectRefused(alice, 'rate_limited', true);
   });
 
+  it('applies at most 10 allowlist changes at once, then the latest of the rest as the budget allows', async () => {
+    const alice = await online('alice', await account(broker.app, 'alice'));
+    const bob = await online('bob', await account(broker.app, 'bob'));
+    bob.send({ type: 'PW_ALLOW', payload: { handles: ['alice'] } });
+    await bob.next(ofType('PW_PRESENCE'));
+    const many = Array.from({ length: 100 }, (_, i) => `h${i}`);
+    for (let i = 0; i < 30; i++) alice.send({ type: 'PW_ALLOW', payload: { handles: i === 29 ? ['bob'] : many } });
+    // Each applied change answers with PW_PRESENCE; the last list is the one that holds in the end.
+    await alice.next((frame) => frame.type === 'PW_PRESENCE' && JSON.stringify(frame.payload) === '{"online":["bob"],"offline":[]}', 5_000);
+    expect(alice.frames.filter(ofType('PW_PRESENCE'))).toHaveLength(11);
+    expect(alice.socket.readyState).toBe(alice.socket.OPEN);
+  });
+
   it('ignores a PW_ALLOW that lists the sender itself, so no socket can send frames to itself', async () => {
     const alice = await online('alice', await account(broker.app, 'alice'));
     const bob = await online('bob', await account(broker.app, 'bob'));
