@@ -11,14 +11,22 @@ interface Reach {
   /** Failed attempts in a row, and the last one's reason. */
   failures: number;
   failure: LinkFailure | null;
+  /** When the first of the failures in a row happened. */
+  failingSince: number;
   dialTimer: unknown;
 }
 
-/** Failures in a row after which a passing failure (a lost offer) says "Can't connect" too. */
+/**
+ * Attempts have to keep failing this long (and at least three times) before the friend list says "Can't
+ * connect": a path lost for a moment (a network blip, a laptop waking) stays "Connecting…", and no
+ * attempt tells whether the path is back, so a shorter wait would show it between the attempts that follow.
+ */
+export const CANT_CONNECT_AFTER_MS = 60_000;
 const CANT_CONNECT_AFTER = 3;
 
 export interface FriendReachDeps {
   timers: Timers;
+  now(): number;
   /** Waits before redialling, one per failure in a row; the last repeats. */
   redialMs: readonly number[];
   /** A number in [0, 1) for jitter. */
@@ -41,7 +49,7 @@ export function createFriendReach(deps: FriendReachDeps) {
 
   const of = (handle: string): Reach => {
     let reach = reaches.get(handle);
-    if (!reach) reaches.set(handle, (reach = { online: false, reached: false, failures: 0, failure: null, dialTimer: null }));
+    if (!reach) reaches.set(handle, (reach = { online: false, reached: false, failures: 0, failure: null, failingSince: 0, dialTimer: null }));
     return reach;
   };
   const cancel = (reach: Reach): void => {
@@ -100,6 +108,7 @@ export function createFriendReach(deps: FriendReachDeps) {
     /** Counts a failure and schedules the next dial; answers its delay, or null when the friend is offline. */
     failed(handle: string, failure: LinkFailure): number | null {
       const reach = of(handle);
+      if (reach.failures === 0) reach.failingSince = deps.now();
       reach.failures += 1;
       // A friend that refused us keeps refusing silently: its refusal stays the reason shown.
       if (!(reach.failure?.kind === 'refused' && !isLasting(failure))) reach.failure = failure;
@@ -115,6 +124,7 @@ export function createFriendReach(deps: FriendReachDeps) {
     /** The friend's Peerwall ended a working connection with a refusal (it paused us): the reason until it accepts us. */
     refused(handle: string, failure: LinkFailure): void {
       const reach = of(handle);
+      if (reach.failures === 0) reach.failingSince = deps.now();
       Object.assign(reach, { failure, failures: reach.failures + 1 });
     },
     /** What the friend list says, given the connection's state and whether the friend is paused. */
@@ -127,8 +137,8 @@ export function createFriendReach(deps: FriendReachDeps) {
       // Any other attempt under way may be the one that works (the path came back): only the pause
       // between failed attempts says "Can't connect".
       if (connection === 'connecting') return 'connecting';
-      if (reach.failure && isLasting(reach.failure)) return 'cant_connect';
-      if (reach.failure && reach.failures >= CANT_CONNECT_AFTER) return 'cant_connect';
+      const failingFor = deps.now() - reach.failingSince;
+      if (reach.failure && reach.failures >= CANT_CONNECT_AFTER && failingFor >= CANT_CONNECT_AFTER_MS) return 'cant_connect';
       return reach.reached && !reach.failure ? 'online' : 'connecting';
     },
     /** Why a friend the broker reports online cannot be reached, or null. */

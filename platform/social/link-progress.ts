@@ -22,9 +22,9 @@ export function refusal(code: string, reason: string, afterHandshake: boolean): 
 }
 
 /**
- * Failures that say "Can't connect" at once: ICE or DTLS failed, or the friend's Peerwall
- * refused us for a lasting reason. Others (an offer the broker lost, a close during set-up)
- * are retried within seconds and say "Can't connect" only when they keep happening.
+ * Failures that say something about the path or the friend: ICE or DTLS failed, or the friend's
+ * Peerwall refused us for a lasting reason. They replace an earlier refusal as the reason shown;
+ * others (an offer the broker lost, a close during set-up) do not.
  */
 export function isLasting(failure: LinkFailure): boolean {
   if (failure.kind === 'refused') return failure.lasting;

@@ -84,6 +84,7 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
   const dials = createDialQueue(options.maxDials, (handle) => dialable(handle) && startDial(handle));
   const reach = createFriendReach({
     timers,
+    now: deps.now,
     redialMs: options.redialMs,
     random: () => deps.randomBytes(1)[0]! / 256,
     // Both sides redial after a failure; the smaller handle first, so they rarely dial at once.
