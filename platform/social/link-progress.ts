@@ -3,6 +3,7 @@ import type { DataLink, LinkStateChange } from '../ports';
 /** What a connection that never became ready failed at, as far as this side can tell. */
 export type LinkFailure =
   | { kind: 'no_answer' }
+  | { kind: 'no_candidates' }
   | { kind: 'ice_failed' }
   | { kind: 'dtls_failed' }
   | { kind: 'no_handshake' }
@@ -36,6 +37,8 @@ export function failureSentence(handle: string, failure: LinkFailure): string {
   switch (failure.kind) {
     case 'no_answer':
       return `@${handle}’s Peerwall did not answer the request to connect. Peerwall keeps trying.`;
+    case 'no_candidates':
+      return `@${handle}’s Peerwall answered, but none of the network addresses to connect through arrived. Peerwall keeps trying.`;
     case 'ice_failed':
       return `The broker sees @${handle} online, but no direct connection could be made (a strict firewall or NAT without a relay server). Peerwall keeps trying.`;
     case 'dtls_failed':
@@ -54,6 +57,8 @@ export interface LinkProgress {
   readonly answered: boolean;
   /** What a dial that ran out of time failed at. */
   timedOut(): LinkFailure;
+  /** `no_candidates` when the offer was answered but ICE never started checking (no candidate arrived), else null. */
+  stalled(): LinkFailure | null;
   /** What a link that closed before it was ready failed at (PeerJS closes it when ICE fails). */
   closedEarly(): LinkFailure;
 }
@@ -97,6 +102,7 @@ export function watchLinkProgress(
       return answered;
     },
     timedOut: stuckAt,
+    stalled: () => (answered && !iceChecked && !iceConnected && !open ? { kind: 'no_candidates' } : null),
     closedEarly(): LinkFailure {
       // Checks that never connected before the friend gave up are ICE failing, seen from this side.
       if (negotiationFailed || (iceChecked && !iceConnected && !open)) return { kind: 'ice_failed' };

@@ -29,6 +29,7 @@ const DEFAULTS: SocialOptions = {
   // An ANSWER comes back through the broker in milliseconds; ICE over a TURN relay takes a few seconds.
   answerTimeoutMs: 3_000,
   dialTimeoutMs: 15_000,
+  iceStartMs: 5_000,
   redialMs: [500, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000],
   idleMs: 5 * 60_000,
   penaltyMs: 10 * 60_000,

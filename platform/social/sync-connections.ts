@@ -17,6 +17,8 @@ export interface ConnectionOptions {
   answerTimeoutMs: number;
   /** A connection that has not finished the handshake by then failed. */
   dialTimeoutMs: number;
+  /** ICE still not checking this long after the answer's deadline: no candidate arrived, so the attempt failed. */
+  iceStartMs: number;
   /** Waits before redialling a friend the broker reports online, one per failure in a row; the last repeats. */
   redialMs: readonly number[];
   /** Close a sync connection after this long without frames. */
@@ -202,6 +204,9 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
     // gives the next ANSWER longer, up to the whole dial's time.
     const patience = Math.min(options.dialTimeoutMs, options.answerTimeoutMs * (1 + reach.failuresOf(handle)));
     if (outgoing) connection.timers.push(unlessReady(patience, () => (connection.progress.answered ? null : { kind: 'no_answer' })));
+    // Candidates trickle through the broker right behind the offer and answer: if none has arrived a few
+    // seconds after them, ICE cannot even start checking, so waiting out the whole dial is pointless.
+    connection.timers.push(unlessReady(patience + options.iceStartMs, () => connection.progress.stalled()));
     connections.set(handle, connection);
     return connection;
   }

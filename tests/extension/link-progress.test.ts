@@ -32,6 +32,16 @@ describe('what a link that did not become ready failed at', () => {
     expect(replay(outgoing, steps).progress.timedOut().kind).toBe(kind);
   });
 
+  it.each<[string, boolean, Step[], LinkFailure['kind'] | null]>([
+    ['a dial answered whose ICE never started (no candidate arrived)', true, [answered], 'no_candidates'],
+    ['an incoming link whose ICE never started', false, [], 'no_candidates'],
+    ['a dial not answered yet', true, [], null],
+    ['a dial whose ICE is checking', true, [answered, checking], null],
+    ['a dial whose ICE connected', true, [answered, iceConnected], null],
+  ])('reads %s as stalled: %s', (_, outgoing, steps, kind) => {
+    expect(replay(outgoing, steps).progress.stalled()?.kind ?? null).toBe(kind);
+  });
+
   it.each<[string, Step[], LinkFailure['kind']]>([
     ['after PeerJS reported the negotiation failed', [answered, checking, 'negotiation-failed'], 'ice_failed'],
     ['while ICE was still checking (the friend gave up)', [answered, checking], 'ice_failed'],

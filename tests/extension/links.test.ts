@@ -167,6 +167,20 @@ describe('saying what failed', () => {
     expect(bobSeenByAlice?.reason).not.toMatch(/firewall|NAT/);
   });
 
+  it('fails an attempt within seconds when no ICE candidate arrives, instead of waiting out the dial', async () => {
+    const { net, a: alice, b: bob } = await friends();
+    await reconnectBoth(net, alice, bob);
+    net.candidatesLost.add('alice+bob');
+    await net.goOnline(bob);
+
+    await net.time.advance(8_100); // the answer's 3 s, then 5 s without a candidate; the retry waits ≥ 0.4 s
+    const failed = alice.service.connectionLog('bob').find((e) => e.kind === 'failed');
+    expect(failed?.text).toMatch(/^@bob’s Peerwall answered, but none of the network addresses to connect through arrived\. .*\(after 8000 ms\)$/);
+    net.candidatesLost.delete('alice+bob');
+    await net.time.advance(5_000);
+    expect(await presenceOf(alice, 'bob')).toMatchObject({ presence: 'online' });
+  });
+
   it('names ICE when ICE keeps failing', async () => {
     const { net, a: alice, b: bob } = await friends();
     await reconnectBoth(net, alice, bob);

@@ -62,6 +62,8 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
   const shownPresence = new Map<string, boolean>();
   /** Simulates ICE failure between two handles (signalling works, no connection). */
   const iceBlocked = new Set<string>();
+  /** Simulates the signalling path losing every ICE candidate between two handles: ICE never starts. */
+  const candidatesLost = new Set<string>();
   /** Offers the broker loses, by `caller>receiver` (e.g. it restarted mid-handshake): how many more to lose. */
   const lostOffers = new Map<string, number>();
   /** Stands in for a receiver's peer host: gets the incoming end instead of the receiver's service. */
@@ -173,6 +175,7 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
           function answered(): void {
             if (mine.closed || theirs.closed) return;
             mine.emit('state', { layer: 'signaling', state: 'stable' });
+            if (candidatesLost.has([handle, target].sort().join('+'))) return; // ICE stays `new`
             const ice = iceBlocked.has([handle, target].sort().join('+')) ? 'checking' : 'connected';
             mine.emit('state', { layer: 'ice', state: ice });
             theirs.emit('state', { layer: 'ice', state: ice });
@@ -252,6 +255,7 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
     retired,
     queued,
     iceBlocked,
+    candidatesLost,
     lostOffers,
     relayRefusal,
     intercepts,
