@@ -110,3 +110,32 @@ export function watchLinkProgress(
     },
   };
 }
+
+export interface AttemptTimeouts {
+  /** An offer still unanswered by then was lost on the way (a broker restart) or refused; grows per failure in a row. */
+  answerTimeoutMs: number;
+  /** A connection that has not finished the handshake by then failed. */
+  dialTimeoutMs: number;
+  /** ICE still not checking this long after the answer's deadline: no candidate arrived, so the attempt failed. */
+  iceStartMs: number;
+}
+
+/** A moment of an attempt at which, if it is not ready yet, `check` says whether and why it failed. */
+export interface AttemptDeadline {
+  atMs: number;
+  check(progress: LinkProgress): LinkFailure | null;
+}
+
+/** When an attempt that is not ready yet has failed, given the failures in a row before it. */
+export function attemptDeadlines(timeouts: AttemptTimeouts, outgoing: boolean, failuresInRow: number): AttemptDeadline[] {
+  // A slow signalling path (answers taking seconds) must not fail every attempt: each failure in a row
+  // gives the next ANSWER longer, up to the whole dial's time.
+  const patience = Math.min(timeouts.dialTimeoutMs, timeouts.answerTimeoutMs * (1 + failuresInRow));
+  return [
+    { atMs: timeouts.dialTimeoutMs, check: (progress) => progress.timedOut() },
+    ...(outgoing ? [{ atMs: patience, check: (progress: LinkProgress): LinkFailure | null => (progress.answered ? null : { kind: 'no_answer' }) }] : []),
+    // Candidates trickle through the broker right behind the offer and answer: if none has arrived a few
+    // seconds after them, ICE cannot even start checking, so waiting out the whole dial is pointless.
+    { atMs: patience + timeouts.iceStartMs, check: (progress) => progress.stalled() },
+  ];
+}

@@ -7,18 +7,12 @@ import { createConnectionLog, type ConnectionEvent } from './connection-log';
 import { createDialQueue } from './dial-queue';
 import { createFriendReach } from './friend-reach';
 import type { LinkLimits } from './link-transport';
-import { failureSentence, refusal, watchLinkProgress, type LinkFailure, type LinkProgress } from './link-progress';
+import { attemptDeadlines, failureSentence, refusal, watchLinkProgress, type AttemptTimeouts, type LinkFailure, type LinkProgress } from './link-progress';
 import { createPeerLimits } from './peer-limits';
 import type { FriendPresence } from './social-views';
 import { openSyncLink, type SyncLink } from './sync-link';
 
-export interface ConnectionOptions {
-  /** An offer still unanswered by then was lost on the way (a broker restart) or refused; grows per failure in a row. */
-  answerTimeoutMs: number;
-  /** A connection that has not finished the handshake by then failed. */
-  dialTimeoutMs: number;
-  /** ICE still not checking this long after the answer's deadline: no candidate arrived, so the attempt failed. */
-  iceStartMs: number;
+export interface ConnectionOptions extends AttemptTimeouts {
   /** Waits before redialling a friend the broker reports online, one per failure in a row; the last repeats. */
   redialMs: readonly number[];
   /** Close a sync connection after this long without frames. */
@@ -194,19 +188,13 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
       onEvent: (event) => onSyncEvent(handle, connection, event),
       onClosed: (cause) => onLinkClosed(handle, connection, cause),
     });
-    const unlessReady = (ms: number, check: () => LinkFailure | null) =>
-      timers.setTimeout(() => {
-        const failure = connection.sync.state === 'connecting' ? check() : null;
+    for (const deadline of attemptDeadlines(options, outgoing, reach.failuresOf(handle))) {
+      const timer = timers.setTimeout(() => {
+        const failure = connection.sync.state === 'connecting' ? deadline.check(connection.progress) : null;
         if (failure) fail(handle, connection, failure);
-      }, ms);
-    connection.timers.push(unlessReady(options.dialTimeoutMs, () => connection.progress.timedOut()));
-    // A slow signalling path (answers taking seconds) must not fail every attempt: each failure in a row
-    // gives the next ANSWER longer, up to the whole dial's time.
-    const patience = Math.min(options.dialTimeoutMs, options.answerTimeoutMs * (1 + reach.failuresOf(handle)));
-    if (outgoing) connection.timers.push(unlessReady(patience, () => (connection.progress.answered ? null : { kind: 'no_answer' })));
-    // Candidates trickle through the broker right behind the offer and answer: if none has arrived a few
-    // seconds after them, ICE cannot even start checking, so waiting out the whole dial is pointless.
-    connection.timers.push(unlessReady(patience + options.iceStartMs, () => connection.progress.stalled()));
+      }, deadline.atMs);
+      connection.timers.push(timer);
+    }
     connections.set(handle, connection);
     return connection;
   }
@@ -257,8 +245,14 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
       if (!(fresh && existing.sync.outgoing && existing.sync.state === 'connecting' && !existing.progress.answered)) return;
       end(handle, existing, 'Dropped a dial without an answer: the broker connection it went through is gone.');
     }
-    // Sync goes both ways over one connection, so one side dials: the smaller handle at once,
-    // the larger only if no connection came by itself (e.g. the other side cannot reach it).
+    dialOrWait(handle);
+  }
+
+  /**
+   * Sync goes both ways over one connection, so one side dials: the smaller handle at once,
+   * the larger only if no connection came by itself (e.g. the other side cannot reach it).
+   */
+  function dialOrWait(handle: string): void {
     if (me < handle) dial(handle);
     else reach.schedule(handle, options.answerDelayMs);
   }
@@ -322,8 +316,7 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
         if (live(connections.get(handle)) || !deps.mayConnect(handle)) continue;
         if (!reach.restart(handle)) continue;
         log.record(handle, 'retry', 'The network came back: dialling again now.');
-        if (me < handle) dial(handle);
-        else reach.schedule(handle, options.answerDelayMs);
+        dialOrWait(handle);
       }
       changed();
     },

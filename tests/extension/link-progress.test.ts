@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failureSentence, isLasting, refusal, watchLinkProgress, type LinkFailure } from '@/platform/social/link-progress';
+import { attemptDeadlines, failureSentence, isLasting, refusal, watchLinkProgress, type LinkFailure } from '@/platform/social/link-progress';
 import type { LinkStateChange } from '@/platform/ports';
 import { FakeLink } from './support/fake-peer';
 
@@ -78,5 +78,20 @@ describe('saying it', () => {
     expect(isLasting(refusal('not_friends', '', false))).toBe(false);
     expect(isLasting(refusal('key_changed', '', false))).toBe(true);
     expect(isLasting({ kind: 'no_answer' })).toBe(false);
+  });
+});
+
+describe('when an attempt that is not ready has failed', () => {
+  const timeouts = { answerTimeoutMs: 3_000, dialTimeoutMs: 15_000, iceStartMs: 5_000 };
+  const at = (outgoing: boolean, failures: number) => attemptDeadlines(timeouts, outgoing, failures).map((d) => d.atMs);
+
+  it('waits 3 s for the answer, 5 s more for ICE to start and 15 s for the handshake', () => {
+    expect(at(true, 0)).toEqual([15_000, 3_000, 8_000]);
+    expect(at(false, 0)).toEqual([15_000, 8_000]); // the answering side has no answer to wait for
+  });
+
+  it('gives the answer 3 s more per failure in a row, up to the whole dial', () => {
+    expect(at(true, 2)).toEqual([15_000, 9_000, 14_000]);
+    expect(at(true, 10)).toEqual([15_000, 15_000, 20_000]);
   });
 });
