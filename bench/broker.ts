@@ -28,14 +28,23 @@ const WORST_RELAYS = 50_000;
 
 type Kind = 'ours' | 'peer';
 
+/** OFFER latency percentiles and the server's event-loop delay over the same time. */
+interface Latency {
+  p50: number;
+  p99: number;
+  samples: number;
+  loopP99: number;
+  loopMax: number;
+}
+
 interface Result {
   openSeconds: number;
   failedOpens: number;
   rssPerConnection: number;
   heapPerConnection: number;
   idle: { p50: number; p99: number; loopP99: number; loopMax: number };
-  burst?: { p50: number; p99: number; ok: number; busy: number; other: number; samples: number; loopP99: number; loopMax: number };
-  attack?: { p50: number; p99: number; samples: number; loopP99: number; loopMax: number; attackerBytes: number; attackersClosed: number };
+  burst?: Latency & { ok: number; busy: number; other: number };
+  attack?: Latency & { attackerBytes: number; attackersClosed: number };
   relays?: { sent: number; answered: number; rssAbove: number; heapAbove: number };
 }
 
@@ -148,6 +157,25 @@ async function relayLatency(a: WebSocket, b: WebSocket, dst: string, count: numb
     if (gapMs > 0) await sleep(gapMs);
   }
   return samples.sort((x, y) => x - y);
+}
+
+/**
+ * Sequential OFFERs from A to B for as long as `work` runs (after `settleMs`), with the server's event-loop delay
+ * over that time; resolves with the figures and what `work` resolved with.
+ */
+async function latencyWhile<T>(
+  server: ServerProcess,
+  pair: { a: WebSocket; b: WebSocket; bId: string },
+  work: Promise<T>,
+  settleMs = 0,
+): Promise<Latency & { outcome: T }> {
+  let running = true;
+  const done = work.finally(() => (running = false));
+  if (settleMs > 0) await sleep(settleMs);
+  const samples = await relayLatency(pair.a, pair.b, pair.bId, Number.MAX_SAFE_INTEGER, LATENCY_GAP_MS, () => !running);
+  const outcome = await done;
+  const loop = await server.memory();
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99), samples: samples.length, loopP99: loop.loopP99, loopMax: loop.loopMax, outcome };
 }
 
 /** Runs bench/login-burst.ts in its own process and resolves with its counts. */
@@ -283,34 +311,13 @@ async function run(kind: Kind): Promise<Result> {
         idle: { p50: percentile(idle, 50), p99: percentile(idle, 99), loopP99: idleLoop.loopP99, loopMax: idleLoop.loopMax },
       };
       if (kind === 'ours') {
-        let bursting = true;
-        const burst = loginBurst(port).finally(() => (bursting = false));
-        const during = await relayLatency(a, b, bId, Number.MAX_SAFE_INTEGER, LATENCY_GAP_MS, () => !bursting);
-        const counts = await burst;
-        const burstLoop = await server.memory();
-        result.burst = {
-          p50: percentile(during, 50),
-          p99: percentile(during, 99),
-          samples: during.length,
-          loopP99: burstLoop.loopP99,
-          loopMax: burstLoop.loopMax,
-          ...counts,
-        };
-        let attacking = true;
-        const attack = costliestFrames(port, tokens, ATTACK_SECONDS, sleep(ATTACK_SECONDS * 1000)).finally(() => (attacking = false));
-        await sleep(1_000); // past the attackers' first burst
-        const underAttack = await relayLatency(a, b, bId, Number.MAX_SAFE_INTEGER, LATENCY_GAP_MS, () => !attacking);
-        const sentByAttackers = await attack;
-        const attackLoop = await server.memory();
-        result.attack = {
-          p50: percentile(underAttack, 50),
-          p99: percentile(underAttack, 99),
-          samples: underAttack.length,
-          loopP99: attackLoop.loopP99,
-          loopMax: attackLoop.loopMax,
-          attackerBytes: sentByAttackers.bytes,
-          attackersClosed: sentByAttackers.closed,
-        };
+        const pair = { a, b, bId };
+        const { outcome: counts, ...burst } = await latencyWhile(server, pair, loginBurst(port));
+        result.burst = { ...burst, ...counts };
+        // 1 s in, past the attackers' first burst.
+        const attack = costliestFrames(port, tokens, ATTACK_SECONDS, sleep(ATTACK_SECONDS * 1000));
+        const { outcome: sent, ...underAttack } = await latencyWhile(server, pair, attack, 1_000);
+        result.attack = { ...underAttack, attackerBytes: sent.bytes, attackersClosed: sent.closed };
         const beforeRelays = await server.memory();
         const relays = await worstRelays(sockets);
         const afterRelays = await server.memory();
