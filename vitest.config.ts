@@ -11,6 +11,9 @@ export default defineConfig({
         test: { name: 'core', include: ['tests/core/**/*.test.ts'], environment: 'node' },
       },
       {
+        test: { name: 'sim', include: ['tests/sim/**/*.test.ts'], environment: 'node' },
+      },
+      {
         test: { name: 'broker', include: ['tests/broker/**/*.test.ts'], environment: 'node', testTimeout: 30_000 },
       },
       {
