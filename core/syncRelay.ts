@@ -53,6 +53,8 @@ export function createRelayRole(d: RelayRoleDeps) {
   const offered = new Map<string, number>();
   const carriedInFlight = new Set<string>();
   const handedOver = new Set<string>();
+  /** `issuedAt` of this side's own revocation list as last sent in this session. */
+  let ownListSent = 0;
 
   const heldSeq = async (wall: string): Promise<number> => (await replica.wallState(wall))?.seq ?? 0;
   const ownerKeysOf = async (wall: string, friend: FriendRecord): Promise<Uint8Array[]> => {
@@ -69,6 +71,13 @@ export function createRelayRole(d: RelayRoleDeps) {
       return false;
     }
     return !!(await replica.friend(wall));
+  }
+
+  async function sendOwnList(): Promise<void> {
+    const own = await store.revocations(me);
+    if (!own || own.issuedAt <= ownListSent) return;
+    ownListSent = own.issuedAt;
+    d.send({ type: 'revocations', list: own });
   }
 
   async function askHeads(): Promise<void> {
@@ -192,8 +201,7 @@ export function createRelayRole(d: RelayRoleDeps) {
     /** After the handshake: the friend's pass and this side's revocations, then what the friend holds, then its carried entries. */
     async start(): Promise<void> {
       d.send({ type: 'pass', pass: await passFor(store, identity, { handle: peer, key: d.peerKey }, d.now(), d.randomBytes) });
-      const own = await store.revocations(me);
-      if (own) d.send({ type: 'revocations', list: own });
+      await sendOwnList();
       await askHeads();
       await deliverCarried();
     },
@@ -224,7 +232,7 @@ export function createRelayRole(d: RelayRoleDeps) {
       if (headSeq > (await heldSeq(wall))) await d.pull(wall);
     },
     /** This side's copy of a third wall grew: tell the friend if it may read it. */
-    async announce(wall: string): Promise<void> {
+    async announceWall(wall: string): Promise<void> {
       if (await stillAllowed(wall)) d.send({ type: 'notify', wall, headSeq: await heldSeq(wall) });
     },
     /** Answers to carried submissions: sealed or refused ends the carrying, deferred keeps it. */
@@ -241,6 +249,14 @@ export function createRelayRole(d: RelayRoleDeps) {
       const sealed: string[] = [];
       for (const c of await store.carried(wall)) if (await replica.entryById(wall, c.id)) sealed.push(c.id);
       if (sealed.length) await store.removeCarried(wall, sealed);
+    },
+    /**
+     * Brings an open session up to date with what this side did meanwhile: a friendship it ended
+     * (its revocation list) and entries it wrote for walls the friend holds.
+     */
+    async announce(): Promise<void> {
+      await sendOwnList();
+      for (const wall of offered.keys()) await handOver(wall);
     },
     /** Sends carried entries again (the owner's wall grew, e.g. after a restore that deferred them). */
     deliverCarried,

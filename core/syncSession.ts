@@ -267,6 +267,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     if (state !== 'ready') return;
     send({ type: 'notify', wall: me, headSeq: (await replica.wallState(me))?.seq ?? 0 });
     await flushOutbox();
+    await relay?.announce();
   }
 
   let started = false;
@@ -354,7 +355,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       return state === 'closed' || (state === 'ready' && wants.size === 0 && submissions.pending === 0);
     },
     announce: () => enqueue(announce),
-    announceWall: (wall: string) => enqueue(async () => relay?.announce(wall)),
+    announceWall: (wall: string) => enqueue(async () => relay?.announceWall(wall)),
     close: () => shutdown(null, 'Closed.', false),
   };
 }

@@ -166,6 +166,16 @@ describe('relaying walls through mutual friends (protocol version 2)', () => {
     expect((await bob.relay!.store.passes()).map((p) => p.wall)).toEqual(['carol']);
   });
 
+  it('tells a friend already in session of the unfriending when the owner announces', async () => {
+    const { alice, bob, carol } = await trio();
+    const aliceCarol = await connect(alice, carol);
+    await unfriend(alice.replica, 'bob', { store: alice.relay!.store, owner: alice.identity, now: alice.now() });
+    await aliceCarol.a.announce();
+    await aliceCarol.settle();
+    const bobsTag = (await bob.relay!.store.passes()).find((p) => p.wall === 'alice')!.tag;
+    expect((await carol.relay!.store.revocations('alice'))?.revoked.map((r) => toHex(r.tag))).toEqual([toHex(bobsTag)]);
+  });
+
   it('a relay that has not heard of the unfriending holds nothing written after it', async () => {
     const { alice, bob, carol } = await trio();
     await post(alice, text('before'));
