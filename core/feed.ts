@@ -13,6 +13,8 @@ export type FeedRow = {
   /** min(createdAt, receivedAt): a future-dated entry shows when it arrived. */
   shownAt: number;
   edited: boolean;
+  /** The friend who relayed it, when it did not come from the wall's owner. */
+  via?: string;
 };
 
 /**
@@ -46,6 +48,7 @@ export function feedRow(entry: StoredEntry, body: EntryBody | null): FeedRow {
     text: bodyText(body),
     shownAt: shownAt(entry),
     edited: false,
+    ...(entry.via ? { via: entry.via } : {}),
   };
 }
 

@@ -1,5 +1,7 @@
 import { bytesEqual, fromHex } from './bytes';
 import type { RelayMessage } from './relayMessage';
+import type { Identity } from './identity';
+import { type RelayStore, revokeReader } from './relay';
 import type { FriendRecord, Replica } from './replica';
 import { type Result, fail, ok } from './result';
 
@@ -20,12 +22,20 @@ export async function pinFriend(replica: Replica, message: RelayMessage, now: ()
   return ok(friend);
 }
 
-/** Ends a friendship locally: forgets the pin, the friend's wall copy and anything queued for it. */
-export async function unfriend(replica: Replica, handle: string): Promise<void> {
+/**
+ * Ends a friendship locally: forgets the pin, the friend's wall copy and anything queued for it.
+ * With relaying (§7.5) it also revokes the friend's reader pass, which then travels with one's
+ * wall to every friend who holds it, and forgets the friend's pass and what was carried for it.
+ */
+export async function unfriend(replica: Replica, handle: string, relay?: { store: RelayStore; owner: Identity; now: number }): Promise<void> {
   const queued = await replica.outbox(handle);
   await replica.removeFromOutbox(handle, queued.map((i) => i.id));
   await replica.removeFriend(handle);
   await replica.dropWall(handle);
+  if (!relay) return;
+  await revokeReader(relay.store, relay.owner, handle, relay.now);
+  await relay.store.dropPass(handle);
+  await relay.store.removeCarried(handle, (await relay.store.carried(handle)).map((c) => c.id));
 }
 
 /** An `unfriend` relay counts only when signed by the key pinned for its sender. */

@@ -20,7 +20,7 @@ export function emptyWallState(wall: string, genesisKey: Uint8Array): WallState 
  * replica already holds are skipped (their late body filled in); nothing is half-applied.
  * `anchor` is the wall's genesis key, used only when the replica holds none of the wall yet.
  * `known` are the reader itself and its pinned friends: an entry in one of their names must carry
- * one of their keys, whoever sealed it.
+ * one of their keys, whoever sealed it. `via` is the friend who relayed the run, if not the owner.
  */
 export async function planIngest(
   replica: Replica,
@@ -29,6 +29,7 @@ export async function planIngest(
   anchor: Uint8Array,
   now: () => number,
   known: KnownAuthors,
+  via?: string,
 ): Promise<Result<WallWrite>> {
   const stored = await replica.wallState(wall);
   const expectedSeq = stored?.seq ?? 0;
@@ -77,7 +78,7 @@ export async function planIngest(
       return fail(`${where}: a key rotation must carry its statement`);
     }
 
-    const entry: StoredEntry = { ...e, id, receivedAt: now(), tombstoned: false };
+    const entry: StoredEntry = { ...e, id, receivedAt: now(), tombstoned: false, ...(via ? { via } : {}) };
     if (e.header.kind === 'rotate') {
       if (body?.kind !== 'rotate') return fail(`${where}: unreadable key rotation`);
       state.currentKey = body.body.newKey;

@@ -34,4 +34,18 @@ export const LIMITS = {
   helloVersions: 16,
   /** Optional note on a friend request. */
   friendNoteChars: 280,
+  /** A reader pass lasts at most this long (docs/protocol.md §7.5): an ex-friend's old pass dies by then. */
+  passLifetimeMs: 7 * 24 * 3600_000,
+  /** An owner gives a friend a fresh pass once the one it gave is this old. */
+  passRenewMs: 24 * 3600_000,
+  /** Clock difference tolerated when checking a pass or a revocation list's times. */
+  clockSkewMs: 3600_000,
+  /** Passes in one `heads` and walls in one `holds`. */
+  headsPerFrame: 64,
+  /** Passes revoked in one list (those not yet expired). */
+  revokedPasses: 1024,
+  /** Submissions one friend carries: per author and wall, and in all. Older ones wait longer than a pass lives. */
+  carriedPerAuthor: 16,
+  carriedTotal: 512,
+  carriedBytes: 8 * 1024 * 1024,
 } as const;

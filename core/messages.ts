@@ -2,11 +2,15 @@ import { ByteReader, ByteWriter, decodeWith, encodeWith } from './bytes';
 import { readSignedEntry, type SignedEntry, writeSignedEntry } from './entry';
 import { LIMITS } from './limits';
 import { type Result, fail } from './result';
+import { readReaderPass, type ReaderPass, writeReaderPass } from './readerPass';
+import { readRevocations, type Revocations, writeRevocations } from './revocations';
 import { readRotation, type RotationStatement, writeRotation } from './rotation';
 import { readSealedEntry, type SealedEntry, writeSealedEntry } from './seal';
 
-/** Protocol versions this implementation speaks (docs/protocol.md §10). */
-export const PROTOCOL_VERSIONS = [1] as const;
+/** Protocol versions this implementation speaks (docs/protocol.md §10); 2 adds relaying (§7.5). */
+export const PROTOCOL_VERSIONS = [1, 2] as const;
+/** The first version with reader passes, relayed walls and carried submissions. */
+export const RELAY_VERSION = 2;
 
 /** Every peer-to-peer message on the data channel (docs/protocol.md §7.1), one per frame. */
 export type PeerMessage =
@@ -17,7 +21,15 @@ export type PeerMessage =
   | { type: 'batch'; wall: string; headSeq: number; entries: SealedEntry[] }
   | { type: 'notify'; wall: string; headSeq: number }
   | { type: 'submit'; entries: SignedEntry[] }
-  | { type: 'submitted'; results: SubmitResult[] };
+  | { type: 'submitted'; results: SubmitResult[] }
+  | { type: 'pass'; pass: ReaderPass }
+  | { type: 'revocations'; list: Revocations }
+  | { type: 'heads'; passes: ReaderPass[] }
+  | { type: 'holds'; walls: WallHead[] }
+  | { type: 'carry'; wall: string; entries: SignedEntry[] };
+
+/** How far a holder has a wall (`holds`). */
+export type WallHead = { wall: string; headSeq: number };
 
 /** `deferred` means "not now, keep it queued" (the owner is restoring its wall or was busy). */
 export type SubmitStatus = 'accepted' | 'rejected' | 'deferred';
@@ -37,7 +49,21 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-const TAG = { hello: 1, auth: 2, error: 3, want: 16, batch: 17, notify: 18, submit: 19, submitted: 20 } as const;
+const TAG = {
+  hello: 1,
+  auth: 2,
+  error: 3,
+  want: 16,
+  batch: 17,
+  notify: 18,
+  submit: 19,
+  submitted: 20,
+  pass: 21,
+  revocations: 22,
+  heads: 23,
+  holds: 24,
+  carry: 25,
+} as const;
 
 /** `hello` starts with these bytes in every protocol version, so any peer can read another's versions. */
 export const HELLO_MAGIC = new Uint8Array([0x50, 0x57, 0x41, 0x4c]); // "PWAL"
@@ -72,6 +98,20 @@ export function encodeMessage(m: PeerMessage): Uint8Array {
     case 'submitted':
       w.list(m.results, (w2, r) => w2.fixed(r.id, 32).u8(SUBMIT_STATUSES.indexOf(r.status)).text(r.reason));
       break;
+    case 'pass':
+      writeReaderPass(w, m.pass);
+      break;
+    case 'revocations':
+      writeRevocations(w, m.list);
+      break;
+    case 'heads':
+      w.list(m.passes, writeReaderPass);
+      break;
+    case 'holds':
+      w.list(m.walls, (w2, h) => w2.text(h.wall).u64(h.headSeq));
+      break;
+    case 'carry':
+      return encodeCarryFrame(m.wall, m.entries.map((e) => encodeWith(writeSignedEntry, e)));
   }
   return w.finish();
 }
@@ -89,6 +129,13 @@ export function encodeBatchFrame(wall: string, headSeq: number, entries: readonl
 /** A `submit` frame from entries already encoded by `writeSignedEntry`. The one layout of a submit. */
 export function encodeSubmitFrame(entries: readonly Uint8Array[]): Uint8Array {
   const w = new ByteWriter().u8(TAG.submit).u16(entries.length);
+  for (const entry of entries) w.encoded(entry);
+  return w.finish();
+}
+
+/** A `carry` frame from entries already encoded by `writeSignedEntry`. The one layout of a carry. */
+export function encodeCarryFrame(wall: string, entries: readonly Uint8Array[]): Uint8Array {
+  const w = new ByteWriter().u8(TAG.carry).text(wall).u16(entries.length);
   for (const entry of entries) w.encoded(entry);
   return w.finish();
 }
@@ -146,6 +193,19 @@ function readMessage(r: ByteReader): PeerMessage {
           'results',
         ),
       };
+    case TAG.pass:
+      return { type: 'pass', pass: readReaderPass(r) };
+    case TAG.revocations:
+      return { type: 'revocations', list: readRevocations(r) };
+    case TAG.heads:
+      return { type: 'heads', passes: r.list(LIMITS.headsPerFrame, readReaderPass, 'passes') };
+    case TAG.holds:
+      return {
+        type: 'holds',
+        walls: r.list(LIMITS.headsPerFrame, (r2) => ({ wall: r2.text(LIMITS.handleBytes, 'wall'), headSeq: r2.u64('head') }), 'walls'),
+      };
+    case TAG.carry:
+      return { type: 'carry', wall: r.text(LIMITS.handleBytes, 'wall'), entries: r.list(LIMITS.submitEntries, readSignedEntry, 'entries') };
     default:
       throw new RangeError(`unknown message type ${tag}`);
   }

@@ -21,8 +21,11 @@ export type WallState = {
   closed: boolean;
 };
 
-/** A sealed entry as a replica holds it. `tombstoned` entries have had their body dropped by a delete. */
-export type StoredEntry = SealedEntry & { id: string; receivedAt: number; tombstoned: boolean };
+/**
+ * A sealed entry as a replica holds it. `tombstoned` entries have had their body dropped by a delete.
+ * `via` names the friend it came from when that friend is not the wall's owner (a relay, §7.5).
+ */
+export type StoredEntry = SealedEntry & { id: string; receivedAt: number; tombstoned: boolean; via?: string };
 
 /**
  * One atomic change to one wall, computed by `planIngest` and applied by `Replica.commit`:

@@ -15,6 +15,8 @@ export const CONTEXT = {
   entryId: 'peerwall/v1/entry-id',
   sealHash: 'peerwall/v1/seal-hash',
   safetyNumber: 'peerwall/v1/safety-number',
+  readerPass: 'peerwall/v2/reader-pass',
+  revocations: 'peerwall/v2/revocations',
 } as const;
 
 export type Context = (typeof CONTEXT)[keyof typeof CONTEXT];

@@ -1,7 +1,7 @@
 import { encodeWith } from './bytes';
 import { writeSignedEntry } from './entry';
 import { LIMITS } from './limits';
-import { encodeBatchFrame, encodeSubmitFrame } from './messages';
+import { encodeBatchFrame, encodeCarryFrame, encodeSubmitFrame } from './messages';
 import type { OutboxItem, StoredEntry } from './replica';
 import { writeSealedEntry } from './seal';
 
@@ -27,12 +27,21 @@ export function packBatch(wall: string, headSeq: number, candidates: readonly St
 }
 
 /** Outbox items as `submit` frames of at most `LIMITS.submitEntries` entries that fit a frame, each entry encoded once. */
-export function packSubmits(items: readonly OutboxItem[]): Uint8Array[] {
+export function packSubmits(items: readonly Pick<OutboxItem, 'entry'>[]): Uint8Array[] {
+  return packEntries(items, encodeSubmitFrame);
+}
+
+/** Submissions handed to a friend who carries them to `wall`'s owner, as `carry` frames. */
+export function packCarry(wall: string, items: readonly Pick<OutboxItem, 'entry'>[]): Uint8Array[] {
+  return packEntries(items, (entries) => encodeCarryFrame(wall, entries));
+}
+
+function packEntries(items: readonly Pick<OutboxItem, 'entry'>[], toFrame: (entries: Uint8Array[]) => Uint8Array): Uint8Array[] {
   const frames: Uint8Array[] = [];
   let batch: Uint8Array[] = [];
   let size = 64;
   const flush = (): void => {
-    if (batch.length) frames.push(encodeSubmitFrame(batch));
+    if (batch.length) frames.push(toFrame(batch));
     batch = [];
     size = 64;
   };

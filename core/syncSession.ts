@@ -1,7 +1,7 @@
 import { genesisKeyOf, readdressOutbox } from './author';
 import { bytesEqual, truncateText } from './bytes';
 import type { FeedChange } from './feed';
-import { decodeMessage, encodeMessage as encodeFrame, type ErrorCode, helloVersions, type PeerMessage, PROTOCOL_VERSIONS } from './messages';
+import { decodeMessage, encodeMessage as encodeFrame, type ErrorCode, helloVersions, type PeerMessage, PROTOCOL_VERSIONS, RELAY_VERSION } from './messages';
 import { type HandshakeSide, negotiateVersion, signHandshake, verifyHandshake } from './handshake';
 import type { Identity, RandomBytes } from './identity';
 import { planIngest } from './ingest';
@@ -12,6 +12,7 @@ import { safetyNumber } from './safetyNumber';
 import { packBatch } from './syncFrames';
 import { createSubmissions } from './syncSubmissions';
 import { judgeHello } from './syncHello';
+import { createRelayRole, genesisOfFriend, type RelayDeps, type RelayRole } from './syncRelay';
 import type { Transport } from './transport';
 
 export type SyncSessionDeps = {
@@ -25,8 +26,10 @@ export type SyncSessionDeps = {
   remoteFingerprint: string;
   randomBytes: RandomBytes;
   now: () => number;
-  /** Versions offered in `hello`; defaults to PROTOCOL_VERSIONS. */
+  /** Versions offered in `hello`; defaults to PROTOCOL_VERSIONS with `relay`, else version 1 only. */
   versions?: readonly number[];
+  /** Relaying (version 2, §7.5): this side's pass store and the registry its sessions share. */
+  relay?: RelayDeps;
   onEvent?: (event: SyncEvent) => void;
 };
 
@@ -36,8 +39,15 @@ export type SyncEvent =
   | { type: 'keyRotated'; handle: string; key: Uint8Array }
   /** The friend presented a key that does not follow from the pinned one; the user must decide. */
   | { type: 'keyChanged'; handle: string; key: Uint8Array }
-  /** New entries of `wall` were stored; `feed` is what they changed in a feed (new posts, edits, deletes). */
-  | { type: 'wallUpdated'; wall: string; added: StoredEntry[]; feed: FeedChange[] }
+  /**
+   * New entries of `wall` were stored; `feed` is what they changed in a feed (new posts, edits,
+   * deletes). `via` is the friend who relayed them when `wall` is neither side's (§7.5).
+   */
+  | { type: 'wallUpdated'; wall: string; added: StoredEntry[]; feed: FeedChange[]; via: string | null }
+  /** This side's copy of `wall` is now as far as the friend's (the owner's, or a relay's). */
+  | { type: 'upToDate'; wall: string; seq: number }
+  /** The friend showed a reader pass or a revocation list this side did not take (§7.5). */
+  | { type: 'relayRefused'; wall: string; reason: string }
   /** The friend holds `wall` up to `seq`: it asked for what follows, or was just sent up to there. */
   | { type: 'peerHolds'; wall: string; seq: number }
   | { type: 'delivered'; wall: string; id: string }
@@ -59,6 +69,8 @@ export type SyncSession = {
   settled(): boolean;
   /** Tells the peer this side's wall has new entries and submits anything newly queued for the peer. */
   announce(): Promise<void>;
+  /** Tells the peer this side's copy of a third wall grew, if the peer may read it (version 2). */
+  announceWall(wall: string): Promise<void>;
   close(): void;
 };
 
@@ -71,7 +83,9 @@ export type SyncSession = {
 export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   const { replica, identity, peer, transport } = deps;
   const me = identity.handle;
-  const versions = deps.versions ?? PROTOCOL_VERSIONS;
+  const versions = deps.versions ?? (deps.relay ? PROTOCOL_VERSIONS : [1]);
+  const puller = Symbol(peer);
+  let relay: RelayRole | null = null;
   const myNonce = deps.randomBytes(32);
   let state: SyncSession['state'] = 'handshake';
   let version = 0;
@@ -97,7 +111,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     now: deps.now,
     send,
     sendFrame,
-    onDelivered: (id) => emit({ type: 'delivered', wall: peer, id }),
+    onDelivered: (wall, id) => emit({ type: 'delivered', wall, id }),
     onUndeliverable: (id, reason) => emit({ type: 'undeliverable', wall: peer, id, reason }),
   });
 
@@ -107,6 +121,8 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     state = 'closed';
     wants.clear();
     submissions.clear();
+    relay?.clear();
+    deps.relay?.pulls.releaseAll(puller);
     emit({ type: 'closed', code, reason, byPeer: cause.byPeer ?? false, storageFull: cause.storageFull ?? false });
     transport.close();
   }
@@ -146,21 +162,60 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       }
     }
     state = 'ready';
+    if (version >= RELAY_VERSION && deps.relay) relay = relayRole(deps.relay, peerSide.key);
     emit({ type: 'ready', version, safetyNumber: safetyNumber({ handle: me, key: identity.publicKey }, peerSide) });
     await requestAfterHead(peer);
     await requestAfterHead(me);
     await flushOutbox();
+    await relay?.start();
   }
 
+  function relayRole(relayDeps: RelayDeps, peerKey: Uint8Array): RelayRole {
+    return createRelayRole({
+      replica,
+      identity,
+      relay: relayDeps,
+      peer,
+      peerKey,
+      now: deps.now,
+      randomBytes: deps.randomBytes,
+      send,
+      sendFrame,
+      pull: requestAfterHead,
+      refuse: (code, reason) => shutdown(code, reason, true),
+      onRefused: (wall, reason) => emit({ type: 'relayRefused', wall, reason }),
+    });
+  }
+
+  /**
+   * Asks for what follows this side's head of `wall`. With relaying, one session at a time pulls a
+   * given wall (the others wait their turn), so two friends never both send the same entries.
+   */
   async function requestAfterHead(wall: string): Promise<void> {
     if (wants.has(wall) || state !== 'ready') return;
+    const pulls = deps.relay?.pulls;
+    if (pulls && wall !== me && !pulls.claim(wall, puller)) {
+      pulls.wait(wall, puller, () => void enqueue(() => pullAgain(wall)));
+      return;
+    }
     const afterSeq = (await replica.wallState(wall))?.seq ?? 0;
     wants.set(wall, afterSeq);
     send({ type: 'want', wall, afterSeq, max: LIMITS.batchEntries });
   }
 
+  /** Another session finished pulling `wall`: ask again if this friend may still have more. */
+  async function pullAgain(wall: string): Promise<void> {
+    if (state !== 'ready') return;
+    if (wall === peer || (await relay?.behind(wall))) await requestAfterHead(wall);
+  }
+
+  function donePulling(wall: string): void {
+    deps.relay?.pulls.release(wall, puller);
+  }
+
   async function onWant(m: Extract<PeerMessage, { type: 'want' }>): Promise<void> {
-    if (m.wall !== me && m.wall !== peer) return shutdown('not_allowed', `@${peer} may only sync @${me} and @${peer}.`, true);
+    const mayRead = m.wall === me || m.wall === peer || (await relay?.mayServe(m.wall));
+    if (!mayRead) return shutdown('not_allowed', `@${peer} may only sync @${me} and @${peer}.`, true);
     const headSeq = (await replica.wallState(m.wall))?.seq ?? 0;
     const candidates = await replica.entriesAfter(m.wall, m.afterSeq, m.max);
     const { frame, lastSeq } = packBatch(m.wall, headSeq, candidates);
@@ -172,19 +227,30 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   async function onBatch(m: Extract<PeerMessage, { type: 'batch' }>): Promise<void> {
     if (!wants.has(m.wall)) return shutdown('bad_message', `Unrequested batch for @${m.wall}.`, true);
     wants.delete(m.wall);
-    const anchor = m.wall === me ? genesisKeyOf(identity) : peerGenesis!;
+    const relayed = m.wall !== me && m.wall !== peer;
+    // A third wall is anchored at this side's own pin of its owner, exactly as if the owner sent it.
+    const owner = relayed ? await replica.friend(m.wall) : null;
+    const anchor = m.wall === me ? genesisKeyOf(identity) : owner ? genesisOfFriend(owner) : peerGenesis!;
+    if (relayed && !owner) return donePulling(m.wall); // unfriended meanwhile
     if (m.entries.length > 0) {
       // Read per batch: a pin moves when a friend's rotation is followed.
       const known = knownAuthors(identity, await replica.friends());
-      const plan = await planIngest(replica, m.wall, m.entries, anchor, deps.now, known);
+      const plan = await planIngest(replica, m.wall, m.entries, anchor, deps.now, known, relayed ? peer : undefined);
       if (!plan.ok) return shutdown('invalid_batch', plan.reason, true);
       const committed = await replica.commit(plan.value);
       if (!committed.ok && committed.reason !== 'conflict') return shutdown('invalid_batch', committed.reason, true);
-      if (committed.ok && plan.value.append.length) emit({ type: 'wallUpdated', wall: m.wall, added: plan.value.append, feed: plan.value.feed });
+      if (committed.ok && plan.value.append.length) {
+        emit({ type: 'wallUpdated', wall: m.wall, added: plan.value.append, feed: plan.value.feed, via: relayed ? peer : null });
+      }
     }
-    if (m.wall === peer) await submissions.clearDelivered();
+    if (m.wall !== me) {
+      await submissions.clearDelivered(m.wall);
+      await relay?.dropSealed(m.wall);
+    }
     const held = (await replica.wallState(m.wall))?.seq ?? 0;
     if (held < m.headSeq && m.entries.length > 0) return requestAfterHead(m.wall);
+    donePulling(m.wall);
+    if (m.wall !== me && held >= m.headSeq) emit({ type: 'upToDate', wall: m.wall, seq: held });
     if (m.wall === me && (await replica.recovering()) && held >= m.headSeq) {
       await replica.setRecovering(false);
       emit({ type: 'recovered', seq: held });
@@ -201,6 +267,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     if (state !== 'ready') return;
     send({ type: 'notify', wall: me, headSeq: (await replica.wallState(me))?.seq ?? 0 });
     await flushOutbox();
+    await relay?.announce();
   }
 
   let started = false;
@@ -232,20 +299,29 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       case 'batch':
         return onBatch(m);
       case 'notify':
-        if (m.wall !== peer) return;
+        if (m.wall !== peer) return relay?.notified(m.wall, m.headSeq);
         if (m.headSeq > ((await replica.wallState(peer))?.seq ?? 0)) await requestAfterHead(peer);
+        await relay?.deliverCarried();
         return flushOutbox();
       case 'submit': {
-        const outcome = await submissions.receive(m.entries);
+        const outcome = await submissions.receive(m.entries, relay !== null);
         if (outcome === 'corrupt') return shutdown('bad_message', 'A submitted entry does not match its signature.', true);
         if (outcome === 'accepted') {
-          emit({ type: 'wallUpdated', wall: me, added: [], feed: [] });
+          emit({ type: 'wallUpdated', wall: me, added: [], feed: [], via: null });
           await announce();
         }
         return;
       }
       case 'submitted':
-        return submissions.answered(m.results);
+        await submissions.answered(m.results);
+        return relay?.answered(m.results);
+      case 'pass':
+      case 'revocations':
+      case 'heads':
+      case 'holds':
+      case 'carry':
+        if (!relay) return shutdown('bad_message', `Unexpected ${m.type} in protocol version ${version}.`, true);
+        return relay.receive(m);
       default:
         return shutdown('bad_message', `Unexpected ${m.type} after the handshake.`, true);
     }
@@ -279,6 +355,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       return state === 'closed' || (state === 'ready' && wants.size === 0 && submissions.pending === 0);
     },
     announce: () => enqueue(announce),
+    announceWall: (wall: string) => enqueue(async () => relay?.announceWall(wall)),
     close: () => shutdown(null, 'Closed.', false),
   };
 }

@@ -14,7 +14,7 @@ export type SubmissionDeps = {
   now: () => number;
   send(m: PeerMessage): void;
   sendFrame(frame: Uint8Array): void;
-  onDelivered(id: string): void;
+  onDelivered(wall: string, id: string): void;
   onUndeliverable(id: string, reason: string): void;
 };
 
@@ -34,8 +34,11 @@ export function createSubmissions(deps: SubmissionDeps) {
     clear(): void {
       inFlight.clear();
     },
-    /** Seals what the friend submitted; `corrupt` when an entry does not match its signature. */
-    async receive(entries: readonly SignedEntry[]): Promise<'corrupt' | 'accepted' | 'none'> {
+    /**
+     * Seals what the friend submitted; `corrupt` when an entry does not match its signature. With
+     * `carried` (version 2) an entry may be another friend's, which the peer carried here (§7.5).
+     */
+    async receive(entries: readonly SignedEntry[], carried = false): Promise<'corrupt' | 'accepted' | 'none'> {
       // A corrupt submission is not what its author wrote: answering "rejected" for its id would
       // make the author drop the genuine entry, so the session ends as for any bad frame.
       if (entries.some((e) => !e.body || !bodyMatches(e.header, e.body) || !verifyAuthor(e))) return 'corrupt';
@@ -48,7 +51,8 @@ export function createSubmissions(deps: SubmissionDeps) {
           results.push({ id, status: 'deferred', reason: `@${identity.handle} is restoring their wall` });
           continue;
         }
-        const r = await acceptSubmission(replica, identity, peer, entry, deps.now);
+        const from = carried && entry.header.author !== identity.handle ? entry.header.author : peer;
+        const r = await acceptSubmission(replica, identity, from, entry, deps.now);
         if (r.ok) accepted = true;
         results.push({ id, status: r.ok ? 'accepted' : 'rejected', reason: r.ok ? '' : truncateText(r.reason, LIMITS.reasonChars) });
       }
@@ -69,14 +73,15 @@ export function createSubmissions(deps: SubmissionDeps) {
       }
       if (rejected.length) await replica.removeFromOutbox(peer, rejected);
     },
-    async clearDelivered(): Promise<void> {
+    /** Drops what is now sealed in `wall` (the friend's, or a third wall a relay brought) from the outbox. */
+    async clearDelivered(wall = peer): Promise<void> {
       const delivered: string[] = [];
-      for (const item of await replica.outbox(peer)) {
-        if (await replica.entryById(peer, item.id)) delivered.push(item.id);
+      for (const item of await replica.outbox(wall)) {
+        if (await replica.entryById(wall, item.id)) delivered.push(item.id);
       }
       if (!delivered.length) return;
-      await replica.removeFromOutbox(peer, delivered);
-      for (const id of delivered) deps.onDelivered(id);
+      await replica.removeFromOutbox(wall, delivered);
+      for (const id of delivered) deps.onDelivered(wall, id);
     },
     /** Submits everything queued for the friend that is not already on its way. */
     async flush(): Promise<void> {

@@ -168,8 +168,10 @@ async function runSim(initial: [number, number][], steps: Step[]): Promise<void>
       await meet(sim, s.a, s.b, s.tamper);
       await assertOnlyGenuine(sim);
     } else if (s.a !== s.b && s.t === 'unfriend' && sim.friends.has(pairKey(s.a, s.b))) {
-      await unfriend(sim.users[s.a]!.replica, HANDLES[s.b]!);
-      await unfriend(sim.users[s.b]!.replica, HANDLES[s.a]!);
+      for (const [x, y] of [[s.a, s.b], [s.b, s.a]] as const) {
+        const u = sim.users[x]!;
+        await unfriend(u.replica, HANDLES[y]!, u.relay && { store: u.relay.store, owner: u.identity, now: u.now() });
+      }
       sim.friends.delete(pairKey(s.a, s.b));
       for (const q of sim.queued.values()) {
         const pair = [q.author, q.wall].sort().join();

@@ -7,6 +7,8 @@ import { type EntryHeader, encodeHeader, entryId, signHeader } from '../../core/
 import { handshakeTranscript, signHandshake } from '../../core/handshake';
 import { exportIdentity } from '../../core/identityExport';
 import { encodeMessage } from '../../core/messages';
+import { encodeReaderPass, issuePass } from '../../core/readerPass';
+import { encodeRevocations, issueRevocations } from '../../core/revocations';
 import { createRelayMessage } from '../../core/relayMessage';
 import { encodeRotation, signRotation } from '../../core/rotation';
 import { safetyNumber } from '../../core/safetyNumber';
@@ -44,6 +46,9 @@ function computed(): Record<string, string> {
     randomBytes: (n) => fill(n, 0x09), now: () => 1_700_000_000_000,
   });
   if (!request.ok) throw new Error(request.reason);
+  const aliceIdentity = { handle: 'alice', secretKey: aliceSecret, publicKey: alice, rotations: [] };
+  const pass = issuePass(aliceIdentity, { handle: 'bob', key: bob }, fill(16, 0x0a), 1_700_000_000_000);
+  const revocations = issueRevocations(aliceIdentity, null, [{ tag: pass.tag, until: pass.expiresAt }], 1_700_000_100_000);
   return {
     'alice.key': toHex(alice),
     'bob.key': toHex(bob),
@@ -60,6 +65,9 @@ function computed(): Record<string, string> {
     'want.frame': toHex(encodeMessage({ type: 'want', wall: 'alice', afterSeq: 0, max: 64 })),
     'export': toHex(exported.value),
     'relay.sig': request.value.sig,
+    'pass': toHex(encodeReaderPass(pass)),
+    'revocations': toHex(encodeRevocations(revocations)),
+    'holds.frame': toHex(encodeMessage({ type: 'holds', walls: [{ wall: 'alice', headSeq: 3 }] })),
     'safetyNumber': safetyNumber({ handle: 'alice', key: alice }, { handle: 'bob', key: bob }),
   };
 }

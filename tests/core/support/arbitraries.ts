@@ -5,6 +5,8 @@ import { ENTRY_KINDS, type EntryKind } from '../../../core/entryKind';
 import { LIMITS } from '../../../core/limits';
 import { chunkCount, MEDIA_TYPES, type MediaRef } from '../../../core/media';
 import { ERROR_CODES, type PeerMessage } from '../../../core/messages';
+import type { ReaderPass } from '../../../core/readerPass';
+import type { Revocations } from '../../../core/revocations';
 import type { RotationStatement } from '../../../core/rotation';
 import type { SealedEntry } from '../../../core/seal';
 
@@ -62,6 +64,25 @@ export const sealedEntry: fc.Arbitrary<SealedEntry> = fc
   .record({ signed: signedEntry, seq: seqNum, prev: bytes(32), ownerSig: bytes(64) })
   .map(({ signed, ...rest }) => ({ ...signed, ...rest }));
 
+export const readerPass: fc.Arbitrary<ReaderPass> = fc.record({
+  wall: handle,
+  ownerKey: bytes(32),
+  reader: handle,
+  readerKey: bytes(32),
+  tag: bytes(16),
+  issuedAt: seqNum,
+  expiresAt: seqNum,
+  sig: bytes(64),
+});
+
+export const revocations: fc.Arbitrary<Revocations> = fc.record({
+  wall: handle,
+  ownerKey: bytes(32),
+  issuedAt: seqNum,
+  revoked: fc.array(fc.record({ tag: bytes(16), until: seqNum }), { maxLength: 4 }),
+  sig: bytes(64),
+});
+
 export const peerMessage: fc.Arbitrary<PeerMessage> = fc.oneof(
   fc.record({
     type: fc.constant('hello' as const),
@@ -77,6 +98,11 @@ export const peerMessage: fc.Arbitrary<PeerMessage> = fc.oneof(
   fc.record({ type: fc.constant('batch' as const), wall: handle, headSeq: seqNum, entries: fc.array(sealedEntry, { maxLength: 3 }) }),
   fc.record({ type: fc.constant('notify' as const), wall: handle, headSeq: seqNum }),
   fc.record({ type: fc.constant('submit' as const), entries: fc.array(signedEntry, { maxLength: 3 }) }),
+  fc.record({ type: fc.constant('pass' as const), pass: readerPass }),
+  fc.record({ type: fc.constant('revocations' as const), list: revocations }),
+  fc.record({ type: fc.constant('heads' as const), passes: fc.array(readerPass, { maxLength: 3 }) }),
+  fc.record({ type: fc.constant('holds' as const), walls: fc.array(fc.record({ wall: handle, headSeq: seqNum }), { maxLength: 3 }) }),
+  fc.record({ type: fc.constant('carry' as const), wall: handle, entries: fc.array(signedEntry, { maxLength: 3 }) }),
   fc.record({
     type: fc.constant('submitted' as const),
     results: fc.array(

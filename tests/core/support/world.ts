@@ -4,7 +4,9 @@ import { createIdentity, type Identity, type RandomBytes } from '../../../core/i
 import { createMemoryReplica } from '../../../core/memoryReplica';
 import { pinFriend } from '../../../core/friendship';
 import { createRelayMessage, parseRelayMessage } from '../../../core/relayMessage';
+import { createMemoryRelayStore, createWallPulls } from '../../../core/relay';
 import type { Replica } from '../../../core/replica';
+import type { RelayDeps } from '../../../core/syncRelay';
 import { createSyncSession, type SyncEvent, type SyncSession } from '../../../core/syncSession';
 import { createMemoryTransportPair, type FrameTap } from '../../../core/transport';
 
@@ -32,11 +34,14 @@ export type User = {
   randomBytes: RandomBytes;
   now: () => number;
   events: SyncEvent[];
+  /** Absent for a peer that speaks protocol version 1 only (no relaying). */
+  relay?: RelayDeps;
 };
 
-export function makeUser(handle: string, seed = handle): User {
+export function makeUser(handle: string, seed = handle, options: { relay?: boolean } = {}): User {
   const randomBytes = seededRandom(seed);
-  return { identity: createIdentity(handle, randomBytes), replica: createMemoryReplica(), randomBytes, now: fakeClock(), events: [] };
+  const relay = options.relay === false ? undefined : { store: createMemoryRelayStore(), pulls: createWallPulls() };
+  return { identity: createIdentity(handle, randomBytes), replica: createMemoryReplica(), randomBytes, now: fakeClock(), events: [], relay };
 }
 
 export const deps = (u: User) => ({ randomBytes: u.randomBytes, now: u.now });
@@ -67,11 +72,11 @@ export async function connect(
   const [aLocal, aRemote, bLocal, bRemote] = options.fingerprints ?? ['fp-' + a.identity.handle, 'fp-' + b.identity.handle, 'fp-' + b.identity.handle, 'fp-' + a.identity.handle];
   const sa = createSyncSession({
     replica: a.replica, identity: a.identity, peer: b.identity.handle, transport: ta,
-    localFingerprint: aLocal, remoteFingerprint: aRemote, ...deps(a), onEvent: (e) => a.events.push(e),
+    localFingerprint: aLocal, remoteFingerprint: aRemote, ...deps(a), relay: a.relay, onEvent: (e) => a.events.push(e),
   });
   const sb = createSyncSession({
     replica: b.replica, identity: b.identity, peer: a.identity.handle, transport: tb,
-    localFingerprint: bLocal, remoteFingerprint: bRemote, ...deps(b), onEvent: (e) => b.events.push(e),
+    localFingerprint: bLocal, remoteFingerprint: bRemote, ...deps(b), relay: b.relay, onEvent: (e) => b.events.push(e),
   });
   const settle = async () => {
     for (let i = 0; i < (options.allowUnanswered ? 50 : 10_000); i++) {
