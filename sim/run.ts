@@ -4,13 +4,23 @@ import type { Mode } from './mode';
 import { createNetwork, type NetworkStats } from './network';
 import { seededRng } from './random';
 import { DAY, type Habit, HOUR, type PlannedPost, type Visit } from './schedule';
+import type { Meeting } from './warmup';
 
 /** At one instant: come online, then write, then leave, so a post at a visit's last ms is still live. */
 type SimEvent = { at: number; order: 0 | 1 | 2; user: number };
 
 export type ModeResult = { mode: Mode; reach: Reach; network: NetworkStats };
 
-export type RunInput = { seed: string; days: number; graph: FriendGraph; visits: Visit[][]; habits: readonly Habit[]; posts: readonly PlannedPost[] };
+export type RunInput = {
+  seed: string;
+  days: number;
+  graph: FriendGraph;
+  visits: Visit[][];
+  habits: readonly Habit[];
+  posts: readonly PlannedPost[];
+  /** Each two friends' last meeting before the run (relay mode hands reader passes out from them). */
+  meetings: readonly Meeting[];
+};
 
 function timeline(visits: readonly Visit[][], posts: readonly PlannedPost[]): SimEvent[] {
   const events: SimEvent[] = [];
@@ -20,9 +30,10 @@ function timeline(visits: readonly Visit[][], posts: readonly PlannedPost[]): Si
 }
 
 /** Plays the same schedules and posts through the real core in one mode and measures delivery. */
-export async function runMode(mode: Mode, { seed, days, graph, visits, habits, posts }: RunInput, log: (line: string) => void): Promise<ModeResult> {
+export async function runMode(mode: Mode, { seed, days, graph, visits, habits, posts, meetings }: RunInput, log: (line: string) => void): Promise<ModeResult> {
   // The same key stream in every mode: identical identities, so modes differ only in the protocol.
   const network = await createNetwork(graph, mode, seededRng(seed, 'keys'));
+  await network.givePasses(meetings);
   const written: { author: number; at: number; id: string }[] = [];
   const started = performance.now();
   let nextReport = 12 * HOUR;

@@ -21,7 +21,7 @@ export type Schedule = {
   habit: Habit;
   /** Local time minus UTC. */
   offset: number;
-  /** `byDay[d]`: the visits of the user's local day d, in order. */
+  /** `byDay[i]`: the visits of the user's i-th local day, in order. */
   byDay: Visit[][];
 };
 
@@ -52,11 +52,12 @@ function localVisits(habit: Habit, rng: Rng): [number, number][] {
 /** Whole ms since the start for a local day and hour: the core's clock counts whole milliseconds. */
 const toMs = (day: number, localHour: number, offset: number) => Math.round(day * DAY + localHour * HOUR - offset);
 
-export function makeSchedules(users: number, days: number, rng: Rng): Schedule[] {
+/** `days` days of visits from day `firstDay` on (negative days come before the measured run). */
+export function makeSchedules(users: number, days: number, rng: Rng, firstDay = 0): Schedule[] {
   return dealHabits(users, rng).map((habit, user) => {
     const offset = uniform(rng, -MAX_TIME_ZONE_HOURS, MAX_TIME_ZONE_HOURS) * HOUR;
-    const byDay = Array.from({ length: days }, (_, day) =>
-      localVisits(habit, rng).map(([from, to]) => ({ user, start: toMs(day, from, offset), end: toMs(day, to, offset) })),
+    const byDay = Array.from({ length: days }, (_, i) =>
+      localVisits(habit, rng).map(([from, to]) => ({ user, start: toMs(firstDay + i, from, offset), end: toMs(firstDay + i, to, offset) })),
     );
     return { habit, offset, byDay };
   });

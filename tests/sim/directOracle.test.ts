@@ -26,7 +26,7 @@ describe('the simulation in direct mode', () => {
     const habits = schedules.map((s) => s.habit);
     const posts = planPosts(schedules, 1, seededRng(seed, 'posts'));
 
-    const simulated = await runMode('direct', { seed, days, graph, visits, habits, posts }, () => {});
+    const simulated = await runMode('direct', { seed, days, graph, visits, habits, posts, meetings: [] }, () => {});
 
     const predicted = posts.map(({ author, at }) => {
       const storedAt = new Map<number, number>();
