@@ -35,8 +35,10 @@ export function formatSummary(config: SimConfig, graph: GraphStats, friendshipsM
     `Habits: ${habits} (workday: browser open ~08:30–17:45 local; others: 5–20 min visits between 07:00 and 23:00).`,
     `Friendships: Watts–Strogatz, ${config.friends} nearest, rewired with p = ${config.rewire}: ` +
       `${graph.meanFriends.toFixed(1)} friends on average, ${graph.meanMutualFriends.toFixed(1)} mutual friends per friendship, clustering ${graph.clustering.toFixed(2)}.`,
-    `Reader passes (relay): each owner gave a friend one at their last meeting in the ${config.warmupDays} days before the run ` +
-      `(${percent(friendshipsMet / ((graph.meanFriends * config.users) / 2))} of friendships met); later ones come from the run's own sessions.`,
+    config.modes.includes('relay')
+      ? `Reader passes (relay): each owner gave a friend one at their last meeting in the ${config.warmupDays} days before the run ` +
+        `(${percent(friendshipsMet / ((graph.meanFriends * config.users) / 2))} of friendships met); later ones come from the run's own sessions.`
+      : '',
     first ? `Measured: ${first.posts} posts, ${first.pairs} (post, friend) pairs.` : '',
     '',
     '| mode | first visit | 24 h | never | median delay | p90 delay | sessions opened | bytes sent |',

@@ -44,6 +44,12 @@ describe('online schedules', () => {
     }
   });
 
+  it('places the days before the run before time 0, one day after another', () => {
+    const [withWarmup] = makeSchedules(1, 3, seededRng('t', 'schedules'), -2);
+    const firstStarts = withWarmup!.byDay.map((visits) => Math.floor((visits[0]!.start + withWarmup!.offset) / DAY));
+    expect(firstStarts).toEqual([-2, -1, 0]);
+  });
+
   it('draws the same schedules and posts from the same seed', () => {
     const run = () => planPosts(makeSchedules(50, 2, seededRng('same', 's')), 1, seededRng('same', 'p'));
     expect(run()).toEqual(run());
