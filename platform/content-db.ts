@@ -135,6 +135,13 @@ export interface CarriedRecordV4 {
   order: number;
 }
 
+/** When our copy of a friend's wall was last as far as the copy it came from; `via` a relaying friend, or null. */
+export interface WallSyncV4 {
+  wall: string;
+  at: number;
+  via: string | null;
+}
+
 export interface ContentSchemaV1 extends DBSchema {
   contacts: { key: string; value: ContactV1 };
 }
@@ -160,12 +167,13 @@ export interface ContentSchemaV3 extends DBSchema {
 export interface ContentSchemaV2 extends ContentSchemaV3 {
   contacts: { key: string; value: ContactV1 };
 }
-/** Version 4 adds relaying (protocol version 2): passes, revocation lists and carried submissions. */
+/** Version 4 adds relaying (protocol version 2): passes, revocation lists, carried submissions and when each wall was last brought up to date. */
 export interface ContentSchemaV4 extends ContentSchemaV3 {
   passes: { key: string; value: PassRecordV4 };
   issuedPasses: { key: string; value: PassRecordV4 };
   revocations: { key: string; value: RevocationsRecordV4 };
   carried: { key: string; value: CarriedRecordV4; indexes: { byWall: [string, number]; byBytes: number } };
+  wallSync: { key: string; value: WallSyncV4 };
 }
 export type ContentSchema = ContentSchemaV4;
 export type ContentDb = IDBPDatabase<ContentSchema>;
@@ -210,6 +218,7 @@ export const migrations: Record<number, Migration> = {
     const carried = db.createObjectStore('carried', { keyPath: 'id' });
     carried.createIndex('byWall', ['wall', 'order']);
     carried.createIndex('byBytes', 'bytes');
+    db.createObjectStore('wallSync', { keyPath: 'wall' });
   },
 };
 

@@ -1,5 +1,6 @@
 import type { Identity, RandomBytes } from '@/core/identity';
 import type { Replica } from '@/core/replica';
+import type { RelayDeps } from '@/core/syncRelay';
 import type { SyncEvent } from '@/core/syncSession';
 import type { DataLink, LinkStateChange, PeerAccess } from '../ports';
 import type { Timers } from '../timers';
@@ -32,6 +33,7 @@ export interface SyncConnectionsDeps {
   access: Pick<PeerAccess, 'isOnline' | 'connect'>;
   now(): number;
   randomBytes: RandomBytes;
+  relay: RelayDeps;
   timers: Timers;
   options: ConnectionOptions;
   /** A friend, not blocked, account not deleted. */
@@ -265,6 +267,12 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
         const connection = connections.get(handle);
         if (connection?.sync.state === 'ready' && connection.sync.session) void connection.sync.session.announce();
         else if (reach.isOnline(handle)) dial(handle);
+      }
+    },
+    /** This side's copy of a friend's wall grew (from `from`): friends in session who may read it hear of it. */
+    announceWall(wall: string, from: string): void {
+      for (const [handle, connection] of connections) {
+        if (handle !== from && handle !== wall && connection.sync.state === 'ready') void connection.sync.session?.announceWall(wall);
       }
     },
     onPresence(online: readonly string[], offline: readonly string[]): void {

@@ -1,5 +1,6 @@
 import type { Identity, RandomBytes } from '@/core/identity';
 import type { Replica } from '@/core/replica';
+import type { RelayDeps } from '@/core/syncRelay';
 import { createSyncSession, type SyncEvent, type SyncSession } from '@/core/syncSession';
 import type { DataLink } from '../ports';
 import type { Timers } from '../timers';
@@ -10,6 +11,8 @@ export interface SyncLinkDeps {
   identity: Identity;
   now(): number;
   randomBytes: RandomBytes;
+  /** Relaying (protocol version 2): this side's pass store and the pull registry all its sessions share. */
+  relay: RelayDeps;
   timers: Timers;
   /** Close a sync connection after this long without frames. */
   idleMs: number;
@@ -97,6 +100,7 @@ export function openSyncLink(handle: string, link: DataLink, outgoing: boolean, 
       remoteFingerprint: fingerprints.remote,
       randomBytes: deps.randomBytes,
       now: deps.now,
+      relay: deps.relay,
       onEvent: deps.onEvent,
     });
     touch();

@@ -18,7 +18,7 @@ async function versionOneFixture(name: string, contacts: string[]): Promise<void
 }
 
 const SOCIAL_STORES = ['blocked', 'entries', 'feed', 'friends', 'identity', 'meta', 'outbox', 'progress', 'relayOutbox', 'requests', 'walls'];
-const RELAY_STORES = ['carried', 'issuedPasses', 'passes', 'revocations'];
+const RELAY_STORES = ['carried', 'issuedPasses', 'passes', 'revocations', 'wallSync'];
 const CURRENT_STORES = [...SOCIAL_STORES, ...RELAY_STORES].sort();
 
 describe('content database', () => {

@@ -203,7 +203,8 @@ describe('posting and sync', () => {
 
 describe('per-friend limits', () => {
   it('keeps counting what a friend sent across reconnects, so reconnecting does not reset the limit', async () => {
-    const net = createSocialNetwork({ social: { linkLimits: { framesPerMinute: 20, bytesPerHour: 1e9 } } });
+    // A session's own frames from bob (hello, auth, two wants, two batches, his reader pass) count too: 7 each.
+    const net = createSocialNetwork({ social: { linkLimits: { framesPerMinute: 24, bytesPerHour: 1e9 } } });
     const alice = await net.addUser('alice');
     const bob = await net.addUser('bob');
     await net.goOnline(alice);
