@@ -154,6 +154,8 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
       // friend whose data turns out invalid after it is pauses (a bug there would otherwise repeat).
       if (connection.wasReady && !event.byPeer && event.code !== null && PROTOCOL_FAULTS.has(event.code)) penalise(handle, event.reason);
       if (event.storageFull) deps.addProblem(storageFullSentence(handle));
+    } else if (event.type === 'relayRefused') {
+      log.record(handle, 'refused', `Did not pass @${event.wall}’s wall on to @${handle}: ${event.reason}.`);
     } else if (event.type === 'keyChanged' || event.type === 'keyRotated') {
       changed();
     }
