@@ -48,6 +48,8 @@ export function createRelayRole(d: RelayRoleDeps) {
   const me = identity.handle;
   /** Third walls the friend showed a valid pass for, with the pass's tag (re-checked before serving). */
   const allowed = new Map<string, Uint8Array>();
+  /** Third walls whose pass this session checked: one signature check per wall and session bounds its cost. */
+  const checked = new Set<string>();
   /** Third walls this side showed a pass for, and how far the friend holds them. */
   const asked = new Set<string>();
   const offered = new Map<string, number>();
@@ -107,9 +109,10 @@ export function createRelayRole(d: RelayRoleDeps) {
   }
 
   async function onPass(pass: ReaderPass): Promise<void> {
+    const held = (await store.passes()).find((p) => p.wall === peer);
+    if (held && bytesEqual(held.sig, pass.sig)) return; // the pass this side holds: nothing to check
     const checked = checkPass(pass, { wall: peer, reader: me, readerKey: identity.publicKey, ownerKeys: [d.peerKey], now: d.now(), revocations: null });
     if (!checked.ok) return d.refuse('bad_message', `@${peer} sent a reader pass that is not valid: ${checked.reason}.`);
-    const held = (await store.passes()).find((p) => p.wall === peer);
     if (!held || held.expiresAt < pass.expiresAt || !bytesEqual(held.tag, pass.tag)) await store.putPass(pass);
   }
 
@@ -118,6 +121,7 @@ export function createRelayRole(d: RelayRoleDeps) {
     const friend = wall === me ? null : await replica.friend(wall);
     if (!friend) return;
     const held = await store.revocations(wall);
+    if (held && held.issuedAt >= list.issuedAt) return; // not news: no signature to check
     const checked = checkRevocations(list, wall, await ownerKeysOf(wall, friend), held);
     if (!checked.ok) return d.onRefused(wall, checked.reason);
     if (checked.value !== 'newer') return;
@@ -136,6 +140,11 @@ export function createRelayRole(d: RelayRoleDeps) {
       const friend = await replica.friend(wall);
       if (!friend) continue;
       const seq = await heldSeq(wall);
+      if (checked.has(wall)) {
+        if (allowed.has(wall)) walls.push({ wall, headSeq: seq });
+        continue;
+      }
+      checked.add(wall);
       const revocations = await store.revocations(wall);
       const genuine = checkPass(pass, { wall, reader: peer, readerKey: d.peerKey, ownerKeys: await ownerKeysOf(wall, friend), now: d.now(), revocations: null });
       const revoked = genuine.ok && !!revocations && isRevoked(revocations, pass.tag);
@@ -172,30 +181,30 @@ export function createRelayRole(d: RelayRoleDeps) {
 
   async function onCarry(m: Message<'carry'>): Promise<void> {
     if (!(await stillAllowed(m.wall))) return d.refuse('not_allowed', `@${peer} asked to carry entries for @${m.wall} without a valid pass.`);
-    for (const e of m.entries) {
-      const h = e.header;
-      const own = h.wall === m.wall && h.author === peer && bytesEqual(h.authorKey, d.peerKey);
-      if (!own || !e.body || !bodyMatches(h, e.body) || !verifyAuthor(e)) {
-        return d.refuse('bad_message', `@${peer} asked to carry an entry that is not theirs as signed.`);
-      }
-    }
     const items = await liveCarried(m.wall);
     const totals = await store.carriedTotals();
     let count = totals.count;
     let bytes = totals.bytes;
     let fromPeer = items.filter((c) => c.entry.header.author === peer).length;
+    // Cheap checks first: an entry already carried or sealed, or one there is no room for, costs no signature check.
     for (const entry of m.entries) {
-      const id = entryId(entry.header);
+      const h = entry.header;
+      const id = entryId(h);
       const size = encodeWith(writeSignedEntry, entry).length;
       if (items.some((c) => c.id === id) || (await replica.entryById(m.wall, id))) continue;
       // Full: the author keeps the entry in its own outbox, so nothing is lost by not taking it.
-      if (fromPeer >= LIMITS.carriedPerAuthor || count >= LIMITS.carriedTotal || bytes + size > LIMITS.carriedBytes) break;
+      if (fromPeer >= LIMITS.carriedPerAuthor || count >= LIMITS.carriedTotal || bytes + size > LIMITS.carriedBytes) return;
+      const own = h.wall === m.wall && h.author === peer && bytesEqual(h.authorKey, d.peerKey);
+      if (!own || !entry.body || !bodyMatches(h, entry.body) || !verifyAuthor(entry)) {
+        return d.refuse('bad_message', `@${peer} asked to carry an entry that is not theirs as signed.`);
+      }
       await store.addCarried({ id, wall: m.wall, entry, bytes: size, carriedAt: d.now() });
       fromPeer++;
       count++;
       bytes += size;
     }
   }
+
 
   return {
     /** After the handshake: the friend's pass and this side's revocations, then what the friend holds, then its carried entries. */

@@ -97,6 +97,19 @@ describe('relaying walls through mutual friends (protocol version 2)', () => {
     expect(await log(dave, 'alice')).toEqual([]);
   });
 
+  it('checks each wall’s pass once per session, however often a friend shows it', async () => {
+    const { alice, carol } = await trio();
+    await post(alice, text('hi'));
+    (await connect(alice, carol)).a.close();
+    const dave = makeUser('dave');
+    await befriend(carol, dave);
+    const forged = issuePass({ ...dave.identity, handle: 'alice' }, { handle: 'dave', key: dave.identity.publicKey }, new Uint8Array(16), dave.now());
+    const heads = encodeMessage({ type: 'heads', passes: Array.from({ length: LIMITS.headsPerFrame }, () => forged) });
+    carol.events = [];
+    await connect(carol, dave, { tap: after('pass', 'b', () => [heads, heads, heads]) });
+    expect(refusals(carol)).toHaveLength(1);
+  });
+
   it('refuses a pass shown by someone it was not issued to, and an expired one, saying why', async () => {
     const { alice, bob, carol } = await trio();
     await post(alice, text('hi'));
