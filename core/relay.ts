@@ -86,18 +86,20 @@ export async function revokeReader(store: RelayStore, owner: Identity, reader: s
 
 /**
  * Which session pulls which wall, shared by one side's sessions so a wall is fetched from one
- * friend at a time; a session that found the wall taken is called back when it is free.
+ * friend at a time; a session that found the wall taken is called back when it is free. A pull
+ * that made no progress for `staleMs` (a friend that stopped answering) may be taken over.
  */
 export type WallPulls = ReturnType<typeof createWallPulls>;
 
-export function createWallPulls() {
-  const owners = new Map<string, symbol>();
+export function createWallPulls(now: () => number, staleMs = 30_000) {
+  const owners = new Map<string, { who: symbol; at: number }>();
   const waiting = new Map<string, Map<symbol, () => void>>();
   return {
+    /** Takes `wall` for `who` (again: each batch renews the claim); false while another session pulls it. */
     claim(wall: string, who: symbol): boolean {
       const owner = owners.get(wall);
-      if (owner && owner !== who) return false;
-      owners.set(wall, who);
+      if (owner && owner.who !== who && now() - owner.at < staleMs) return false;
+      owners.set(wall, { who, at: now() });
       return true;
     },
     /** Calls `retry` once when `wall` is released by its current puller. */
@@ -107,7 +109,7 @@ export function createWallPulls() {
       waiting.set(wall, queue);
     },
     release(wall: string, who: symbol): void {
-      if (owners.get(wall) !== who) return;
+      if (owners.get(wall)?.who !== who) return;
       owners.delete(wall);
       const queue = waiting.get(wall);
       waiting.delete(wall);
@@ -116,7 +118,7 @@ export function createWallPulls() {
     /** A session ends: frees what it pulls and stops waiting. */
     releaseAll(who: symbol): void {
       for (const queue of waiting.values()) queue.delete(who);
-      for (const [wall, owner] of [...owners]) if (owner === who) this.release(wall, who);
+      for (const [wall, owner] of [...owners]) if (owner.who === who) this.release(wall, who);
     },
   };
 }

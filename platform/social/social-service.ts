@@ -85,7 +85,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     access,
     now: deps.now,
     randomBytes: deps.randomBytes,
-    relay: { store: relayStore, pulls: createWallPulls() },
+    relay: { store: relayStore, pulls: createWallPulls(deps.now) },
     timers,
     options,
     mayConnect: circle.mayConnect,

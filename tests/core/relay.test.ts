@@ -5,6 +5,7 @@ import { unfriend } from '../../core/friendship';
 import { LIMITS } from '../../core/limits';
 import { decodeMessage, encodeMessage, type PeerMessage } from '../../core/messages';
 import { issuePass } from '../../core/readerPass';
+import { createWallPulls } from '../../core/relay';
 import type { StoredEntry } from '../../core/replica';
 import type { SyncEvent } from '../../core/syncSession';
 import { befriend, connect, makeUser, post, queue, text, type User } from './support/world';
@@ -254,6 +255,27 @@ describe('relaying walls through mutual friends (protocol version 2)', () => {
       expect(closes(a)).toEqual([]);
     }
     expect(await log(bob, 'alice')).toHaveLength(1);
+  });
+});
+
+describe('one pull per wall', () => {
+  it('lets one session pull a wall at a time, calls the others back when it is done, and takes over a stalled pull', () => {
+    let t = 0;
+    const pulls = createWallPulls(() => t, 30_000);
+    const [first, second] = [Symbol('carol'), Symbol('dave')];
+    const retried: string[] = [];
+    expect(pulls.claim('alice', first)).toBe(true);
+    expect(pulls.claim('alice', second)).toBe(false);
+    pulls.wait('alice', second, () => retried.push('dave'));
+    pulls.release('alice', first);
+    expect(retried).toEqual(['dave']);
+    expect(pulls.claim('alice', second)).toBe(true);
+    t = 29_999;
+    expect(pulls.claim('alice', first)).toBe(false);
+    t = 30_000;
+    expect(pulls.claim('alice', first)).toBe(true);
+    pulls.release('alice', second); // no longer its pull: changes nothing
+    expect(pulls.claim('alice', second)).toBe(false);
   });
 });
 
