@@ -49,7 +49,7 @@ export function createRelayRole(d: RelayRoleDeps) {
   /** Third walls the friend showed a valid pass for, with the pass's tag (re-checked before serving). */
   const allowed = new Map<string, Uint8Array>();
   /** Third walls whose pass this session checked: one signature check per wall and session bounds its cost. */
-  const checked = new Set<string>();
+  const passesChecked = new Set<string>();
   /** Third walls this side showed a pass for, and how far the friend holds them. */
   const asked = new Set<string>();
   const offered = new Map<string, number>();
@@ -140,11 +140,11 @@ export function createRelayRole(d: RelayRoleDeps) {
       const friend = await replica.friend(wall);
       if (!friend) continue;
       const seq = await heldSeq(wall);
-      if (checked.has(wall)) {
+      if (passesChecked.has(wall)) {
         if (allowed.has(wall)) walls.push({ wall, headSeq: seq });
         continue;
       }
-      checked.add(wall);
+      passesChecked.add(wall);
       const revocations = await store.revocations(wall);
       const genuine = checkPass(pass, { wall, reader: peer, readerKey: d.peerKey, ownerKeys: await ownerKeysOf(wall, friend), now: d.now(), revocations: null });
       const revoked = genuine.ok && !!revocations && isRevoked(revocations, pass.tag);
