@@ -196,8 +196,10 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   }
 
   async function onWant(m: Extract<PeerMessage, { type: 'want' }>): Promise<void> {
-    const mayRead = m.wall === me || m.wall === peer || (await relay?.mayServe(m.wall));
-    if (!mayRead) return shutdown('not_allowed', `@${peer} may only sync @${me} and @${peer}.`, true);
+    const admission = m.wall === me || m.wall === peer ? 'serve' : ((await relay?.admit(m.wall)) ?? 'never');
+    if (admission === 'never') return shutdown('not_allowed', `@${peer} may only sync @${me} and @${peer}.`, true);
+    // A friendship that ended during the session: the friend gets an empty answer, not a fault.
+    if (admission === 'revoked') return sendFrame(packBatch(m.wall, 0, []).frame);
     const headSeq = (await replica.wallState(m.wall))?.seq ?? 0;
     const candidates = await replica.entriesAfter(m.wall, m.afterSeq, m.max);
     const { frame, lastSeq } = packBatch(m.wall, headSeq, candidates);
@@ -217,10 +219,15 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       // Read per batch: a pin moves when a friend's rotation is followed.
       const known = knownAuthors(identity, await replica.friends());
       const plan = await planIngest(replica, m.wall, m.entries, anchor, deps.now, known, relayed ? peer : undefined);
-      if (!plan.ok) return shutdown('invalid_batch', plan.reason, true);
-      const committed = await replica.commit(plan.value);
-      if (!committed.ok && committed.reason !== 'conflict') return shutdown('invalid_batch', committed.reason, true);
-      if (committed.ok && plan.value.append.length) {
+      const committed = plan.ok ? await replica.commit(plan.value) : plan;
+      if (!committed.ok && committed.reason !== 'conflict') {
+        // A relay passes on what its owner sealed: an entry this side refuses (rule 9: an author it
+        // knows under another key) says nothing about the relay, whose other walls stay welcome.
+        if (!relayed) return shutdown('invalid_batch', committed.reason, true);
+        relay?.refuseWall(m.wall, committed.reason);
+        return wants.done(m.wall);
+      }
+      if (committed.ok && plan.ok && plan.value.append.length) {
         emit({ type: 'wallUpdated', wall: m.wall, added: plan.value.append, feed: plan.value.feed, via: relayed ? peer : null });
       }
     }

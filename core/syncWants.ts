@@ -27,7 +27,8 @@ export function createWants(d: WantsDeps) {
 
   async function request(wall: string): Promise<void> {
     if (inFlight.has(wall) || !d.ready()) return;
-    if (d.pulls && wall !== d.me && !d.pulls.claim(wall, who)) {
+    // The owner is the source of its wall: its session takes the wall from any relay pulling it.
+    if (d.pulls && wall !== d.me && !d.pulls.claim(wall, who, wall === d.peer)) {
       d.pulls.wait(wall, who, () => d.enqueue(() => again(wall)));
       return;
     }

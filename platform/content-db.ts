@@ -172,7 +172,7 @@ export interface ContentSchemaV4 extends ContentSchemaV3 {
   passes: { key: string; value: PassRecordV4 };
   issuedPasses: { key: string; value: PassRecordV4 };
   revocations: { key: string; value: RevocationsRecordV4 };
-  carried: { key: string; value: CarriedRecordV4; indexes: { byWall: [string, number]; byBytes: number } };
+  carried: { key: string; value: CarriedRecordV4; indexes: { byWall: [string, number]; byBytes: number; byAuthor: string; byTime: number } };
   wallSync: { key: string; value: WallSyncV4 };
 }
 export type ContentSchema = ContentSchemaV4;
@@ -218,6 +218,8 @@ export const migrations: Record<number, Migration> = {
     const carried = db.createObjectStore('carried', { keyPath: 'id' });
     carried.createIndex('byWall', ['wall', 'order']);
     carried.createIndex('byBytes', 'bytes');
+    carried.createIndex('byAuthor', 'entry.header.author');
+    carried.createIndex('byTime', 'carriedAt');
     db.createObjectStore('wallSync', { keyPath: 'wall' });
   },
 };

@@ -41,6 +41,10 @@ export function createIdbRelayStore(db: ContentDb): RelayStore {
     async carried(wall) {
       return (await db.getAllFromIndex('carried', 'byWall', ofWall(wall))).map(fromRecord);
     },
+    async carriedIds(wall) {
+      return db.getAllKeysFromIndex('carried', 'byWall', ofWall(wall));
+    },
+    carriedCount: (author) => db.countFromIndex('carried', 'byAuthor', author),
     async carriedTotals() {
       const tx = db.transaction('carried');
       const count = tx.store.count();
@@ -60,6 +64,10 @@ export function createIdbRelayStore(db: ContentDb): RelayStore {
           order = last ? last.key[1] + 1 : 0;
         }
         await store.put({ ...item, order });
+      }),
+    dropCarriedBefore: (at) =>
+      changeCarried(async (store) => {
+        for (const id of await store.index('byTime').getAllKeys(IDBKeyRange.upperBound(at, true))) await store.delete(id);
       }),
     removeCarried: (wall, ids) =>
       changeCarried(async (store) => {

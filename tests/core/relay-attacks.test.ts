@@ -5,13 +5,15 @@ import { planIngest } from '../../core/ingest';
 import { knownAuthors } from '../../core/knownAuthors';
 import { decodeMessage, encodeMessage, type PeerMessage } from '../../core/messages';
 import { unfriend } from '../../core/friendship';
-import { createWallPulls } from '../../core/relay';
+import { issuePass } from '../../core/readerPass';
+import { createMemoryRelayStore, createWallPulls } from '../../core/relay';
+import { checkRevocations, issueRevocations } from '../../core/revocations';
 import type { StoredEntry } from '../../core/replica';
 import { sealOf, signSeal } from '../../core/seal';
 import type { SyncEvent } from '../../core/syncSession';
 import { befriend, connect, makeUser, post, queue, seededRandom, text, type User } from './support/world';
 
-// Review of protocol version 2 (§7.5): each test states what the spec promises and fails today.
+// Attacks on protocol version 2 (§7.5) found in review: each test states what the spec promises.
 
 const log = (u: User, wall: string): Promise<StoredEntry[]> => u.replica.entriesAfter(wall, 0, Number.MAX_SAFE_INTEGER);
 const closes = (u: User) => u.events.filter((e): e is Extract<SyncEvent, { type: 'closed' }> => e.type === 'closed' && e.code !== null);
@@ -29,6 +31,8 @@ describe('relay attacks', () => {
     await meetAll([[alice, bob], [bob, dave]]);
     await queue(bob, 'alice', { kind: 'wallPost', body: { text: 'for alice’s friends only', media: [] } });
     const seenByDave: PeerMessage[] = [];
+    // He cannot show a pass of alice's for himself, so he makes one up.
+    const forged = issuePass({ ...dave.identity, handle: 'alice' }, { handle: 'dave', key: dave.identity.publicKey }, new Uint8Array(16), dave.now());
     await connect(bob, dave, {
       allowUnanswered: true,
       tap: (frame, from) => {
@@ -36,7 +40,7 @@ describe('relay attacks', () => {
         if (!m.ok) return [frame];
         if (from === 'a') seenByDave.push(m.value);
         // dave is not alice's friend, so his honest answer leaves alice out; he claims her wall anyway.
-        if (from === 'b' && m.value.type === 'holds') return [encodeMessage({ type: 'holds', walls: [{ wall: 'alice', headSeq: 0 }] })];
+        if (from === 'b' && m.value.type === 'holds') return [encodeMessage({ type: 'holds', walls: [{ wall: 'alice', headSeq: 0, pass: forged }] })];
         return [frame];
       },
     });
@@ -68,7 +72,7 @@ describe('relay attacks', () => {
     expect(link.a.state).not.toBe('closed');
   });
 
-  it('(3) a holder that learns alice’s wall over an already open session is never given her revocation list, and serves the ex-friend what follows it', async () => {
+  it('(3) a holder that learns alice’s wall over an already open session gets her revocation list first, and serves the ex-friend nothing', async () => {
     const alice = makeUser('alice');
     const bob = makeUser('bob');
     const carol = makeUser('carol');
@@ -85,7 +89,7 @@ describe('relay attacks', () => {
     expect(await log(dan, 'alice')).toHaveLength(2);
     carolDan.a.close();
     await connect(bob, dan); // bob has not heard and still shows his pass
-    expect((await log(bob, 'alice')).map((e) => e.seq)).toEqual([1]);
+    expect((await log(bob, 'alice')).map((e) => e.seq)).toEqual([]);
   });
 
   it('(4) a friend that claims a wall and never answers keeps bob from pulling it even from its owner', async () => {
@@ -97,12 +101,13 @@ describe('relay attacks', () => {
     let t = 1_800_000_000_000;
     bob.relay = { store: bob.relay!.store, pulls: createWallPulls(() => t) };
     // carol (malicious) says she holds alice's wall far ahead and then never answers the want.
+    const carolsPass = (await carol.relay!.store.passes()).find((p) => p.wall === 'alice')!;
     await connect(bob, carol, {
       allowUnanswered: true,
       tap: (frame, from) => {
         const m = decodeMessage(frame);
         if (from !== 'b' || !m.ok) return [frame];
-        if (m.value.type === 'holds') return [encodeMessage({ type: 'holds', walls: [{ wall: 'alice', headSeq: 1_000 }] })];
+        if (m.value.type === 'holds') return [encodeMessage({ type: 'holds', walls: [{ wall: 'alice', headSeq: 1_000, pass: carolsPass }] })];
         if (m.value.type === 'batch' && m.value.wall === 'alice') return [];
         return [frame];
       },
@@ -114,7 +119,7 @@ describe('relay attacks', () => {
     expect(await log(bob, 'alice')).toHaveLength(1);
   });
 
-  it('(5) a carrier reorders bob’s like and unlike: alice seals them swapped, so bob "likes" the post for good', async () => {
+  it('(5) a carrier cannot reorder bob’s like and unlike: only wall posts and comments are carried', async () => {
     const alice = makeUser('alice');
     const bob = makeUser('bob');
     const carol = makeUser('carol');
@@ -125,7 +130,7 @@ describe('relay attacks', () => {
     await queue(bob, 'alice', { kind: 'like', target: p.id, body: null });
     await queue(bob, 'alice', { kind: 'unlike', target: p.id, body: null });
     (await connect(bob, carol)).a.close();
-    expect(await carol.relay!.store.carried('alice')).toHaveLength(2);
+    expect(await carol.relay!.store.carried('alice')).toHaveLength(0);
     await connect(alice, carol, {
       tap: (frame, from) => {
         const m = decodeMessage(frame);
@@ -134,5 +139,49 @@ describe('relay attacks', () => {
     });
     await connect(bob, alice); // bob's own submissions find both sealed already: "accepted"
     expect((await log(alice, 'alice')).map((e) => e.header.kind)).toEqual(['post', 'like', 'unlike']);
+  });
+
+  it('(6) an owner refuses a carried like: only wall posts and comments travel through friends', async () => {
+    const alice = makeUser('alice');
+    const bob = makeUser('bob');
+    const carol = makeUser('carol');
+    await meetAll([[alice, bob], [alice, carol], [bob, carol]]);
+    const p = await post(alice, text('like me'));
+    (await connect(alice, carol)).a.close();
+    const like = signDraft(bob.identity, 'alice', alice.identity.publicKey, { kind: 'like', target: p.id, body: null }, { randomBytes: bob.randomBytes, now: bob.now });
+    if (!like.ok) throw new Error(like.reason);
+    const answers: PeerMessage[] = [];
+    await connect(alice, carol, {
+      tap: (frame, from) => {
+        const m = decodeMessage(frame);
+        if (from === 'a' && m.ok && m.value.type === 'submitted') answers.push(m.value);
+        // an older or hostile carol submits bob's genuine like
+        return from === 'b' && m.ok && m.value.type === 'pass' ? [frame, encodeMessage({ type: 'submit', entries: [like.value] })] : [frame];
+      },
+    });
+    expect(answers).toMatchObject([{ type: 'submitted', results: [{ status: 'rejected', reason: 'only wall posts and comments travel through friends' }] }]);
+    expect((await log(alice, 'alice')).map((e) => e.header.kind)).toEqual(['post']);
+  });
+
+  it('(7) a reinstalled owner takes its own newest revocation list back from a friend', async () => {
+    const alice = makeUser('alice');
+    const bob = makeUser('bob');
+    const carol = makeUser('carol');
+    await meetAll([[alice, bob], [alice, carol]]);
+    await unfriend(alice.replica, 'bob', { store: alice.relay!.store, owner: alice.identity, now: alice.now() });
+    (await connect(alice, carol)).a.close();
+    const list = await alice.relay!.store.revocations('alice');
+    alice.relay = { store: createMemoryRelayStore(), pulls: createWallPulls(alice.now) }; // the store was lost
+    (await connect(alice, carol)).a.close();
+    expect(await alice.relay.store.revocations('alice')).toEqual(list);
+  });
+
+  it('(8) a revocation list dated more than a day ahead is refused, so it cannot hold back later lists', () => {
+    const alice = makeUser('alice');
+    const now = 1_800_000_000_000;
+    const ahead = issueRevocations(alice.identity, null, [], now + 2 * 24 * 3600_000);
+    const soon = issueRevocations(alice.identity, null, [], now + 3600_000);
+    expect(checkRevocations(ahead, 'alice', [alice.identity.publicKey], null, now)).toEqual({ ok: false, reason: 'the revocation list is dated more than a day ahead' });
+    expect(checkRevocations(soon, 'alice', [alice.identity.publicKey], null, now)).toEqual({ ok: true, value: 'newer' });
   });
 });

@@ -82,6 +82,8 @@ describe('content database', () => {
     expect(carried.keyPath).toBe('id');
     expect(carried.index('byWall').keyPath).toEqual(['wall', 'order']);
     expect(carried.index('byBytes').keyPath).toBe('bytes');
+    expect(carried.index('byAuthor').keyPath).toBe('entry.header.author');
+    expect(carried.index('byTime').keyPath).toBe('carriedAt');
     expect(await db.count('carried')).toBe(0);
     db.close();
   });

@@ -121,6 +121,31 @@ describe.each([
     expect(await store.carriedTotals()).toEqual({ count: 3, bytes: 4240 });
   });
 
+  it('lists a wall’s carried ids and counts each author’s carried items without reading them', async () => {
+    const store = await makeStore();
+    await store.addCarried(carried('x1', bob, alice, 10));
+    await store.addCarried(carried('x2', carol, alice, 11));
+    await store.addCarried(carried('y1', bob, carol, 12));
+
+    expect((await store.carriedIds('alice')).sort()).toEqual(['x1', 'x2']);
+    expect(await store.carriedIds('dave')).toEqual([]);
+    expect(await store.carriedCount('bob')).toBe(2);
+    expect(await store.carriedCount('carol')).toBe(1);
+    expect(await store.carriedCount('dave')).toBe(0);
+  });
+
+  it('forgets what was carried since before a time, over all walls', async () => {
+    const store = await makeStore();
+    await store.addCarried(carried('x1', bob, alice, 10));
+    await store.addCarried(carried('y1', bob, carol, 12));
+    await store.addCarried(carried('x2', bob, alice, 20));
+
+    await store.dropCarriedBefore(20);
+
+    expect(await ids(store, 'alice')).toEqual(['x2']);
+    expect(await ids(store, 'carol')).toEqual([]);
+  });
+
   it('removes carried items only within the wall it is told', async () => {
     const store = await makeStore();
     await store.addCarried(carried('x1', bob, alice, 10));
