@@ -49,6 +49,7 @@ export function openSyncLink(handle: string, link: DataLink, outgoing: boolean, 
   let idleTimer: unknown = null;
   let lastFrameAt = deps.now();
   let idle = false;
+  let patience = 1;
   const transport = createLinkTransport(link, deps.now, deps.linkLimits, deps.budget);
 
   function close(): void {
@@ -62,9 +63,16 @@ export function openSyncLink(handle: string, link: DataLink, outgoing: boolean, 
 
   function touch(): void {
     lastFrameAt = deps.now();
+    patience = 1;
+    arm();
+  }
+
+  function arm(): void {
     timers.clearTimeout(idleTimer);
     idleTimer = timers.setTimeout(() => {
-      if (session?.settled() === false) return touch();
+      // A request of ours still unanswered earns one more quiet period; a friend silent past that is
+      // stuck, and holding the link would hold back walls other friends could bring (§7.5).
+      if (session?.settled() === false && patience-- > 0) return arm();
       idle = true;
       close();
     }, deps.idleMs);

@@ -272,6 +272,30 @@ describe('staying cheap with many friends', () => {
   });
 });
 
+describe('a friend that stops answering', () => {
+  it('keeps the connection through one quiet period while a request is unanswered, and closes it after the next', async () => {
+    const { net, alice, bob } = await friends();
+    const aliceEnd = net.links.find((l) => l.peer === 'bob' && !l.closed)!;
+    const bobEnd = aliceEnd.partner!;
+    // bob's Peerwall tells alice it has a new post, then answers nothing more.
+    const send = bobEnd.send.bind(bobEnd);
+    let told = false;
+    bobEnd.send = (data: unknown) => {
+      if (!told) send(data);
+      told = true;
+    };
+    bobEnd.close = () => undefined; // nor does it ever close its end
+    await bob.service.post('you will not get this one');
+    await net.settle();
+
+    await net.time.advance(5 * 60_000 + 1);
+    expect(aliceEnd.closed).toBe(false);
+    await net.time.advance(5 * 60_000 + 1);
+    expect(aliceEnd.closed).toBe(true);
+    expect(alice.service.connectionLog('bob').map((e) => e.text)).toContain('Closed after being idle.');
+  });
+});
+
 describe('account deletion', () => {
   it('sends connected friends a goodbye, after which they stop dialling and show the account as deleted', async () => {
     const { net, alice, bob } = await friends();
