@@ -13,7 +13,7 @@ import type { RotationStatement } from './rotation';
 export type KnownAuthors = ReadonlyMap<string, readonly Uint8Array[]>;
 
 /** The current key and every key of its history (which was verified when it was stored). */
-function keysOf(current: Uint8Array, rotations: readonly RotationStatement[]): Uint8Array[] {
+export function keysOf(current: Uint8Array, rotations: readonly RotationStatement[]): Uint8Array[] {
   const keys = [current];
   for (const s of rotations) {
     for (const key of [s.oldKey, s.newKey]) if (!keys.some((k) => bytesEqual(k, key))) keys.push(key);

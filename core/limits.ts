@@ -44,8 +44,10 @@ export const LIMITS = {
   headsPerFrame: 64,
   /** Passes revoked in one list (those not yet expired). */
   revokedPasses: 1024,
-  /** Submissions one friend carries: per author and wall, and in all. Older ones wait longer than a pass lives. */
-  carriedPerAuthor: 16,
+  /** How far ahead of the receiver's clock a revocation list may be dated. */
+  revocationsAheadMs: 24 * 3600_000,
+  /** Submissions one side carries: per author (over all walls), and in all. Older ones than a pass lives are dropped. */
+  carriedPerAuthor: 32,
   carriedTotal: 512,
   carriedBytes: 8 * 1024 * 1024,
 } as const;

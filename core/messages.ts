@@ -28,8 +28,8 @@ export type PeerMessage =
   | { type: 'holds'; walls: WallHead[] }
   | { type: 'carry'; wall: string; entries: SignedEntry[] };
 
-/** How far a holder has a wall (`holds`). */
-export type WallHead = { wall: string; headSeq: number };
+/** How far a holder has a wall (`holds`), with the holder's own pass for it: proof it is the owner's friend. */
+export type WallHead = { wall: string; headSeq: number; pass: ReaderPass };
 
 /** `deferred` means "not now, keep it queued" (the owner is restoring its wall or was busy). */
 export type SubmitStatus = 'accepted' | 'rejected' | 'deferred';
@@ -108,7 +108,10 @@ export function encodeMessage(m: PeerMessage): Uint8Array {
       w.list(m.passes, writeReaderPass);
       break;
     case 'holds':
-      w.list(m.walls, (w2, h) => w2.text(h.wall).u64(h.headSeq));
+      w.list(m.walls, (w2, h) => {
+        w2.text(h.wall).u64(h.headSeq);
+        writeReaderPass(w2, h.pass);
+      });
       break;
     case 'carry':
       return encodeCarryFrame(m.wall, m.entries.map((e) => encodeWith(writeSignedEntry, e)));
@@ -202,7 +205,7 @@ function readMessage(r: ByteReader): PeerMessage {
     case TAG.holds:
       return {
         type: 'holds',
-        walls: r.list(LIMITS.headsPerFrame, (r2) => ({ wall: r2.text(LIMITS.handleBytes, 'wall'), headSeq: r2.u64('head') }), 'walls'),
+        walls: r.list(LIMITS.headsPerFrame, (r2) => ({ wall: r2.text(LIMITS.handleBytes, 'wall'), headSeq: r2.u64('head'), pass: readReaderPass(r2) }), 'walls'),
       };
     case TAG.carry:
       return { type: 'carry', wall: r.text(LIMITS.handleBytes, 'wall'), entries: r.list(LIMITS.submitEntries, readSignedEntry, 'entries') };

@@ -26,10 +26,16 @@ export interface RelayStore {
   putRevocations(list: Revocations): Promise<void>;
   /** Submissions carried for `wall`'s owner, oldest first. */
   carried(wall: string): Promise<CarriedItem[]>;
+  /** The ids of what is carried for `wall`, without reading any entry. */
+  carriedIds(wall: string): Promise<string[]>;
+  /** How many carried submissions `author` wrote, over all walls, without reading any entry. */
+  carriedCount(author: string): Promise<number>;
   /** How many carried submissions there are and their encoded size, over all walls. */
   carriedTotals(): Promise<{ count: number; bytes: number }>;
   addCarried(item: CarriedItem): Promise<void>;
   removeCarried(wall: string, ids: readonly string[]): Promise<void>;
+  /** Forgets what has been carried since before `at` (its author has long had other chances). */
+  dropCarriedBefore(at: number): Promise<void>;
 }
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -50,7 +56,12 @@ export function createMemoryRelayStore(): RelayStore {
     revocations: async (wall) => copy(revocations.get(wall) ?? null),
     putRevocations: async (list) => void revocations.set(list.wall, copy(list)),
     carried: async (wall) => [...carried.values()].filter((c) => c.wall === wall).map(copy),
+    carriedIds: async (wall) => [...carried.values()].filter((c) => c.wall === wall).map((c) => c.id),
+    carriedCount: async (author) => [...carried.values()].filter((c) => c.entry.header.author === author).length,
     carriedTotals: async () => ({ count: carried.size, bytes: [...carried.values()].reduce((sum, c) => sum + c.bytes, 0) }),
+    dropCarriedBefore: async (at) => {
+      for (const [id, c] of [...carried]) if (c.carriedAt < at) carried.delete(id);
+    },
     addCarried: async (item) => void carried.set(item.id, copy(item)),
     removeCarried: async (wall, ids) => {
       for (const id of ids) if (carried.get(id)?.wall === wall) carried.delete(id);
@@ -86,18 +97,23 @@ export async function revokeReader(store: RelayStore, owner: Identity, reader: s
 
 /**
  * Which session pulls which wall, shared by one side's sessions so a wall is fetched from one
- * friend at a time; a session that found the wall taken is called back when it is free.
+ * friend at a time; a session that found the wall taken is called back when it is free. A pull
+ * that made no progress for `staleMs` (a friend that stopped answering) may be taken over.
  */
 export type WallPulls = ReturnType<typeof createWallPulls>;
 
-export function createWallPulls() {
-  const owners = new Map<string, symbol>();
+export function createWallPulls(now: () => number, staleMs = 30_000) {
+  const owners = new Map<string, { who: symbol; at: number }>();
   const waiting = new Map<string, Map<symbol, () => void>>();
   return {
-    claim(wall: string, who: symbol): boolean {
+    /**
+     * Takes `wall` for `who` (again: each batch renews the claim); false while another session pulls
+     * it. `force` takes it anyway: the owner's own session never waits for a relay.
+     */
+    claim(wall: string, who: symbol, force = false): boolean {
       const owner = owners.get(wall);
-      if (owner && owner !== who) return false;
-      owners.set(wall, who);
+      if (!force && owner && owner.who !== who && now() - owner.at < staleMs) return false;
+      owners.set(wall, { who, at: now() });
       return true;
     },
     /** Calls `retry` once when `wall` is released by its current puller. */
@@ -107,7 +123,7 @@ export function createWallPulls() {
       waiting.set(wall, queue);
     },
     release(wall: string, who: symbol): void {
-      if (owners.get(wall) !== who) return;
+      if (owners.get(wall)?.who !== who) return;
       owners.delete(wall);
       const queue = waiting.get(wall);
       waiting.delete(wall);
@@ -116,7 +132,7 @@ export function createWallPulls() {
     /** A session ends: frees what it pulls and stops waiting. */
     releaseAll(who: symbol): void {
       for (const queue of waiting.values()) queue.delete(who);
-      for (const [wall, owner] of [...owners]) if (owner === who) this.release(wall, who);
+      for (const [wall, owner] of [...owners]) if (owner.who === who) this.release(wall, who);
     },
   };
 }

@@ -60,9 +60,11 @@ export function issueRevocations(owner: Identity, previous: Revocations | null, 
 
 /**
  * Checks a list received for `wall` (from its owner or any holder) before it replaces `held`. A
- * list dated ahead of this side's clock is still taken: refusing it would serve a revoked reader.
+ * list dated up to a day ahead of this side's clock is taken (refusing an owner whose clock is
+ * fast would serve a revoked reader); further ahead it could hold back every later list.
  */
-export function checkRevocations(s: Revocations, wall: string, ownerKeys: readonly Uint8Array[], held: Revocations | null): Result<'newer' | 'same'> {
+export function checkRevocations(s: Revocations, wall: string, ownerKeys: readonly Uint8Array[], held: Revocations | null, now: number): Result<'newer' | 'same'> {
+  if (s.issuedAt > now + LIMITS.revocationsAheadMs) return fail('the revocation list is dated more than a day ahead');
   if (s.wall !== wall) return fail(`the revocation list is for @${s.wall}, not @${wall}`);
   if (!ownerKeys.some((k) => bytesEqual(k, s.ownerKey))) return fail(`the revocation list is signed by a key that is not @${wall}'s`);
   const { sig, ...fields } = s;

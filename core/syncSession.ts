@@ -11,6 +11,7 @@ import { type Replica, type StoredEntry, StorageFullError } from './replica';
 import { safetyNumber } from './safetyNumber';
 import { packBatch } from './syncFrames';
 import { createSubmissions } from './syncSubmissions';
+import { createWants } from './syncWants';
 import { judgeHello } from './syncHello';
 import { createRelayRole, genesisOfFriend, type RelayDeps, type RelayRole } from './syncRelay';
 import type { Transport } from './transport';
@@ -84,7 +85,6 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   const { replica, identity, peer, transport } = deps;
   const me = identity.handle;
   const versions = deps.versions ?? (deps.relay ? PROTOCOL_VERSIONS : [1]);
-  const puller = Symbol(peer);
   let relay: RelayRole | null = null;
   const myNonce = deps.randomBytes(32);
   let state: SyncSession['state'] = 'handshake';
@@ -92,7 +92,6 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   let peerSide: HandshakeSide | null = null;
   let peerGenesis: Uint8Array | null = null;
   let pendingRotation: { key: Uint8Array; rotations: Identity['rotations'] } | null = null;
-  const wants = new Map<string, number>();
   let chain: Promise<void> = Promise.resolve();
 
   const emit = (event: SyncEvent) => deps.onEvent?.(event);
@@ -104,6 +103,16 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   const sendFrame = (frame: Uint8Array) => {
     if (state !== 'closed') transport.send(frame);
   };
+  const wants = createWants({
+    replica,
+    me,
+    peer,
+    send,
+    pulls: deps.relay?.pulls,
+    ready: () => state === 'ready',
+    enqueue: (work) => void enqueue(work),
+    behind: async (wall) => (await relay?.behind(wall)) ?? false,
+  });
   const submissions = createSubmissions({
     replica,
     identity,
@@ -122,7 +131,6 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     wants.clear();
     submissions.clear();
     relay?.clear();
-    deps.relay?.pulls.releaseAll(puller);
     emit({ type: 'closed', code, reason, byPeer: cause.byPeer ?? false, storageFull: cause.storageFull ?? false });
     transport.close();
   }
@@ -164,8 +172,8 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     state = 'ready';
     if (version >= RELAY_VERSION && deps.relay) relay = relayRole(deps.relay, peerSide.key);
     emit({ type: 'ready', version, safetyNumber: safetyNumber({ handle: me, key: identity.publicKey }, peerSide) });
-    await requestAfterHead(peer);
-    await requestAfterHead(me);
+    await wants.request(peer);
+    await wants.request(me);
     await flushOutbox();
     await relay?.start();
   }
@@ -181,41 +189,17 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       randomBytes: deps.randomBytes,
       send,
       sendFrame,
-      pull: requestAfterHead,
+      pull: wants.request,
       refuse: (code, reason) => shutdown(code, reason, true),
       onRefused: (wall, reason) => emit({ type: 'relayRefused', wall, reason }),
     });
   }
 
-  /**
-   * Asks for what follows this side's head of `wall`. With relaying, one session at a time pulls a
-   * given wall (the others wait their turn), so two friends never both send the same entries.
-   */
-  async function requestAfterHead(wall: string): Promise<void> {
-    if (wants.has(wall) || state !== 'ready') return;
-    const pulls = deps.relay?.pulls;
-    if (pulls && wall !== me && !pulls.claim(wall, puller)) {
-      pulls.wait(wall, puller, () => void enqueue(() => pullAgain(wall)));
-      return;
-    }
-    const afterSeq = (await replica.wallState(wall))?.seq ?? 0;
-    wants.set(wall, afterSeq);
-    send({ type: 'want', wall, afterSeq, max: LIMITS.batchEntries });
-  }
-
-  /** Another session finished pulling `wall`: ask again if this friend may still have more. */
-  async function pullAgain(wall: string): Promise<void> {
-    if (state !== 'ready') return;
-    if (wall === peer || (await relay?.behind(wall))) await requestAfterHead(wall);
-  }
-
-  function donePulling(wall: string): void {
-    deps.relay?.pulls.release(wall, puller);
-  }
-
   async function onWant(m: Extract<PeerMessage, { type: 'want' }>): Promise<void> {
-    const mayRead = m.wall === me || m.wall === peer || (await relay?.mayServe(m.wall));
-    if (!mayRead) return shutdown('not_allowed', `@${peer} may only sync @${me} and @${peer}.`, true);
+    const admission = m.wall === me || m.wall === peer ? 'serve' : ((await relay?.admit(m.wall)) ?? 'never');
+    if (admission === 'never') return shutdown('not_allowed', `@${peer} may only sync @${me} and @${peer}.`, true);
+    // A friendship that ended during the session: the friend gets an empty answer, not a fault.
+    if (admission === 'revoked') return sendFrame(packBatch(m.wall, 0, []).frame);
     const headSeq = (await replica.wallState(m.wall))?.seq ?? 0;
     const candidates = await replica.entriesAfter(m.wall, m.afterSeq, m.max);
     const { frame, lastSeq } = packBatch(m.wall, headSeq, candidates);
@@ -225,21 +209,25 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   }
 
   async function onBatch(m: Extract<PeerMessage, { type: 'batch' }>): Promise<void> {
-    if (!wants.has(m.wall)) return shutdown('bad_message', `Unrequested batch for @${m.wall}.`, true);
-    wants.delete(m.wall);
+    if (!wants.answered(m.wall)) return shutdown('bad_message', `Unrequested batch for @${m.wall}.`, true);
     const relayed = m.wall !== me && m.wall !== peer;
     // A third wall is anchored at this side's own pin of its owner, exactly as if the owner sent it.
     const owner = relayed ? await replica.friend(m.wall) : null;
     const anchor = m.wall === me ? genesisKeyOf(identity) : owner ? genesisOfFriend(owner) : peerGenesis!;
-    if (relayed && !owner) return donePulling(m.wall); // unfriended meanwhile
+    if (relayed && !owner) return wants.done(m.wall); // unfriended meanwhile
     if (m.entries.length > 0) {
       // Read per batch: a pin moves when a friend's rotation is followed.
       const known = knownAuthors(identity, await replica.friends());
       const plan = await planIngest(replica, m.wall, m.entries, anchor, deps.now, known, relayed ? peer : undefined);
-      if (!plan.ok) return shutdown('invalid_batch', plan.reason, true);
-      const committed = await replica.commit(plan.value);
-      if (!committed.ok && committed.reason !== 'conflict') return shutdown('invalid_batch', committed.reason, true);
-      if (committed.ok && plan.value.append.length) {
+      const committed = plan.ok ? await replica.commit(plan.value) : plan;
+      if (!committed.ok && committed.reason !== 'conflict') {
+        // A relay passes on what its owner sealed: an entry this side refuses (rule 9: an author it
+        // knows under another key) says nothing about the relay, whose other walls stay welcome.
+        if (!relayed) return shutdown('invalid_batch', committed.reason, true);
+        relay?.refuseWall(m.wall, committed.reason);
+        return wants.done(m.wall);
+      }
+      if (committed.ok && plan.ok && plan.value.append.length) {
         emit({ type: 'wallUpdated', wall: m.wall, added: plan.value.append, feed: plan.value.feed, via: relayed ? peer : null });
       }
     }
@@ -248,8 +236,8 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       await relay?.dropSealed(m.wall);
     }
     const held = (await replica.wallState(m.wall))?.seq ?? 0;
-    if (held < m.headSeq && m.entries.length > 0) return requestAfterHead(m.wall);
-    donePulling(m.wall);
+    if (held < m.headSeq && m.entries.length > 0) return wants.request(m.wall);
+    wants.done(m.wall);
     if (m.wall !== me && held >= m.headSeq) emit({ type: 'upToDate', wall: m.wall, seq: held });
     if (m.wall === me && (await replica.recovering()) && held >= m.headSeq) {
       await replica.setRecovering(false);
@@ -300,7 +288,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
         return onBatch(m);
       case 'notify':
         if (m.wall !== peer) return relay?.notified(m.wall, m.headSeq);
-        if (m.headSeq > ((await replica.wallState(peer))?.seq ?? 0)) await requestAfterHead(peer);
+        if (m.headSeq > ((await replica.wallState(peer))?.seq ?? 0)) await wants.request(peer);
         await relay?.deliverCarried();
         return flushOutbox();
       case 'submit': {
@@ -352,7 +340,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       }
     },
     settled() {
-      return state === 'closed' || (state === 'ready' && wants.size === 0 && submissions.pending === 0);
+      return state === 'closed' || (state === 'ready' && wants.pending === 0 && submissions.pending === 0);
     },
     announce: () => enqueue(announce),
     announceWall: (wall: string) => enqueue(async () => relay?.announceWall(wall)),

@@ -5,6 +5,8 @@ import type { Identity } from './identity';
 import { LIMITS } from './limits';
 import type { PeerMessage, SubmitResult } from './messages';
 import type { Replica } from './replica';
+import { fail } from './result';
+import { CARRIED_KINDS } from './syncCarry';
 import { packSubmits } from './syncFrames';
 
 export type SubmissionDeps = {
@@ -52,7 +54,10 @@ export function createSubmissions(deps: SubmissionDeps) {
           continue;
         }
         const from = carried && entry.header.author !== identity.handle ? entry.header.author : peer;
-        const r = await acceptSubmission(replica, identity, from, entry, deps.now);
+        // Entries whose order matters (likes, edits, deletes) come only from their author (§7.5).
+        const r = from !== peer && !CARRIED_KINDS.includes(entry.header.kind)
+          ? fail<string>('only wall posts and comments travel through friends')
+          : await acceptSubmission(replica, identity, from, entry, deps.now);
         if (r.ok) accepted = true;
         results.push({ id, status: r.ok ? 'accepted' : 'rejected', reason: r.ok ? '' : truncateText(r.reason, LIMITS.reasonChars) });
       }

@@ -1,4 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import type { SignedEntry } from '@/core/entry';
 import type { FriendRecord, OutboxItem, StoredEntry, WallState } from '@/core/replica';
 import type { RelayMessage } from '@/core/relayMessage';
 import type { RotationStatement } from '@/core/rotation';
@@ -8,7 +9,7 @@ import type { RotationStatement } from '@/core/rotation';
  * accounts never mix. The peer host is its only writer. The schema is versioned: each
  * version adds one migration step below and never edits an older one.
  */
-export const CONTENT_DB_VERSION = 3;
+export const CONTENT_DB_VERSION = 4;
 
 export interface ContactV1 {
   handle: string;
@@ -24,7 +25,11 @@ export interface IdentityV2 {
   createdAt: number;
 }
 
-/** A sealed entry of some wall, with the fields its indexes need. `target` is absent when the entry has none. */
+/**
+ * A sealed entry of some wall, with the fields its indexes need. `target` is absent when the entry has none.
+ * `via` (relaying, protocol version 2) came with `StoredEntry` without a migration: it is optional,
+ * and entries stored before it simply came from their owner.
+ */
 export type EntryRecordV2 = StoredEntry & { wall: string; target?: string };
 
 /**
@@ -41,6 +46,11 @@ export interface FeedItemV2 {
   /** min(createdAt, receivedAt), docs/protocol.md §5.5: a future-dated entry shows when it arrived. */
   shownAt: number;
   edited: boolean;
+  /**
+   * The friend who relayed it, when not the wall's owner. Added with relaying (version 4) but
+   * optional, so rows stored before it need no migration: they came from the owner.
+   */
+  via?: string;
 }
 
 export type OutboxRecordV2 = OutboxItem & { wall: string };
@@ -86,6 +96,52 @@ export interface MetaV2 {
   value: unknown;
 }
 
+/**
+ * A reader pass (docs/protocol.md §7.5): one a friend gave us for their wall (`passes`, by wall) or
+ * the one we last gave a friend for ours (`issuedPasses`, by reader). The core's `ReaderPass` as stored.
+ */
+export interface PassRecordV4 {
+  wall: string;
+  ownerKey: Uint8Array;
+  reader: string;
+  readerKey: Uint8Array;
+  tag: Uint8Array;
+  issuedAt: number;
+  expiresAt: number;
+  sig: Uint8Array;
+}
+
+/** The newest revocation list known for a wall, ours included. The core's `Revocations` as stored. */
+export interface RevocationsRecordV4 {
+  wall: string;
+  ownerKey: Uint8Array;
+  issuedAt: number;
+  revoked: { tag: Uint8Array; until: number }[];
+  sig: Uint8Array;
+}
+
+/**
+ * A submission we carry for `wall`'s owner: the core's `CarriedItem` plus `order`, its place among
+ * the wall's carried items. Items of one carry batch often share `carriedAt` and the owner seals
+ * them in the order it gets them, so `order` keeps the order they were carried in, as the
+ * in-memory store does.
+ */
+export interface CarriedRecordV4 {
+  id: string;
+  wall: string;
+  entry: SignedEntry;
+  bytes: number;
+  carriedAt: number;
+  order: number;
+}
+
+/** When our copy of a friend's wall was last as far as the copy it came from; `via` a relaying friend, or null. */
+export interface WallSyncV4 {
+  wall: string;
+  at: number;
+  via: string | null;
+}
+
 export interface ContentSchemaV1 extends DBSchema {
   contacts: { key: string; value: ContactV1 };
 }
@@ -111,7 +167,15 @@ export interface ContentSchemaV3 extends DBSchema {
 export interface ContentSchemaV2 extends ContentSchemaV3 {
   contacts: { key: string; value: ContactV1 };
 }
-export type ContentSchema = ContentSchemaV3;
+/** Version 4 adds relaying (protocol version 2): passes, revocation lists, carried submissions and when each wall was last brought up to date. */
+export interface ContentSchemaV4 extends ContentSchemaV3 {
+  passes: { key: string; value: PassRecordV4 };
+  issuedPasses: { key: string; value: PassRecordV4 };
+  revocations: { key: string; value: RevocationsRecordV4 };
+  carried: { key: string; value: CarriedRecordV4; indexes: { byWall: [string, number]; byBytes: number; byAuthor: string; byTime: number } };
+  wallSync: { key: string; value: WallSyncV4 };
+}
+export type ContentSchema = ContentSchemaV4;
 export type ContentDb = IDBPDatabase<ContentSchema>;
 
 type UpgradeTx = IDBPTransaction<ContentSchema, StoreNames<ContentSchema>[], 'versionchange'>;
@@ -144,6 +208,19 @@ export const migrations: Record<number, Migration> = {
   3: (db) => {
     // `contacts` is no longer in the schema's types; older databases still hold the store.
     if (db.objectStoreNames.contains('contacts' as never)) db.deleteObjectStore('contacts' as never);
+  },
+  // Relaying (docs/protocol.md §7.5). Only adds stores. `byBytes` lets the carried totals be summed
+  // from index keys alone, without reading every carried entry.
+  4: (db) => {
+    db.createObjectStore('passes', { keyPath: 'wall' });
+    db.createObjectStore('issuedPasses', { keyPath: 'reader' });
+    db.createObjectStore('revocations', { keyPath: 'wall' });
+    const carried = db.createObjectStore('carried', { keyPath: 'id' });
+    carried.createIndex('byWall', ['wall', 'order']);
+    carried.createIndex('byBytes', 'bytes');
+    carried.createIndex('byAuthor', 'entry.header.author');
+    carried.createIndex('byTime', 'carriedAt');
+    db.createObjectStore('wallSync', { keyPath: 'wall' });
   },
 };
 

@@ -23,6 +23,7 @@ export function hostHandlers(host: PeerHost, ready: Promise<unknown>, social?: S
     'host:block': async ({ handle }) => (await current()).block(handle),
     'host:unblock': async ({ handle }) => (await current()).unblock(handle),
     'host:post': async ({ text }) => (await current()).post(text),
+    'host:write-on-wall': async ({ wall, text }) => (await current()).writeOnWall(wall, text),
     'host:feed': async ({ limit, wall }) => (await current()).feed(limit, wall),
     'host:connection-log': async ({ handle }) => (await current()).connectionLog(handle),
     'host:delete-account': async ({ password }) => (await ready, host.deleteAccount(password)),

@@ -14,7 +14,7 @@ import { LIMITS } from '@/core/limits';
 import { PeerwallError, type ErrorInfo } from './errors';
 import { parseSession, SessionSchema, type Session } from './session';
 import type { ConnectionEvent } from './social/connection-log';
-import { POST_TEXT_UNITS, SocialChangeSchema, SocialNoticeSchema, type FeedPost, type SocialState } from './social/social-views';
+import { POST_TEXT_UNITS, SocialChangeSchema, SocialNoticeSchema, type FeedPost, type SocialState, type WallPostReceipt } from './social/social-views';
 
 export const CONNECTION_STATES = ['online', 'connecting', 'offline', 'signed_in_elsewhere'] as const;
 export type ConnectionState = (typeof CONNECTION_STATES)[number];
@@ -73,6 +73,10 @@ export const MESSAGES = {
   'host:post': spec<FeedPost>()(
     Type.Object({ text: Type.String({ maxLength: POST_TEXT_UNITS }) }),
     `the post text (at most ${LIMITS.postChars} characters)`,
+  ),
+  'host:write-on-wall': spec<WallPostReceipt>()(
+    Type.Object({ wall: Type.String({ maxLength: 64 }), text: Type.String({ maxLength: POST_TEXT_UNITS }) }),
+    `a friend's handle and the post text (at most ${LIMITS.postChars} characters)`,
   ),
   'host:feed': spec<FeedPost[]>()(
     Type.Object({

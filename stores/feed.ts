@@ -50,11 +50,19 @@ export const useFeedStore = defineStore('feed', () => {
     else insert(change.posts);
   });
 
-  /** Posts on the own wall; resolves with an error sentence, or null when posted. */
+  /** What became of the last post written on a friend's wall (it shows once its owner seals it). */
+  const receipt = ref<string | null>(null);
+
+  /**
+   * Posts on the wall shown: one's own (the merged feed) or the friend's being viewed. Resolves
+   * with an error sentence, or null when posted.
+   */
   async function post(text: string): Promise<string | null> {
     posting.value = true;
+    receipt.value = null;
     try {
-      insert([await sendRequest('host:post', { text })]);
+      if (wall.value) receipt.value = (await sendRequest('host:write-on-wall', { wall: wall.value, text })).message;
+      else insert([await sendRequest('host:post', { text })]);
       return null;
     } catch (caught) {
       return caught instanceof PeerwallError ? caught.message : 'The post could not be saved. Try again.';
@@ -65,6 +73,7 @@ export const useFeedStore = defineStore('feed', () => {
 
   async function showWall(handle: string | null): Promise<void> {
     wall.value = handle;
+    receipt.value = null;
     limit.value = FEED_PAGE;
     await load();
   }
@@ -82,5 +91,5 @@ export const useFeedStore = defineStore('feed', () => {
     await sendRequest('bg:mark-seen').catch(() => undefined);
   }
 
-  return { posts, wall, loaded, error, posting, hasMore, load, post, showWall, showOlder, markSeen };
+  return { posts, wall, loaded, error, posting, receipt, hasMore, load, post, showWall, showOlder, markSeen };
 });

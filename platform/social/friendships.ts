@@ -1,6 +1,7 @@
 import { pinFriend, unfriend as forgetFriend, isPinnedSender } from '@/core/friendship';
 import { HANDLE_RULE, parseHandle } from '@/core/handle';
 import type { Identity } from '@/core/identity';
+import type { RelayStore } from '@/core/relay';
 import { parseRelayMessage, type RelayMessage } from '@/core/relayMessage';
 import type { Replica } from '@/core/replica';
 import type { RelayStatusFrame } from '@/core/signalling';
@@ -18,6 +19,8 @@ export interface FriendshipDeps {
   store: SocialStore;
   circle: SocialCircle;
   relay: RelaySender;
+  /** Reader passes and what is carried for friends (docs/protocol.md §7.5): unfriending revokes and forgets. */
+  relayStore: RelayStore;
   access: Pick<PeerAccess, 'allowlistChanged' | 'lookupHandle'>;
   /** Ends the data connection and what it knows about a friend. */
   disconnect(handle: string): void;
@@ -50,10 +53,11 @@ export function createFriendships(deps: FriendshipDeps) {
 
   /** Ends everything with `handle` locally: pin, wall copy, outboxes, requests, connection. */
   async function forget(handle: string): Promise<void> {
-    await forgetFriend(replica, handle);
+    await forgetFriend(replica, handle, { store: deps.relayStore, owner: deps.identity, now: deps.now() });
     await relay.purge(handle);
     await store.deleteRequest(handle);
     await store.forgetProgress(handle);
+    await store.forgetWallSync(handle);
     circle.forgotten(handle);
     deps.disconnect(handle);
     access.allowlistChanged();

@@ -1,4 +1,4 @@
-import { writeOwnEntry } from '@/core/author';
+import { queueForFriend, writeOwnEntry } from '@/core/author';
 import { feedRow, type FeedChange, type FeedRow } from '@/core/feed';
 import type { Identity, RandomBytes } from '@/core/identity';
 import { StorageFullError, type Replica } from '@/core/replica';
@@ -53,6 +53,25 @@ export function createOwnWall(deps: OwnWallDeps) {
       if (!written.ok) throw new PeerwallError('invalid_post', postProblem(written.reason));
       deps.spread();
       return feedRow(written.value, draft);
+    },
+    /**
+     * Signs a post for a friend's wall and queues it for the friend to seal: delivered directly when
+     * the friend is online, or carried by a mutual friend who meets them first (§7.5).
+     */
+    async writeOn(wall: string, text: string): Promise<string> {
+      if (!circle.friends.has(wall)) throw new PeerwallError('not_friends', `@${wall} is not your friend.`);
+      let queued;
+      try {
+        queued = await queueForFriend(replica, identity, wall, { kind: 'wallPost', body: { text, media: [] } }, writeDeps);
+      } catch (error) {
+        if (error instanceof StorageFullError) {
+          throw new PeerwallError('storage_full', 'Your browser’s storage is full, so the post was not saved. Free some disk space and try again; your text is still here.');
+        }
+        throw error;
+      }
+      if (!queued.ok) throw new PeerwallError('invalid_post', postProblem(queued.reason));
+      deps.spread();
+      return queued.value;
     },
     /**
      * Writes a goodbye entry and lets the friends the broker reports online take it (account

@@ -1,4 +1,5 @@
 import type { Identity, RandomBytes } from '@/core/identity';
+import { createWallPulls } from '@/core/relay';
 import type { Replica } from '@/core/replica';
 import { StorageFullError } from '@/core/replica';
 import type { ServerFrame } from '@/core/signalling';
@@ -9,6 +10,7 @@ import type { DataLink, PeerAccess } from '../ports';
 import type { Timers } from '../timers';
 import type { ConnectionEvent } from './connection-log';
 import { createFriendships } from './friendships';
+import { createIdbRelayStore } from './idb-relay-store';
 import { createIdbReplica } from './idb-replica';
 import { DEFAULT_LINK_LIMITS } from './link-transport';
 import { createOwnWall } from './own-wall';
@@ -17,7 +19,7 @@ import { createChangeBatcher } from './social-changes';
 import { createSocialCircle } from './social-circle';
 import { createSocialState } from './social-state';
 import { createSocialStore } from './social-store';
-import type { FeedPost, SocialChange, SocialNotice, SocialState } from './social-views';
+import type { FeedPost, SocialChange, SocialNotice, SocialState, WallPostReceipt } from './social-views';
 import { createSyncConnections, type ConnectionOptions } from './sync-connections';
 
 export interface SocialOptions extends ConnectionOptions {
@@ -64,6 +66,7 @@ export function createSocialService(deps: SocialServiceDeps) {
   const { identity, access, timers } = deps;
   const me = identity.handle;
   const replica: Replica = createIdbReplica(deps.db);
+  const relayStore = createIdbRelayStore(deps.db);
   const store = createSocialStore(deps.db);
   const circle = createSocialCircle();
   const changes = createChangeBatcher(timers, options.changeBatchMs, deps.onChange);
@@ -82,6 +85,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     access,
     now: deps.now,
     randomBytes: deps.randomBytes,
+    relay: { store: relayStore, pulls: createWallPulls(deps.now) },
     timers,
     options,
     mayConnect: circle.mayConnect,
@@ -117,8 +121,13 @@ export function createSocialService(deps: SocialServiceDeps) {
     store,
     circle,
     relay,
+    relayStore,
     access,
-    disconnect: connections.forget,
+    disconnect: (handle) => {
+      connections.forget(handle);
+      // Friends in session hear of the revoked reader pass now, not at their next session (§7.5).
+      spread();
+    },
     changes,
     now: deps.now,
     notify: deps.notify,
@@ -140,6 +149,8 @@ export function createSocialService(deps: SocialServiceDeps) {
   function onEvent(handle: string, event: SyncEvent): void {
     if (event.type === 'wallUpdated') {
       if (event.wall !== me) ownWall.notifyPosts(event.wall, event.feed);
+      // Friends in session who may read this wall through us hear of it now (§7.5).
+      if (event.wall !== me && event.added.length > 0) connections.announceWall(event.wall, handle);
       if (event.wall === handle && event.added.some((e) => e.header.kind === 'goodbye')) circle.markGone(handle);
       const rows = event.feed.flatMap((c) => (c.op === 'put' ? [c.row] : []));
       // Only new rows can be inserted by pages; anything else (or an own-wall change) reloads.
@@ -151,6 +162,8 @@ export function createSocialService(deps: SocialServiceDeps) {
       void store.recordProgress(handle, event.seq).then((news) => {
         if (news) changes.friends();
       }, () => undefined);
+    } else if (event.type === 'upToDate' && event.wall !== me) {
+      void store.recordWallSync(event.wall, deps.now(), event.wall === handle ? null : handle).then(() => changes.friends(), () => undefined);
     } else if (event.type === 'delivered' || event.type === 'undeliverable' || event.type === 'recovered') {
       changes.feed();
     } else if (event.type === 'keyChanged') {
@@ -215,6 +228,13 @@ export function createSocialService(deps: SocialServiceDeps) {
         changes.posts([post!]);
         changes.friends(); // friends' waiting counts
         return post!;
+      }),
+    /** Queues a post for a friend's wall; the receipt says when it gets there. */
+    writeOnWall: (wall: string, text: string) =>
+      serial(async (): Promise<WallPostReceipt> => {
+        const id = await ownWall.writeOn(wall, text);
+        const now = connections.presenceOf(wall) === 'online';
+        return { id, wall, message: now ? `Sent to @${wall}; it shows on their wall once their Peerwall accepts it.` : `Will be delivered when @${wall} comes online.` };
       }),
     /** Before account deletion: a goodbye to the friends that can take it, waiting at most `waitMs`. */
     farewell: (text: string, waitMs: number): Promise<void> => ownWall.farewell(text, waitMs),

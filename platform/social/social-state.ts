@@ -43,7 +43,18 @@ export function createSocialState(deps: SocialStateDeps) {
             .filter((f) => !circle.gone.has(f) && (progress.get(f) ?? 0) < row.seq && deps.presenceOf(f) !== 'online')
             .sort()
         : [];
-    return { id: row.id, wall: row.wall, author: row.author, seq: row.seq, text: row.text, shownAt: row.shownAt, edited: row.edited, waitingFor, vouchedBy: vouchedBy(row) };
+    return {
+      id: row.id,
+      wall: row.wall,
+      author: row.author,
+      seq: row.seq,
+      text: row.text,
+      shownAt: row.shownAt,
+      edited: row.edited,
+      waitingFor,
+      vouchedBy: vouchedBy(row),
+      via: row.via ?? null,
+    };
   }
 
   /**
@@ -70,6 +81,7 @@ export function createSocialState(deps: SocialStateDeps) {
       const progress = await store.progress();
       const ownSeq = (await replica.wallState(me))?.seq ?? 0;
       const outbox = new Map((await store.relayItems()).map((i) => [i.id, i]));
+      const synced = await store.wallSyncs();
       const friends: FriendView[] = (await replica.friends())
         .map((f) => ({
           handle: f.handle,
@@ -80,6 +92,7 @@ export function createSocialState(deps: SocialStateDeps) {
           waiting: circle.gone.has(f.handle) ? 0 : Math.max(0, ownSeq - (progress.get(f.handle) ?? 0)),
           gone: circle.gone.has(f.handle),
           safetyNumber: safetyNumberOf(f.handle, f.key),
+          wallUpToDate: synced.get(f.handle) ?? null,
         }))
         .sort((a, b) => a.handle.localeCompare(b.handle));
       const requests: RequestView[] = (await store.requests()).map((r) => {

@@ -33,6 +33,13 @@ export function createSocialStore(db: ContentDb) {
       }),
     forgetProgress: (handle: string) => write(() => db.delete('progress', handle)),
 
+    /** When each friend's wall was last brought up to date, and by whom (null: the friend itself). */
+    async wallSyncs(): Promise<Map<string, { at: number; via: string | null }>> {
+      return new Map((await db.getAll('wallSync')).map((w) => [w.wall, { at: w.at, via: w.via }]));
+    },
+    recordWallSync: (wall: string, at: number, via: string | null) => write(() => db.put('wallSync', { wall, at, via })),
+    forgetWallSync: (wall: string) => write(() => db.delete('wallSync', wall)),
+
     relayItem: async (id: string): Promise<RelayOutboxItemV2 | null> => (await db.get('relayOutbox', id)) ?? null,
     relayItems: (): Promise<RelayOutboxItemV2[]> => db.getAll('relayOutbox'),
     putRelayItem: (item: RelayOutboxItemV2) => write(() => db.put('relayOutbox', item)),

@@ -22,6 +22,18 @@ export interface FriendView {
   gone: boolean;
   /** 60 digits both friends see alike while nobody swapped their keys (docs/protocol.md §4.4). */
   safetyNumber: string;
+  /**
+   * When our copy of the friend's wall was last as far as the copy it came from, and who that was:
+   * null for the friend, a handle for a mutual friend that relayed it (§7.5). Null before the first time.
+   */
+  wallUpToDate: { at: number; via: string | null } | null;
+}
+
+/** A post written on a friend's wall: queued for its owner to seal, with a sentence on when it gets there. */
+export interface WallPostReceipt {
+  id: string;
+  wall: string;
+  message: string;
 }
 
 export interface RequestView {
@@ -67,6 +79,8 @@ export const FeedPostSchema = Type.Object({
    * reader, nor a friend of the reader, nor the owner (docs/protocol.md §6.1). Null otherwise.
    */
   vouchedBy: Type.Union([Handle, Type.Null()]),
+  /** The friend who relayed it when it did not come from the wall's owner (docs/protocol.md §7.5). */
+  via: Type.Union([Handle, Type.Null()]),
 });
 export type FeedPost = Static<typeof FeedPostSchema>;
 

@@ -1,5 +1,6 @@
 import type { Identity, RandomBytes } from '@/core/identity';
 import type { Replica } from '@/core/replica';
+import type { RelayDeps } from '@/core/syncRelay';
 import type { SyncEvent } from '@/core/syncSession';
 import type { DataLink, LinkStateChange, PeerAccess } from '../ports';
 import type { Timers } from '../timers';
@@ -32,6 +33,7 @@ export interface SyncConnectionsDeps {
   access: Pick<PeerAccess, 'isOnline' | 'connect'>;
   now(): number;
   randomBytes: RandomBytes;
+  relay: RelayDeps;
   timers: Timers;
   options: ConnectionOptions;
   /** A friend, not blocked, account not deleted. */
@@ -152,6 +154,8 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
       // friend whose data turns out invalid after it is pauses (a bug there would otherwise repeat).
       if (connection.wasReady && !event.byPeer && event.code !== null && PROTOCOL_FAULTS.has(event.code)) penalise(handle, event.reason);
       if (event.storageFull) deps.addProblem(storageFullSentence(handle));
+    } else if (event.type === 'relayRefused') {
+      log.record(handle, 'refused', `Did not pass @${event.wall}’s wall on to @${handle}: ${event.reason}.`);
     } else if (event.type === 'keyChanged' || event.type === 'keyRotated') {
       changed();
     }
@@ -265,6 +269,12 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
         const connection = connections.get(handle);
         if (connection?.sync.state === 'ready' && connection.sync.session) void connection.sync.session.announce();
         else if (reach.isOnline(handle)) dial(handle);
+      }
+    },
+    /** This side's copy of a friend's wall grew (from `from`): friends in session who may read it hear of it. */
+    announceWall(wall: string, from: string): void {
+      for (const [handle, connection] of connections) {
+        if (handle !== from && handle !== wall && connection.sync.state === 'ready') void connection.sync.session?.announceWall(wall);
       }
     },
     onPresence(online: readonly string[], offline: readonly string[]): void {

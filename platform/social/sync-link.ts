@@ -1,5 +1,6 @@
 import type { Identity, RandomBytes } from '@/core/identity';
 import type { Replica } from '@/core/replica';
+import type { RelayDeps } from '@/core/syncRelay';
 import { createSyncSession, type SyncEvent, type SyncSession } from '@/core/syncSession';
 import type { DataLink } from '../ports';
 import type { Timers } from '../timers';
@@ -10,6 +11,8 @@ export interface SyncLinkDeps {
   identity: Identity;
   now(): number;
   randomBytes: RandomBytes;
+  /** Relaying (protocol version 2): this side's pass store and the pull registry all its sessions share. */
+  relay: RelayDeps;
   timers: Timers;
   /** Close a sync connection after this long without frames. */
   idleMs: number;
@@ -46,6 +49,7 @@ export function openSyncLink(handle: string, link: DataLink, outgoing: boolean, 
   let idleTimer: unknown = null;
   let lastFrameAt = deps.now();
   let idle = false;
+  let patience = 1;
   const transport = createLinkTransport(link, deps.now, deps.linkLimits, deps.budget);
 
   function close(): void {
@@ -59,9 +63,16 @@ export function openSyncLink(handle: string, link: DataLink, outgoing: boolean, 
 
   function touch(): void {
     lastFrameAt = deps.now();
+    patience = 1;
+    arm();
+  }
+
+  function arm(): void {
     timers.clearTimeout(idleTimer);
     idleTimer = timers.setTimeout(() => {
-      if (session?.settled() === false) return touch();
+      // A request of ours still unanswered earns one more quiet period; a friend silent past that is
+      // stuck, and holding the link would hold back walls other friends could bring (§7.5).
+      if (session?.settled() === false && patience-- > 0) return arm();
       idle = true;
       close();
     }, deps.idleMs);
@@ -97,6 +108,7 @@ export function openSyncLink(handle: string, link: DataLink, outgoing: boolean, 
       remoteFingerprint: fingerprints.remote,
       randomBytes: deps.randomBytes,
       now: deps.now,
+      relay: deps.relay,
       onEvent: deps.onEvent,
     });
     touch();

@@ -5,6 +5,7 @@ import { unfriend } from '../../core/friendship';
 import { LIMITS } from '../../core/limits';
 import { decodeMessage, encodeMessage, type PeerMessage } from '../../core/messages';
 import { issuePass } from '../../core/readerPass';
+import { createWallPulls } from '../../core/relay';
 import type { StoredEntry } from '../../core/replica';
 import type { SyncEvent } from '../../core/syncSession';
 import { befriend, connect, makeUser, post, queue, text, type User } from './support/world';
@@ -97,6 +98,19 @@ describe('relaying walls through mutual friends (protocol version 2)', () => {
     expect(await log(dave, 'alice')).toEqual([]);
   });
 
+  it('checks each wall’s pass once per session, however often a friend shows it', async () => {
+    const { alice, carol } = await trio();
+    await post(alice, text('hi'));
+    (await connect(alice, carol)).a.close();
+    const dave = makeUser('dave');
+    await befriend(carol, dave);
+    const forged = issuePass({ ...dave.identity, handle: 'alice' }, { handle: 'dave', key: dave.identity.publicKey }, new Uint8Array(16), dave.now());
+    const heads = encodeMessage({ type: 'heads', passes: Array.from({ length: LIMITS.headsPerFrame }, () => forged) });
+    carol.events = [];
+    await connect(carol, dave, { tap: after('pass', 'b', () => [heads, heads, heads]) });
+    expect(refusals(carol)).toHaveLength(1);
+  });
+
   it('refuses a pass shown by someone it was not issued to, and an expired one, saying why', async () => {
     const { alice, bob, carol } = await trio();
     await post(alice, text('hi'));
@@ -118,7 +132,7 @@ describe('relaying walls through mutual friends (protocol version 2)', () => {
     expect(await log(bob, 'alice')).toEqual([]);
   });
 
-  it('refuses a relayed wall with one byte changed, keeping what bob held', async () => {
+  it('refuses a relayed wall with one byte changed, keeping what bob held and the session with the relay', async () => {
     const { alice, bob, carol } = await trio();
     await post(alice, text('one'));
     (await connect(alice, carol)).a.close();
@@ -130,7 +144,9 @@ describe('relaying walls through mutual friends (protocol version 2)', () => {
       allowUnanswered: true,
       tap: rewrite('batch', 'b', (m, frame) => (m.type === 'batch' && m.wall === 'alice' && m.entries.length ? frame.map((x, i) => (i === frame.length - 70 ? x ^ 1 : x)) : frame)),
     });
-    expect(closes(bob)).toMatchObject([{ code: 'invalid_batch', reason: expect.stringMatching(/entry 2 of @alice/) }]);
+    // carol only passed on what alice sealed, as far as bob can tell: his session with her stays up.
+    expect(closes(bob)).toEqual([]);
+    expect(refusals(bob)).toMatchObject([{ wall: 'alice', reason: expect.stringMatching(/entry 2 of @alice/) }]);
     expect(await log(bob, 'alice')).toHaveLength(1);
   });
 
@@ -144,7 +160,8 @@ describe('relaying walls through mutual friends (protocol version 2)', () => {
       allowUnanswered: true,
       tap: rewrite('batch', 'b', (m, frame) => (m.type === 'batch' && m.wall === 'alice' && m.entries.length ? encodeMessage({ ...m, entries: m.entries.slice(1) }) : frame)),
     });
-    expect(closes(bob)).toMatchObject([{ code: 'invalid_batch', reason: 'entry 2 of @alice leaves a gap after 0' }]);
+    expect(closes(bob)).toEqual([]);
+    expect(refusals(bob)).toEqual([{ type: 'relayRefused', wall: 'alice', reason: 'entry 2 of @alice leaves a gap after 0' }]);
     expect(await log(bob, 'alice')).toEqual([]);
   });
 
@@ -160,7 +177,11 @@ describe('relaying walls through mutual friends (protocol version 2)', () => {
     (await connect(alice, carol)).a.close();
     carol.events = [];
     await connect(bob, carol);
-    expect(refusals(carol).map((e) => e.reason)).toEqual(['@alice has revoked this pass']);
+    // Neither serves the other: carol refuses bob's pass, and his pass as a holder.
+    expect(refusals(carol).map((e) => e.reason)).toEqual([
+      '@alice has revoked this pass',
+      "@bob showed no valid pass of its own for @alice's wall: @alice has revoked this pass",
+    ]);
     expect(await log(bob, 'alice')).toHaveLength(1);
     // bob learnt from carol that his pass is void, so he no longer shows it.
     expect((await bob.relay!.store.passes()).map((p) => p.wall)).toEqual(['carol']);
@@ -212,11 +233,11 @@ describe('relaying walls through mutual friends (protocol version 2)', () => {
       allowUnanswered: true,
       tap: rewrite('carry', 'a', (m) => (m.type === 'carry' ? encodeMessage({ ...m, entries: m.entries.map((e) => ({ ...e, body: new Uint8Array([1, 2, 3]) })) }) : new Uint8Array())),
     });
-    expect(closes(carol)).toMatchObject([{ code: 'bad_message', reason: '@bob asked to carry an entry that is not theirs as signed.' }]);
+    expect(closes(carol)).toMatchObject([{ code: 'bad_message', reason: '@bob asked to carry an entry that is not theirs as signed, or that may not be carried.' }]);
     expect(await carol.relay!.store.carried('alice')).toEqual([]);
   });
 
-  it('carries at most 16 entries per author and wall; the rest stay in the author’s outbox', async () => {
+  it('carries at most 32 entries per author; the rest stay in the author’s outbox', async () => {
     const { bob, carol } = await trio();
     for (let i = 0; i < LIMITS.carriedPerAuthor + 3; i++) await queue(bob, 'alice', { kind: 'wallPost', body: { text: `note ${i}`, media: [] } });
     await connect(bob, carol);
@@ -241,6 +262,27 @@ describe('relaying walls through mutual friends (protocol version 2)', () => {
       expect(closes(a)).toEqual([]);
     }
     expect(await log(bob, 'alice')).toHaveLength(1);
+  });
+});
+
+describe('one pull per wall', () => {
+  it('lets one session pull a wall at a time, calls the others back when it is done, and takes over a stalled pull', () => {
+    let t = 0;
+    const pulls = createWallPulls(() => t, 30_000);
+    const [first, second] = [Symbol('carol'), Symbol('dave')];
+    const retried: string[] = [];
+    expect(pulls.claim('alice', first)).toBe(true);
+    expect(pulls.claim('alice', second)).toBe(false);
+    pulls.wait('alice', second, () => retried.push('dave'));
+    pulls.release('alice', first);
+    expect(retried).toEqual(['dave']);
+    expect(pulls.claim('alice', second)).toBe(true);
+    t = 29_999;
+    expect(pulls.claim('alice', first)).toBe(false);
+    t = 30_000;
+    expect(pulls.claim('alice', first)).toBe(true);
+    pulls.release('alice', second); // no longer its pull: changes nothing
+    expect(pulls.claim('alice', second)).toBe(false);
   });
 });
 

@@ -67,7 +67,7 @@ function computed(): Record<string, string> {
     'relay.sig': request.value.sig,
     'pass': toHex(encodeReaderPass(pass)),
     'revocations': toHex(encodeRevocations(revocations)),
-    'holds.frame': toHex(encodeMessage({ type: 'holds', walls: [{ wall: 'alice', headSeq: 3 }] })),
+    'holds.frame': toHex(encodeMessage({ type: 'holds', walls: [{ wall: 'alice', headSeq: 3, pass }] })),
     'safetyNumber': safetyNumber({ handle: 'alice', key: alice }, { handle: 'bob', key: bob }),
   };
 }

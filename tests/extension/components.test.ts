@@ -9,6 +9,7 @@ import FriendAddForm from '@/components/social/FriendAddForm.vue';
 import FriendList from '@/components/social/FriendList.vue';
 import FriendRequestList from '@/components/social/FriendRequestList.vue';
 import type { FeedPost, SocialState } from '@/platform/social/social-views';
+import { useFeedStore } from '@/stores/feed';
 import { useFriendsStore } from '@/stores/friends';
 
 const POST: FeedPost = {
@@ -21,6 +22,7 @@ const POST: FeedPost = {
   edited: false,
   waitingFor: ['bob'],
   vouchedBy: null,
+  via: null,
 };
 
 async function render(component: object, props: Record<string, unknown> = {}, setup?: () => void): Promise<string> {
@@ -57,6 +59,25 @@ describe('post and friend components', () => {
     expect(friends).not.toContain('vouched for');
   });
 
+  it('says which friend brought a post its owner could not deliver', async () => {
+    const relayed = await render(PostCard, { post: { ...POST, via: 'carol', waitingFor: [] }, focused: false });
+    const direct = await render(PostCard, { post: POST, focused: false });
+
+    expect(relayed).toContain('title="@alice was offline; @carol brought this post"');
+    expect(relayed).toMatch(/>\s*via @carol\s*</);
+    expect(direct).not.toContain('via @');
+  });
+
+  it('labels the composer for the wall being shown: one’s own, or a friend’s', async () => {
+    const own = await render(PostComposer);
+    const friends = await render(PostComposer, {}, () => {
+      useFeedStore().wall = 'alice';
+    });
+
+    expect(own).toContain('>Write on your wall</label>');
+    expect(friends).toContain('>Write on @alice&#39;s wall</label>');
+  });
+
   it('labels the composer and the add-friend field as the UI contract says', async () => {
     const composer = await render(PostComposer);
     const add = await render(FriendAddForm);
@@ -79,6 +100,7 @@ describe('post and friend components', () => {
           waiting: 0,
           gone: false,
           safetyNumber: '12345 67890',
+          wallUpToDate: { at: Date.UTC(2026, 0, 1), via: 'carol' },
         },
       ],
       incoming: [{ handle: 'carol', direction: 'incoming', at: 0, note: '', delivery: 'delivered' }],
@@ -101,6 +123,7 @@ describe('post and friend components', () => {
     expect(friends).toContain('Can’t connect');
     expect(friends).toContain('@bob’s Peerwall did not answer the request to connect.');
     expect(friends).not.toContain('firewall');
+    expect(friends).toContain(`Wall last brought up to date ${new Date(Date.UTC(2026, 0, 1)).toLocaleString()}, via @carol.`);
     expect(friends).toContain('<summary>Connection details</summary>');
     expect(friends).not.toContain('role="status"');
   });

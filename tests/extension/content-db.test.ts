@@ -18,13 +18,15 @@ async function versionOneFixture(name: string, contacts: string[]): Promise<void
 }
 
 const SOCIAL_STORES = ['blocked', 'entries', 'feed', 'friends', 'identity', 'meta', 'outbox', 'progress', 'relayOutbox', 'requests', 'walls'];
+const RELAY_STORES = ['carried', 'issuedPasses', 'passes', 'revocations', 'wallSync'];
+const CURRENT_STORES = [...SOCIAL_STORES, ...RELAY_STORES].sort();
 
 describe('content database', () => {
   it('creates the current schema from nothing', async () => {
     const db = await openContentDb(freshName());
 
     expect(db.version).toBe(CONTENT_DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(SOCIAL_STORES);
+    expect([...db.objectStoreNames].sort()).toEqual(CURRENT_STORES);
     expect(db.transaction('entries').store.keyPath).toEqual(['wall', 'seq']);
     expect([...db.transaction('feed').store.indexNames].sort()).toEqual(['byTime', 'byWall']);
     db.close();
@@ -50,11 +52,39 @@ describe('content database', () => {
     await v2.put('blocked', { handle: 'mallory', since: 3 });
     v2.close();
 
-    const db = await openContentDb(name);
+    const db = await openContentDb(name, 3);
 
     expect(db.version).toBe(3);
     expect([...db.objectStoreNames].sort()).toEqual(SOCIAL_STORES);
     expect(await db.getAll('blocked')).toEqual([{ handle: 'mallory', since: 3 }]);
+    db.close();
+  });
+
+  it('migrates version 3 to 4, adding the relay stores and keeping the social data as it was', async () => {
+    const name = freshName();
+    const v3 = await openContentDb(name, 3);
+    const row = { id: 'p1', wall: 'alice', author: 'alice', seq: 1, text: 'hi', shownAt: 5, edited: false };
+    await v3.put('feed', row);
+    await v3.put('blocked', { handle: 'mallory', since: 3 });
+    v3.close();
+
+    const db = await openContentDb(name);
+
+    expect(db.version).toBe(4);
+    expect([...db.objectStoreNames].sort()).toEqual(CURRENT_STORES);
+    // Rows from before relaying have no `via`: they came from the wall's owner.
+    expect(await db.getAll('feed')).toEqual([row]);
+    expect(await db.getAll('blocked')).toEqual([{ handle: 'mallory', since: 3 }]);
+    expect(db.transaction('passes').store.keyPath).toBe('wall');
+    expect(db.transaction('issuedPasses').store.keyPath).toBe('reader');
+    expect(db.transaction('revocations').store.keyPath).toBe('wall');
+    const carried = db.transaction('carried').store;
+    expect(carried.keyPath).toBe('id');
+    expect(carried.index('byWall').keyPath).toEqual(['wall', 'order']);
+    expect(carried.index('byBytes').keyPath).toBe('bytes');
+    expect(carried.index('byAuthor').keyPath).toBe('entry.header.author');
+    expect(carried.index('byTime').keyPath).toBe('carriedAt');
+    expect(await db.count('carried')).toBe(0);
     db.close();
   });
 

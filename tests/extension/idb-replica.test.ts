@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { writeOwnEntry } from '@/core/author';
 import { toHex } from '@/core/bytes';
+import { feedRow } from '@/core/feed';
 import { createIdentity } from '@/core/identity';
 import { createMemoryReplica } from '@/core/memoryReplica';
 import type { Replica } from '@/core/replica';
@@ -118,6 +119,23 @@ describe('IndexedDB replica', () => {
     expect(await db.count('feed')).toBe(0);
     expect(await replica.wallState('alice')).toBeNull();
     expect(await replica.entriesAfter('alice', 0, 10)).toEqual([]);
+  });
+
+  it('keeps `via` on an entry and its feed row that a friend relayed, through an edit', async () => {
+    const owner = createMemoryReplica();
+    const alice = createIdentity('alice', randomBytes);
+    const original = await post(owner, alice, 'relayed');
+    const relayed = { ...original, via: 'carol' };
+    const { replica, db } = await idb();
+
+    const state = (await owner.wallState('alice'))!;
+    const put = { op: 'put' as const, row: feedRow(relayed, null) };
+    await replica.commit({ wall: 'alice', expectedSeq: 0, state, append: [relayed], fillBodies: [], tombstone: [], feed: [put] });
+    await replica.commit({ wall: 'alice', expectedSeq: 1, state, append: [], fillBodies: [], tombstone: [], feed: [{ op: 'edit', id: relayed.id, text: 'later' }] });
+
+    expect(await replica.entryById('alice', relayed.id)).toEqual(relayed);
+    expect((await replica.entriesAfter('alice', 0, 1))[0]?.via).toBe('carol');
+    expect(await db.get('feed', relayed.id)).toMatchObject({ via: 'carol', text: 'later', edited: true });
   });
 
   it('keeps friends, the outbox and the recovery flag', async () => {

@@ -17,6 +17,7 @@ const post = (seq: number): FeedPost => ({
   edited: false,
   waitingFor: [],
   vouchedBy: null,
+  via: null,
 });
 
 /** Plays the peer host: records requests and answers with `{ ok, value }` or `{ ok: false, error }`. */

@@ -203,7 +203,8 @@ describe('posting and sync', () => {
 
 describe('per-friend limits', () => {
   it('keeps counting what a friend sent across reconnects, so reconnecting does not reset the limit', async () => {
-    const net = createSocialNetwork({ social: { linkLimits: { framesPerMinute: 20, bytesPerHour: 1e9 } } });
+    // A session's own frames from bob (hello, auth, two wants, two batches, his reader pass) count too: 7 each.
+    const net = createSocialNetwork({ social: { linkLimits: { framesPerMinute: 24, bytesPerHour: 1e9 } } });
     const alice = await net.addUser('alice');
     const bob = await net.addUser('bob');
     await net.goOnline(alice);
@@ -268,6 +269,30 @@ describe('staying cheap with many friends', () => {
     await alice.service.post('after a pause');
     await net.settle();
     expect((await bob.service.feed(1))[0]?.text).toBe('after a pause');
+  });
+});
+
+describe('a friend that stops answering', () => {
+  it('keeps the connection through one quiet period while a request is unanswered, and closes it after the next', async () => {
+    const { net, alice, bob } = await friends();
+    const aliceEnd = net.links.find((l) => l.peer === 'bob' && !l.closed)!;
+    const bobEnd = aliceEnd.partner!;
+    // bob's Peerwall tells alice it has a new post, then answers nothing more.
+    const send = bobEnd.send.bind(bobEnd);
+    let told = false;
+    bobEnd.send = (data: unknown) => {
+      if (!told) send(data);
+      told = true;
+    };
+    bobEnd.close = () => undefined; // nor does it ever close its end
+    await bob.service.post('you will not get this one');
+    await net.settle();
+
+    await net.time.advance(5 * 60_000 + 1);
+    expect(aliceEnd.closed).toBe(false);
+    await net.time.advance(5 * 60_000 + 1);
+    expect(aliceEnd.closed).toBe(true);
+    expect(alice.service.connectionLog('bob').map((e) => e.text)).toContain('Closed after being idle.');
   });
 });
 

@@ -101,7 +101,7 @@ export const peerMessage: fc.Arbitrary<PeerMessage> = fc.oneof(
   fc.record({ type: fc.constant('pass' as const), pass: readerPass }),
   fc.record({ type: fc.constant('revocations' as const), list: revocations }),
   fc.record({ type: fc.constant('heads' as const), passes: fc.array(readerPass, { maxLength: 3 }) }),
-  fc.record({ type: fc.constant('holds' as const), walls: fc.array(fc.record({ wall: handle, headSeq: seqNum }), { maxLength: 3 }) }),
+  fc.record({ type: fc.constant('holds' as const), walls: fc.array(fc.record({ wall: handle, headSeq: seqNum, pass: readerPass }), { maxLength: 3 }) }),
   fc.record({ type: fc.constant('carry' as const), wall: handle, entries: fc.array(signedEntry, { maxLength: 3 }) }),
   fc.record({
     type: fc.constant('submitted' as const),

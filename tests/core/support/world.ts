@@ -40,8 +40,9 @@ export type User = {
 
 export function makeUser(handle: string, seed = handle, options: { relay?: boolean } = {}): User {
   const randomBytes = seededRandom(seed);
-  const relay = options.relay === false ? undefined : { store: createMemoryRelayStore(), pulls: createWallPulls() };
-  return { identity: createIdentity(handle, randomBytes), replica: createMemoryReplica(), randomBytes, now: fakeClock(), events: [], relay };
+  const now = fakeClock();
+  const relay = options.relay === false ? undefined : { store: createMemoryRelayStore(), pulls: createWallPulls(() => now()) };
+  return { identity: createIdentity(handle, randomBytes), replica: createMemoryReplica(), randomBytes, now, events: [], relay };
 }
 
 export const deps = (u: User) => ({ randomBytes: u.randomBytes, now: u.now });

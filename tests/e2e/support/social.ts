@@ -316,3 +316,14 @@ export async function screenshotRegion(page: ExtensionPage, file: string, region
   if (region) await playwright.getByRole('region', { name: region, exact: true }).screenshot({ path: file, timeout: 10_000 });
   else await playwright.screenshot({ path: file, timeout: 10_000 });
 }
+
+/** Clicks the link **@handle** in the Friends list, which shows that friend's wall. */
+export async function openWall(page: ExtensionPage, handle: string): Promise<void> {
+  if (page instanceof ChromiumExtensionPage) {
+    await listItemOf(page, handle, 'Friends').getByRole('link', { name: `@${handle}`, exact: true }).click({ timeout: 10_000 });
+    return;
+  }
+  const firefox = (page as FirefoxExtensionPage).page;
+  const link = await firefox.waitForSelector(`::-p-aria([name=${JSON.stringify(`@${handle}`)}][role="link"])`, { timeout: 10_000 });
+  await link!.click();
+}

@@ -1,0 +1,59 @@
+import { LIMITS } from './limits';
+import type { PeerMessage } from './messages';
+import type { WallPulls } from './relay';
+import type { Replica } from './replica';
+
+export type WantsDeps = {
+  replica: Replica;
+  me: string;
+  peer: string;
+  send(m: PeerMessage): void;
+  /** Shared by this side's sessions when it relays: a wall is pulled from one friend at a time. */
+  pulls: WallPulls | undefined;
+  ready(): boolean;
+  /** Runs work in the session's order (a wall freed by another session is asked for again from there). */
+  enqueue(work: () => Promise<void>): void;
+  /** Whether the friend still holds more of a third wall than this side. */
+  behind(wall: string): Promise<boolean>;
+};
+
+/**
+ * This session's `want`s (docs/protocol.md §7.3, §7.5): one in flight per wall, and with relaying
+ * one session per side pulling a given wall, so two friends never both send the same entries.
+ */
+export function createWants(d: WantsDeps) {
+  const inFlight = new Map<string, number>();
+  const who = Symbol(d.peer);
+
+  async function request(wall: string): Promise<void> {
+    if (inFlight.has(wall) || !d.ready()) return;
+    // The owner is the source of its wall: its session takes the wall from any relay pulling it.
+    if (d.pulls && wall !== d.me && !d.pulls.claim(wall, who, wall === d.peer)) {
+      d.pulls.wait(wall, who, () => d.enqueue(() => again(wall)));
+      return;
+    }
+    const afterSeq = (await d.replica.wallState(wall))?.seq ?? 0;
+    inFlight.set(wall, afterSeq);
+    d.send({ type: 'want', wall, afterSeq, max: LIMITS.batchEntries });
+  }
+
+  /** Another session finished pulling `wall`: ask again if this friend may still have more. */
+  async function again(wall: string): Promise<void> {
+    if (d.ready() && (wall === d.peer || (await d.behind(wall)))) await request(wall);
+  }
+
+  return {
+    request,
+    /** A batch arrived: true when it answers a `want` of this session (which it then ends). */
+    answered: (wall: string): boolean => inFlight.delete(wall),
+    /** This session is done pulling `wall` for now: another may take it. */
+    done: (wall: string): void => d.pulls?.release(wall, who),
+    get pending(): number {
+      return inFlight.size;
+    },
+    clear(): void {
+      inFlight.clear();
+      d.pulls?.releaseAll(who);
+    },
+  };
+}
