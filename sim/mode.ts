@@ -10,9 +10,12 @@ import type { SyncSession } from '../core/syncSession';
 export type Mode = 'direct' | 'relay';
 export const MODES: readonly Mode[] = ['direct', 'relay'];
 
-/** One store and one pull registry per user, shared by all that user's sessions; none for direct-only. */
-export const createRelayDeps = (mode: Mode): RelayDeps | undefined =>
-  mode === 'relay' ? { store: createMemoryRelayStore(), pulls: createWallPulls() } : undefined;
+/**
+ * One store and one pull registry per user, shared by all that user's sessions; none for
+ * direct-only. `now` is the simulation clock (a stalled pull is taken over after a while).
+ */
+export const createRelayDeps = (mode: Mode, now: () => number): RelayDeps | undefined =>
+  mode === 'relay' ? { store: createMemoryRelayStore(), pulls: createWallPulls(now) } : undefined;
 
 /**
  * A user's session stored news of a wall that is not the user's own: in relay mode its other

@@ -36,7 +36,7 @@ export async function createNetwork(graph: FriendGraph, mode: Mode, rng: Rng, tr
   const users: User[] = graph.map((_, index) => {
     const randomBytes = seededRandomBytes(rng);
     const identity = createIdentity(`u${index}`, randomBytes);
-    return { index, identity, replica: createMemoryReplica(), randomBytes, relay: createRelayDeps(mode), open: new Map() };
+    return { index, identity, replica: createMemoryReplica(), randomBytes, relay: createRelayDeps(mode, now), open: new Map() };
   });
   for (const [u, friends] of graph.entries()) {
     for (const f of friends) {
