@@ -14,11 +14,12 @@ export type SimConfig = {
 };
 
 /**
- * 400 users, not the issue's 1 000: relaying costs ~30 ms of pure-JS signature checks per session
- * (each side checks the other's reader passes for their mutual friends), so 1 000 users take ~25 min
- * for both modes on one core, 400 about 10; the shares stay within about a point (SIM_USERS=1000).
+ * 250 users, not the issue's 1 000: relaying costs ~50 ms of pure-JS signature checks per session
+ * (both sides check reader passes for every friend they share, at every session), so 1 000 users take
+ * ~35 min for both modes on one core and 250 about 9; the shares barely move with the number of
+ * users, since each still has 30 friends and the same clustering (compare with SIM_USERS=1000).
  */
-const DEFAULTS = { users: 400, friends: 30, rewire: 0.15, days: 4, warmupDays: 7, seed: 'peerwall', postsPerDay: 1, modes: 'direct,relay' };
+const DEFAULTS = { users: 250, friends: 30, rewire: 0.15, days: 4, warmupDays: 7, seed: 'peerwall', postsPerDay: 1, modes: 'direct,relay' };
 
 /** Reads the SIM_* variables; a bad value is an error that names the variable and what it takes. */
 export function readConfig(env: NodeJS.ProcessEnv): SimConfig {
