@@ -3,6 +3,7 @@ import type { Identity } from './identity';
 import { LIMITS } from './limits';
 import { type Result, fail, ok } from './result';
 import { type Revocations, isRevoked } from './revocations';
+import type { SignatureCache } from './signatureCache';
 import { CONTEXT, sign, verify } from './signing';
 
 /**
@@ -71,6 +72,8 @@ export type PassExpectation = {
   ownerKeys: readonly Uint8Array[];
   now: number;
   revocations: Revocations | null;
+  /** Passes whose signature this side already verified (the same pass is shown in session after session). */
+  verified?: SignatureCache;
 };
 
 /** Checks a pass shown by `reader` for `wall` (§7.5); the reason says what is wrong with it. */
@@ -79,12 +82,21 @@ export function checkPass(p: ReaderPass, x: PassExpectation): Result<void> {
   if (p.reader !== x.reader) return fail(`the pass was issued to @${p.reader}, not @${x.reader}`);
   if (!bytesEqual(p.readerKey, x.readerKey)) return fail(`the pass names a key @${x.reader} does not use`);
   if (!x.ownerKeys.some((k) => bytesEqual(k, p.ownerKey))) return fail(`the pass is signed by a key that is not @${x.wall}'s`);
-  if (!verifyPassSignature(p)) return fail(`the pass's signature does not verify`);
+  if (!verifiedBefore(p, x.verified)) return fail(`the pass's signature does not verify`);
   if (p.expiresAt <= p.issuedAt || p.expiresAt - p.issuedAt > LIMITS.passLifetimeMs) return fail('the pass lasts longer than a pass may');
   if (p.expiresAt <= x.now) return fail('the pass has expired');
   if (p.expiresAt > x.now + LIMITS.passLifetimeMs + LIMITS.clockSkewMs) return fail('the pass is dated in the future');
   if (x.revocations && isRevoked(x.revocations, p.tag)) return fail(`@${x.wall} has revoked this pass`);
   return ok(undefined);
+}
+
+function verifiedBefore(p: ReaderPass, cache: SignatureCache | undefined): boolean {
+  if (!cache) return verifyPassSignature(p);
+  const bytes = encodeReaderPass(p);
+  if (cache.has(bytes)) return true;
+  const valid = verifyPassSignature(p);
+  if (valid) cache.add(bytes);
+  return valid;
 }
 
 export function verifyPassSignature(p: ReaderPass): boolean {

@@ -7,10 +7,14 @@ import { passFor, type RelayStore, type WallPulls } from './relay';
 import type { FriendRecord, Replica } from './replica';
 import { checkRevocations, isRevoked, type Revocations } from './revocations';
 import { keysOf } from './knownAuthors';
+import type { SignatureCache } from './signatureCache';
 import { createCarry } from './syncCarry';
 
-/** What a session needs to relay (protocol version 2): one store and one pull registry per side. */
-export type RelayDeps = { store: RelayStore; pulls: WallPulls };
+/**
+ * What a session needs to relay (protocol version 2): one store and one pull registry per side,
+ * and optionally the passes it verified already, shared by its sessions.
+ */
+export type RelayDeps = { store: RelayStore; pulls: WallPulls; verified?: SignatureCache };
 
 type Message<T extends PeerMessage['type']> = Extract<PeerMessage, { type: T }>;
 
@@ -137,7 +141,7 @@ export function createRelayRole(d: RelayRoleDeps) {
       if (!passesChecked.has(wall)) {
         passesChecked.add(wall);
         const revocations = await store.revocations(wall);
-        const genuine = checkPass(pass, { wall, reader: peer, readerKey: d.peerKey, ownerKeys: [friend.key], now, revocations: null });
+        const genuine = checkPass(pass, { wall, reader: peer, readerKey: d.peerKey, ownerKeys: [friend.key], now, revocations: null, verified: d.relay.verified });
         // The friend's own genuine pass earns the owner's list, so a revoked reader learns it and stops asking.
         if (genuine.ok) await sendList(wall);
         if (!genuine.ok || (revocations && isRevoked(revocations, pass.tag))) {
@@ -168,6 +172,7 @@ export function createRelayRole(d: RelayRoleDeps) {
           ownerKeys: [friend.key],
           now: d.now(),
           revocations: await store.revocations(wall),
+          verified: d.relay.verified,
         });
         if (!checked.ok) {
           d.onRefused(wall, `@${peer} showed no valid pass of its own for @${wall}'s wall: ${checked.reason}`);

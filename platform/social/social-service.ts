@@ -1,5 +1,6 @@
 import type { Identity, RandomBytes } from '@/core/identity';
 import { createWallPulls } from '@/core/relay';
+import { createSignatureCache } from '@/core/signatureCache';
 import type { Replica } from '@/core/replica';
 import { StorageFullError } from '@/core/replica';
 import type { ServerFrame } from '@/core/signalling';
@@ -85,7 +86,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     access,
     now: deps.now,
     randomBytes: deps.randomBytes,
-    relay: { store: relayStore, pulls: createWallPulls(deps.now) },
+    relay: { store: relayStore, pulls: createWallPulls(deps.now), verified: createSignatureCache() },
     timers,
     options,
     mayConnect: circle.mayConnect,

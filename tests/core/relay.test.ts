@@ -4,7 +4,8 @@ import { toHex } from '../../core/bytes';
 import { unfriend } from '../../core/friendship';
 import { LIMITS } from '../../core/limits';
 import { decodeMessage, encodeMessage, type PeerMessage } from '../../core/messages';
-import { issuePass } from '../../core/readerPass';
+import { checkPass, encodeReaderPass, issuePass } from '../../core/readerPass';
+import { createSignatureCache } from '../../core/signatureCache';
 import { createWallPulls } from '../../core/relay';
 import type { StoredEntry } from '../../core/replica';
 import type { SyncEvent } from '../../core/syncSession';
@@ -262,6 +263,25 @@ describe('relaying walls through mutual friends (protocol version 2)', () => {
       expect(closes(a)).toEqual([]);
     }
     expect(await log(bob, 'alice')).toHaveLength(1);
+  });
+});
+
+describe('the cache of verified passes', () => {
+  it('skips the signature check only for the very bytes it verified, and forgets the oldest past its limit', () => {
+    const alice = makeUser('alice');
+    const bob = makeUser('bob');
+    const cache = createSignatureCache(2);
+    const now = 1_700_000_000_000;
+    const pass = issuePass(alice.identity, { handle: 'bob', key: bob.identity.publicKey }, new Uint8Array(16), now);
+    const expect0 = { wall: 'alice', reader: 'bob', readerKey: bob.identity.publicKey, ownerKeys: [alice.identity.publicKey], now, revocations: null, verified: cache };
+
+    expect(checkPass(pass, expect0)).toEqual({ ok: true, value: undefined });
+    expect(cache.has(encodeReaderPass(pass))).toBe(true);
+    const longer = { ...pass, expiresAt: pass.expiresAt - 1 };
+    expect(checkPass(longer, expect0)).toEqual({ ok: false, reason: "the pass's signature does not verify" });
+
+    for (const at of [now + 1, now + 2]) cache.add(encodeReaderPass(issuePass(alice.identity, { handle: 'bob', key: bob.identity.publicKey }, new Uint8Array(16), at)));
+    expect(cache.has(encodeReaderPass(pass))).toBe(false);
   });
 });
 

@@ -5,6 +5,7 @@ import { createMemoryReplica } from '../../../core/memoryReplica';
 import { pinFriend } from '../../../core/friendship';
 import { createRelayMessage, parseRelayMessage } from '../../../core/relayMessage';
 import { createMemoryRelayStore, createWallPulls } from '../../../core/relay';
+import { createSignatureCache } from '../../../core/signatureCache';
 import type { Replica } from '../../../core/replica';
 import type { RelayDeps } from '../../../core/syncRelay';
 import { createSyncSession, type SyncEvent, type SyncSession } from '../../../core/syncSession';
@@ -41,7 +42,7 @@ export type User = {
 export function makeUser(handle: string, seed = handle, options: { relay?: boolean } = {}): User {
   const randomBytes = seededRandom(seed);
   const now = fakeClock();
-  const relay = options.relay === false ? undefined : { store: createMemoryRelayStore(), pulls: createWallPulls(() => now()) };
+  const relay = options.relay === false ? undefined : { store: createMemoryRelayStore(), pulls: createWallPulls(() => now()), verified: createSignatureCache() };
   return { identity: createIdentity(handle, randomBytes), replica: createMemoryReplica(), randomBytes, now, events: [], relay };
 }
 
