@@ -1,4 +1,5 @@
 import { createMemoryRelayStore, createWallPulls } from '../core/relay';
+import { createSignatureCache } from '../core/signatureCache';
 import type { RelayDeps } from '../core/syncRelay';
 import type { SyncSession } from '../core/syncSession';
 
@@ -11,11 +12,12 @@ export type Mode = 'direct' | 'relay';
 export const MODES: readonly Mode[] = ['direct', 'relay'];
 
 /**
- * One store and one pull registry per user, shared by all that user's sessions; none for
- * direct-only. `now` is the simulation clock (a stalled pull is taken over after a while).
+ * Per user and shared by all that user's sessions, as the extension's social service builds them: a
+ * pass store, a pull registry on the simulation clock, and the passes already verified. None for
+ * direct-only.
  */
 export const createRelayDeps = (mode: Mode, now: () => number): RelayDeps | undefined =>
-  mode === 'relay' ? { store: createMemoryRelayStore(), pulls: createWallPulls(now) } : undefined;
+  mode === 'relay' ? { store: createMemoryRelayStore(), pulls: createWallPulls(now), verified: createSignatureCache() } : undefined;
 
 /**
  * A user's session stored news of a wall that is not the user's own: in relay mode its other
