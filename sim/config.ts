@@ -14,12 +14,12 @@ export type SimConfig = {
 };
 
 /**
- * 250 users, not the issue's 1 000: relaying costs ~50 ms of pure-JS signature checks per session
- * (both sides check reader passes for every friend they share, at every session), so 1 000 users take
- * ~35 min for both modes on one core and 250 about 9; the shares barely move with the number of
- * users, since each still has 30 friends and the same clustering (compare with SIM_USERS=1000).
+ * 400 users, not the issue's 1 000: relaying costs ~25 ms of pure-JS signature checks per session
+ * (each side checks the reader passes the other shows for friends they share, once per pass), so
+ * 1 000 users take ~19 min for both modes on one core and 400 about 7; the shares barely move with
+ * the number of users, since each still has 30 friends and the same clustering (SIM_USERS=1000).
  */
-const DEFAULTS = { users: 250, friends: 30, rewire: 0.15, days: 4, warmupDays: 7, seed: 'peerwall', postsPerDay: 1, modes: 'direct,relay' };
+const DEFAULTS = { users: 400, friends: 30, rewire: 0.15, days: 4, warmupDays: 7, seed: 'peerwall', postsPerDay: 1, modes: 'direct,relay' };
 
 /** Reads the SIM_* variables; a bad value is an error that names the variable and what it takes. */
 export function readConfig(env: NodeJS.ProcessEnv): SimConfig {
