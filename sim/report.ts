@@ -2,7 +2,7 @@ import type { SimConfig } from './config';
 import type { GraphStats } from './graph';
 import { METRIC_DEFINITIONS } from './metrics';
 import type { ModeResult } from './run';
-import { type Habit, HABIT_SHARES, HOUR } from './schedule';
+import { type Habit, HABIT_SHARES, HOUR, SCHEDULE_MODEL } from './schedule';
 
 const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
 const duration = (ms: number | null) => (ms === null ? '–' : ms < HOUR ? `${(ms / 60_000).toFixed(0)} min` : `${(ms / HOUR).toFixed(1)} h`);
@@ -26,13 +26,12 @@ function habitTable(results: readonly ModeResult[]): string[] {
 
 /** The summary as Markdown: printed to stdout and written to test-artifacts/sim/reach-summary.md. */
 export function formatSummary(config: SimConfig, graph: GraphStats, friendshipsMet: number, results: readonly ModeResult[]): string {
-  const habits = Object.entries(HABIT_SHARES).map(([habit, share]) => `${habit} ${share * 100} %`).join(', ');
   const first = results[0]?.reach;
   const lines = [
     '# Reach simulation (issue #9)',
     '',
-    `Seed \`${config.seed}\`: ${config.users} users, ${config.days} days, ${config.postsPerDay} post(s) per user and day, time zones ±3 h.`,
-    `Habits: ${habits} (workday: browser open ~08:30–17:45 local; others: 5–20 min visits between 07:00 and 23:00).`,
+    `Seed \`${config.seed}\`: ${config.users} users, ${config.days} days, ${config.postsPerDay} post(s) per user and day.`,
+    `Habits: ${SCHEDULE_MODEL}.`,
     `Friendships: Watts–Strogatz, ${config.friends} nearest, rewired with p = ${config.rewire}: ` +
       `${graph.meanFriends.toFixed(1)} friends on average, ${graph.meanMutualFriends.toFixed(1)} mutual friends per friendship, clustering ${graph.clustering.toFixed(2)}.`,
     config.modes.includes('relay')

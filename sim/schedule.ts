@@ -14,6 +14,16 @@ const AWAKE: [number, number] = [7, 23];
 const SHORT_VISIT_MINUTES: [number, number] = [5, 20];
 const MAX_TIME_ZONE_HOURS = 3;
 
+const clock = (hour: number) => `${String(Math.floor(hour)).padStart(2, '0')}:${String(Math.round((hour % 1) * 60)).padStart(2, '0')}`;
+const middle = ([a, b]: [number, number]) => (a + b) / 2;
+
+/** The model in one sentence, for the printed summary. */
+export const SCHEDULE_MODEL =
+  `${Object.entries(HABIT_SHARES).map(([habit, share]) => `${habit} ${share * 100} %`).join(', ')}; ` +
+  `workday: browser open ~${clock(middle(WORKDAY_START))}–${clock(middle(WORKDAY_END))} local; ` +
+  `fewVisits 2 or 3 and oneVisit 1 visit a day of ${SHORT_VISIT_MINUTES.join('–')} min between ${clock(AWAKE[0])} and ${clock(AWAKE[1])}; ` +
+  `time zones within ±${MAX_TIME_ZONE_HOURS} h`;
+
 /** One stretch of time with the browser open, in whole ms since the simulation's start (UTC midnight of day 0). */
 export type Visit = { user: number; start: number; end: number };
 
