@@ -16,7 +16,7 @@ export type SimConfig = {
 /**
  * 400 users, not the issue's 1 000: relaying costs ~25 ms of pure-JS signature checks per session
  * (each side checks the reader passes the other shows for friends they share, once per pass), so
- * 1 000 users take ~19 min for both modes on one core and 400 about 7; the shares barely move with
+ * 1 000 users take ~21 min for both modes on one core and 400 about 7; the shares barely move with
  * the number of users, since each still has 30 friends and the same clustering (SIM_USERS=1000).
  */
 const DEFAULTS = { users: 400, friends: 30, rewire: 0.15, days: 4, warmupDays: 7, seed: 'peerwall', postsPerDay: 1, modes: 'direct,relay' };
