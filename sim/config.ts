@@ -14,12 +14,11 @@ export type SimConfig = {
 };
 
 /**
- * 400 users, not the issue's 1 000: relaying costs ~25 ms of pure-JS signature checks per session
- * (each side checks the reader passes the other shows for friends they share, once per pass), so
- * 1 000 users take ~21 min for both modes on one core and 400 about 7; the shares barely move with
- * the number of users, since each still has 30 friends and the same clustering (SIM_USERS=1000).
+ * The issue's 1 000 users take about half an hour on one core for both modes (relaying checks ~25 ms
+ * of pure-JS signatures per session); the shares barely move with the number of users, since each
+ * still has 30 friends and the same clustering, so SIM_USERS=250 gives a quick look in ~7 minutes.
  */
-const DEFAULTS = { users: 400, friends: 30, rewire: 0.15, days: 4, warmupDays: 7, seed: 'peerwall', postsPerDay: 1, modes: 'direct,relay' };
+const DEFAULTS = { users: 1000, friends: 30, rewire: 0.15, days: 4, warmupDays: 7, seed: 'peerwall', postsPerDay: 1, modes: 'direct,relay' };
 
 /** Reads the SIM_* variables; a bad value is an error that names the variable and what it takes. */
 export function readConfig(env: NodeJS.ProcessEnv): SimConfig {

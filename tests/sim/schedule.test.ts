@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../../sim/random';
-import { DAY, HOUR, dealHabits, makeSchedules, planPosts } from '../../sim/schedule';
+import { DAY, HOUR, SHORT_VISIT_MINUTES, dealHabits, makeSchedules, planPosts } from '../../sim/schedule';
 
 const localHour = (at: number, offset: number) => (((at + offset) % DAY) + DAY) % DAY / HOUR;
 
@@ -21,7 +21,7 @@ describe('online schedules', () => {
         for (const visit of visits) {
           const [from, to] = [localHour(visit.start, offset), localHour(visit.end, offset)];
           if (habit === 'workday') expect([from >= 8 && from <= 9.5, to >= 17 && to <= 18.5]).toEqual([true, true]);
-          else expect([from >= 7, to <= 23, (visit.end - visit.start) / 60_000 >= 5, (visit.end - visit.start) / 60_000 <= 20]).toEqual([true, true, true, true]);
+          else expect([from >= 7, to <= 23, (visit.end - visit.start) / 60_000 >= SHORT_VISIT_MINUTES[0], (visit.end - visit.start) / 60_000 <= SHORT_VISIT_MINUTES[1]]).toEqual([true, true, true, true]);
         }
       }
     }
