@@ -17,7 +17,7 @@
  * - 24 h: held within 24 h of the post; never: not held when the run's last visit ends;
  * - delay: post → stored, median and p90 over the pairs stored by the end.
  *
- * SIM_USERS (400; the issue's 1 000 takes ~21 min), SIM_FRIENDS (30), SIM_REWIRE (0.15), SIM_DAYS (4),
+ * SIM_USERS (1000, ~30 min on one core; 250 takes ~7), SIM_FRIENDS (30), SIM_REWIRE (0.15), SIM_DAYS (4),
  * SIM_WARMUP_DAYS (7; 0 starts cold), SIM_SEED (peerwall), SIM_POSTS_PER_DAY (1), SIM_MODES
  * (direct,relay). Progress and run times go to stderr; the table to stdout and
  * test-artifacts/sim/reach-summary.md.
