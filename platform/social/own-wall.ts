@@ -2,6 +2,7 @@ import { queueForFriend, writeOwnEntry } from '@/core/author';
 import { feedRow, type FeedChange, type FeedRow } from '@/core/feed';
 import type { Identity, RandomBytes } from '@/core/identity';
 import { StorageFullError, type Replica } from '@/core/replica';
+import type { Result } from '@/core/result';
 import { PeerwallError } from '../errors';
 import type { Timers } from '../timers';
 import type { SocialCircle } from './social-circle';
@@ -31,6 +32,21 @@ function postProblem(reason: string): string {
   return reason.endsWith('.') ? reason : `${reason}.`;
 }
 
+/** Runs a write of a post: a full disk or a refused draft becomes an error a person can read; the text stays. */
+async function saved<T>(write: () => Promise<Result<T>>): Promise<T> {
+  let result: Result<T>;
+  try {
+    result = await write();
+  } catch (error) {
+    if (error instanceof StorageFullError) {
+      throw new PeerwallError('storage_full', 'Your browser’s storage is full, so the post was not saved. Free some disk space and try again; your text is still here.');
+    }
+    throw error;
+  }
+  if (!result.ok) throw new PeerwallError('invalid_post', postProblem(result.reason));
+  return result.value;
+}
+
 /** Writing on one's own wall, and the notifications friends' new posts raise. */
 export function createOwnWall(deps: OwnWallDeps) {
   const { identity, replica, circle } = deps;
@@ -41,18 +57,9 @@ export function createOwnWall(deps: OwnWallDeps) {
     /** Writes a post; resolves with its feed row (the post is read from nowhere a second time). */
     async post(text: string): Promise<FeedRow> {
       const draft = { kind: 'post' as const, body: { text, media: [] } };
-      let written;
-      try {
-        written = await writeOwnEntry(replica, identity, draft, writeDeps);
-      } catch (error) {
-        if (error instanceof StorageFullError) {
-          throw new PeerwallError('storage_full', 'Your browser’s storage is full, so the post was not saved. Free some disk space and try again; your text is still here.');
-        }
-        throw error;
-      }
-      if (!written.ok) throw new PeerwallError('invalid_post', postProblem(written.reason));
+      const written = await saved(() => writeOwnEntry(replica, identity, draft, writeDeps));
       deps.spread();
-      return feedRow(written.value, draft);
+      return feedRow(written, draft);
     },
     /**
      * Signs a post for a friend's wall and queues it for the friend to seal: delivered directly when
@@ -60,18 +67,9 @@ export function createOwnWall(deps: OwnWallDeps) {
      */
     async writeOn(wall: string, text: string): Promise<string> {
       if (!circle.friends.has(wall)) throw new PeerwallError('not_friends', `@${wall} is not your friend.`);
-      let queued;
-      try {
-        queued = await queueForFriend(replica, identity, wall, { kind: 'wallPost', body: { text, media: [] } }, writeDeps);
-      } catch (error) {
-        if (error instanceof StorageFullError) {
-          throw new PeerwallError('storage_full', 'Your browser’s storage is full, so the post was not saved. Free some disk space and try again; your text is still here.');
-        }
-        throw error;
-      }
-      if (!queued.ok) throw new PeerwallError('invalid_post', postProblem(queued.reason));
+      const id = await saved(() => queueForFriend(replica, identity, wall, { kind: 'wallPost', body: { text, media: [] } }, writeDeps));
       deps.spread();
-      return queued.value;
+      return id;
     },
     /**
      * Writes a goodbye entry and lets the friends the broker reports online take it (account
