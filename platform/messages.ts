@@ -14,7 +14,16 @@ import { LIMITS } from '@/core/limits';
 import { PeerwallError, type ErrorInfo } from './errors';
 import { parseSession, SessionSchema, type Session } from './session';
 import type { ConnectionEvent } from './social/connection-log';
-import { POST_TEXT_UNITS, SocialChangeSchema, SocialNoticeSchema, type FeedPost, type SocialState, type WallPostReceipt } from './social/social-views';
+import {
+  COMMENT_TEXT_UNITS,
+  POST_TEXT_UNITS,
+  SocialChangeSchema,
+  SocialNoticeSchema,
+  type ActionReceipt,
+  type FeedPost,
+  type SocialState,
+  type WallPostReceipt,
+} from './social/social-views';
 
 export const CONNECTION_STATES = ['online', 'connecting', 'offline', 'signed_in_elsewhere'] as const;
 export type ConnectionState = (typeof CONNECTION_STATES)[number];
@@ -39,6 +48,10 @@ export type Credentials = Static<typeof CredentialsSchema>;
 export const FEED_MAX = 500;
 
 const None = Type.Undefined();
+/** An entry id, as hex. */
+const EntryId = Type.String({ minLength: 64, maxLength: 64, pattern: '^[0-9a-f]{64}$' });
+/** The wall an entry is on and the entry an action refers to. */
+const OnEntry = { wall: Type.String({ maxLength: 64 }), target: EntryId };
 const HandleOnly = Type.Object({ handle: Type.String({ maxLength: 64 }) });
 
 /**
@@ -78,6 +91,24 @@ export const MESSAGES = {
     Type.Object({ wall: Type.String({ maxLength: 64 }), text: Type.String({ maxLength: POST_TEXT_UNITS }) }),
     `a friend's handle and the post text (at most ${LIMITS.postChars} characters)`,
   ),
+  'host:comment': spec<ActionReceipt>()(
+    Type.Object({ ...OnEntry, text: Type.String({ maxLength: COMMENT_TEXT_UNITS }) }),
+    `a wall, a post id and the comment text (at most ${LIMITS.commentChars} characters)`,
+  ),
+  'host:like': spec<ActionReceipt>()(Type.Object({ ...OnEntry, liked: Type.Boolean() }), 'a wall, a post or comment id and whether it is liked'),
+  'host:edit': spec<ActionReceipt>()(
+    Type.Object({ ...OnEntry, text: Type.String({ maxLength: POST_TEXT_UNITS }) }),
+    `a wall, a post or comment id and the new text (at most ${LIMITS.postChars} characters)`,
+  ),
+  'host:delete': spec<ActionReceipt>()(Type.Object(OnEntry), 'a wall and a post or comment id'),
+  'host:set-profile': spec<SocialState>()(
+    Type.Object({
+      displayName: Type.String({ maxLength: LIMITS.displayNameChars * 2 }),
+      about: Type.String({ maxLength: LIMITS.aboutChars * 2 }),
+    }),
+    `a display name (at most ${LIMITS.displayNameChars} characters) and an about text (at most ${LIMITS.aboutChars})`,
+  ),
+  'host:dismiss-rejection': spec<SocialState>()(Type.Object({ id: EntryId }), 'the id of a refused entry'),
   'host:feed': spec<FeedPost[]>()(
     Type.Object({
       limit: Type.Integer({ minimum: 1, maximum: FEED_MAX }),

@@ -3,8 +3,9 @@ import { computed, ref, watch } from 'vue';
 import { PeerwallError } from '@/platform/errors';
 import { FEED_MAX } from '@/platform/messages';
 import { sendRequest } from '@/platform/message-client';
-import type { FeedPost } from '@/platform/social/social-views';
+import type { ActionReceipt, FeedPost } from '@/platform/social/social-views';
 import { useConnectionStore } from './connection';
+import { useSessionStore } from './session';
 
 export const FEED_PAGE = 50;
 export { FEED_MAX };
@@ -54,15 +55,19 @@ export const useFeedStore = defineStore('feed', () => {
   const receipt = ref<string | null>(null);
 
   /**
-   * Posts on the wall shown: one's own (the merged feed) or the friend's being viewed. Resolves
-   * with an error sentence, or null when posted.
+   * Posts on the wall shown: one's own (the merged feed or one's wall) or the friend's being viewed.
+   * Resolves with an error sentence, or null when posted.
    */
   async function post(text: string): Promise<string | null> {
     posting.value = true;
     receipt.value = null;
     try {
-      if (wall.value) receipt.value = (await sendRequest('host:write-on-wall', { wall: wall.value, text })).message;
-      else insert([await sendRequest('host:post', { text })]);
+      if (wall.value && wall.value !== useSessionStore().handle) {
+        receipt.value = (await sendRequest('host:write-on-wall', { wall: wall.value, text })).message;
+        await load(); // it shows at once, marked pending
+      } else {
+        insert([await sendRequest('host:post', { text })]);
+      }
       return null;
     } catch (caught) {
       return caught instanceof PeerwallError ? caught.message : 'The post could not be saved. Try again.';
@@ -70,6 +75,26 @@ export const useFeedStore = defineStore('feed', () => {
       posting.value = false;
     }
   }
+
+  /**
+   * Runs an action on a post or comment, then reloads so its pending state shows at once.
+   * Resolves with an error sentence, or null when done; `receipt` says when it waits for an owner.
+   */
+  async function act(action: () => Promise<ActionReceipt>): Promise<string | null> {
+    try {
+      receipt.value = (await action()).message;
+      await load();
+      return null;
+    } catch (caught) {
+      return caught instanceof PeerwallError ? caught.message : 'That did not work. Try again.';
+    }
+  }
+
+  const comment = (post: Pick<FeedPost, 'wall' | 'id'>, text: string) =>
+    act(() => sendRequest('host:comment', { wall: post.wall, target: post.id, text }));
+  const like = (wall: string, target: string, liked: boolean) => act(() => sendRequest('host:like', { wall, target, liked }));
+  const edit = (wall: string, target: string, text: string) => act(() => sendRequest('host:edit', { wall, target, text }));
+  const remove = (wall: string, target: string) => act(() => sendRequest('host:delete', { wall, target }));
 
   async function showWall(handle: string | null): Promise<void> {
     wall.value = handle;
@@ -91,5 +116,5 @@ export const useFeedStore = defineStore('feed', () => {
     await sendRequest('bg:mark-seen').catch(() => undefined);
   }
 
-  return { posts, wall, loaded, error, posting, receipt, hasMore, load, post, showWall, showOlder, markSeen };
+  return { posts, wall, loaded, error, posting, receipt, hasMore, load, post, comment, like, edit, remove, showWall, showOlder, markSeen };
 });

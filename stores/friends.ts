@@ -1,11 +1,11 @@
 import { defineStore, storeToRefs } from 'pinia';
-import { ref, watch } from 'vue';
+import { computed, ref, watch } from 'vue';
 import { PeerwallError } from '@/platform/errors';
 import { sendRequest } from '@/platform/message-client';
 import type { SocialState } from '@/platform/social/social-views';
 import { useConnectionStore } from './connection';
 
-const EMPTY: SocialState = { friends: [], incoming: [], outgoing: [], blocked: [], problems: [] };
+const EMPTY: SocialState = { friends: [], incoming: [], outgoing: [], blocked: [], problems: [], profiles: [], rejections: [] };
 
 /** Mirrors the peer host's friends and requests; reloads whenever the host says they changed. */
 export const useFriendsStore = defineStore('friends', () => {
@@ -45,8 +45,14 @@ export const useFriendsStore = defineStore('friends', () => {
     }
   }
 
+  /** Display names by handle, for everyone who published one (oneself and friends). */
+  const names = computed(() => new Map(state.value.profiles.filter((p) => p.displayName.trim() !== '').map((p) => [p.handle, p.displayName])));
+  const profileOf = (handle: string) => state.value.profiles.find((p) => p.handle === handle) ?? null;
+
   return {
     state,
+    names,
+    profileOf,
     loaded,
     error,
     busy,
@@ -56,5 +62,7 @@ export const useFriendsStore = defineStore('friends', () => {
     unfriend: (handle: string) => act(() => sendRequest('host:unfriend', { handle })),
     block: (handle: string) => act(() => sendRequest('host:block', { handle })),
     unblock: (handle: string) => act(() => sendRequest('host:unblock', { handle })),
+    saveProfile: (displayName: string, about: string) => act(() => sendRequest('host:set-profile', { displayName, about })),
+    dismissRejection: (id: string) => act(() => sendRequest('host:dismiss-rejection', { id })),
   };
 });

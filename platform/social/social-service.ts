@@ -20,7 +20,7 @@ import { createChangeBatcher } from './social-changes';
 import { createSocialCircle } from './social-circle';
 import { createSocialState } from './social-state';
 import { createSocialStore } from './social-store';
-import type { FeedPost, SocialChange, SocialNotice, SocialState, WallPostReceipt } from './social-views';
+import type { ActionReceipt, FeedPost, SocialChange, SocialNotice, SocialState, WallPostReceipt } from './social-views';
 import { createSyncConnections, type ConnectionOptions } from './sync-connections';
 
 export interface SocialOptions extends ConnectionOptions {
@@ -237,6 +237,12 @@ export function createSocialService(deps: SocialServiceDeps) {
         const now = connections.presenceOf(wall) === 'online';
         return { id, wall, message: now ? `Sent to @${wall}; it shows on their wall once their Peerwall accepts it.` : `Will be delivered when @${wall} comes online.` };
       }),
+    comment: (_wall: string, _target: string, _text: string): Promise<ActionReceipt> => Promise.reject(new PeerwallError('unavailable', 'Not yet.')),
+    like: (_wall: string, _target: string, _liked: boolean): Promise<ActionReceipt> => Promise.reject(new PeerwallError('unavailable', 'Not yet.')),
+    edit: (_wall: string, _target: string, _text: string): Promise<ActionReceipt> => Promise.reject(new PeerwallError('unavailable', 'Not yet.')),
+    remove: (_wall: string, _target: string): Promise<ActionReceipt> => Promise.reject(new PeerwallError('unavailable', 'Not yet.')),
+    setProfile: (_displayName: string, _about: string): Promise<SocialState> => Promise.reject(new PeerwallError('unavailable', 'Not yet.')),
+    dismissRejection: (_id: string): Promise<SocialState> => Promise.reject(new PeerwallError('unavailable', 'Not yet.')),
     /** Before account deletion: a goodbye to the friends that can take it, waiting at most `waitMs`. */
     farewell: (text: string, waitMs: number): Promise<void> => ownWall.farewell(text, waitMs),
     stop(): void {

@@ -54,6 +54,9 @@ export function createSocialState(deps: SocialStateDeps) {
       waitingFor,
       vouchedBy: vouchedBy(row),
       via: row.via ?? null,
+      likes: [],
+      comments: [],
+      pending: false,
     };
   }
 
@@ -111,6 +114,8 @@ export function createSocialState(deps: SocialStateDeps) {
         outgoing: requests.filter((r) => r.direction === 'outgoing'),
         blocked: [...circle.blocked].sort(),
         problems: [...circle.problems],
+        profiles: [],
+        rejections: [],
       };
     },
   };

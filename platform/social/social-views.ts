@@ -49,6 +49,34 @@ export interface RequestView {
   delivery: 'sending' | 'sent' | 'queued' | 'delivered';
 }
 
+/** A display name and an "about" a wall's owner published (the `profile` entry, docs/protocol.md §5.3). */
+export interface ProfileView {
+  handle: string;
+  displayName: string;
+  about: string;
+}
+
+/** What one's own entries for a friend's wall can be; the owner seals them or says why not. */
+export type SubmissionKind = 'wallPost' | 'comment' | 'like' | 'unlike' | 'edit' | 'delete';
+
+/** An own entry a wall's owner refused to seal, kept until the author dismisses it. */
+export interface RejectionView {
+  id: string;
+  wall: string;
+  kind: SubmissionKind;
+  /** The text of a wall post, comment or edit; null for the others. */
+  text: string | null;
+  /** The owner's reason, as it sent it. */
+  reason: string;
+  at: number;
+}
+
+/** What an action on a post or comment did: its entry id, and a sentence when it waits for the wall's owner. */
+export interface ActionReceipt {
+  id: string;
+  message: string | null;
+}
+
 export interface SocialState {
   friends: FriendView[];
   incoming: RequestView[];
@@ -56,11 +84,35 @@ export interface SocialState {
   blocked: string[];
   /** Sentences about failed relays (e.g. an unknown or retired handle), newest first. */
   problems: string[];
+  /** Published profiles: one's own and friends' (walls without one are absent). */
+  profiles: ProfileView[];
+  /** Own entries a friend refused to seal, newest first. */
+  rejections: RejectionView[];
 }
 
 const Handle = Type.String({ maxLength: 64 });
 /** Post text in UTF-16 units at most: the core counts its 10 000 code points, each at most two units. */
 export const POST_TEXT_UNITS = LIMITS.postChars * 2;
+
+/** Comment text in UTF-16 units at most (see POST_TEXT_UNITS). */
+export const COMMENT_TEXT_UNITS = LIMITS.commentChars * 2;
+/** Comments one post shows (the oldest first); a longer thread shows its newest ones. */
+export const COMMENTS_SHOWN = 200;
+
+/** One comment under a post, oldest first. */
+export const FeedCommentSchema = Type.Object({
+  id: Type.String({ maxLength: 64 }),
+  author: Handle,
+  /** Null while the body has not arrived. */
+  text: Type.Union([Type.String({ maxLength: COMMENT_TEXT_UNITS }), Type.Null()]),
+  shownAt: Type.Number(),
+  edited: Type.Boolean(),
+  /** Who likes it, sorted; blocked people left out. */
+  likes: Type.Array(Handle, { maxItems: 5_000 }),
+  /** One's own comment (or its edit) queued for the wall's owner and not sealed yet. */
+  pending: Type.Boolean(),
+});
+export type FeedComment = Static<typeof FeedCommentSchema>;
 
 /** One post as the feed shows it (its own type: the stored feed row may grow fields the UI never sees). */
 export const FeedPostSchema = Type.Object({
@@ -81,6 +133,12 @@ export const FeedPostSchema = Type.Object({
   vouchedBy: Type.Union([Handle, Type.Null()]),
   /** The friend who relayed it when it did not come from the wall's owner (docs/protocol.md §7.5). */
   via: Type.Union([Handle, Type.Null()]),
+  /** Who likes it, sorted; one's own pending like or unlike already counted; blocked people left out. */
+  likes: Type.Array(Handle, { maxItems: 5_000 }),
+  /** Comments, oldest first (at most COMMENTS_SHOWN, the newest ones); blocked people left out. */
+  comments: Type.Array(FeedCommentSchema, { maxItems: COMMENTS_SHOWN }),
+  /** One's own wall post (or its edit) queued for the wall's owner and not sealed yet. */
+  pending: Type.Boolean(),
 });
 export type FeedPost = Static<typeof FeedPostSchema>;
 

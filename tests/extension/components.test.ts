@@ -23,6 +23,9 @@ const POST: FeedPost = {
   waitingFor: ['bob'],
   vouchedBy: null,
   via: null,
+  likes: [],
+  comments: [],
+  pending: false,
 };
 
 async function render(component: object, props: Record<string, unknown> = {}, setup?: () => void): Promise<string> {
@@ -107,6 +110,8 @@ describe('post and friend components', () => {
       outgoing: [{ handle: 'dave', direction: 'outgoing', at: 0, note: '', delivery: 'queued' }],
       blocked: [],
       problems: [],
+      profiles: [],
+      rejections: [],
     };
     const seed = () => void (useFriendsStore().state = state);
 

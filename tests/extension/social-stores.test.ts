@@ -18,6 +18,9 @@ const post = (seq: number): FeedPost => ({
   waitingFor: [],
   vouchedBy: null,
   via: null,
+  likes: [],
+  comments: [],
+  pending: false,
 });
 
 /** Plays the peer host: records requests and answers with `{ ok, value }` or `{ ok: false, error }`. */
@@ -89,7 +92,7 @@ describe('feed and friends stores', () => {
   });
 
   it('reloads the friend list only when friends changed', async () => {
-    const empty = { friends: [], incoming: [], outgoing: [], blocked: [], problems: [] };
+    const empty = { friends: [], incoming: [], outgoing: [], blocked: [], problems: [], profiles: [], rejections: [] };
     const seen = host((type) => ({ ok: true, value: type === 'host:social-state' ? empty : [] }));
     const friends = useFriendsStore();
     await friends.load();
