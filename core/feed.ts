@@ -19,13 +19,16 @@ export type FeedRow = {
 
 /**
  * How one stored change moves a feed index. `edit` and `fill` apply only to a row the feed
- * holds (an edit of a comment or a late body of an edit changes no row).
+ * holds (an edit of a comment or a late body of an edit changes no row); `profile` moves the
+ * names the feed shows beside handles.
  */
 export type FeedChange =
   | { op: 'put'; row: FeedRow }
   | { op: 'edit'; id: string; text: string }
   | { op: 'fill'; id: string; text: string }
-  | { op: 'remove'; id: string };
+  | { op: 'remove'; id: string }
+  /** A wall's owner published a display name and an "about" (the latest `profile` entry wins). */
+  | { op: 'profile'; wall: string; seq: number; displayName: string; about: string };
 
 /** When an entry shows: its claimed time, but never later than when it arrived (§5.5). */
 export function shownAt(entry: Pick<StoredEntry, 'header' | 'receivedAt'>): number {
@@ -62,5 +65,8 @@ export function feedChangesOfAppend(entry: StoredEntry, body: EntryBody | null):
     return text === null ? [] : [{ op: 'edit', id: target, text }];
   }
   if (kind === 'delete' && target) return [{ op: 'remove', id: target }];
+  if (kind === 'profile' && body?.kind === 'profile') {
+    return [{ op: 'profile', wall: entry.header.wall, seq: entry.seq, displayName: body.body.displayName, about: body.body.about }];
+  }
   return [];
 }

@@ -7,7 +7,7 @@ import type { Identity, RandomBytes } from './identity';
 import { planIngest } from './ingest';
 import { knownAuthors } from './knownAuthors';
 import { LIMITS } from './limits';
-import { type Replica, type StoredEntry, StorageFullError } from './replica';
+import { type Replica, type SignedEntry, type StoredEntry, StorageFullError } from './replica';
 import { safetyNumber } from './safetyNumber';
 import { packBatch } from './syncFrames';
 import { createSubmissions } from './syncSubmissions';
@@ -52,7 +52,7 @@ export type SyncEvent =
   /** The friend holds `wall` up to `seq`: it asked for what follows, or was just sent up to there. */
   | { type: 'peerHolds'; wall: string; seq: number }
   | { type: 'delivered'; wall: string; id: string }
-  | { type: 'undeliverable'; wall: string; id: string; reason: string }
+  | { type: 'undeliverable'; wall: string; id: string; reason: string; entry: SignedEntry | null }
   | { type: 'recovered'; seq: number }
   /**
    * `byPeer`: the friend ended it with an `error` frame (a complaint about this side, not bad data
@@ -121,7 +121,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     send,
     sendFrame,
     onDelivered: (wall, id) => emit({ type: 'delivered', wall, id }),
-    onUndeliverable: (id, reason) => emit({ type: 'undeliverable', wall: peer, id, reason }),
+    onUndeliverable: (id, reason, entry) => emit({ type: 'undeliverable', wall: peer, id, reason, entry }),
   });
 
   function shutdown(code: ErrorCode | null, reason: string, tell: boolean, cause: { byPeer?: boolean; storageFull?: boolean } = {}): void {

@@ -17,7 +17,8 @@ export type SubmissionDeps = {
   send(m: PeerMessage): void;
   sendFrame(frame: Uint8Array): void;
   onDelivered(wall: string, id: string): void;
-  onUndeliverable(id: string, reason: string): void;
+  /** The owner refused an entry of the outbox; `entry` is what it refused (gone from the outbox after this). */
+  onUndeliverable(id: string, reason: string, entry: SignedEntry | null): void;
 };
 
 /**
@@ -70,11 +71,13 @@ export function createSubmissions(deps: SubmissionDeps) {
      */
     async answered(results: readonly SubmitResult[]): Promise<void> {
       const rejected: string[] = [];
+      const refused = results.some((r) => r.status === 'rejected');
+      const queued = refused ? new Map((await replica.outbox(peer)).map((i) => [i.id, i.entry])) : new Map<string, SignedEntry>();
       for (const r of results) {
         const id = toHex(r.id);
         if (!inFlight.delete(id) || r.status !== 'rejected') continue;
         rejected.push(id);
-        deps.onUndeliverable(id, r.reason);
+        deps.onUndeliverable(id, r.reason, queued.get(id) ?? null);
       }
       if (rejected.length) await replica.removeFromOutbox(peer, rejected);
     },

@@ -9,7 +9,7 @@ import type { RotationStatement } from '@/core/rotation';
  * accounts never mix. The peer host is its only writer. The schema is versioned: each
  * version adds one migration step below and never edits an older one.
  */
-export const CONTENT_DB_VERSION = 4;
+export const CONTENT_DB_VERSION = 5;
 
 export interface ContactV1 {
   handle: string;
@@ -142,6 +142,24 @@ export interface WallSyncV4 {
   via: string | null;
 }
 
+/** The latest profile a wall's owner published (`seq` is its entry's), kept in step with the wall's log. */
+export interface ProfileRecordV5 {
+  wall: string;
+  seq: number;
+  displayName: string;
+  about: string;
+}
+
+/** One's own entry a friend refused to seal (it left the outbox), kept until the author dismisses it. */
+export interface RejectionRecordV5 {
+  id: string;
+  wall: string;
+  kind: 'wallPost' | 'comment' | 'like' | 'unlike' | 'edit' | 'delete';
+  text: string | null;
+  reason: string;
+  at: number;
+}
+
 export interface ContentSchemaV1 extends DBSchema {
   contacts: { key: string; value: ContactV1 };
 }
@@ -175,7 +193,12 @@ export interface ContentSchemaV4 extends ContentSchemaV3 {
   carried: { key: string; value: CarriedRecordV4; indexes: { byWall: [string, number]; byBytes: number; byAuthor: string; byTime: number } };
   wallSync: { key: string; value: WallSyncV4 };
 }
-export type ContentSchema = ContentSchemaV4;
+/** Version 5 adds conversations: the names walls publish and one's own entries their owners refused. */
+export interface ContentSchemaV5 extends ContentSchemaV4 {
+  profiles: { key: string; value: ProfileRecordV5 };
+  rejections: { key: string; value: RejectionRecordV5; indexes: { byTime: number } };
+}
+export type ContentSchema = ContentSchemaV5;
 export type ContentDb = IDBPDatabase<ContentSchema>;
 
 type UpgradeTx = IDBPTransaction<ContentSchema, StoreNames<ContentSchema>[], 'versionchange'>;
@@ -221,6 +244,12 @@ export const migrations: Record<number, Migration> = {
     carried.createIndex('byAuthor', 'entry.header.author');
     carried.createIndex('byTime', 'carriedAt');
     db.createObjectStore('wallSync', { keyPath: 'wall' });
+  },
+  // Conversations (issue 10). Only adds stores. Profiles need no backfill from stored logs: no
+  // version before this one could write a `profile` entry.
+  5: (db) => {
+    db.createObjectStore('profiles', { keyPath: 'wall' });
+    db.createObjectStore('rejections', { keyPath: 'id' }).createIndex('byTime', 'at');
   },
 };
 

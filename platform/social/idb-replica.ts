@@ -2,7 +2,7 @@ import { toHex } from '@/core/bytes';
 import type { FeedChange } from '@/core/feed';
 import type { Replica, StoredEntry, WallWrite } from '@/core/replica';
 import type { Result } from '@/core/result';
-import type { ContentDb, EntryRecordV2, FeedItemV2 } from '../content-db';
+import type { ContentDb, EntryRecordV2, FeedItemV2, ProfileRecordV5 } from '../content-db';
 import { storageError } from './storage-errors';
 
 const RECOVERING_KEY = 'recovering';
@@ -18,12 +18,16 @@ function fromRecord(record: EntryRecordV2): StoredEntry {
   return entry;
 }
 
-/** Moves the feed index as the core's feed rules say (core/feed.ts). */
-async function applyFeedChange(
-  feed: { get(id: string): Promise<FeedItemV2 | undefined>; put(row: FeedItemV2): Promise<unknown>; delete(id: string): Promise<void> },
-  change: FeedChange,
-): Promise<void> {
+type Table<T> = { get(key: string): Promise<T | undefined>; put(row: T): Promise<unknown>; delete(key: string): Promise<void> };
+
+/** Moves the feed index and the profiles as the core's feed rules say (core/feed.ts). */
+async function applyFeedChange(feed: Table<FeedItemV2>, profiles: Table<ProfileRecordV5>, change: FeedChange): Promise<void> {
   switch (change.op) {
+    case 'profile': {
+      const { op: _op, ...profile } = change;
+      if (((await profiles.get(change.wall))?.seq ?? 0) < change.seq) await profiles.put(profile);
+      return;
+    }
     case 'put':
       await feed.put(change.row);
       return;
@@ -69,7 +73,7 @@ export function createIdbReplica(db: ContentDb): Replica {
       if (write.append.some((e, i) => e.seq !== write.expectedSeq + i + 1)) {
         return { ok: false, reason: 'append is not contiguous' };
       }
-      const tx = db.transaction(['walls', 'entries', 'feed'], 'readwrite');
+      const tx = db.transaction(['walls', 'entries', 'feed', 'profiles'], 'readwrite');
       try {
         const walls = tx.objectStore('walls');
         const entries = tx.objectStore('entries');
@@ -89,7 +93,8 @@ export function createIdbReplica(db: ContentDb): Replica {
           const record = await entries.index('byId').get([write.wall, id]);
           if (record) await entries.put({ ...record, body: null, tombstoned: true });
         }
-        for (const change of write.feed) await applyFeedChange(feed, change);
+        const profiles = tx.objectStore('profiles');
+        for (const change of write.feed) await applyFeedChange(feed, profiles, change);
         await walls.put(write.state);
         await tx.done;
         return { ok: true, value: undefined };
@@ -105,8 +110,9 @@ export function createIdbReplica(db: ContentDb): Replica {
       }
     },
     async dropWall(wall) {
-      const tx = db.transaction(['walls', 'entries', 'feed'], 'readwrite');
+      const tx = db.transaction(['walls', 'entries', 'feed', 'profiles'], 'readwrite');
       await tx.objectStore('walls').delete(wall);
+      await tx.objectStore('profiles').delete(wall);
       await tx.objectStore('entries').delete(IDBKeyRange.bound([wall, 0], [wall, Number.MAX_SAFE_INTEGER]));
       const feed = tx.objectStore('feed');
       const range = IDBKeyRange.bound([wall], [wall, []]);

@@ -32,14 +32,17 @@ function postProblem(reason: string): string {
   return reason.endsWith('.') ? reason : `${reason}.`;
 }
 
-/** Runs a write of a post: a full disk or a refused draft becomes an error a person can read; the text stays. */
-async function saved<T>(write: () => Promise<Result<T>>): Promise<T> {
+/**
+ * Runs a write of a post (or comment, like, profile: `what`): a full disk or a refused draft becomes
+ * an error a person can read; the text stays.
+ */
+export async function saved<T>(write: () => Promise<Result<T>>, what = 'post'): Promise<T> {
   let result: Result<T>;
   try {
     result = await write();
   } catch (error) {
     if (error instanceof StorageFullError) {
-      throw new PeerwallError('storage_full', 'Your browser’s storage is full, so the post was not saved. Free some disk space and try again; your text is still here.');
+      throw new PeerwallError('storage_full', `Your browser’s storage is full, so the ${what} was not saved. Free some disk space and try again; your text is still here.`);
     }
     throw error;
   }

@@ -16,6 +16,7 @@ import { createIdbReplica } from './idb-replica';
 import { DEFAULT_LINK_LIMITS } from './link-transport';
 import { createOwnWall } from './own-wall';
 import { createRelaySender } from './relay-sender';
+import { createConversation } from './conversation';
 import { createChangeBatcher } from './social-changes';
 import { createSocialCircle } from './social-circle';
 import { createSocialState } from './social-state';
@@ -147,6 +148,17 @@ export function createSocialService(deps: SocialServiceDeps) {
     notify: deps.notify,
   });
 
+  const conversation = createConversation({
+    identity,
+    replica,
+    store,
+    circle,
+    now: deps.now,
+    randomBytes: deps.randomBytes,
+    spread,
+    online: (f) => connections.presenceOf(f) === 'online',
+  });
+
   function onEvent(handle: string, event: SyncEvent): void {
     if (event.type === 'wallUpdated') {
       if (event.wall !== me) ownWall.notifyPosts(event.wall, event.feed);
@@ -157,6 +169,9 @@ export function createSocialService(deps: SocialServiceDeps) {
       // Only new rows can be inserted by pages; anything else (or an own-wall change) reloads.
       if (rows.length === event.feed.length && rows.length > 0) void view.posts(rows).then(changes.posts, changes.feed);
       else changes.feed();
+      if (event.feed.some((c) => c.op === 'profile')) changes.friends(); // display names
+      // Entries friends wrote on our wall were just sealed: every other friend should have them too.
+      if (event.wall === me) spread();
     } else if (event.type === 'peerHolds' && event.wall === me) {
       // The friend list counts what each friend still waits for. Own rows need no reload: a
       // friend syncing is online, and rows list only friends who are not.
@@ -165,7 +180,13 @@ export function createSocialService(deps: SocialServiceDeps) {
       }, () => undefined);
     } else if (event.type === 'upToDate' && event.wall !== me) {
       void store.recordWallSync(event.wall, deps.now(), event.wall === handle ? null : handle).then(() => changes.friends(), () => undefined);
-    } else if (event.type === 'delivered' || event.type === 'undeliverable' || event.type === 'recovered') {
+    } else if (event.type === 'undeliverable') {
+      // The author reads what was refused and why; the pending mark goes away with the reload.
+      void conversation.rejected(event.wall, event.id, event.reason, event.entry).then(() => {
+        changes.friends();
+        changes.feed();
+      }, () => changes.feed());
+    } else if (event.type === 'delivered' || event.type === 'recovered') {
       changes.feed();
     } else if (event.type === 'keyChanged') {
       circle.addProblem(`@${handle} now uses a different identity key that their old key did not sign. Peerwall stopped syncing with them; check the change with them before befriending again.`);
@@ -179,6 +200,14 @@ export function createSocialService(deps: SocialServiceDeps) {
   }
 
   const stateNow = (): Promise<SocialState> => view.state();
+
+  /** Runs an action on a post or comment; open pages reload the feed to show it (pending until sealed). */
+  const act = (action: () => Promise<ActionReceipt>): Promise<ActionReceipt> =>
+    serial(async () => {
+      const receipt = await action();
+      changes.feed();
+      return receipt;
+    });
 
   return {
     replica,
@@ -237,12 +266,22 @@ export function createSocialService(deps: SocialServiceDeps) {
         const now = connections.presenceOf(wall) === 'online';
         return { id, wall, message: now ? `Sent to @${wall}; it shows on their wall once their Peerwall accepts it.` : `Will be delivered when @${wall} comes online.` };
       }),
-    comment: (_wall: string, _target: string, _text: string): Promise<ActionReceipt> => Promise.reject(new PeerwallError('unavailable', 'Not yet.')),
-    like: (_wall: string, _target: string, _liked: boolean): Promise<ActionReceipt> => Promise.reject(new PeerwallError('unavailable', 'Not yet.')),
-    edit: (_wall: string, _target: string, _text: string): Promise<ActionReceipt> => Promise.reject(new PeerwallError('unavailable', 'Not yet.')),
-    remove: (_wall: string, _target: string): Promise<ActionReceipt> => Promise.reject(new PeerwallError('unavailable', 'Not yet.')),
-    setProfile: (_displayName: string, _about: string): Promise<SocialState> => Promise.reject(new PeerwallError('unavailable', 'Not yet.')),
-    dismissRejection: (_id: string): Promise<SocialState> => Promise.reject(new PeerwallError('unavailable', 'Not yet.')),
+    /** Comments on a post on one's own wall or a friend's; the receipt says when the friend gets it. */
+    comment: (wall: string, target: string, text: string) => act(() => conversation.comment(wall, target, text)),
+    like: (wall: string, target: string, liked: boolean) => act(() => conversation.like(wall, target, liked)),
+    edit: (wall: string, target: string, text: string) => act(() => conversation.edit(wall, target, text)),
+    remove: (wall: string, target: string) => act(() => conversation.remove(wall, target)),
+    setProfile: (displayName: string, about: string) =>
+      serial(async () => {
+        await conversation.setProfile(displayName, about);
+        changes.friends(); // other open pages show the new name
+        return stateNow();
+      }),
+    dismissRejection: (id: string) =>
+      serial(async () => {
+        await conversation.dismissRejection(id);
+        return stateNow();
+      }),
     /** Before account deletion: a goodbye to the friends that can take it, waiting at most `waitMs`. */
     farewell: (text: string, waitMs: number): Promise<void> => ownWall.farewell(text, waitMs),
     stop(): void {

@@ -1,11 +1,16 @@
 import { toHex } from '@/core/bytes';
 import type { FeedRow } from '@/core/feed';
 import type { Identity } from '@/core/identity';
+import { pendingChanges } from '@/core/pending';
 import type { Replica } from '@/core/replica';
 import { safetyNumber } from '@/core/safetyNumber';
+import { pendingPosts, withThreads } from './feed-threads';
 import type { SocialCircle } from './social-circle';
 import type { SocialStore } from './social-store';
 import type { FeedPost, FriendPresence, FriendView, RequestView, SocialState } from './social-views';
+
+/** Refused entries the friend list shows (and keeps: see REJECTIONS_KEPT). */
+export const REJECTIONS_SHOWN = 20;
 
 export interface SocialStateDeps {
   identity: Identity;
@@ -69,16 +74,24 @@ export function createSocialState(deps: SocialStateDeps) {
     return known ? null : row.wall;
   }
 
+  const threads = { replica, isBlocked: (handle: string) => circle.blocked.has(handle) };
+  const pendingByWall = async () => new Map([...(await store.outboxes())].map(([wall, items]) => [wall, pendingChanges(items)]));
+
   return {
     async posts(rows: readonly FeedRow[]): Promise<FeedPost[]> {
       const progress = rows.some((r) => r.wall === me) ? await store.progress() : new Map<string, number>();
-      return rows.filter((r) => !circle.blocked.has(r.author)).map((r) => toPost(r, progress));
+      const posts = rows.filter((r) => !circle.blocked.has(r.author)).map((r) => toPost(r, progress));
+      return withThreads(threads, me, posts, await pendingByWall());
     },
+    /** A page of the merged feed (`wall` null) or of one wall, with threads and one's own pending entries. */
     async feed(limit: number, wall: string | null): Promise<FeedPost[]> {
       // A blocked handle's posts on a friend's wall stay in that wall's log but are never shown.
       const rows = await store.feedPage(limit, wall, (author) => circle.blocked.has(author));
       const progress = await store.progress();
-      return rows.map((r) => toPost(r, progress));
+      const pending = await pendingByWall();
+      const sealed = rows.map((r) => toPost(r, progress));
+      const queued = pendingPosts(me, pending, wall, new Set(rows.map((r) => r.id)));
+      return withThreads(threads, me, [...queued, ...sealed], pending);
     },
     async state(): Promise<SocialState> {
       const progress = await store.progress();
@@ -114,8 +127,10 @@ export function createSocialState(deps: SocialStateDeps) {
         outgoing: requests.filter((r) => r.direction === 'outgoing'),
         blocked: [...circle.blocked].sort(),
         problems: [...circle.problems],
-        profiles: [],
-        rejections: [],
+        profiles: (await store.profiles())
+          .filter((p) => p.wall === me || circle.friends.has(p.wall))
+          .map((p) => ({ handle: p.wall, displayName: p.displayName, about: p.about })),
+        rejections: await store.rejections(REJECTIONS_SHOWN),
       };
     },
   };

@@ -1,4 +1,5 @@
-import type { ContentDb, FeedItemV2, FriendRequestV2, RelayOutboxItemV2 } from '../content-db';
+import type { OutboxItem } from '@/core/replica';
+import type { ContentDb, FeedItemV2, FriendRequestV2, ProfileRecordV5, RejectionRecordV5, RelayOutboxItemV2 } from '../content-db';
 import { guardStorage } from './storage-errors';
 
 /**
@@ -51,6 +52,39 @@ export function createSocialStore(db: ContentDb) {
         for (const item of await tx.store.getAll()) if (item.to === handle) await tx.store.delete(item.id);
         await tx.done;
       }),
+
+    /** Published profiles, one per wall (ours included). */
+    profiles: (): Promise<ProfileRecordV5[]> => db.getAll('profiles'),
+
+    /** Own entries friends refused to seal, newest first, at most `limit`. */
+    async rejections(limit: number): Promise<RejectionRecordV5[]> {
+      const rows: RejectionRecordV5[] = [];
+      let cursor = await db.transaction('rejections').store.index('byTime').openCursor(null, 'prev');
+      while (cursor && rows.length < limit) {
+        rows.push(cursor.value);
+        cursor = await cursor.continue();
+      }
+      return rows;
+    },
+    /** Keeps a refused entry; only the newest `keep` stay, so a friend refusing in a loop cannot fill the disk. */
+    putRejection: (rejection: RejectionRecordV5, keep: number) =>
+      write(async () => {
+        const tx = db.transaction('rejections', 'readwrite');
+        await tx.store.put(rejection);
+        const keys = await tx.store.index('byTime').getAllKeys();
+        for (const key of keys.slice(0, Math.max(0, keys.length - keep))) await tx.store.delete(key);
+        await tx.done;
+      }),
+    deleteRejection: (id: string) => write(() => db.delete('rejections', id)),
+
+    /** Everything queued for friends' walls, by wall, each in queue order. */
+    async outboxes(): Promise<Map<string, OutboxItem[]>> {
+      const byWall = new Map<string, OutboxItem[]>();
+      for (const { wall, ...item } of (await db.getAll('outbox')).sort((a, b) => a.queuedAt - b.queuedAt)) {
+        byWall.set(wall, [...(byWall.get(wall) ?? []), item]);
+      }
+      return byWall;
+    },
 
     /**
      * The newest feed rows (of one wall, or of all), skipping rows `hide` refuses, at most `limit`.

@@ -19,7 +19,9 @@ async function versionOneFixture(name: string, contacts: string[]): Promise<void
 
 const SOCIAL_STORES = ['blocked', 'entries', 'feed', 'friends', 'identity', 'meta', 'outbox', 'progress', 'relayOutbox', 'requests', 'walls'];
 const RELAY_STORES = ['carried', 'issuedPasses', 'passes', 'revocations', 'wallSync'];
-const CURRENT_STORES = [...SOCIAL_STORES, ...RELAY_STORES].sort();
+const V4_STORES = [...SOCIAL_STORES, ...RELAY_STORES].sort();
+const CONVERSATION_STORES = ['profiles', 'rejections'];
+const CURRENT_STORES = [...V4_STORES, ...CONVERSATION_STORES].sort();
 
 describe('content database', () => {
   it('creates the current schema from nothing', async () => {
@@ -68,10 +70,10 @@ describe('content database', () => {
     await v3.put('blocked', { handle: 'mallory', since: 3 });
     v3.close();
 
-    const db = await openContentDb(name);
+    const db = await openContentDb(name, 4);
 
     expect(db.version).toBe(4);
-    expect([...db.objectStoreNames].sort()).toEqual(CURRENT_STORES);
+    expect([...db.objectStoreNames].sort()).toEqual(V4_STORES);
     // Rows from before relaying have no `via`: they came from the wall's owner.
     expect(await db.getAll('feed')).toEqual([row]);
     expect(await db.getAll('blocked')).toEqual([{ handle: 'mallory', since: 3 }]);
@@ -85,6 +87,27 @@ describe('content database', () => {
     expect(carried.index('byAuthor').keyPath).toBe('entry.header.author');
     expect(carried.index('byTime').keyPath).toBe('carriedAt');
     expect(await db.count('carried')).toBe(0);
+    db.close();
+  });
+
+  it('migrates version 4 to 5, adding profiles and refused entries and keeping the relay data as it was', async () => {
+    const name = freshName();
+    const v4 = await openContentDb(name, 4);
+    const sync = { wall: 'bob', at: 9, via: 'carol' };
+    await v4.put('wallSync', sync);
+    await v4.put('feed', { id: 'p1', wall: 'bob', author: 'bob', seq: 1, text: 'hi', shownAt: 5, edited: false, via: 'carol' });
+    v4.close();
+
+    const db = await openContentDb(name);
+
+    expect(db.version).toBe(5);
+    expect([...db.objectStoreNames].sort()).toEqual(CURRENT_STORES);
+    expect(await db.getAll('wallSync')).toEqual([sync]);
+    expect(await db.count('feed')).toBe(1);
+    expect(db.transaction('profiles').store.keyPath).toBe('wall');
+    expect(db.transaction('rejections').store.keyPath).toBe('id');
+    expect(db.transaction('rejections').store.index('byTime').keyPath).toBe('at');
+    expect(await db.count('profiles')).toBe(0);
     db.close();
   });
 

@@ -1,0 +1,120 @@
+import { type Draft, queueForFriend, writeOwnEntry } from '@/core/author';
+import { decodeBody } from '@/core/body';
+import { codePointLength } from '@/core/bytes';
+import { entryId, type SignedEntry } from '@/core/entry';
+import { CONTENT_KINDS } from '@/core/entryKind';
+import type { Identity, RandomBytes } from '@/core/identity';
+import { LIMITS } from '@/core/limits';
+import type { Replica } from '@/core/replica';
+import { PeerwallError } from '../errors';
+import { saved } from './own-wall';
+import type { SocialCircle } from './social-circle';
+import type { SocialStore } from './social-store';
+import type { ActionReceipt, RejectionView, SubmissionKind } from './social-views';
+
+/** Refused entries kept for their author to read; older ones are dropped. */
+export const REJECTIONS_KEPT = 20;
+
+export interface ConversationDeps {
+  identity: Identity;
+  replica: Replica;
+  store: SocialStore;
+  circle: SocialCircle;
+  now(): number;
+  randomBytes: RandomBytes;
+  /** Tells friends about a new own entry (announce on open sessions, dial the others). */
+  spread(): void;
+  /** Whether a sync session with the friend is open, so a submission goes out now. */
+  online(handle: string): boolean;
+}
+
+/** A post or comment an action refers to: who wrote it, its kind and body, from the wall's log or one's own queue. */
+type Target = { author: string; kind: string; entry: SignedEntry };
+
+const SUBMISSION_KINDS: readonly string[] = ['wallPost', 'comment', 'like', 'unlike', 'edit', 'delete'] satisfies SubmissionKind[];
+
+/**
+ * Comments, likes, edits and deletes on posts and comments (docs/protocol.md §5): on one's own
+ * wall they are sealed at once; on a friend's wall they are signed, queued and submitted to the
+ * friend, who seals them for every reader (§7.4). The checks here give people clear sentences;
+ * the wall's owner checks the same rules again when it seals.
+ */
+export function createConversation(deps: ConversationDeps) {
+  const { identity, replica, circle } = deps;
+  const me = identity.handle;
+  const writeDeps = { randomBytes: deps.randomBytes, now: deps.now };
+
+  function mustReach(wall: string): void {
+    if (wall !== me && !circle.friends.has(wall)) throw new PeerwallError('not_friends', `@${wall} is not your friend.`);
+  }
+
+  async function target(wall: string, id: string): Promise<Target> {
+    const sealed = await replica.entryById(wall, id);
+    const entry = sealed ?? (wall === me ? null : (await replica.outbox(wall)).find((i) => i.id === id)?.entry);
+    if (!entry || (sealed?.tombstoned ?? false) || !CONTENT_KINDS.includes(entry.header.kind)) {
+      throw new PeerwallError('not_found', 'That post or comment is gone: it was deleted, or it is not on this wall.');
+    }
+    return { author: entry.header.author, kind: entry.header.kind, entry };
+  }
+
+  async function write(wall: string, draft: Draft): Promise<ActionReceipt> {
+    const what = draft.kind === 'comment' ? 'comment' : 'change';
+    if (wall === me) {
+      const stored = await saved(() => writeOwnEntry(replica, identity, draft, writeDeps), what);
+      deps.spread();
+      return { id: stored.id, message: null };
+    }
+    const id = await saved(() => queueForFriend(replica, identity, wall, draft, writeDeps), what);
+    deps.spread();
+    return { id, message: deps.online(wall) ? null : `Will be delivered when @${wall} comes online.` };
+  }
+
+  return {
+    async comment(wall: string, postId: string, text: string): Promise<ActionReceipt> {
+      mustReach(wall);
+      const post = await target(wall, postId);
+      if (post.kind === 'comment') throw new PeerwallError('invalid_post', 'Comments answer posts, not other comments.');
+      return write(wall, { kind: 'comment', target: postId, body: { text } });
+    },
+    async like(wall: string, id: string, liked: boolean): Promise<ActionReceipt> {
+      mustReach(wall);
+      await target(wall, id);
+      return write(wall, { kind: liked ? 'like' : 'unlike', target: id, body: null });
+    },
+    async edit(wall: string, id: string, text: string): Promise<ActionReceipt> {
+      mustReach(wall);
+      const item = await target(wall, id);
+      if (item.author !== me) throw new PeerwallError('forbidden', 'Only its author can edit this.');
+      const old = item.entry.body ? decodeBody(item.entry.header.kind, item.entry.body) : null;
+      const media = old?.ok && (old.value.kind === 'post' || old.value.kind === 'wallPost') ? old.value.body.media : [];
+      if (item.kind === 'comment' && codePointLength(text) > LIMITS.commentChars) {
+        throw new PeerwallError('invalid_post', `A comment is at most ${LIMITS.commentChars} characters; yours has ${codePointLength(text)}.`);
+      }
+      return write(wall, { kind: 'edit', target: id, body: { text, media } });
+    },
+    async remove(wall: string, id: string): Promise<ActionReceipt> {
+      mustReach(wall);
+      const item = await target(wall, id);
+      if (item.author !== me && wall !== me) throw new PeerwallError('forbidden', `Only its author or @${wall} can delete this.`);
+      return write(wall, { kind: 'delete', target: id, body: null });
+    },
+    /** Publishes a display name and an "about" on one's own wall; friends see them with the next sync. */
+    async setProfile(displayName: string, about: string): Promise<void> {
+      const body = { displayName: displayName.trim(), about: about.trim() };
+      await saved(() => writeOwnEntry(replica, identity, { kind: 'profile', body }, writeDeps), 'profile');
+      deps.spread();
+    },
+    /** Keeps what a friend refused to seal, for its author to read (the outbox no longer holds it). */
+    async rejected(wall: string, id: string, reason: string, entry: SignedEntry | null): Promise<void> {
+      if (!entry || entryId(entry.header) !== id || !SUBMISSION_KINDS.includes(entry.header.kind)) return;
+      const decoded = entry.body ? decodeBody(entry.header.kind, entry.body) : null;
+      const body = decoded?.ok ? decoded.value : null;
+      const text = body?.kind === 'wallPost' || body?.kind === 'comment' || body?.kind === 'edit' ? body.body.text : null;
+      const rejection: RejectionView = { id, wall, kind: entry.header.kind as SubmissionKind, text, reason, at: deps.now() };
+      await deps.store.putRejection(rejection, REJECTIONS_KEPT);
+    },
+    dismissRejection: (id: string): Promise<void> => deps.store.deleteRejection(id),
+  };
+}
+
+export type Conversation = ReturnType<typeof createConversation>;

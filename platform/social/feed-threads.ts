@@ -1,0 +1,102 @@
+import type { PendingChanges } from '@/core/pending';
+import type { Replica } from '@/core/replica';
+import { buildThread } from '@/core/thread';
+import { COMMENTS_SHOWN, type FeedComment, type FeedPost } from './social-views';
+
+export interface FeedThreadsDeps {
+  replica: Replica;
+  isBlocked(handle: string): boolean;
+}
+
+const NO_CHANGES: PendingChanges = { wallPosts: [], comments: [], likes: new Map(), edits: new Map(), deletes: new Set() };
+
+/** Adds or removes `me` from a sorted list of likers as a pending like or unlike says. */
+function withOwnLike(likes: readonly string[], me: string, liked: boolean | undefined): string[] {
+  if (liked === undefined) return [...likes];
+  const others = likes.filter((h) => h !== me);
+  return liked ? [...others, me].sort() : others;
+}
+
+/**
+ * Own wall posts still queued for `wall` (or for every wall), as posts marked pending. A queued item
+ * already sealed and shown (`shown`) is left out: the outbox drops it at the next sync.
+ */
+export function pendingPosts(me: string, pending: ReadonlyMap<string, PendingChanges>, wall: string | null, shown: ReadonlySet<string>): FeedPost[] {
+  const posts: FeedPost[] = [];
+  for (const [owner, changes] of pending) {
+    if (wall !== null && owner !== wall) continue;
+    for (const item of changes.wallPosts) {
+      if (shown.has(item.id) || changes.deletes.has(item.id)) continue;
+      posts.push({
+        id: item.id,
+        wall: owner,
+        author: me,
+        seq: 1,
+        text: item.text,
+        shownAt: item.createdAt,
+        edited: false,
+        waitingFor: [],
+        vouchedBy: null,
+        via: null,
+        likes: [],
+        comments: [],
+        pending: true,
+      });
+    }
+  }
+  return posts.sort((a, b) => b.shownAt - a.shownAt);
+}
+
+/**
+ * Each post with its thread (comments oldest first, likes), read through the log's target index,
+ * with one's own queued comments, likes, edits and deletes applied and marked pending, and with
+ * blocked people's comments and likes left out (docs/protocol.md §5.5).
+ */
+export async function withThreads(
+  deps: FeedThreadsDeps,
+  me: string,
+  posts: readonly FeedPost[],
+  pending: ReadonlyMap<string, PendingChanges>,
+): Promise<FeedPost[]> {
+  const shown: FeedPost[] = [];
+  for (const post of posts) {
+    const changes = pending.get(post.wall) ?? NO_CHANGES;
+    if (changes.deletes.has(post.id)) continue;
+    const entries = post.pending ? [] : await deps.replica.entriesTargeting(post.wall, post.id);
+    const commentIds = entries.filter((e) => e.header.kind === 'comment').map((e) => e.id);
+    for (const id of commentIds) entries.push(...(await deps.replica.entriesTargeting(post.wall, id)));
+    const thread = buildThread(post.id, entries);
+    const visible = (h: string) => !deps.isBlocked(h);
+
+    const sealed: FeedComment[] = thread.comments
+      .filter((c) => visible(c.author) && !changes.deletes.has(c.id))
+      .map((c) => {
+        const edit = changes.edits.get(c.id);
+        return {
+          id: c.id,
+          author: c.author,
+          text: edit ?? c.text,
+          shownAt: c.shownAt,
+          edited: c.edited || edit !== undefined,
+          likes: withOwnLike(c.likes.filter(visible), me, changes.likes.get(c.id)),
+          pending: edit !== undefined,
+        };
+      });
+    const queued: FeedComment[] = changes.comments
+      .filter((c) => c.target === post.id && !changes.deletes.has(c.id) && !sealed.some((s) => s.id === c.id))
+      .map((c) => {
+        const edit = changes.edits.get(c.id);
+        return { id: c.id, author: me, text: edit ?? c.text, shownAt: c.createdAt, edited: edit !== undefined, likes: [], pending: true };
+      });
+    const edit = changes.edits.get(post.id);
+    shown.push({
+      ...post,
+      text: edit ?? post.text,
+      edited: post.edited || edit !== undefined,
+      pending: post.pending || edit !== undefined,
+      likes: withOwnLike(thread.likes.filter(visible), me, changes.likes.get(post.id)),
+      comments: [...sealed, ...queued].slice(-COMMENTS_SHOWN),
+    });
+  }
+  return shown;
+}
