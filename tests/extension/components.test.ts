@@ -1,7 +1,4 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createSSRApp, h } from 'vue';
-import { renderToString } from 'vue/server-renderer';
-import { createPinia, setActivePinia } from 'pinia';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import PostCard from '@/components/social/PostCard.vue';
 import PostComposer from '@/components/social/PostComposer.vue';
@@ -11,6 +8,7 @@ import FriendRequestList from '@/components/social/FriendRequestList.vue';
 import type { FeedPost, SocialState } from '@/platform/social/social-views';
 import { useFeedStore } from '@/stores/feed';
 import { useFriendsStore } from '@/stores/friends';
+import { render } from './support/render-component';
 
 const POST: FeedPost = {
   id: 'ab'.repeat(32),
@@ -28,28 +26,20 @@ const POST: FeedPost = {
   pending: false,
 };
 
-async function render(component: object, props: Record<string, unknown> = {}, setup?: () => void): Promise<string> {
-  const app = createSSRApp({ render: () => h(component, props) });
-  const pinia = createPinia();
-  app.use(pinia);
-  setActivePinia(pinia);
-  setup?.();
-  // Scoped-style attributes are noise for these assertions.
-  return (await renderToString(app)).replace(/ data-v-[0-9a-f]+/g, '');
-}
-
 describe('post and friend components', () => {
   beforeEach(() => fakeBrowser.reset());
 
   it('shows a post as an article with its author and its text as text; only the https URL is a link', async () => {
     const html = await render(PostCard, { post: POST, focused: false });
 
+    const text = /<p class="post-text">(.*?)<\/p>/s.exec(html)?.[1] ?? '';
+
     expect(html).toMatch(/^<article[^>]*id="post-abab/);
-    expect(html).toContain('@alice');
-    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toMatch(/<a href="#wall-alice">@alice<\/a>/);
+    expect(text).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).not.toContain('<img src=x');
-    expect(html.match(/<a /g)).toHaveLength(1);
-    expect(html).toContain('href="https://example.org/"');
+    expect(text.match(/<a /g)).toHaveLength(1);
+    expect(text).toContain('href="https://example.org/"');
     expect(html).toContain('Will be delivered when @bob comes online.');
   });
 

@@ -5,6 +5,7 @@ import type { FeedPost } from '@/platform/social/social-views';
 import { useConnectionStore } from '@/stores/connection';
 import { useFeedStore } from '@/stores/feed';
 import { useFriendsStore } from '@/stores/friends';
+import { useSessionStore } from '@/stores/session';
 import { flush } from './support/fake-time';
 
 const post = (seq: number): FeedPost => ({
@@ -111,6 +112,76 @@ describe('feed and friends stores', () => {
 
     expect(await friends.addFriend('zed')).toBe('Nobody has the handle @zed.');
     expect(friends.state.friends).toEqual([]);
+  });
+
+  it('likes, comments, edits and deletes on the wall the item is on, then reloads to show it pending', async () => {
+    const seen = host((type) => {
+      if (type === 'host:feed') return { ok: true, value: [] };
+      return { ok: true, value: { id: 'e'.repeat(64), message: type === 'host:comment' ? 'Will be delivered when @alice comes online.' : null } };
+    });
+    const feed = useFeedStore();
+    const target = post(1);
+
+    expect(await feed.comment(target, 'Nice')).toBeNull();
+    expect(feed.receipt).toBe('Will be delivered when @alice comes online.');
+    expect(await feed.like('alice', target.id, true)).toBeNull();
+    expect(await feed.edit('alice', target.id, 'Nicer')).toBeNull();
+    expect(await feed.remove('alice', target.id)).toBeNull();
+
+    expect(seen.filter((r) => r.type !== 'host:feed')).toEqual([
+      { type: 'host:comment', payload: { wall: 'alice', target: target.id, text: 'Nice' } },
+      { type: 'host:like', payload: { wall: 'alice', target: target.id, liked: true } },
+      { type: 'host:edit', payload: { wall: 'alice', target: target.id, text: 'Nicer' } },
+      { type: 'host:delete', payload: { wall: 'alice', target: target.id } },
+    ]);
+    expect(seen.filter((r) => r.type === 'host:feed')).toHaveLength(4);
+  });
+
+  it('returns the host’s sentence when a comment is refused', async () => {
+    host(() => ({ ok: false, error: { code: 'not_friend', message: '@alice is not a friend of yours any more.' } }));
+
+    expect(await useFeedStore().comment(post(1), 'Nice')).toBe('@alice is not a friend of yours any more.');
+  });
+
+  it('posts with host:post on one’s own wall and with host:write-on-wall on a friend’s', async () => {
+    const seen = host((type) => {
+      if (type === 'host:feed') return { ok: true, value: [] };
+      if (type === 'host:post') return { ok: true, value: { ...post(9), wall: 'me', author: 'me' } };
+      return { ok: true, value: { id: 'e'.repeat(64), wall: 'alice', message: 'Sent.' } };
+    });
+    useSessionStore().handle = 'me';
+    const feed = useFeedStore();
+
+    await feed.showWall('me');
+    expect(await feed.post('mine')).toBeNull();
+    expect(feed.posts.map((p) => p.seq)).toEqual([9]);
+    await feed.showWall('alice');
+    expect(await feed.post('yours')).toBeNull();
+
+    expect(seen.filter((r) => r.type === 'host:post' || r.type === 'host:write-on-wall')).toEqual([
+      { type: 'host:post', payload: { text: 'mine' } },
+      { type: 'host:write-on-wall', payload: { wall: 'alice', text: 'yours' } },
+    ]);
+  });
+
+  it('saves the profile and dismisses a refused entry, taking the state the host returns', async () => {
+    const profiles = [
+      { handle: 'me', displayName: 'Me Myself', about: 'Hi' },
+      { handle: 'bob', displayName: '  ', about: '' },
+    ];
+    const after = { friends: [], incoming: [], outgoing: [], blocked: [], problems: [], profiles, rejections: [] };
+    const seen = host(() => ({ ok: true, value: after }));
+    const friends = useFriendsStore();
+
+    expect(await friends.saveProfile('Me Myself', 'Hi')).toBeNull();
+    expect(await friends.dismissRejection('f'.repeat(64))).toBeNull();
+
+    expect(seen).toEqual([
+      { type: 'host:set-profile', payload: { displayName: 'Me Myself', about: 'Hi' } },
+      { type: 'host:dismiss-rejection', payload: { id: 'f'.repeat(64) } },
+    ]);
+    expect(friends.profileOf('me')?.about).toBe('Hi');
+    expect([...friends.names]).toEqual([['me', 'Me Myself']]);
   });
 
   it('keeps the post text for another try when posting fails', async () => {
