@@ -48,6 +48,31 @@ function likedBy(likers: readonly string[]): string {
   return `@${first} and ${likers.length - 1} others liked`;
 }
 
+/** The replica reads one update needs, each done at most once however many entries ask. */
+function readsOf(replica: WallNoticesDeps['replica'], wall: string, me: string) {
+  const byId = new Map<string, Promise<StoredEntry | null>>();
+  const firstMine = new Map<string, Promise<number>>();
+  return {
+    entry(id: string): Promise<StoredEntry | null> {
+      let read = byId.get(id);
+      if (!read) byId.set(id, (read = replica.entryById(wall, id)));
+      return read;
+    },
+    /** The seq of one's first comment under a post; Infinity when there is none. */
+    myFirstComment(postId: string): Promise<number> {
+      let read = firstMine.get(postId);
+      if (!read) {
+        read = replica.entriesTargeting(wall, postId).then((under) => {
+          const mine = under.filter((e) => e.header.kind === 'comment' && e.header.author === me && !e.tombstoned);
+          return Math.min(...mine.map((e) => e.seq));
+        });
+        firstMine.set(postId, read);
+      }
+      return read;
+    },
+  };
+}
+
 const SUMMARY: Record<Exclude<NoticeKind, 'like' | 'request'>, (n: number) => string> = {
   post: (n) => `${n} more new posts`,
   wallPost: (n) => `${n} more posts on your wall`,
@@ -101,18 +126,7 @@ export function createWallNotices(deps: WallNoticesDeps) {
     async onWallUpdated(wall: string, added: readonly StoredEntry[]): Promise<void> {
       // A restore brings back what was written long ago: none of it is news.
       if (added.length === 0 || deps.isBlocked(wall) || (await replica.recovering())) return;
-      const entries = new Map<string, Promise<StoredEntry | null>>();
-      const entry = (id: string) => entries.get(id) ?? entries.set(id, replica.entryById(wall, id)).get(id)!;
-      const mineFirst = new Map<string, Promise<number>>();
-      /** The seq of one's first comment under a post; Infinity when there is none. */
-      const myFirstComment = (postId: string) =>
-        mineFirst.get(postId) ??
-        mineFirst
-          .set(postId, replica.entriesTargeting(wall, postId).then((under) =>
-            Math.min(...under.filter((e) => e.header.kind === 'comment' && e.header.author === me && !e.tombstoned).map((e) => e.seq)),
-          ))
-          .get(postId)!;
-
+      const reads = readsOf(replica, wall, me);
       const notices = new Map<Exclude<NoticeKind, 'like' | 'request'>, SocialNotice[]>();
       const raise = (notice: SocialNotice & { kind: Exclude<NoticeKind, 'like' | 'request'> }): void => {
         notices.set(notice.kind, [...(notices.get(notice.kind) ?? []), notice]);
@@ -137,7 +151,7 @@ export function createWallNotices(deps: WallNoticesDeps) {
           continue;
         }
         if (kind !== 'comment' && kind !== 'like') continue;
-        const target = await entry(targetId);
+        const target = await reads.entry(targetId);
         if (!target || target.tombstoned || deps.isBlocked(target.header.author)) continue;
         if (kind === 'like') {
           const postId = target.header.kind === 'comment' ? targetOf(target) : target.id;
@@ -149,7 +163,7 @@ export function createWallNotices(deps: WallNoticesDeps) {
         const comment = { message: excerpt(textOf(e)), postId: post.id, wall };
         if (postAuthor === me) raise({ kind: 'comment', title: `@${author} commented on your post`, ...comment });
         else if (wall === me) raise({ kind: 'comment', title: `@${author} commented on your wall`, ...comment });
-        else if ((await myFirstComment(post.id)) < e.seq) {
+        else if ((await reads.myFirstComment(post.id)) < e.seq) {
           const whose = postAuthor === author ? 'their' : `@${postAuthor}’s`;
           raise({ kind: 'reply', title: `@${author} also commented on ${whose} post`, ...comment });
         }

@@ -164,6 +164,40 @@ describe('notices of comments after one’s own', () => {
   });
 });
 
+describe('the work one update costs', () => {
+  it('reads each target and each thread once, however many entries of the update point at them', async () => {
+    const { alice, bob, carol } = await world(['alice', 'bob'], ['bob', 'carol']);
+    const bobs = await post(bob!, text('busy thread'));
+    await connect(alice!, bob!);
+    await queue(alice!, 'bob', comment(bobs.id, 'mine first'));
+    await connect(alice!, bob!);
+    await connect(bob!, carol!);
+    for (let i = 0; i < 40; i++) await queue(carol!, 'bob', comment(bobs.id, `reply ${i}`));
+    await connect(bob!, carol!);
+    await connect(alice!, bob!);
+    const added = (await alice!.replica.entriesAfter('bob', 2, 64)).filter((e) => e.header.author === 'carol');
+    const reads = { entryById: 0, entriesTargeting: 0 };
+    const counted = {
+      recovering: () => alice!.replica.recovering(),
+      entryById: (wall: string, id: string) => (reads.entryById++, alice!.replica.entryById(wall, id)),
+      entriesTargeting: (wall: string, id: string) => (reads.entriesTargeting++, alice!.replica.entriesTargeting(wall, id)),
+    };
+    const notices: SocialNotice[] = [];
+    const wallNotices = createWallNotices({ me: 'alice', replica: counted, isBlocked: () => false, notify: (n) => notices.push(n), timers: createFakeTime().timers });
+
+    await wallNotices.onWallUpdated('bob', added);
+
+    expect(added).toHaveLength(40);
+    expect(reads).toEqual({ entryById: 1, entriesTargeting: 1 });
+    expect(notices.map((n) => [n.message, n.count])).toEqual([
+      ['reply 37', undefined],
+      ['reply 38', undefined],
+      ['reply 39', undefined],
+      ['37 more comments after yours', 37],
+    ]);
+  });
+});
+
 describe('notices of likes', () => {
   it('says a friend liked one’s post once the batch closes, and counts the like', async () => {
     const { alice, bob } = await world(['alice', 'bob']);
