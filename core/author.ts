@@ -1,6 +1,7 @@
 import { encodeBody, type EntryBody } from './body';
 import { bytesEqual, fromHex, toHex } from './bytes';
 import { type EntryHeader, type SignedEntry, entryId, entryIdBytes, signHeader } from './entry';
+import type { FeedChange } from './feed';
 import type { Identity, RandomBytes } from './identity';
 import { rotateIdentity } from './identity';
 import { emptyWallState, planIngest } from './ingest';
@@ -46,6 +47,9 @@ export function genesisKeyOf(identity: Identity): Uint8Array {
   return chain.ok ? chain.value.genesis : identity.publicKey;
 }
 
+/** An entry the owner just sealed onto its wall, and what that did to a feed. */
+export type SealedWrite = { entry: StoredEntry; feed: FeedChange[] };
+
 /** Places a signed entry at the end of the owner's wall, validating it exactly as every reader will. */
 export async function sealAndCommit(
   replica: Replica,
@@ -53,6 +57,11 @@ export async function sealAndCommit(
   entry: SignedEntry,
   now: () => number,
 ): Promise<Result<StoredEntry>> {
+  const sealed = await sealWrite(replica, owner, entry, now);
+  return sealed.ok ? ok(sealed.value.entry) : sealed;
+}
+
+async function sealWrite(replica: Replica, owner: Identity, entry: SignedEntry, now: () => number): Promise<Result<SealedWrite>> {
   // The one author that matters here: the owner itself or the friend whose submission this is.
   const author = entry.header.author === owner.handle ? null : await replica.friend(entry.header.author);
   const known = knownAuthors(owner, author ? [author] : []);
@@ -64,7 +73,7 @@ export async function sealAndCommit(
     // Readers see "entry N of @wall: reason"; the author of a submission only needs the reason.
     if (!plan.ok) return fail(plan.reason.replace(/^entry \d+ of @\S+: /, ''));
     const committed = await replica.commit(plan.value);
-    if (committed.ok) return ok(plan.value.append[0]!);
+    if (committed.ok) return ok({ entry: plan.value.append[0]!, feed: plan.value.feed });
     if (committed.reason !== 'conflict') return fail(committed.reason);
   }
   return fail('The wall kept changing while saving; please try again.');
@@ -124,18 +133,33 @@ export async function acceptSubmission(
   entry: SignedEntry,
   now: () => number,
 ): Promise<Result<string>> {
+  const accepted = await sealSubmission(replica, owner, from, entry, now);
+  return accepted.ok ? ok(accepted.value.id) : accepted;
+}
+
+/**
+ * `acceptSubmission`, also answering with what it sealed: null when the entry already was on the
+ * wall, so the owner's side hears of each new entry once.
+ */
+export async function sealSubmission(
+  replica: Replica,
+  owner: Identity,
+  from: string,
+  entry: SignedEntry,
+  now: () => number,
+): Promise<Result<{ id: string; sealed: SealedWrite | null }>> {
   const h = entry.header;
   const id = entryId(h);
   if (h.author !== from) return fail('it was written by someone else');
   if (h.wall !== owner.handle) return fail('it is for another wall');
-  if (await replica.entryById(owner.handle, id)) return ok(id);
+  if (await replica.entryById(owner.handle, id)) return ok({ id, sealed: null });
   if (await replica.recovering()) return fail('the wall is being restored; try again later');
   const friend = await replica.friend(from);
   if (!friend) return fail('you are not friends');
   if (!bytesEqual(friend.key, h.authorKey)) return fail("it is signed with a key that is not the author's pinned key");
   if (!entry.body) return fail('it has no body');
-  const stored = await sealAndCommit(replica, owner, entry, now);
-  return stored.ok ? ok(id) : stored;
+  const sealed = await sealWrite(replica, owner, entry, now);
+  return sealed.ok ? ok({ id, sealed: sealed.value }) : sealed;
 }
 
 /**

@@ -42,7 +42,8 @@ export type SyncEvent =
   | { type: 'keyChanged'; handle: string; key: Uint8Array }
   /**
    * New entries of `wall` were stored; `feed` is what they changed in a feed (new posts, edits,
-   * deletes). `via` is the friend who relayed them when `wall` is neither side's (§7.5).
+   * deletes). On one's own wall these are also the friend's submissions this side just sealed
+   * (§7.4). `via` is the friend who relayed them when `wall` is neither side's (§7.5).
    */
   | { type: 'wallUpdated'; wall: string; added: StoredEntry[]; feed: FeedChange[]; via: string | null }
   /** This side's copy of `wall` is now as far as the friend's (the owner's, or a relay's). */
@@ -294,8 +295,9 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       case 'submit': {
         const outcome = await submissions.receive(m.entries, relay !== null);
         if (outcome === 'corrupt') return shutdown('bad_message', 'A submitted entry does not match its signature.', true);
-        if (outcome === 'accepted') {
-          emit({ type: 'wallUpdated', wall: me, added: [], feed: [], via: null });
+        if (outcome.accepted) {
+          const { sealed } = outcome;
+          emit({ type: 'wallUpdated', wall: me, added: sealed.map((s) => s.entry), feed: sealed.flatMap((s) => s.feed), via: null });
           await announce();
         }
         return;

@@ -1,4 +1,4 @@
-import { acceptSubmission } from './author';
+import { type SealedWrite, sealSubmission } from './author';
 import { toHex, truncateText } from './bytes';
 import { bodyMatches, entryIdBytes, type SignedEntry, verifyAuthor } from './entry';
 import type { Identity } from './identity';
@@ -21,6 +21,9 @@ export type SubmissionDeps = {
   onUndeliverable(id: string, reason: string, entry: SignedEntry | null): void;
 };
 
+/** What a `submit` did: `accepted` when any entry is now on the wall (new or already there), `sealed` the new ones. */
+export type SubmissionOutcome = { accepted: boolean; sealed: SealedWrite[] };
+
 /**
  * Entries written for each other's walls (docs/protocol.md §7.4): this side's outbox going out as
  * `submit`, the friend's submissions sealed onto this side's wall and answered with `submitted`.
@@ -38,15 +41,16 @@ export function createSubmissions(deps: SubmissionDeps) {
       inFlight.clear();
     },
     /**
-     * Seals what the friend submitted; `corrupt` when an entry does not match its signature. With
+     * Seals what the friend submitted and answers with what it sealed; `corrupt` when an entry
+     * does not match its signature. With
      * `carried` (version 2) an entry may be another friend's, which the peer carried here (§7.5).
      */
-    async receive(entries: readonly SignedEntry[], carried = false): Promise<'corrupt' | 'accepted' | 'none'> {
+    async receive(entries: readonly SignedEntry[], carried = false): Promise<'corrupt' | SubmissionOutcome> {
       // A corrupt submission is not what its author wrote: answering "rejected" for its id would
       // make the author drop the genuine entry, so the session ends as for any bad frame.
       if (entries.some((e) => !e.body || !bodyMatches(e.header, e.body) || !verifyAuthor(e))) return 'corrupt';
       const results: SubmitResult[] = [];
-      let accepted = false;
+      const outcome: SubmissionOutcome = { accepted: false, sealed: [] };
       const restoring = await replica.recovering();
       for (const entry of entries) {
         const id = entryIdBytes(entry.header);
@@ -57,13 +61,14 @@ export function createSubmissions(deps: SubmissionDeps) {
         const from = carried && entry.header.author !== identity.handle ? entry.header.author : peer;
         // Entries whose order matters (likes, edits, deletes) come only from their author (§7.5).
         const r = from !== peer && !CARRIED_KINDS.includes(entry.header.kind)
-          ? fail<string>('only wall posts and comments travel through friends')
-          : await acceptSubmission(replica, identity, from, entry, deps.now);
-        if (r.ok) accepted = true;
+          ? fail('only wall posts and comments travel through friends')
+          : await sealSubmission(replica, identity, from, entry, deps.now);
+        if (r.ok) outcome.accepted = true;
+        if (r.ok && r.value.sealed) outcome.sealed.push(r.value.sealed);
         results.push({ id, status: r.ok ? 'accepted' : 'rejected', reason: r.ok ? '' : truncateText(r.reason, LIMITS.reasonChars) });
       }
       deps.send({ type: 'submitted', results });
-      return accepted ? 'accepted' : 'none';
+      return outcome;
     },
     /**
      * "accepted" only ends the wait: an outbox entry is dropped once it is seen sealed in the

@@ -127,7 +127,7 @@ export const MESSAGES = {
   ),
   'bg:notify': spec<null>()(SocialNoticeSchema, 'a notification'),
   'bg:mark-seen': spec<null>()(None, 'no payload'),
-  'bg:unseen': spec<{ count: number; focusPostId: string | null }>()(None, 'no payload'),
+  'bg:unseen': spec<{ count: number; focusPostId: string | null; focusWall: string | null }>()(None, 'no payload'),
   'ui:host-state': spec<null>()(HostStateSchema, 'a peer host state'),
   'ui:social-changed': spec<null>()(SocialChangeSchema, 'what changed'),
 };

@@ -19,14 +19,37 @@ export interface SettingsV2 extends SettingsV1 {
   /** Browser notifications for friend posts and requests (the badge counts either way). */
   notifications: boolean;
 }
-export type Settings = SettingsV2;
+/** Which kinds of notice raise a browser notification (the badge counts every kind either way). */
+export interface NotifySwitchesV3 {
+  /** Friends' posts on their walls. */
+  posts: boolean;
+  /** Friends' posts on one's own wall. */
+  wallPosts: boolean;
+  /** Comments on one's posts and wall. */
+  comments: boolean;
+  /** Comments after one's own under a post. */
+  replies: boolean;
+  /** Likes of one's posts and comments. */
+  likes: boolean;
+  /** Friend requests and accepted requests. */
+  requests: boolean;
+}
+export interface SettingsV3 extends SettingsV1 {
+  notify: NotifySwitchesV3;
+}
+export type Settings = SettingsV3;
+export type NotifySwitches = NotifySwitchesV3;
 
-export const settingsItem = storage.defineItem<SettingsV2>('local:settings', {
-  version: 2,
+const notifyAll = (on: boolean): NotifySwitchesV3 => ({ posts: on, wallPosts: on, comments: on, replies: on, likes: on, requests: on });
+
+export const settingsItem = storage.defineItem<SettingsV3>('local:settings', {
+  version: 3,
   migrations: {
     2: (old: SettingsV1): SettingsV2 => ({ brokerUrl: old.brokerUrl, notifications: true }),
+    // The one switch becomes one per kind: whoever turned notifications off keeps them all off.
+    3: (old: SettingsV2): SettingsV3 => ({ brokerUrl: old.brokerUrl, notify: notifyAll(old.notifications) }),
   },
-  fallback: { brokerUrl: null, notifications: true },
+  fallback: { brokerUrl: null, notify: notifyAll(true) },
 });
 
 /** Friend posts and requests not yet seen; the toolbar badge shows it. Kept by the background. */
@@ -35,11 +58,18 @@ export interface UnseenV1 {
   /** The newest post a notification pointed at, for the side panel to scroll to. */
   focusPostId: string | null;
 }
+export interface UnseenV2 extends UnseenV1 {
+  /** The wall of the post a clicked notification pointed at, to open once; cleared when the feed is seen. */
+  focusWall: string | null;
+}
+export type Unseen = UnseenV2;
 
-export const unseenItem = storage.defineItem<UnseenV1>('local:unseen', {
-  version: 1,
-  migrations: {},
-  fallback: { count: 0, focusPostId: null },
+export const unseenItem = storage.defineItem<UnseenV2>('local:unseen', {
+  version: 2,
+  migrations: {
+    2: (old: UnseenV1): UnseenV2 => ({ count: old.count, focusPostId: old.focusPostId, focusWall: null }),
+  },
+  fallback: { count: 0, focusPostId: null, focusWall: null },
 });
 
 /** Reads the session, treating a damaged stored value as signed out (and saying so). */

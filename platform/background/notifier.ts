@@ -1,9 +1,24 @@
 import { browser } from 'wxt/browser';
-import type { SocialNotice } from '../social/social-views';
-import { settingsItem, unseenItem, type UnseenV1 } from '../storage-items';
+import type { NoticeKind, SocialNotice } from '../social/social-views';
+import { settingsItem, unseenItem, type NotifySwitches, type Unseen } from '../storage-items';
 import { openSidePanel } from './side-panel';
 
 const PREFIX = 'peerwall-';
+/**
+ * `peerwall-<post id>-<wall>-<ms>`, or `peerwall-<kind>-<wall>-<ms>` for a notice without a post; the
+ * wall may be absent (ids from before walls were named, and requests).
+ */
+const NOTIFICATION_ID = /^peerwall-(?:([0-9a-f]{64})|[a-zA-Z]+)(?:-([a-z0-9_]{1,15}))?-\d+$/;
+
+/** The setting that switches each kind of notice's browser notification. */
+const SWITCH_OF: Record<NoticeKind, keyof NotifySwitches> = {
+  post: 'posts',
+  wallPost: 'wallPosts',
+  comment: 'comments',
+  reply: 'replies',
+  like: 'likes',
+  request: 'requests',
+};
 
 interface BadgeApi {
   setBadgeText(details: { text: string }): Promise<void>;
@@ -24,13 +39,19 @@ export async function showBadge(count: number): Promise<void> {
 }
 
 /**
- * A friend post or request: counts it as unseen on the badge and, unless the person turned
- * notifications off, raises a browser notification whose id carries the post to open.
+ * A notice: counts it as unseen on the badge and, unless the person turned its kind off, raises a
+ * browser notification whose id carries the post to open and its wall.
  */
 export async function showNotice(notice: SocialNotice): Promise<void> {
-  await updateUnseen((unseen) => ({ count: unseen.count + (notice.count ?? 1), focusPostId: notice.postId ?? unseen.focusPostId }));
-  if (!(await settingsItem.getValue()).notifications) return;
-  await browser.notifications.create(`${PREFIX}${notice.postId ?? 'request'}-${Date.now()}`, {
+  await updateUnseen((unseen) => ({
+    count: unseen.count + (notice.count ?? 1),
+    focusPostId: notice.postId ?? unseen.focusPostId,
+    // A wall opens only after a click on a notification (see handleNotificationClicks).
+    focusWall: notice.postId ? null : unseen.focusWall,
+  }));
+  if (!(await settingsItem.getValue()).notify[SWITCH_OF[notice.kind]]) return;
+  const wall = notice.wall ? `-${notice.wall}` : '';
+  await browser.notifications.create(`${PREFIX}${notice.postId ?? notice.kind}${wall}-${Date.now()}`, {
     type: 'basic',
     iconUrl: browser.runtime.getURL('/icon/128.png'),
     title: notice.title,
@@ -39,7 +60,7 @@ export async function showNotice(notice: SocialNotice): Promise<void> {
 }
 
 export async function markSeen(): Promise<void> {
-  await updateUnseen((unseen) => ({ count: 0, focusPostId: unseen.focusPostId }));
+  await updateUnseen((unseen) => ({ count: 0, focusPostId: unseen.focusPostId, focusWall: null }));
 }
 
 let unseenQueue: Promise<unknown> = Promise.resolve();
@@ -48,7 +69,7 @@ let unseenQueue: Promise<unknown> = Promise.resolve();
  * Read-modify-write of the unseen count, one at a time: a synced batch sends several notices
  * at once, and interleaved updates would each count from the same old value.
  */
-function updateUnseen(change: (unseen: UnseenV1) => UnseenV1): Promise<void> {
+function updateUnseen(change: (unseen: Unseen) => Unseen): Promise<void> {
   const next = unseenQueue.then(async () => {
     const updated = change(await unseenItem.getValue());
     await unseenItem.setValue(updated);
@@ -58,20 +79,31 @@ function updateUnseen(change: (unseen: UnseenV1) => UnseenV1): Promise<void> {
   return next;
 }
 
-/** The post id a notification id names, or null for requests. */
-export function postIdOfNotification(id: string): string | null {
-  const match = /^peerwall-([0-9a-f]{64})-\d+$/.exec(id);
-  return match ? match[1]! : null;
+/** What a notification of ours points at: a post and its wall, either absent; null for another id. */
+export function focusOfNotification(id: string): { postId: string | null; wall: string | null } | null {
+  const match = NOTIFICATION_ID.exec(id);
+  return match ? { postId: match[1] ?? null, wall: match[2] ?? null } : null;
 }
 
-/** Clicking a notification opens the side panel (or, where that is refused, a tab of it) at the post. */
+/** The post id a notification id names, or null for requests and summaries. */
+export function postIdOfNotification(id: string): string | null {
+  return focusOfNotification(id)?.postId ?? null;
+}
+
+/** The side panel page's hash for a focus: `#wall-<wall>/post-<id>`, `#post-<id>`, `#wall-<wall>` or none. */
+export function focusHash(focus: { postId: string | null; wall: string | null }): string {
+  const parts = [focus.wall ? `wall-${focus.wall}` : null, focus.postId ? `post-${focus.postId}` : null].filter(Boolean);
+  return parts.length ? `#${parts.join('/')}` : '';
+}
+
+/** Clicking a notification opens the side panel (or, where that is refused, a tab of it) at the post, in its wall. */
 export function handleNotificationClicks(): void {
   browser.notifications.onClicked.addListener((id) => {
     if (!id.startsWith(PREFIX)) return;
-    const postId = postIdOfNotification(id);
-    void unseenItem.getValue().then((unseen) => unseenItem.setValue({ ...unseen, focusPostId: postId }));
+    const focus = focusOfNotification(id) ?? { postId: null, wall: null };
+    void updateUnseen((unseen) => ({ ...unseen, focusPostId: focus.postId, focusWall: focus.wall }));
     void browser.notifications.clear(id);
-    const tabUrl = browser.runtime.getURL(`/sidepanel.html${postId ? `#post-${postId}` : ''}` as '/sidepanel.html');
+    const tabUrl = browser.runtime.getURL(`/sidepanel.html${focusHash(focus)}` as '/sidepanel.html');
     void browser.windows
       .getLastFocused()
       .then((window) => openSidePanel(window.id))

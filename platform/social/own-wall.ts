@@ -1,5 +1,5 @@
 import { queueForFriend, writeOwnEntry } from '@/core/author';
-import { feedRow, type FeedChange, type FeedRow } from '@/core/feed';
+import { feedRow, type FeedRow } from '@/core/feed';
 import type { Identity, RandomBytes } from '@/core/identity';
 import { StorageFullError, type Replica } from '@/core/replica';
 import type { Result } from '@/core/result';
@@ -7,9 +7,7 @@ import { PeerwallError } from '../errors';
 import type { Timers } from '../timers';
 import type { SocialCircle } from './social-circle';
 import type { SocialStore } from './social-store';
-import type { SocialNotice } from './social-views';
 
-const NOTIFY_AT_MOST = 3;
 const FAREWELL_POLL_MS = 250;
 
 export interface OwnWallDeps {
@@ -24,7 +22,6 @@ export interface OwnWallDeps {
   spread(): void;
   /** Whether a friend can take an entry now (online or being connected). */
   reachable(handle: string): boolean;
-  notify(notice: SocialNotice): void;
 }
 
 function postProblem(reason: string): string {
@@ -50,10 +47,9 @@ export async function saved<T>(write: () => Promise<Result<T>>, what = 'post'): 
   return result.value;
 }
 
-/** Writing on one's own wall, and the notifications friends' new posts raise. */
+/** Writing on one's own wall and on friends' walls, and the goodbye of a deleted account. */
 export function createOwnWall(deps: OwnWallDeps) {
   const { identity, replica, circle } = deps;
-  const me = identity.handle;
   const writeDeps = { randomBytes: deps.randomBytes, now: deps.now };
 
   return {
@@ -87,23 +83,6 @@ export function createOwnWall(deps: OwnWallDeps) {
         const progress = await deps.store.progress();
         if (![...circle.friends].some((f) => !circle.gone.has(f) && deps.reachable(f) && (progress.get(f) ?? 0) < written.value.seq)) return;
         await new Promise<void>((resolve) => deps.timers.setTimeout(resolve, Math.min(FAREWELL_POLL_MS, deadline - deps.now())));
-      }
-    },
-    /** A notification for each new friend post (at most three, then one summary); the badge counts each. */
-    notifyPosts(wall: string, feed: readonly FeedChange[]): void {
-      const posts = feed.flatMap((c) => (c.op === 'put' && c.row.author !== me && !circle.blocked.has(c.row.author) ? [c.row] : []));
-      for (const row of posts.slice(-NOTIFY_AT_MOST)) {
-        const text = row.text ?? '';
-        deps.notify({
-          kind: 'post',
-          title: `@${row.author} posted`,
-          message: text.length > 200 ? `${text.slice(0, 199)}…` : text,
-          postId: row.id,
-        });
-      }
-      if (posts.length > NOTIFY_AT_MOST) {
-        const more = posts.length - NOTIFY_AT_MOST;
-        deps.notify({ kind: 'post', title: `@${wall}`, message: `${more} more new posts`, postId: null, count: more });
       }
     },
   };

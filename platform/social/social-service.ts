@@ -23,6 +23,7 @@ import { createSocialState } from './social-state';
 import { createSocialStore } from './social-store';
 import type { ActionReceipt, FeedPost, SocialChange, SocialNotice, SocialState, WallPostReceipt } from './social-views';
 import { createSyncConnections, type ConnectionOptions } from './sync-connections';
+import { createWallNotices } from './wall-notices';
 
 export interface SocialOptions extends ConnectionOptions {
   /** Changes within this long reach open pages as one notice. */
@@ -145,8 +146,8 @@ export function createSocialService(deps: SocialServiceDeps) {
     timers,
     spread,
     reachable: (f) => ['online', 'connecting'].includes(connections.presenceOf(f)),
-    notify: deps.notify,
   });
+  const notices = createWallNotices({ me, replica, isBlocked: (h) => circle.blocked.has(h), notify: deps.notify, timers });
 
   const conversation = createConversation({
     identity,
@@ -161,7 +162,7 @@ export function createSocialService(deps: SocialServiceDeps) {
 
   function onEvent(handle: string, event: SyncEvent): void {
     if (event.type === 'wallUpdated') {
-      if (event.wall !== me) ownWall.notifyPosts(event.wall, event.feed);
+      void notices.onWallUpdated(event.wall, event.added).catch((e: unknown) => console.error('[peerwall] notifications failed', e));
       // Friends in session who may read this wall through us hear of it now (§7.5).
       if (event.wall !== me && event.added.length > 0) connections.announceWall(event.wall, handle);
       if (event.wall === handle && event.added.some((e) => e.header.kind === 'goodbye')) circle.markGone(handle);
@@ -285,6 +286,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     /** Before account deletion: a goodbye to the friends that can take it, waiting at most `waitMs`. */
     farewell: (text: string, waitMs: number): Promise<void> => ownWall.farewell(text, waitMs),
     stop(): void {
+      notices.stop();
       changes.stop();
       connections.stop();
       relay.stop();

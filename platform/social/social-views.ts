@@ -142,12 +142,22 @@ export const FeedPostSchema = Type.Object({
 });
 export type FeedPost = Static<typeof FeedPostSchema>;
 
+/**
+ * What a notice is about; each can be switched off. `post`: a friend's post on their wall (or
+ * someone's on a friend's wall); `wallPost`: a friend wrote on one's wall; `comment`: on one's post
+ * or wall; `reply`: a comment after one's own in a thread; `like`: on one's post or comment.
+ */
+export const NOTICE_KINDS = ['post', 'wallPost', 'comment', 'reply', 'like', 'request'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
 export const SocialNoticeSchema = Type.Object({
-  kind: Type.Union([Type.Literal('post'), Type.Literal('request')]),
+  kind: Type.Union(NOTICE_KINDS.map((k) => Type.Literal(k))),
   title: Type.String({ maxLength: 200 }),
   message: Type.String({ maxLength: 1000 }),
-  /** The post to open when the notification is clicked. */
+  /** The post to open when the notification is clicked (for a comment or a like: the post it is under). */
   postId: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
+  /** The wall that post is on, opened first. */
+  wall: Type.Optional(Type.Union([Handle, Type.Null()])),
   /** How many unseen posts or requests it stands for on the badge (a summary covers several); 1 when absent. */
   count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
 });

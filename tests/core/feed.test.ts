@@ -77,6 +77,30 @@ describe('feed changes of a write', () => {
 });
 
 describe('what a sync session tells its owner', () => {
+  it('hands the owner each submission it sealed, with its feed row, once', async () => {
+    const alice = makeUser('alice');
+    const bob = makeUser('bob');
+    await befriend(alice, bob);
+    const mine = await post(alice, text('mine'));
+    const wallPost = await queue(bob, 'alice', { kind: 'wallPost', body: { text: 'hi alice', media: [] } });
+    const comment = await queue(bob, 'alice', { kind: 'comment', target: mine.id, body: { text: 'nice' } });
+    const like = await queue(bob, 'alice', { kind: 'like', target: mine.id, body: null });
+
+    await connect(alice, bob);
+    await connect(alice, bob); // bob's outbox was emptied: nothing is sealed twice
+
+    const own = alice.events.flatMap((e) => (e.type === 'wallUpdated' && e.wall === 'alice' ? [e] : []));
+    expect(own.flatMap((e) => e.added.map((a) => a.id))).toEqual([wallPost, comment, like]);
+    expect(own.flatMap((e) => e.added.map((a) => [a.header.author, a.header.kind, a.seq]))).toEqual([
+      ['bob', 'wallPost', 2],
+      ['bob', 'comment', 3],
+      ['bob', 'like', 4],
+    ]);
+    expect(own.flatMap((e) => e.feed)).toEqual([
+      { op: 'put', row: expect.objectContaining({ id: wallPost, wall: 'alice', author: 'bob', seq: 2, text: 'hi alice' }) },
+    ]);
+  });
+
   it('reports how far the friend holds each wall, from its requests and from what was sent', async () => {
     const alice = makeUser('alice');
     const bob = makeUser('bob');

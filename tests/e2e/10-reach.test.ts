@@ -19,7 +19,8 @@ import { sleep, waitFor } from './support/wait';
 const WHILE_BOB_AWAY = 'Posted while bob was away: the lake froze over last night!';
 const ON_ALICES_WALL = 'Happy birthday, alice! Written while you were offline.';
 const AFTER_UNFRIENDING = 'Only for the friends I still have.';
-const POST_NOTIFICATION = /^peerwall-([0-9a-f]{64})-\d+$/;
+/** `peerwall-<post id>-<wall>-<ms>` (platform/background/notifier.ts). */
+const POST_NOTIFICATION = /^peerwall-([0-9a-f]{64})-[a-z0-9_]{1,15}-\d+$/;
 
 /**
  * Issue 9: walls reach friends who are never online at the same time, through friends they share.

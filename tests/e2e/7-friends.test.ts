@@ -27,7 +27,8 @@ import { sleep, waitFor } from './support/wait';
 
 /** A friend's post reaches an open popup within this long ("within a few seconds", issue 5). */
 const LIVE_POST_MS = 5_000;
-const POST_NOTIFICATION = /^peerwall-([0-9a-f]{64})-\d+$/;
+/** `peerwall-<post id>-<wall>-<ms>` (platform/background/notifier.ts). */
+const POST_NOTIFICATION = /^peerwall-([0-9a-f]{64})-[a-z0-9_]{1,15}-\d+$/;
 const playwrightOf = (page: ExtensionPage) => (page as ChromiumExtensionPage).page;
 
 /**

@@ -166,9 +166,9 @@ describe('background', () => {
       });
 
     await ask({ type: 'bg:notify', payload: { kind: 'post', title: '@alice posted', message: 'hi', postId: null } });
-    expect(await ask({ type: 'bg:unseen' })).toEqual({ ok: true, value: { count: 1, focusPostId: null } });
+    expect(await ask({ type: 'bg:unseen' })).toEqual({ ok: true, value: { count: 1, focusPostId: null, focusWall: null } });
     await ask({ type: 'bg:mark-seen' });
-    expect(await ask({ type: 'bg:unseen' })).toEqual({ ok: true, value: { count: 0, focusPostId: null } });
+    expect(await ask({ type: 'bg:unseen' })).toEqual({ ok: true, value: { count: 0, focusPostId: null, focusWall: null } });
     expect(b.notifications.create).toHaveBeenCalledTimes(1);
   });
 });

@@ -5,6 +5,7 @@ import PostComposer from '@/components/social/PostComposer.vue';
 import FriendAddForm from '@/components/social/FriendAddForm.vue';
 import FriendList from '@/components/social/FriendList.vue';
 import FriendRequestList from '@/components/social/FriendRequestList.vue';
+import NotificationToggle from '@/components/social/NotificationToggle.vue';
 import type { FeedPost, SocialState } from '@/platform/social/social-views';
 import { useFeedStore } from '@/stores/feed';
 import { useFriendsStore } from '@/stores/friends';
@@ -79,6 +80,22 @@ describe('post and friend components', () => {
     expect(composer).toMatch(/<button type="submit"[^>]*>Post<\/button>/);
     expect(add).toMatch(/<label for="pw-friend-handle">Friend&#39;s handle<\/label>/);
     expect(add).toContain('>Add friend</button>');
+  });
+
+  it('offers one notification switch per kind in a Notifications group, each on until turned off', async () => {
+    const html = await render(NotificationToggle);
+
+    expect(html).toMatch(/^<fieldset[^>]*><legend>Notifications<\/legend>/);
+    const labels = [...html.matchAll(/<label><input( checked)? type="checkbox">\s*([^<]+?)\s*<\/label>/g)].map((m) => [m[2], m[1] !== undefined]);
+    expect(labels).toEqual([
+      ['Friends&#39; posts', true],
+      ['Posts on your wall', true],
+      ['Comments on your posts and wall', true],
+      ['Comments after yours', true],
+      ['Likes on your posts', true],
+      ['Friend requests', true],
+    ]);
+    expect(html).not.toContain('Notify me about');
   });
 
   it('lists requests with Accept and Decline, and friends with a link and Unfriend / Block', async () => {

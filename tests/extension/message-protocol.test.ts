@@ -22,7 +22,7 @@ function bgHandlers(overrides: Partial<Handlers<'bg'>> = {}): Handlers<'bg'> {
     'bg:session-set': async () => null,
     'bg:notify': async () => null,
     'bg:mark-seen': async () => null,
-    'bg:unseen': async () => ({ count: 0, focusPostId: null }),
+    'bg:unseen': async () => ({ count: 0, focusPostId: null, focusWall: null }),
     ...overrides,
   };
 }

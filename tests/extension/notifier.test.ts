@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { markSeen, postIdOfNotification, showNotice } from '@/platform/background/notifier';
+import { focusHash, focusOfNotification, markSeen, postIdOfNotification, showNotice } from '@/platform/background/notifier';
+import type { SocialNotice } from '@/platform/social/social-views';
 import { settingsItem, unseenItem } from '@/platform/storage-items';
 
 type Stubbed = Record<string, Record<string, unknown>>;
@@ -24,15 +25,15 @@ describe('notifications and the badge', () => {
   it('counts each friend post on the badge and raises a notification naming the post', async () => {
     const { setBadgeText, create } = stubBadgeAndNotifications();
 
-    await showNotice({ kind: 'post', title: '@alice posted', message: 'hello', postId: POST_ID });
+    await showNotice({ kind: 'post', title: '@alice posted', message: 'hello', postId: POST_ID, wall: 'alice' });
     await showNotice({ kind: 'request', title: 'Friend request', message: '@bob wants to be your friend.', postId: null });
 
     expect(setBadgeText).toHaveBeenLastCalledWith({ text: '2' });
     expect(create).toHaveBeenCalledTimes(2);
     const [id, options] = create.mock.calls[0] as unknown as [string, Record<string, unknown>];
-    expect(postIdOfNotification(id)).toBe(POST_ID);
+    expect(focusOfNotification(id)).toEqual({ postId: POST_ID, wall: 'alice' });
     expect(options).toMatchObject({ type: 'basic', title: '@alice posted', message: 'hello' });
-    expect(await unseenItem.getValue()).toEqual({ count: 2, focusPostId: POST_ID });
+    expect(await unseenItem.getValue()).toEqual({ count: 2, focusPostId: POST_ID, focusWall: null });
   });
 
   it('counts every notice when several arrive at once (a synced batch sends them together)', async () => {
@@ -58,20 +59,51 @@ describe('notifications and the badge', () => {
     expect((await unseenItem.getValue()).count).toBe(0);
   });
 
-  it('still counts but shows no notification when notifications are turned off', async () => {
+  it.each<[SocialNotice['kind'], 'posts' | 'wallPosts' | 'comments' | 'replies' | 'likes' | 'requests']>([
+    ['post', 'posts'],
+    ['wallPost', 'wallPosts'],
+    ['comment', 'comments'],
+    ['reply', 'replies'],
+    ['like', 'likes'],
+    ['request', 'requests'],
+  ])('still counts a %s but shows no notification when its switch (%s) is off', async (kind, key) => {
     const { setBadgeText, create } = stubBadgeAndNotifications();
-    await settingsItem.setValue({ brokerUrl: null, notifications: false });
+    const settings = await settingsItem.getValue();
+    await settingsItem.setValue({ ...settings, notify: { ...settings.notify, [key]: false } });
 
-    await showNotice({ kind: 'post', title: 't', message: 'm', postId: POST_ID });
+    await showNotice({ kind, title: 't', message: 'm', postId: POST_ID, wall: 'alice', count: 2 });
+    const others = (['post', 'wallPost', 'comment', 'reply', 'like', 'request'] as const).filter((k) => k !== kind);
+    for (const other of others) await showNotice({ kind: other, title: other, message: 'm', postId: POST_ID, wall: 'alice' });
 
-    expect(create).not.toHaveBeenCalled();
-    expect(setBadgeText).toHaveBeenLastCalledWith({ text: '1' });
+    expect(setBadgeText).toHaveBeenLastCalledWith({ text: '7' });
+    expect(create.mock.calls.map((call) => (call as unknown as [string, { title: string }])[1].title)).toEqual(others);
   });
 
-  it('reads only our own notification ids', () => {
+  it('reads only our own notification ids, with the wall when they name one', () => {
+    expect(focusOfNotification(`peerwall-${POST_ID}-bob_2-123`)).toEqual({ postId: POST_ID, wall: 'bob_2' });
+    expect(focusOfNotification(`peerwall-${POST_ID}-123`)).toEqual({ postId: POST_ID, wall: null });
+    expect(focusOfNotification('peerwall-post-bob-123')).toEqual({ postId: null, wall: 'bob' });
+    expect(focusOfNotification('peerwall-request-123')).toEqual({ postId: null, wall: null });
     expect(postIdOfNotification(`peerwall-${POST_ID}-123`)).toBe(POST_ID);
     expect(postIdOfNotification('peerwall-request-123')).toBeNull();
     expect(postIdOfNotification(`other-${POST_ID}-1`)).toBeNull();
+    expect(focusOfNotification(`other-${POST_ID}-1`)).toBeNull();
+  });
+
+  it('builds the side panel hash that opens a wall at a post', () => {
+    expect(focusHash({ postId: POST_ID, wall: 'bob' })).toBe(`#wall-bob/post-${POST_ID}`);
+    expect(focusHash({ postId: POST_ID, wall: null })).toBe(`#post-${POST_ID}`);
+    expect(focusHash({ postId: null, wall: 'bob' })).toBe('#wall-bob');
+    expect(focusHash({ postId: null, wall: null })).toBe('');
+  });
+
+  it('opens a clicked post’s wall once: seeing the feed forgets the wall but keeps the post', async () => {
+    stubBadgeAndNotifications();
+    await unseenItem.setValue({ count: 3, focusPostId: POST_ID, focusWall: 'bob' });
+
+    await markSeen();
+
+    expect(await unseenItem.getValue()).toEqual({ count: 0, focusPostId: POST_ID, focusWall: null });
   });
 });
 
@@ -89,10 +121,10 @@ describe('clicking a notification', () => {
     const { handleNotificationClicks } = await import('@/platform/background/notifier');
 
     handleNotificationClicks();
-    listeners[0]!(`peerwall-${POST_ID}-1`);
+    listeners[0]!(`peerwall-${POST_ID}-bob-1`);
     await new Promise((r) => setTimeout(r, 10));
 
-    expect(create).toHaveBeenCalledWith({ url: fakeBrowser.runtime.getURL(`/sidepanel.html#post-${POST_ID}` as '/sidepanel.html') });
-    expect((await unseenItem.getValue()).focusPostId).toBe(POST_ID);
+    expect(create).toHaveBeenCalledWith({ url: fakeBrowser.runtime.getURL(`/sidepanel.html#wall-bob/post-${POST_ID}` as '/sidepanel.html') });
+    expect(await unseenItem.getValue()).toMatchObject({ focusPostId: POST_ID, focusWall: 'bob' });
   });
 });

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { SessionV1 } from '@/platform/session';
-import { loadSession, saveSession, sessionItem, settingsItem } from '@/platform/storage-items';
+import { loadSession, saveSession, sessionItem, settingsItem, unseenItem, type SettingsV2, type UnseenV1 } from '@/platform/storage-items';
 
 /** A `local:session` value exactly as version 1 stores it. Later versions migrate from this. */
 const SESSION_V1_FIXTURE: SessionV1 = {
@@ -13,6 +13,14 @@ const SESSION_V1_FIXTURE: SessionV1 = {
   displaced: false,
 };
 
+/** `local:settings` exactly as version 2 stores it, with notifications turned off. */
+const SETTINGS_V2_FIXTURE: SettingsV2 = { brokerUrl: 'https://broker.example.com', notifications: false };
+/** `local:unseen` exactly as version 1 stores it. */
+const UNSEEN_V1_FIXTURE: UnseenV1 = { count: 4, focusPostId: 'cd'.repeat(32) };
+
+const ALL_ON = { posts: true, wallPosts: true, comments: true, replies: true, likes: true, requests: true };
+const ALL_OFF = { posts: false, wallPosts: false, comments: false, replies: false, likes: false, requests: false };
+
 describe('storage items', () => {
   beforeEach(() => {
     vi.restoreAllMocks();
@@ -21,14 +29,14 @@ describe('storage items', () => {
 
   it('starts signed out with no remembered Broker URL', async () => {
     expect(await loadSession()).toBeNull();
-    expect(await settingsItem.getValue()).toEqual({ brokerUrl: null, notifications: true });
+    expect(await settingsItem.getValue()).toEqual({ brokerUrl: null, notify: ALL_ON });
   });
 
   it('saves the session and remembers its Broker URL for the next sign-in', async () => {
     await saveSession(SESSION_V1_FIXTURE);
 
     expect(await loadSession()).toEqual(SESSION_V1_FIXTURE);
-    expect(await settingsItem.getValue()).toEqual({ brokerUrl: 'https://broker.example.com', notifications: true });
+    expect(await settingsItem.getValue()).toEqual({ brokerUrl: 'https://broker.example.com', notify: ALL_ON });
   });
 
   it('removes the session on sign-out but keeps the Broker URL', async () => {
@@ -49,20 +57,46 @@ describe('storage items', () => {
     expect(await fakeBrowser.storage.local.get('session$')).toEqual({ session$: { v: 1 } });
   });
 
-  it('migrates version 1 settings, keeping the Broker URL and turning notifications on', async () => {
+  it('migrates version 1 settings, keeping the Broker URL and turning every notification on', async () => {
     await fakeBrowser.storage.local.set({ settings: { brokerUrl: 'https://b.example' }, settings$: { v: 1 } });
 
     await settingsItem.migrate();
 
-    expect(await settingsItem.getValue()).toEqual({ brokerUrl: 'https://b.example', notifications: true });
+    expect(await settingsItem.getValue()).toEqual({ brokerUrl: 'https://b.example', notify: ALL_ON });
+    expect(await fakeBrowser.storage.local.get('settings$')).toEqual({ settings$: { v: 3 } });
   });
 
-  it('keeps the notification setting when a sign-in remembers the Broker URL', async () => {
-    await settingsItem.setValue({ brokerUrl: null, notifications: false });
+  it('migrates version 2 settings: notifications turned off become every kind off', async () => {
+    await fakeBrowser.storage.local.set({ settings: SETTINGS_V2_FIXTURE, settings$: { v: 2 } });
+
+    await settingsItem.migrate();
+
+    expect(await settingsItem.getValue()).toEqual({ brokerUrl: 'https://broker.example.com', notify: ALL_OFF });
+  });
+
+  it('migrates version 2 settings: notifications turned on become every kind on', async () => {
+    await fakeBrowser.storage.local.set({ settings: { ...SETTINGS_V2_FIXTURE, notifications: true }, settings$: { v: 2 } });
+
+    await settingsItem.migrate();
+
+    expect(await settingsItem.getValue()).toEqual({ brokerUrl: 'https://broker.example.com', notify: ALL_ON });
+  });
+
+  it('keeps the notification switches when a sign-in remembers the Broker URL', async () => {
+    await settingsItem.setValue({ brokerUrl: null, notify: { ...ALL_ON, likes: false } });
 
     await saveSession(SESSION_V1_FIXTURE);
 
-    expect(await settingsItem.getValue()).toEqual({ brokerUrl: 'https://broker.example.com', notifications: false });
+    expect(await settingsItem.getValue()).toEqual({ brokerUrl: 'https://broker.example.com', notify: { ...ALL_ON, likes: false } });
+  });
+
+  it('migrates the version 1 unseen count, keeping the post to focus and opening no wall', async () => {
+    await fakeBrowser.storage.local.set({ unseen: UNSEEN_V1_FIXTURE, unseen$: { v: 1 } });
+
+    await unseenItem.migrate();
+
+    expect(await unseenItem.getValue()).toEqual({ count: 4, focusPostId: 'cd'.repeat(32), focusWall: null });
+    expect(await fakeBrowser.storage.local.get('unseen$')).toEqual({ unseen$: { v: 2 } });
   });
 
   it('treats a damaged session as signed out and says so in the console', async () => {

@@ -56,7 +56,7 @@ describe('posting and sync', () => {
     await net.settle();
 
     expect(await bob.service.feed(10)).toMatchObject([{ id: post.id, author: 'alice', text: 'hello bob' }]);
-    expect(bob.notices).toContainEqual({ kind: 'post', title: '@alice posted', message: 'hello bob', postId: post.id });
+    expect(bob.notices).toContainEqual({ kind: 'post', title: '@alice posted', message: 'hello bob', postId: post.id, wall: 'alice' });
     expect((await alice.service.state()).friends).toMatchObject([{ handle: 'bob', presence: 'online', waiting: 0 }]);
   });
 
@@ -115,6 +115,23 @@ describe('posting and sync', () => {
     const posts = bob.notices.filter((n) => n.kind === 'post');
     expect(posts).toHaveLength(4);
     expect(posts.reduce((sum, n) => sum + (n.count ?? 1), 0)).toBe(5);
+  });
+
+  it('tells a wall’s owner a friend wrote on it once the owner seals it, and open pages show it', async () => {
+    const { net, alice, bob } = await friends();
+    await net.time.advance(1000);
+    alice.changeLog.length = 0;
+    alice.notices.length = 0;
+
+    const receipt = await bob.service.writeOnWall('alice', 'happy birthday!');
+    await net.settle();
+    await net.time.advance(150);
+
+    expect(alice.notices).toEqual([{ kind: 'wallPost', title: '@bob wrote on your wall', message: 'happy birthday!', postId: receipt.id, wall: 'alice' }]);
+    // Open pages insert the row or reload the feed, which holds it.
+    expect(alice.changeLog.some((c) => c.feed || c.posts.some((p) => p.id === receipt.id))).toBe(true);
+    expect((await alice.service.feed(10)).map((p) => [p.id, p.author, p.text])).toEqual([[receipt.id, 'bob', 'happy birthday!']]);
+    expect(bob.notices.filter((n) => n.postId === receipt.id)).toEqual([]);
   });
 
   it('merges own and friends’ walls newest first', async () => {
