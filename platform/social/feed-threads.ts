@@ -62,8 +62,11 @@ export async function withThreads(
   for (const post of posts) {
     const changes = pending.get(post.wall) ?? NO_CHANGES;
     if (changes.deletes.has(post.id)) continue;
-    const entries = post.pending ? [] : await deps.replica.entriesTargeting(post.wall, post.id);
-    const commentIds = entries.filter((e) => e.header.kind === 'comment').map((e) => e.id);
+    const targeting = post.pending ? [] : await deps.replica.entriesTargeting(post.wall, post.id);
+    // Only the newest comments that can be shown cost a read each (for their edits, deletes and likes):
+    // a thread of thousands costs no more. Older ones are left out whole, never shown without their deletes.
+    const commentIds = new Set(targeting.filter((e) => e.header.kind === 'comment').map((e) => e.id).slice(-COMMENTS_SHOWN));
+    const entries = targeting.filter((e) => e.header.kind !== 'comment' || commentIds.has(e.id));
     for (const id of commentIds) entries.push(...(await deps.replica.entriesTargeting(post.wall, id)));
     const thread = buildThread(post.id, entries);
     const visible = (h: string) => !deps.isBlocked(h);

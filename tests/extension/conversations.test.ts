@@ -180,6 +180,22 @@ describe('conversations on walls', () => {
     expect((await postWith(alice, 'blocking'))?.comments.map((c) => c.author)).toEqual(['carol', 'bob']);
   });
 
+  it('shows the newest 200 comments of a long thread, each with its delete applied', async () => {
+    const { alice } = await cast();
+    const post = await alice.service.post('long thread');
+    const ids: string[] = [];
+    for (let i = 1; i <= 205; i++) ids.push((await alice.service.comment('alice', post.id, `c${i}`)).id);
+    await alice.service.remove('alice', ids[2]!); // c3, older than the newest 200
+    await alice.service.remove('alice', ids[203]!); // c204
+
+    const comments = (await postWith(alice, 'long thread'))?.comments ?? [];
+
+    expect(comments).toHaveLength(199);
+    expect(comments[0]?.text).toBe('c6');
+    expect(comments.at(-1)?.text).toBe('c205');
+    expect(comments.map((c) => c.text)).not.toContain('c204');
+  });
+
   it('likes and comments on one’s own wall are sealed at once, and the owner may delete a friend’s comment', async () => {
     const { net, alice, bob, carol } = await cast();
     const post = await alice.service.post('own');

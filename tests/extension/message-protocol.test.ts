@@ -208,6 +208,15 @@ describe('message protocol', () => {
     ['host:answer-request', { handle: 'bob', accept: 'yes' }],
     ['host:add-friend', {}],
     ['host:delete-account', { password: null }],
+    ['host:comment', { wall: 'alice', target: 'not-an-id', text: 'hi' }],
+    ['host:comment', { wall: 'alice', target: 'a'.repeat(64), text: 'x'.repeat(4_001) }],
+    ['host:like', { wall: 'alice', target: 'A'.repeat(64), liked: true }],
+    ['host:like', { wall: 'alice', target: 'a'.repeat(64) }],
+    ['host:edit', { wall: 'alice', target: 'a'.repeat(64), text: 'x'.repeat(20_001) }],
+    ['host:delete', { wall: 5, target: 'a'.repeat(64) }],
+    ['host:set-profile', { displayName: 'n'.repeat(129), about: '' }],
+    ['host:set-profile', { displayName: 'Al' }],
+    ['host:dismiss-rejection', { id: 'a'.repeat(63) }],
     ['bg:notify', { kind: 'spam', title: 't', message: 'm', postId: null }],
     ['bg:notify', { kind: 'post', title: 't', message: 'm'.repeat(1001), postId: null }],
     ['bg:notify', { kind: 'post', title: 't', message: 'm', postId: null, count: 0 }],
@@ -220,6 +229,8 @@ describe('message protocol', () => {
     expect(parsePayload('host:post', { text: 'hi' })).toEqual({ text: 'hi' });
     expect(parsePayload('host:feed', { limit: 50, wall: 'bob' })).toEqual({ limit: 50, wall: 'bob' });
     expect(parsePayload('host:answer-request', { handle: 'bob', accept: false })).toEqual({ handle: 'bob', accept: false });
+    expect(parsePayload('host:like', { wall: 'alice', target: 'a'.repeat(64), liked: false, extra: 1 })).toEqual({ wall: 'alice', target: 'a'.repeat(64), liked: false });
+    expect(parsePayload('host:set-profile', { displayName: 'Alice', about: '' })).toEqual({ displayName: 'Alice', about: '' });
     expect(parsePayload('bg:notify', { kind: 'request', title: 't', message: 'm', postId: null })).toEqual({
       kind: 'request',
       title: 't',
