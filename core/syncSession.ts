@@ -295,7 +295,9 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       case 'submit': {
         const outcome = await submissions.receive(m.entries, relay !== null);
         if (outcome === 'corrupt') return shutdown('bad_message', 'A submitted entry does not match its signature.', true);
-        if (outcome.accepted) {
+        // Only what was sealed now is news: a resent entry already on the wall changes nothing (and a
+        // friend resending one must not make this side announce to every other friend).
+        if (outcome.sealed.length > 0) {
           const { sealed } = outcome;
           emit({ type: 'wallUpdated', wall: me, added: sealed.map((s) => s.entry), feed: sealed.flatMap((s) => s.feed), via: null });
           await announce();

@@ -76,7 +76,8 @@ export function createSubmissions(deps: SubmissionDeps) {
      */
     async answered(results: readonly SubmitResult[]): Promise<void> {
       const rejected: string[] = [];
-      const refused = results.some((r) => r.status === 'rejected');
+      // Only answers to what this side sent count: a bogus answer costs no outbox read.
+      const refused = results.some((r) => r.status === 'rejected' && inFlight.has(toHex(r.id)));
       const queued = refused ? new Map((await replica.outbox(peer)).map((i) => [i.id, i.entry])) : new Map<string, SignedEntry>();
       for (const r of results) {
         const id = toHex(r.id);

@@ -30,7 +30,7 @@ export function hostHandlers(host: PeerHost, ready: Promise<unknown>, social?: S
     'host:delete': async ({ wall, target }) => (await current()).remove(wall, target),
     'host:set-profile': async ({ displayName, about }) => (await current()).setProfile(displayName, about),
     'host:dismiss-rejection': async ({ id }) => (await current()).dismissRejection(id),
-    'host:feed': async ({ limit, wall }) => (await current()).feed(limit, wall),
+    'host:feed': async ({ limit, wall, expanded }) => (await current()).feed(limit, wall, expanded ?? []),
     'host:connection-log': async ({ handle }) => (await current()).connectionLog(handle),
     'host:delete-account': async ({ password }) => (await ready, host.deleteAccount(password)),
   };

@@ -16,6 +16,7 @@ import { parseSession, SessionSchema, type Session } from './session';
 import type { ConnectionEvent } from './social/connection-log';
 import {
   COMMENT_TEXT_UNITS,
+  EXPANDED_MAX,
   POST_TEXT_UNITS,
   SocialChangeSchema,
   SocialNoticeSchema,
@@ -113,8 +114,10 @@ export const MESSAGES = {
     Type.Object({
       limit: Type.Integer({ minimum: 1, maximum: FEED_MAX }),
       wall: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
+      /** Posts whose whole thread the page shows (the others carry their newest comments). */
+      expanded: Type.Optional(Type.Array(EntryId, { maxItems: EXPANDED_MAX })),
     }),
-    `a limit of 1–${FEED_MAX} posts and a wall or null`,
+    `a limit of 1–${FEED_MAX} posts, a wall or null, and at most ${EXPANDED_MAX} expanded post ids`,
   ),
   'host:connection-log': spec<ConnectionEvent[]>()(HandleOnly, 'a handle'),
   'host:delete-account': spec<HostState>()(Type.Object({ password: Type.String({ maxLength: 1024 }) }), 'your password'),

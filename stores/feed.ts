@@ -3,7 +3,7 @@ import { computed, ref, watch } from 'vue';
 import { PeerwallError } from '@/platform/errors';
 import { FEED_MAX } from '@/platform/messages';
 import { sendRequest } from '@/platform/message-client';
-import type { ActionReceipt, FeedPost } from '@/platform/social/social-views';
+import { EXPANDED_MAX, type ActionReceipt, type FeedPost } from '@/platform/social/social-views';
 import { useConnectionStore } from './connection';
 import { useSessionStore } from './session';
 
@@ -23,10 +23,12 @@ export const useFeedStore = defineStore('feed', () => {
   const error = ref<string | null>(null);
   const posting = ref(false);
   const limit = ref(FEED_PAGE);
+  /** Posts whose whole thread is shown (the others show their newest comments), newest choice last. */
+  const expanded = ref<string[]>([]);
 
   async function load(): Promise<void> {
     try {
-      posts.value = await sendRequest('host:feed', { limit: limit.value, wall: wall.value });
+      posts.value = await sendRequest('host:feed', { limit: limit.value, wall: wall.value, expanded: expanded.value });
       loaded.value = true;
       error.value = null;
     } catch (caught) {
@@ -96,9 +98,16 @@ export const useFeedStore = defineStore('feed', () => {
   const edit = (wall: string, target: string, text: string) => act(() => sendRequest('host:edit', { wall, target, text }));
   const remove = (wall: string, target: string) => act(() => sendRequest('host:delete', { wall, target }));
 
+  /** Shows a post's older comments too. */
+  async function expand(postId: string): Promise<void> {
+    expanded.value = [...expanded.value.filter((id) => id !== postId), postId].slice(-EXPANDED_MAX);
+    await load();
+  }
+
   async function showWall(handle: string | null): Promise<void> {
     wall.value = handle;
     receipt.value = null;
+    expanded.value = [];
     limit.value = FEED_PAGE;
     await load();
   }
@@ -116,5 +125,5 @@ export const useFeedStore = defineStore('feed', () => {
     await sendRequest('bg:mark-seen').catch(() => undefined);
   }
 
-  return { posts, wall, loaded, error, posting, receipt, hasMore, load, post, comment, like, edit, remove, showWall, showOlder, markSeen };
+  return { posts, wall, loaded, error, posting, receipt, hasMore, expanded, load, post, comment, like, edit, remove, expand, showWall, showOlder, markSeen };
 });

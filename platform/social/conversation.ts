@@ -5,6 +5,7 @@ import { entryId, type SignedEntry } from '@/core/entry';
 import { CONTENT_KINDS } from '@/core/entryKind';
 import type { Identity, RandomBytes } from '@/core/identity';
 import { LIMITS } from '@/core/limits';
+import { cleanAbout, cleanDisplayName } from '@/core/profileText';
 import type { Replica } from '@/core/replica';
 import { PeerwallError } from '../errors';
 import { saved } from './own-wall';
@@ -100,7 +101,7 @@ export function createConversation(deps: ConversationDeps) {
     },
     /** Publishes a display name and an "about" on one's own wall; friends see them with the next sync. */
     async setProfile(displayName: string, about: string): Promise<void> {
-      const body = { displayName: displayName.trim(), about: about.trim() };
+      const body = { displayName: cleanDisplayName(displayName), about: cleanAbout(about) };
       await saved(() => writeOwnEntry(replica, identity, { kind: 'profile', body }, writeDeps), 'profile');
       deps.spread();
     },

@@ -25,6 +25,9 @@ import type { ActionReceipt, FeedPost, SocialChange, SocialNotice, SocialState, 
 import { createSyncConnections, type ConnectionOptions } from './sync-connections';
 import { createWallNotices } from './wall-notices';
 
+/** Announcing what was sealed for friends happens at most this often. */
+const SEALED_SPREAD_MS = 1_000;
+
 export interface SocialOptions extends ConnectionOptions {
   /** Changes within this long reach open pages as one notice. */
   changeBatchMs: number;
@@ -136,6 +139,26 @@ export function createSocialService(deps: SocialServiceDeps) {
     notify: deps.notify,
   });
   const spread = (): void => connections.spread(circle.friends);
+  /**
+   * After sealing friends' entries: at once, then at most once per SEALED_SPREAD_MS, so a friend
+   * submitting one entry at a time cannot make this side announce to every other friend at its pace.
+   */
+  let lastSealedSpread = -Infinity;
+  let sealedSpreadTimer: unknown = null;
+  function spreadSealed(): void {
+    if (sealedSpreadTimer !== null) return;
+    const wait = lastSealedSpread + SEALED_SPREAD_MS - deps.now();
+    if (wait <= 0) {
+      lastSealedSpread = deps.now();
+      spread();
+      return;
+    }
+    sealedSpreadTimer = timers.setTimeout(() => {
+      sealedSpreadTimer = null;
+      lastSealedSpread = deps.now();
+      spread();
+    }, wait);
+  }
   const ownWall = createOwnWall({
     identity,
     replica,
@@ -172,7 +195,7 @@ export function createSocialService(deps: SocialServiceDeps) {
       else changes.feed();
       if (event.feed.some((c) => c.op === 'profile')) changes.friends(); // display names
       // Entries friends wrote on our wall were just sealed: every other friend should have them too.
-      if (event.wall === me) spread();
+      if (event.wall === me) spreadSealed();
     } else if (event.type === 'peerHolds' && event.wall === me) {
       // The friend list counts what each friend still waits for. Own rows need no reload: a
       // friend syncing is online, and rows list only friends who are not.
@@ -246,7 +269,7 @@ export function createSocialService(deps: SocialServiceDeps) {
       return connections.logOf(handle);
     },
     state: () => serial(stateNow),
-    feed: (limit: number, wall: string | null = null): Promise<FeedPost[]> => view.feed(limit, wall),
+    feed: (limit: number, wall: string | null = null, expanded: readonly string[] = []): Promise<FeedPost[]> => view.feed(limit, wall, expanded),
     addFriend: (handle: string, note = '') => serial(async () => (await friendships.addFriend(handle, note), stateNow())),
     answerRequest: (handle: string, accept: boolean) => serial(async () => (await friendships.answerRequest(handle, accept), stateNow())),
     unfriend: (handle: string) => serial(async () => (await friendships.unfriend(handle), stateNow())),
@@ -286,6 +309,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     /** Before account deletion: a goodbye to the friends that can take it, waiting at most `waitMs`. */
     farewell: (text: string, waitMs: number): Promise<void> => ownWall.farewell(text, waitMs),
     stop(): void {
+      if (sealedSpreadTimer !== null) timers.clearTimeout(sealedSpreadTimer);
       notices.stop();
       changes.stop();
       connections.stop();

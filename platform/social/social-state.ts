@@ -2,6 +2,7 @@ import { toHex } from '@/core/bytes';
 import type { FeedRow } from '@/core/feed';
 import type { Identity } from '@/core/identity';
 import { pendingChanges } from '@/core/pending';
+import { cleanAbout, cleanDisplayName } from '@/core/profileText';
 import type { Replica } from '@/core/replica';
 import { safetyNumber } from '@/core/safetyNumber';
 import { pendingPosts, withThreads } from './feed-threads';
@@ -61,6 +62,7 @@ export function createSocialState(deps: SocialStateDeps) {
       via: row.via ?? null,
       likes: [],
       comments: [],
+      moreComments: false,
       pending: false,
     };
   }
@@ -74,7 +76,11 @@ export function createSocialState(deps: SocialStateDeps) {
     return known ? null : row.wall;
   }
 
-  const threads = { replica, isBlocked: (handle: string) => circle.blocked.has(handle) };
+  const threads = {
+    replica,
+    isBlocked: (handle: string) => circle.blocked.has(handle),
+    isFriend: (handle: string) => circle.friends.has(handle),
+  };
   const pendingByWall = async () => new Map([...(await store.outboxes())].map(([wall, items]) => [wall, pendingChanges(items)]));
 
   return {
@@ -84,14 +90,14 @@ export function createSocialState(deps: SocialStateDeps) {
       return withThreads(threads, me, posts, await pendingByWall());
     },
     /** A page of the merged feed (`wall` null) or of one wall, with threads and one's own pending entries. */
-    async feed(limit: number, wall: string | null): Promise<FeedPost[]> {
+    async feed(limit: number, wall: string | null, expanded: readonly string[] = []): Promise<FeedPost[]> {
       // A blocked handle's posts on a friend's wall stay in that wall's log but are never shown.
       const rows = await store.feedPage(limit, wall, (author) => circle.blocked.has(author));
       const progress = await store.progress();
       const pending = await pendingByWall();
       const sealed = rows.map((r) => toPost(r, progress));
       const queued = pendingPosts(me, pending, wall, new Set(rows.map((r) => r.id)));
-      return withThreads(threads, me, [...queued, ...sealed], pending);
+      return withThreads(threads, me, [...queued, ...sealed], pending, new Set(expanded));
     },
     async state(): Promise<SocialState> {
       const progress = await store.progress();
@@ -129,7 +135,7 @@ export function createSocialState(deps: SocialStateDeps) {
         problems: [...circle.problems],
         profiles: (await store.profiles())
           .filter((p) => p.wall === me || circle.friends.has(p.wall))
-          .map((p) => ({ handle: p.wall, displayName: p.displayName, about: p.about })),
+          .map((p) => ({ handle: p.wall, displayName: cleanDisplayName(p.displayName), about: cleanAbout(p.about) })),
         rejections: await store.rejections(REJECTIONS_SHOWN),
       };
     },

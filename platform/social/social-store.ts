@@ -81,7 +81,9 @@ export function createSocialStore(db: ContentDb) {
     async outboxes(): Promise<Map<string, OutboxItem[]>> {
       const byWall = new Map<string, OutboxItem[]>();
       for (const { wall, ...item } of (await db.getAll('outbox')).sort((a, b) => a.queuedAt - b.queuedAt)) {
-        byWall.set(wall, [...(byWall.get(wall) ?? []), item]);
+        const items = byWall.get(wall);
+        if (items) items.push(item);
+        else byWall.set(wall, [item]);
       }
       return byWall;
     },

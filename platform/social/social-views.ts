@@ -96,8 +96,18 @@ export const POST_TEXT_UNITS = LIMITS.postChars * 2;
 
 /** Comment text in UTF-16 units at most (see POST_TEXT_UNITS). */
 export const COMMENT_TEXT_UNITS = LIMITS.commentChars * 2;
-/** Comments one post shows (the oldest first); a longer thread shows its newest ones. */
+/** Comments one post shows when opened (the oldest first); a longer thread shows its newest ones. */
 export const COMMENTS_SHOWN = 200;
+/** Comments each post of a feed page carries (the newest ones) unless the page asked for its whole thread. */
+export const FEED_COMMENTS = 10;
+/** Threads one feed page may ask for whole (`host:feed` `expanded`). */
+export const EXPANDED_MAX = 20;
+/**
+ * Comment text one feed answer carries at most, in UTF-16 units: past it, later posts carry no
+ * comments (and say there are more), so a thread written to be huge cannot make the page too large
+ * to send (an extension message is at most 64 MiB).
+ */
+export const FEED_COMMENT_UNITS = 1_000_000;
 
 /** One comment under a post, oldest first. */
 export const FeedCommentSchema = Type.Object({
@@ -111,6 +121,8 @@ export const FeedCommentSchema = Type.Object({
   likes: Type.Array(Handle, { maxItems: 5_000 }),
   /** One's own comment (or its edit) queued for the wall's owner and not sealed yet. */
   pending: Type.Boolean(),
+  /** As for posts: the wall's owner, when only its seal vouches for the author's key; null otherwise. */
+  vouchedBy: Type.Union([Handle, Type.Null()]),
 });
 export type FeedComment = Static<typeof FeedCommentSchema>;
 
@@ -135,8 +147,10 @@ export const FeedPostSchema = Type.Object({
   via: Type.Union([Handle, Type.Null()]),
   /** Who likes it, sorted; one's own pending like or unlike already counted; blocked people left out. */
   likes: Type.Array(Handle, { maxItems: 5_000 }),
-  /** Comments, oldest first (at most COMMENTS_SHOWN, the newest ones); blocked people left out. */
+  /** Comments, oldest first (the newest FEED_COMMENTS, or COMMENTS_SHOWN when expanded); blocked people left out. */
   comments: Type.Array(FeedCommentSchema, { maxItems: COMMENTS_SHOWN }),
+  /** Older comments exist than those carried. */
+  moreComments: Type.Boolean(),
   /** One's own wall post (or its edit) queued for the wall's owner and not sealed yet. */
   pending: Type.Boolean(),
 });

@@ -24,6 +24,7 @@ const POST: FeedPost = {
   via: null,
   likes: [],
   comments: [],
+  moreComments: false,
   pending: false,
 };
 

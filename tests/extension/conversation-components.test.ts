@@ -31,6 +31,7 @@ const post = (fields: Partial<FeedPost> = {}): FeedPost => ({
   via: null,
   likes: [],
   comments: [],
+  moreComments: false,
   pending: false,
   ...fields,
 });
@@ -43,6 +44,7 @@ const comment = (id: string, fields: Partial<FeedComment> = {}): FeedComment => 
   edited: false,
   likes: [],
   pending: false,
+  vouchedBy: null,
   ...fields,
 });
 
@@ -132,12 +134,12 @@ describe('conversation components', () => {
   });
 
   describe('comments', () => {
-    it('lists comments oldest first, each with its author as a link, then a labelled comment box', async () => {
-      // Ids out of time order, so only the times put them in order.
+    it('lists comments in the order the host sends them (the wall’s), each with its author as a link, then a labelled comment box', async () => {
+      // Times out of order: a claimed time never moves a comment above the ones it answers.
       const comments = [
-        comment('a3', { shownAt: 30, author: 'carol', text: 'third' }),
-        comment('z1', { shownAt: 10, text: 'first' }),
-        comment('m2', { shownAt: 20, author: 'alice', text: 'second' }),
+        comment('z1', { shownAt: 30, text: 'first' }),
+        comment('m2', { shownAt: 10, author: 'alice', text: 'second' }),
+        comment('a3', { shownAt: 20, author: 'carol', text: 'third' }),
       ];
       const html = await render(PostCard, { post: post({ comments }), focused: false }, signedIn('dave'));
       const list = slice(html, '<ul aria-label="Comments"', '</ul>');
@@ -149,6 +151,16 @@ describe('conversation components', () => {
       expect(html).toContain(`<label for="pw-comment-${POST_ID}" class="pw-sr-only">Write a comment</label>`);
       expect(html).toContain(`<textarea id="pw-comment-${POST_ID}"`);
       expect(html).toMatch(/<button type="submit"[^>]*>Comment<\/button>/);
+    });
+
+    it('offers Show older comments when the post carries only its newest ones, and says whose word vouches for a stranger', async () => {
+      const comments = [comment('c1', { author: 'carol', vouchedBy: 'alice' })];
+      const more = await render(PostCard, { post: post({ comments, moreComments: true }), focused: false }, signedIn('bob'));
+      const all = await render(PostCard, { post: post({ comments }), focused: false }, signedIn('bob'));
+
+      expect(more).toMatch(/<button type="button" class="comments-more">\s*Show older comments\s*<\/button>/);
+      expect(all).not.toContain('Show older comments');
+      expect(more).toContain('@carol — not a friend of yours; vouched for by @alice');
     });
 
     it('gives each post its own comment box id', async () => {
@@ -272,7 +284,7 @@ describe('conversation components', () => {
 
       expect(html).toContain('<span class="wall-initial" aria-hidden="true">A</span>');
       expect(html).toContain('<h2>Your wall</h2>');
-      expect(html).toContain('<span class="handle-name">Alice Liddell</span> <a href="#wall-alice">@alice</a>');
+      expect(html).toContain('<bdi class="handle-name">Alice Liddell</bdi> <a href="#wall-alice">@alice</a>');
       expect(html).toContain('Down the hole');
       expect(html).toContain('This is your wall.');
       expect(html).toContain('>Write on your wall</label>');
@@ -318,7 +330,7 @@ describe('conversation components', () => {
       const named = await render(HandleLink, { handle: 'alice' }, signedIn('bob', { profiles }));
       const plain = await render(HandleLink, { handle: 'bob' }, signedIn('bob', { profiles }));
 
-      expect(named).toBe('<span class="handle-link"><span class="handle-name">Alice Liddell</span> <a href="#wall-alice">@alice</a></span>');
+      expect(named).toBe('<span class="handle-link"><bdi class="handle-name">Alice Liddell</bdi> <a href="#wall-alice">@alice</a></span>');
       expect(plain).toBe('<span class="handle-link"><a href="#wall-bob">@bob</a></span>');
     });
 
@@ -327,8 +339,8 @@ describe('conversation components', () => {
       const list = await render(FriendList, {}, seed);
       const card = await render(PostCard, { post: post({ author: 'bob', wall: 'bob' }), focused: false }, seed);
 
-      expect(list).toContain('<span class="handle-name">Bob Cratchit</span> <a href="#wall-bob">@bob</a>');
-      expect(card).toContain('<span class="handle-name">Bob Cratchit</span> <a href="#wall-bob">@bob</a>');
+      expect(list).toContain('<bdi class="handle-name">Bob Cratchit</bdi> <a href="#wall-bob">@bob</a>');
+      expect(card).toContain('<bdi class="handle-name">Bob Cratchit</bdi> <a href="#wall-bob">@bob</a>');
     });
   });
 

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { oldestFirst } from '@/components/social/comment-order';
 import { initialOf, likedBySentence, noPostsSentence, refusalSentence, wallStanding } from '@/components/social/conversation-words';
 import { allowedActions, nextItemMode, type ItemActionsAllowed, type ItemMode } from '@/components/social/item-actions';
 import { useAction } from '@/components/social/use-action';
 import { useDraft } from '@/components/social/use-draft';
-import type { FeedComment, FriendView } from '@/platform/social/social-views';
+import type { FriendView } from '@/platform/social/social-views';
 
 /** A promise the test settles by hand, to look at a control while its action runs. */
 function deferred<T>() {
@@ -163,11 +162,5 @@ describe('conversation sentences', () => {
     expect(initialOf('  ', 'bob')).toBe('B');
     expect(initialOf(undefined, 'bob')).toBe('B');
     expect(initialOf('😀 Smiley', 'bob')).toBe('😀');
-  });
-
-  it('orders comments oldest first, then by id', () => {
-    const at = (id: string, shownAt: number) => ({ id, shownAt }) as FeedComment;
-
-    expect(oldestFirst([at('b', 2), at('c', 1), at('a', 2)]).map((c) => c.id)).toEqual(['c', 'a', 'b']);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { decodeMessage } from '@/core/messages';
 import type { FeedPost } from '@/platform/social/social-views';
 import { createSocialNetwork, type User } from './support/social-network';
 
@@ -12,7 +13,13 @@ async function cast() {
   await net.befriend(alice, bob);
   await net.befriend(alice, carol);
   await net.settle();
-  return { net, alice, bob, carol };
+  /** Lets every session finish and a second pass, so what an owner sealed is announced (at most once a second). */
+  const settle = async () => {
+    await net.settle();
+    await net.time.advance(1_000);
+    await net.settle();
+  };
+  return { net: { ...net, settle }, alice, bob, carol };
 }
 
 const feedOf = (user: User, wall: string | null = null) => user.service.feed(50, wall);
@@ -163,6 +170,10 @@ describe('conversations on walls', () => {
       expect((await reader.service.state()).profiles).toEqual([{ handle: 'alice', displayName: 'Alice Liddell', about: 'Down the rabbit hole' }]);
     }
     await expect(alice.service.setProfile('n'.repeat(65), '')).rejects.toMatchObject({ code: 'invalid_post' });
+    // A name never reads as another handle, nor turns the text after it around.
+    await alice.service.setProfile('@bob\u202E', '\u2067evil');
+    await net.settle();
+    expect((await bob.service.state()).profiles).toEqual([{ handle: 'alice', displayName: 'bob', about: 'evil' }]);
   });
 
   it('hides a blocked person’s comments and likes on a friend’s wall', async () => {
@@ -180,7 +191,7 @@ describe('conversations on walls', () => {
     expect((await postWith(alice, 'blocking'))?.comments.map((c) => c.author)).toEqual(['carol', 'bob']);
   });
 
-  it('shows the newest 200 comments of a long thread, each with its delete applied', async () => {
+  it('carries a post’s newest 10 comments in the feed and its newest 200 when opened, each with its delete applied', async () => {
     const { alice } = await cast();
     const post = await alice.service.post('long thread');
     const ids: string[] = [];
@@ -188,12 +199,65 @@ describe('conversations on walls', () => {
     await alice.service.remove('alice', ids[2]!); // c3, older than the newest 200
     await alice.service.remove('alice', ids[203]!); // c204
 
-    const comments = (await postWith(alice, 'long thread'))?.comments ?? [];
+    const [inFeed] = await alice.service.feed(50, null);
+    const [opened] = await alice.service.feed(50, null, [post.id]);
 
-    expect(comments).toHaveLength(199);
-    expect(comments[0]?.text).toBe('c6');
-    expect(comments.at(-1)?.text).toBe('c205');
-    expect(comments.map((c) => c.text)).not.toContain('c204');
+    expect(inFeed?.comments.map((c) => c.text)).toEqual(['c196', 'c197', 'c198', 'c199', 'c200', 'c201', 'c202', 'c203', 'c205']);
+    expect(inFeed?.moreComments).toBe(true);
+    expect(opened?.comments).toHaveLength(199);
+    expect(opened?.comments[0]?.text).toBe('c6');
+    expect(opened?.comments.at(-1)?.text).toBe('c205');
+    expect(opened?.moreComments).toBe(true);
+  });
+
+  it('stops carrying comments once a page holds a million characters of them, saying more exist', async () => {
+    const { alice } = await cast();
+    const long = 'x'.repeat(2_000);
+    for (let p = 0; p < 51; p++) {
+      const post = await alice.service.post(`post ${p}`);
+      for (let c = 0; c < 10; c++) await alice.service.comment('alice', post.id, long);
+    }
+
+    const page = await alice.service.feed(51, null);
+
+    expect(page.slice(0, 50).every((p) => p.comments.length === 10 && !p.moreComments)).toBe(true);
+    expect(page[50]).toMatchObject({ text: 'post 0', comments: [], moreComments: true });
+  });
+
+  it('says whose word vouches for a comment by someone who is not the reader’s friend', async () => {
+    const { net, alice, bob, carol } = await cast();
+    const post = await alice.service.post('who is carol?');
+    await net.settle();
+    await carol.service.comment('alice', post.id, 'me!');
+    await bob.service.comment('alice', post.id, 'and me');
+    await net.settle();
+
+    expect((await postWith(bob, 'who is carol?'))?.comments.map((c) => [c.author, c.vouchedBy])).toEqual([
+      ['carol', 'alice'],
+      ['bob', null],
+    ]);
+    expect((await postWith(alice, 'who is carol?'))?.comments.every((c) => c.vouchedBy === null)).toBe(true);
+  });
+
+  it('announces what it sealed for friends to the others at most once a second, however fast a friend submits', async () => {
+    const { net, alice, bob, carol } = await cast();
+    const post = await alice.service.post('like storm');
+    await net.settle();
+    const toBob = () => net.links.filter((l) => l.peer === 'bob' && !l.closed).flatMap((l) => l.sent);
+    const before = toBob().length;
+
+    for (let i = 0; i < 6; i++) {
+      await carol.service.like('alice', post.id, i % 2 === 0);
+      await net.time.advance(100);
+    }
+    const during = toBob()
+      .slice(before)
+      .filter((frame) => frame instanceof Uint8Array && decodeMessage(frame).ok && (decodeMessage(frame) as { value: { type: string } }).value.type === 'notify');
+    await net.settle();
+
+    expect(during.length).toBeGreaterThan(0);
+    expect(during.length).toBeLessThanOrEqual(2);
+    expect((await postWith(bob, 'like storm'))?.likes).toEqual([]); // the last of carol's six was an unlike
   });
 
   it('likes and comments on one’s own wall are sealed at once, and the owner may delete a friend’s comment', async () => {

@@ -21,6 +21,7 @@ const post = (seq: number): FeedPost => ({
   via: null,
   likes: [],
   comments: [],
+  moreComments: false,
   pending: false,
 });
 
