@@ -40,6 +40,7 @@ export async function planIngest(
   const tombstone = new Set<string>();
   const feed: FeedChange[] = [];
   const fillTexts = new Map<string, string>();
+  const profileFills: FeedChange[] = [];
 
   const lookup = async (id: string): Promise<StoredEntry | null> => fresh.get(id) ?? (await replica.entryById(wall, id));
   const isTombstoned = (e: StoredEntry): boolean => e.tombstoned || tombstone.has(e.id);
@@ -59,6 +60,8 @@ export async function planIngest(
         fillBodies.push({ id, body: e.body });
         const text = bodyText(checked.value);
         if (text !== null) fillTexts.set(id, text);
+        // A profile whose body comes late names the wall from then on (the newest seq still wins).
+        if (held.header.kind === 'profile') profileFills.push(...feedChangesOfAppend(held, checked.value));
       }
       continue;
     }
@@ -111,6 +114,7 @@ export async function planIngest(
     if (text !== undefined) feed.push({ op: 'fill', id, text });
   }
   for (const id of tombstone) feed.push({ op: 'remove', id });
+  feed.push(...profileFills);
   return ok({ wall, expectedSeq, state, append, fillBodies: fills, tombstone: [...tombstone], feed });
 }
 

@@ -1,5 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import { decodeBody } from '@/core/body';
 import type { SignedEntry } from '@/core/entry';
+import { feedChangesOfAppend } from '@/core/feed';
 import type { FriendRecord, OutboxItem, StoredEntry, WallState } from '@/core/replica';
 import type { RelayMessage } from '@/core/relayMessage';
 import type { RotationStatement } from '@/core/rotation';
@@ -245,13 +247,31 @@ export const migrations: Record<number, Migration> = {
     carried.createIndex('byTime', 'carriedAt');
     db.createObjectStore('wallSync', { keyPath: 'wall' });
   },
-  // Conversations (issue 10). Only adds stores. Profiles need no backfill from stored logs: no
-  // version before this one could write a `profile` entry.
-  5: (db) => {
+  // Conversations (issue 10). Adds stores, and fills `profiles` from the logs already held: a friend
+  // on a newer Peerwall may have published a profile this one stored without reading it.
+  5: (db, tx) => {
     db.createObjectStore('profiles', { keyPath: 'wall' });
     db.createObjectStore('rejections', { keyPath: 'id' }).createIndex('byTime', 'at');
+    // An error aborts the upgrade: the database stays at version 4 and opening it fails loudly.
+    backfillProfiles(tx).catch(() => tx.abort());
   },
 };
+
+/** Every stored `profile` entry with a body moves `profiles` as a newly stored one would (core/feed.ts). */
+async function backfillProfiles(tx: UpgradeTx): Promise<void> {
+  const profiles = tx.objectStore('profiles');
+  let cursor = await tx.objectStore('entries').openCursor();
+  while (cursor) {
+    const record = cursor.value;
+    const body = record.header.kind === 'profile' && record.body ? decodeBody('profile', record.body) : null;
+    for (const change of body?.ok ? feedChangesOfAppend(record, body.value) : []) {
+      if (change.op !== 'profile') continue;
+      const { op: _op, ...profile } = change;
+      if (((await profiles.get(profile.wall))?.seq ?? 0) < profile.seq) await profiles.put(profile);
+    }
+    cursor = await cursor.continue();
+  }
+}
 
 export function contentDbName(handle: string): string {
   return `peerwall-${handle}`;

@@ -48,27 +48,44 @@ function likedBy(likers: readonly string[]): string {
   return `@${first} and ${likers.length - 1} others liked`;
 }
 
-/** The replica reads one update needs, each done at most once however many entries ask. */
-function readsOf(replica: WallNoticesDeps['replica'], wall: string, me: string) {
-  const byId = new Map<string, Promise<StoredEntry | null>>();
+/** Threads whose "my first comment" is remembered across updates (a catch-up reads each thread once). */
+const FIRST_COMMENTS_KEPT = 1_000;
+
+/**
+ * The replica reads updates need. An entry is read at most once per update; where one's first
+ * comment under a post is, at most once while remembered (own comments arriving later move it).
+ */
+function createReads(replica: WallNoticesDeps['replica'], me: string) {
   const firstMine = new Map<string, Promise<number>>();
+  const key = (wall: string, postId: string) => `${wall}\n${postId}`;
   return {
-    entry(id: string): Promise<StoredEntry | null> {
-      let read = byId.get(id);
-      if (!read) byId.set(id, (read = replica.entryById(wall, id)));
-      return read;
+    forUpdate(wall: string) {
+      const byId = new Map<string, Promise<StoredEntry | null>>();
+      return {
+        entry(id: string): Promise<StoredEntry | null> {
+          let read = byId.get(id);
+          if (!read) byId.set(id, (read = replica.entryById(wall, id)));
+          return read;
+        },
+        /** The seq of one's first comment under a post; Infinity when there is none. */
+        myFirstComment(postId: string): Promise<number> {
+          let read = firstMine.get(key(wall, postId));
+          if (!read) {
+            read = replica.entriesTargeting(wall, postId).then((under) => {
+              const mine = under.filter((e) => e.header.kind === 'comment' && e.header.author === me && !e.tombstoned);
+              return Math.min(...mine.map((e) => e.seq));
+            });
+            firstMine.set(key(wall, postId), read);
+            if (firstMine.size > FIRST_COMMENTS_KEPT) firstMine.delete(firstMine.keys().next().value!);
+          }
+          return read;
+        },
+      };
     },
-    /** The seq of one's first comment under a post; Infinity when there is none. */
-    myFirstComment(postId: string): Promise<number> {
-      let read = firstMine.get(postId);
-      if (!read) {
-        read = replica.entriesTargeting(wall, postId).then((under) => {
-          const mine = under.filter((e) => e.header.kind === 'comment' && e.header.author === me && !e.tombstoned);
-          return Math.min(...mine.map((e) => e.seq));
-        });
-        firstMine.set(postId, read);
-      }
-      return read;
+    /** One's own comment was sealed under `postId`: a remembered "none yet" becomes its seq. */
+    ownComment(wall: string, postId: string, seq: number): void {
+      const known = firstMine.get(key(wall, postId));
+      if (known) firstMine.set(key(wall, postId), known.then((first) => Math.min(first, seq)));
     },
   };
 }
@@ -91,6 +108,7 @@ export function createWallNotices(deps: WallNoticesDeps) {
   const likeBatchMs = deps.likeBatchMs ?? LIKE_BATCH_MS;
   const likes = new Map<string, LikeBatch>();
   const likeTimers = new Set<unknown>();
+  const threadReads = createReads(replica, me);
 
   function closeLikes(targetId: string): void {
     const batch = likes.get(targetId);
@@ -137,7 +155,7 @@ export function createWallNotices(deps: WallNoticesDeps) {
     async onWallUpdated(wall: string, added: readonly StoredEntry[]): Promise<void> {
       // A restore brings back what was written long ago: none of it is news.
       if (added.length === 0 || deps.isBlocked(wall) || (await replica.recovering())) return;
-      const reads = readsOf(replica, wall, me);
+      const reads = threadReads.forUpdate(wall);
       const notices = new Map<Exclude<NoticeKind, 'like' | 'request'>, SocialNotice[]>();
       const raise = (notice: SocialNotice & { kind: Exclude<NoticeKind, 'like' | 'request'> }): void => {
         notices.set(notice.kind, [...(notices.get(notice.kind) ?? []), notice]);
@@ -145,6 +163,7 @@ export function createWallNotices(deps: WallNoticesDeps) {
 
       for (const e of added) {
         const { kind, author } = e.header;
+        if (author === me && kind === 'comment' && targetOf(e)) threadReads.ownComment(wall, targetOf(e)!, e.seq);
         if (author === me || deps.isBlocked(author) || e.tombstoned) continue;
         if (kind === 'post' || kind === 'wallPost') {
           if (kind === 'wallPost' && wall === me) {

@@ -1,6 +1,9 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { openDB } from 'idb';
+import { writeOwnEntry } from '@/core/author';
+import { createIdentity } from '@/core/identity';
+import { createMemoryReplica } from '@/core/memoryReplica';
 import { CONTENT_DB_VERSION, contentDbName, openContentDb } from '@/platform/content-db';
 
 let counter = 0;
@@ -98,8 +101,20 @@ describe('content database', () => {
     await v4.put('feed', { id: 'p1', wall: 'bob', author: 'bob', seq: 1, text: 'hi', shownAt: 5, edited: false, via: 'carol' });
     v4.close();
 
+    // What a version 4 reader stored of a friend who published a profile with a newer Peerwall.
+    const alice = createIdentity('alice', (n) => crypto.getRandomValues(new Uint8Array(n)));
+    const source = createMemoryReplica();
+    for (const displayName of ['Al', 'Alice']) {
+      const written = await writeOwnEntry(source, alice, { kind: 'profile', body: { displayName, about: 'hi' } }, { randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)), now: () => 5 });
+      if (!written.ok) throw new Error(written.reason);
+    }
+    const reopened = await openContentDb(name, 4);
+    for (const entry of await source.entriesAfter('alice', 0, 10)) await reopened.put('entries', { ...entry, wall: 'alice' });
+    reopened.close();
+
     const db = await openContentDb(name);
 
+    expect(await db.getAll('profiles')).toEqual([{ wall: 'alice', seq: 2, displayName: 'Alice', about: 'hi' }]);
     expect(db.version).toBe(5);
     expect([...db.objectStoreNames].sort()).toEqual(CURRENT_STORES);
     expect(await db.getAll('wallSync')).toEqual([sync]);
@@ -107,7 +122,6 @@ describe('content database', () => {
     expect(db.transaction('profiles').store.keyPath).toBe('wall');
     expect(db.transaction('rejections').store.keyPath).toBe('id');
     expect(db.transaction('rejections').store.index('byTime').keyPath).toBe('at');
-    expect(await db.count('profiles')).toBe(0);
     db.close();
   });
 

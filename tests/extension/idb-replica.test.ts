@@ -4,6 +4,8 @@ import { writeOwnEntry } from '@/core/author';
 import { toHex } from '@/core/bytes';
 import { feedRow } from '@/core/feed';
 import { createIdentity } from '@/core/identity';
+import { planIngest } from '@/core/ingest';
+import { knownAuthors } from '@/core/knownAuthors';
 import { createMemoryReplica } from '@/core/memoryReplica';
 import type { Replica } from '@/core/replica';
 import { createSyncSession } from '@/core/syncSession';
@@ -28,6 +30,43 @@ async function post(replica: Replica, identity: ReturnType<typeof createIdentity
 }
 
 describe('IndexedDB replica', () => {
+  it('keeps the newest profile of each wall, also one whose body came late, and forgets it with the wall', async () => {
+    const alice = createIdentity('alice', randomBytes);
+    const source = createMemoryReplica();
+    for (const displayName of ['Al', 'Alice']) {
+      const written = await writeOwnEntry(source, alice, { kind: 'profile', body: { displayName, about: '' } }, deps);
+      if (!written.ok) throw new Error(written.reason);
+    }
+    const entries = await source.entriesAfter('alice', 0, 10);
+    const { db, replica } = await idb();
+    const known = knownAuthors(alice, []);
+    const ingest = async (batch: typeof entries) => {
+      const plan = await planIngest(replica, 'alice', batch, alice.publicKey, deps.now, known);
+      if (!plan.ok) throw new Error(plan.reason);
+      expect(await replica.commit(plan.value)).toEqual({ ok: true, value: undefined });
+    };
+
+    // A relay handed over the first profile without its body, the second with it.
+    await ingest([{ ...entries[0]!, body: null }, entries[1]!]);
+    expect(await db.getAll('profiles')).toEqual([{ wall: 'alice', seq: 2, displayName: 'Alice', about: '' }]);
+    await ingest([entries[0]!]); // the late body of the older one changes nothing
+    expect(await db.getAll('profiles')).toEqual([{ wall: 'alice', seq: 2, displayName: 'Alice', about: '' }]);
+
+    const { db: other, replica: late } = await idb();
+    const planLate = async (batch: typeof entries) => {
+      const plan = await planIngest(late, 'alice', batch, alice.publicKey, deps.now, known);
+      if (!plan.ok) throw new Error(plan.reason);
+      await late.commit(plan.value);
+    };
+    await planLate([{ ...entries[0]!, body: null }]);
+    expect(await other.getAll('profiles')).toEqual([]);
+    await planLate([entries[0]!]);
+    expect(await other.getAll('profiles')).toEqual([{ wall: 'alice', seq: 1, displayName: 'Al', about: '' }]);
+
+    await late.dropWall('alice');
+    expect(await other.getAll('profiles')).toEqual([]);
+  });
+
   it('stores own posts in order and lists them after a sequence number', async () => {
     const { replica } = await idb();
     const alice = createIdentity('alice', randomBytes);

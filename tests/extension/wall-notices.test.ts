@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { StoredEntry } from '@/core/replica';
 import type { SocialNotice } from '@/platform/social/social-views';
 import { createWallNotices, LIKE_BATCH_MS } from '@/platform/social/wall-notices';
 import { befriend, connect, makeUser, post, queue, text, type User } from '../core/support/world';
@@ -195,6 +196,44 @@ describe('the work one update costs', () => {
       ['reply 39', undefined],
       ['37 more comments after yours', 37],
     ]);
+  });
+});
+
+describe('the work a catch-up costs', () => {
+  it('reads a thread once across updates, and a comment of one’s own arriving later counts from then on', async () => {
+    const { alice, bob, carol } = await world(['alice', 'bob'], ['bob', 'carol']);
+    const bobs = await post(bob!, text('long catch-up'));
+    const updates: StoredEntry[][] = [];
+    const reply = async (who: User, t: string) => {
+      const id = await queue(who, 'bob', comment(bobs.id, t));
+      await connect(who, bob!);
+      updates.push([(await bob!.replica.entryById('bob', id))!]);
+    };
+    await reply(carol!, 'before alice');
+    await reply(carol!, 'still before');
+    await reply(alice!, 'alice joins');
+    await reply(carol!, 'after alice');
+    const reads = { entriesTargeting: 0 };
+    const counted = {
+      recovering: () => bob!.replica.recovering(),
+      entryById: (wall: string, id: string) => bob!.replica.entryById(wall, id),
+      entriesTargeting: async (wall: string, id: string) => {
+        reads.entriesTargeting++;
+        // What alice held when the update came: the entries before it (her catch-up is one update at a time).
+        return (await bob!.replica.entriesTargeting(wall, id)).filter((e) => e.seq < seqNow);
+      },
+    };
+    let seqNow = 0;
+    const notices: SocialNotice[] = [];
+    const wallNotices = createWallNotices({ me: 'alice', replica: counted, isBlocked: () => false, notify: (n) => notices.push(n), timers: createFakeTime().timers });
+
+    for (const update of updates) {
+      seqNow = update[0]!.seq;
+      await wallNotices.onWallUpdated('bob', update);
+    }
+
+    expect(reads.entriesTargeting).toBe(1);
+    expect(notices.map((n) => n.message)).toEqual(['after alice']);
   });
 });
 
