@@ -61,9 +61,28 @@ describe('feed and friends stores', () => {
     useConnectionStore().socialChange = { friends: false, feed: true, posts: [] };
     await flush();
     expect(seen.filter((r) => r.type === 'host:feed').map((r) => r.payload)).toEqual([
-      { limit: 50, wall: null },
-      { limit: 100, wall: null },
-      { limit: 100, wall: null },
+      { limit: 50, wall: null, expanded: [] },
+      { limit: 100, wall: null, expanded: [] },
+      { limit: 100, wall: null, expanded: [] },
+    ]);
+  });
+
+  it('asks for the whole thread of the posts opened, and forgets them when another wall is shown', async () => {
+    const seen = host((type) => (type === 'host:feed' ? { ok: true, value: [post(2), post(1)] } : { ok: true, value: null }));
+    const feed = useFeedStore();
+    await feed.load();
+
+    await feed.expand(post(1).id);
+    await feed.expand(post(2).id);
+    await feed.expand(post(1).id);
+    await feed.showWall('bob');
+
+    expect(seen.filter((r) => r.type === 'host:feed').map((r) => (r.payload as { expanded: string[] }).expanded)).toEqual([
+      [],
+      [post(1).id],
+      [post(1).id, post(2).id],
+      [post(2).id, post(1).id],
+      [],
     ]);
   });
 
