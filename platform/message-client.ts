@@ -21,6 +21,14 @@ export function unwrapResponse<T>(type: string, response: unknown): T {
   throw new PeerwallError('no_answer', `Peerwall's background service did not answer (${type}). Try again in a moment.`);
 }
 
+/**
+ * Payloads are JSON data; a copy of one drops what a page's reactive state wraps around it. Firefox
+ * structured-clones a message and refuses a Vue proxy ("could not be cloned"); Chromium's JSON hides that.
+ */
+function plainData(payload: unknown): unknown {
+  return payload === undefined ? undefined : JSON.parse(JSON.stringify(payload));
+}
+
 /** Sends a typed request and resolves with its value or rejects with a PeerwallError. */
 export async function sendRequest<K extends MessageType>(
   type: K,
@@ -44,7 +52,7 @@ export async function sendRequestWith<K extends MessageType>(
   });
   let response: unknown;
   try {
-    response = await Promise.race([sendMessage(args.length ? { type, payload: args[0] } : { type }), timeout]);
+    response = await Promise.race([sendMessage(args.length ? { type, payload: plainData(args[0]) } : { type }), timeout]);
   } catch {
     throw noAnswer;
   } finally {

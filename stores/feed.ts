@@ -28,7 +28,7 @@ export const useFeedStore = defineStore('feed', () => {
 
   async function load(): Promise<void> {
     try {
-      posts.value = await sendRequest('host:feed', { limit: limit.value, wall: wall.value, expanded: expanded.value });
+      posts.value = await sendRequest('host:feed', { limit: limit.value, wall: wall.value, expanded: [...expanded.value] });
       loaded.value = true;
       error.value = null;
     } catch (caught) {

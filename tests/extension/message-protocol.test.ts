@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { PeerwallError } from '@/platform/errors';
 import { createMessageListener, routeMessage, type Handlers, type SenderLike } from '@/platform/message-router';
+import { reactive } from 'vue';
 import { sendRequestWith } from '@/platform/message-client';
 import { MESSAGES, parsePayload, type MessageType } from '@/platform/messages';
 import { hostHandlers } from '@/platform/host-handlers';
@@ -126,6 +127,17 @@ describe('message protocol', () => {
     expect(listener({ type: 'host:get-state' }, ownPage(), sendResponse)).toBe(false);
     await vi.waitFor(() => expect(sendResponse).toHaveBeenCalledWith({ ok: true, value: { created: true } }));
     expect(sendResponse).toHaveBeenCalledTimes(1);
+  });
+
+  it('sends a payload built from a page’s reactive state as plain data, which Firefox can clone', async () => {
+    const sent: unknown[] = [];
+    // Firefox structured-clones each message; a Vue proxy cannot be cloned.
+    const send = async (message: unknown) => (sent.push(structuredClone(message)), { ok: true, value: [] });
+    const expanded = reactive(['a'.repeat(64)]);
+
+    await sendRequestWith(send, 'host:feed', { limit: 50, wall: null, expanded });
+
+    expect(sent).toEqual([{ type: 'host:feed', payload: { limit: 50, wall: null, expanded: ['a'.repeat(64)] } }]);
   });
 
   it('carries host requests end to end: values resolve, errors reject with their code', async () => {
