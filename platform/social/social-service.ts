@@ -23,6 +23,8 @@ import { createSocialState } from './social-state';
 import { createSocialStore } from './social-store';
 import type { ActionReceipt, FeedPost, SocialChange, SocialNotice, SocialState, WallPostReceipt } from './social-views';
 import { createSyncConnections, type ConnectionOptions } from './sync-connections';
+import { createSyncEventHandler } from './sync-events';
+import { createThrottle } from './throttle';
 import { createWallNotices } from './wall-notices';
 
 /** Announcing what was sealed for friends happens at most this often. */
@@ -95,7 +97,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     timers,
     options,
     mayConnect: circle.mayConnect,
-    onEvent,
+    onEvent: (handle: string, event: SyncEvent) => onSyncEvent(handle, event),
     onChange: () => {
       changes.friends();
       changes.feed(); // own posts say who they still wait for
@@ -139,26 +141,9 @@ export function createSocialService(deps: SocialServiceDeps) {
     notify: deps.notify,
   });
   const spread = (): void => connections.spread(circle.friends);
-  /**
-   * After sealing friends' entries: at once, then at most once per SEALED_SPREAD_MS, so a friend
-   * submitting one entry at a time cannot make this side announce to every other friend at its pace.
-   */
-  let lastSealedSpread = -Infinity;
-  let sealedSpreadTimer: unknown = null;
-  function spreadSealed(): void {
-    if (sealedSpreadTimer !== null) return;
-    const wait = lastSealedSpread + SEALED_SPREAD_MS - deps.now();
-    if (wait <= 0) {
-      lastSealedSpread = deps.now();
-      spread();
-      return;
-    }
-    sealedSpreadTimer = timers.setTimeout(() => {
-      sealedSpreadTimer = null;
-      lastSealedSpread = deps.now();
-      spread();
-    }, wait);
-  }
+  // After sealing friends' entries: so a friend submitting one entry at a time cannot make this side
+  // announce to every other friend at its pace.
+  const sealedSpread = createThrottle({ timers, now: deps.now }, SEALED_SPREAD_MS, spread);
   const ownWall = createOwnWall({
     identity,
     replica,
@@ -183,40 +168,18 @@ export function createSocialService(deps: SocialServiceDeps) {
     online: (f) => connections.presenceOf(f) === 'online',
   });
 
-  function onEvent(handle: string, event: SyncEvent): void {
-    if (event.type === 'wallUpdated') {
-      void notices.onWallUpdated(event.wall, event.added).catch((e: unknown) => console.error('[peerwall] notifications failed', e));
-      // Friends in session who may read this wall through us hear of it now (§7.5).
-      if (event.wall !== me && event.added.length > 0) connections.announceWall(event.wall, handle);
-      if (event.wall === handle && event.added.some((e) => e.header.kind === 'goodbye')) circle.markGone(handle);
-      const rows = event.feed.flatMap((c) => (c.op === 'put' ? [c.row] : []));
-      // Only new rows can be inserted by pages; anything else (or an own-wall change) reloads.
-      if (rows.length === event.feed.length && rows.length > 0) void view.posts(rows).then(changes.posts, changes.feed);
-      else changes.feed();
-      if (event.feed.some((c) => c.op === 'profile')) changes.friends(); // display names
-      // Entries friends wrote on our wall were just sealed: every other friend should have them too.
-      if (event.wall === me) spreadSealed();
-    } else if (event.type === 'peerHolds' && event.wall === me) {
-      // The friend list counts what each friend still waits for. Own rows need no reload: a
-      // friend syncing is online, and rows list only friends who are not.
-      void store.recordProgress(handle, event.seq).then((news) => {
-        if (news) changes.friends();
-      }, () => undefined);
-    } else if (event.type === 'upToDate' && event.wall !== me) {
-      void store.recordWallSync(event.wall, deps.now(), event.wall === handle ? null : handle).then(() => changes.friends(), () => undefined);
-    } else if (event.type === 'undeliverable') {
-      // The author reads what was refused and why; the pending mark goes away with the reload.
-      void conversation.rejected(event.wall, event.id, event.reason, event.entry).then(() => {
-        changes.friends();
-        changes.feed();
-      }, () => changes.feed());
-    } else if (event.type === 'delivered' || event.type === 'recovered') {
-      changes.feed();
-    } else if (event.type === 'keyChanged') {
-      circle.addProblem(`@${handle} now uses a different identity key that their old key did not sign. Peerwall stopped syncing with them; check the change with them before befriending again.`);
-    }
-  }
-
+  const onSyncEvent = createSyncEventHandler({
+    me,
+    circle,
+    store,
+    view,
+    changes,
+    notices,
+    conversation,
+    announceWall: connections.announceWall,
+    spreadSealed: sealedSpread.call,
+    now: deps.now,
+  });
   function onStorageFull(error: unknown, from: string): void {
     if (!(error instanceof StorageFullError)) return;
     circle.addProblem(`Your browser’s storage is full, so a message from @${from.slice(0, 15)} could not be saved. Nothing is lost: free some disk space and Peerwall receives it again when they next come online.`);
@@ -295,21 +258,14 @@ export function createSocialService(deps: SocialServiceDeps) {
     like: (wall: string, target: string, liked: boolean) => act(() => conversation.like(wall, target, liked)),
     edit: (wall: string, target: string, text: string) => act(() => conversation.edit(wall, target, text)),
     remove: (wall: string, target: string) => act(() => conversation.remove(wall, target)),
+    /** Publishes a display name and an "about"; other open pages show them. */
     setProfile: (displayName: string, about: string) =>
-      serial(async () => {
-        await conversation.setProfile(displayName, about);
-        changes.friends(); // other open pages show the new name
-        return stateNow();
-      }),
-    dismissRejection: (id: string) =>
-      serial(async () => {
-        await conversation.dismissRejection(id);
-        return stateNow();
-      }),
+      serial(async () => (await conversation.setProfile(displayName, about), changes.friends(), stateNow())),
+    dismissRejection: (id: string) => serial(async () => (await conversation.dismissRejection(id), stateNow())),
     /** Before account deletion: a goodbye to the friends that can take it, waiting at most `waitMs`. */
     farewell: (text: string, waitMs: number): Promise<void> => ownWall.farewell(text, waitMs),
     stop(): void {
-      if (sealedSpreadTimer !== null) timers.clearTimeout(sealedSpreadTimer);
+      sealedSpread.stop();
       notices.stop();
       changes.stop();
       connections.stop();

@@ -1,0 +1,60 @@
+import type { SyncEvent } from '@/core/syncSession';
+import type { Conversation } from './conversation';
+import type { ChangeBatcher } from './social-changes';
+import type { SocialCircle } from './social-circle';
+import type { SocialStateReader } from './social-state';
+import type { SocialStore } from './social-store';
+import type { WallNotices } from './wall-notices';
+
+export interface SyncEventDeps {
+  me: string;
+  circle: SocialCircle;
+  store: SocialStore;
+  view: Pick<SocialStateReader, 'posts'>;
+  changes: ChangeBatcher;
+  notices: WallNotices;
+  conversation: Pick<Conversation, 'rejected'>;
+  /** Tells friends in session who may read `wall` through us that it grew (§7.5). */
+  announceWall(wall: string, from: string): void;
+  /** Announces our own wall after entries friends wrote on it were sealed (throttled). */
+  spreadSealed(): void;
+  now(): number;
+}
+
+/** What each event of a sync session with `handle` changes for pages, notifications and other friends. */
+export function createSyncEventHandler(deps: SyncEventDeps) {
+  const { me, circle, store, changes } = deps;
+  return (handle: string, event: SyncEvent): void => {
+    if (event.type === 'wallUpdated') {
+      void deps.notices.onWallUpdated(event.wall, event.added).catch((e: unknown) => console.error('[peerwall] notifications failed', e));
+      // Friends in session who may read this wall through us hear of it now (§7.5).
+      if (event.wall !== me && event.added.length > 0) deps.announceWall(event.wall, handle);
+      if (event.wall === handle && event.added.some((e) => e.header.kind === 'goodbye')) circle.markGone(handle);
+      const rows = event.feed.flatMap((c) => (c.op === 'put' ? [c.row] : []));
+      // Only new rows can be inserted by pages; anything else (or an own-wall change) reloads.
+      if (rows.length === event.feed.length && rows.length > 0) void deps.view.posts(rows).then(changes.posts, changes.feed);
+      else changes.feed();
+      if (event.feed.some((c) => c.op === 'profile')) changes.friends(); // display names
+      // Entries friends wrote on our wall were just sealed: every other friend should have them too.
+      if (event.wall === me) deps.spreadSealed();
+    } else if (event.type === 'peerHolds' && event.wall === me) {
+      // The friend list counts what each friend still waits for. Own rows need no reload: a
+      // friend syncing is online, and rows list only friends who are not.
+      void store.recordProgress(handle, event.seq).then((news) => {
+        if (news) changes.friends();
+      }, () => undefined);
+    } else if (event.type === 'upToDate' && event.wall !== me) {
+      void store.recordWallSync(event.wall, deps.now(), event.wall === handle ? null : handle).then(() => changes.friends(), () => undefined);
+    } else if (event.type === 'undeliverable') {
+      // The author reads what was refused and why; the pending mark goes away with the reload.
+      void deps.conversation.rejected(event.wall, event.id, event.reason, event.entry).then(() => {
+        changes.friends();
+        changes.feed();
+      }, () => changes.feed());
+    } else if (event.type === 'delivered' || event.type === 'recovered') {
+      changes.feed();
+    } else if (event.type === 'keyChanged') {
+      circle.addProblem(`@${handle} now uses a different identity key that their old key did not sign. Peerwall stopped syncing with them; check the change with them before befriending again.`);
+    }
+  };
+}
