@@ -3,8 +3,10 @@ import type { FriendView, SubmissionKind } from '@/platform/social/social-views'
 import { PRESENCE_LABELS } from './presence-labels';
 
 /** `Liked by @carol, @bob` in the host's order, or null when nobody likes it. */
-export function likedBySentence(likes: readonly string[]): string | null {
-  return likes.length === 0 ? null : `Liked by ${likes.map((h) => `@${h}`).join(', ')}`;
+export function likedBySentence(likes: readonly string[], known: (handle: string) => boolean = () => true): string | null {
+  // Only the wall's seal stands for a liker who is not one's friend: say so, as for posts and comments.
+  const names = likes.map((h) => (known(h) ? `@${h}` : `@${h} (not your friend)`));
+  return likes.length === 0 ? null : `Liked by ${names.join(', ')}`;
 }
 
 /** What a refused entry was, after "@alice did not accept your …". */

@@ -109,10 +109,10 @@ describe('conversation components', () => {
 
       expect(button).toContain('aria-label="Like"');
       expect(button).toContain('aria-pressed="true"');
-      expect(button).toContain('title="Liked by @bob, @carol"');
+      expect(button).toContain('title="Liked by @bob (not your friend), @carol"'); // bob is no friend of carol’s here
       expect(button).toMatch(/>\s*Like <span class="like-count">2<\/span>\s*<\/button>$/);
       expect(button).toContain(`aria-describedby="pw-likes-${POST_ID}"`);
-      expect(html).toContain(`<span id="pw-likes-${POST_ID}" class="like-tip">Liked by @bob, @carol</span>`);
+      expect(html).toContain(`<span id="pw-likes-${POST_ID}" class="like-tip">Liked by @bob (not your friend), @carol</span>`);
     });
 
     it('shows a post nobody likes as not pressed, without a count or a description', async () => {

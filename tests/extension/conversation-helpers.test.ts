@@ -134,6 +134,7 @@ describe('conversation sentences', () => {
   it('names who liked something in the host’s order', () => {
     expect(likedBySentence([])).toBeNull();
     expect(likedBySentence(['carol', 'bob'])).toBe('Liked by @carol, @bob');
+    expect(likedBySentence(['carol', 'bob'], (h) => h === 'bob')).toBe('Liked by @carol (not your friend), @bob');
   });
 
   it('says what a wall’s owner refused, with the reason when there is one', () => {
