@@ -11,8 +11,10 @@ import { type Result, fail, ok } from './result';
 import { verifyRotationChain } from './rotation';
 import { type SealedEntry, sealOf, signSeal } from './seal';
 import { sha256 } from './signing';
+import { pureVerifier, type Verifier } from './verifier';
 
-export type WriteDeps = { randomBytes: RandomBytes; now: () => number };
+/** `verifier` checks the new entry's signatures as every reader will (the pure one by default). */
+export type WriteDeps = { randomBytes: RandomBytes; now: () => number; verifier?: Verifier };
 
 /** What a person writes; `target` is the hex id of the entry a comment, like, edit or delete refers to. */
 export type Draft = EntryBody & { target?: string };
@@ -56,12 +58,13 @@ export async function sealAndCommit(
   owner: Identity,
   entry: SignedEntry,
   now: () => number,
+  verifier: Verifier = pureVerifier,
 ): Promise<Result<StoredEntry>> {
-  const sealed = await sealWrite(replica, owner, entry, now);
+  const sealed = await sealWrite(replica, owner, entry, now, verifier);
   return sealed.ok ? ok(sealed.value.entry) : sealed;
 }
 
-async function sealWrite(replica: Replica, owner: Identity, entry: SignedEntry, now: () => number): Promise<Result<SealedWrite>> {
+async function sealWrite(replica: Replica, owner: Identity, entry: SignedEntry, now: () => number, verifier: Verifier): Promise<Result<SealedWrite>> {
   // The one author that matters here: the owner itself or the friend whose submission this is.
   const author = entry.header.author === owner.handle ? null : await replica.friend(entry.header.author);
   const known = knownAuthors(owner, author ? [author] : []);
@@ -69,7 +72,7 @@ async function sealWrite(replica: Replica, owner: Identity, entry: SignedEntry, 
     const state: WallState = (await replica.wallState(owner.handle)) ?? emptyWallState(owner.handle, genesisKeyOf(owner));
     const seal = sealOf(entry.header, state.seq + 1, state.sealHash);
     const sealed: SealedEntry = { ...entry, seq: seal.seq, prev: seal.prev, ownerSig: signSeal(seal, owner.secretKey) };
-    const plan = await planIngest(replica, owner.handle, [sealed], genesisKeyOf(owner), now, known);
+    const plan = await planIngest(replica, owner.handle, [sealed], genesisKeyOf(owner), now, known, { verifier });
     // Readers see "entry N of @wall: reason"; the author of a submission only needs the reason.
     if (!plan.ok) return fail(plan.reason.replace(/^entry \d+ of @\S+: /, ''));
     const committed = await replica.commit(plan.value);
@@ -87,7 +90,7 @@ export async function writeOwnEntry(replica: Replica, identity: Identity, draft:
   if (await replica.recovering()) return fail(RECOVERING);
   if (draft.kind === 'rotate' || draft.kind === 'wallPost') return fail(`A ${draft.kind} cannot be written this way.`);
   const signed = signDraft(identity, identity.handle, identity.publicKey, draft, deps);
-  return signed.ok ? sealAndCommit(replica, identity, signed.value, deps.now) : signed;
+  return signed.ok ? sealAndCommit(replica, identity, signed.value, deps.now, deps.verifier) : signed;
 }
 
 /** Rotates the identity key: writes the `rotate` entry with the old key and returns the new identity. */
@@ -97,7 +100,7 @@ export async function rotateKey(replica: Replica, identity: Identity, deps: Writ
   const next = rotateIdentity(identity, (state?.seq ?? 0) + 1, deps.randomBytes);
   const signed = signDraft(identity, identity.handle, identity.publicKey, { kind: 'rotate', body: next.statement }, deps);
   if (!signed.ok) return signed;
-  const stored = await sealAndCommit(replica, identity, signed.value, deps.now);
+  const stored = await sealAndCommit(replica, identity, signed.value, deps.now, deps.verifier);
   if (!stored.ok) return stored;
   // Friends pin the new key once they see the rotation and would refuse entries still queued under the old one.
   for (const friend of await replica.friends()) await readdressOutbox(replica, next.identity, friend.handle, friend.key);
@@ -132,8 +135,9 @@ export async function acceptSubmission(
   from: string,
   entry: SignedEntry,
   now: () => number,
+  verifier: Verifier = pureVerifier,
 ): Promise<Result<string>> {
-  const accepted = await sealSubmission(replica, owner, from, entry, now);
+  const accepted = await sealSubmission(replica, owner, from, entry, now, verifier);
   return accepted.ok ? ok(accepted.value.id) : accepted;
 }
 
@@ -147,6 +151,7 @@ export async function sealSubmission(
   from: string,
   entry: SignedEntry,
   now: () => number,
+  verifier: Verifier = pureVerifier,
 ): Promise<Result<{ id: string; sealed: SealedWrite | null }>> {
   const h = entry.header;
   const id = entryId(h);
@@ -158,7 +163,7 @@ export async function sealSubmission(
   if (!friend) return fail('you are not friends');
   if (!bytesEqual(friend.key, h.authorKey)) return fail("it is signed with a key that is not the author's pinned key");
   if (!entry.body) return fail('it has no body');
-  const sealed = await sealWrite(replica, owner, entry, now);
+  const sealed = await sealWrite(replica, owner, entry, now, verifier);
   return sealed.ok ? ok({ id, sealed: sealed.value }) : sealed;
 }
 

@@ -3,6 +3,7 @@ import { ENTRY_KINDS, type EntryKind, kindFromCode } from './entryKind';
 import { LIMITS } from './limits';
 import { type Result } from './result';
 import { CONTEXT, contextHash, sha256, sign, verify } from './signing';
+import type { Verifier } from './verifier';
 
 /**
  * The signed part of an entry (docs/protocol.md §5.2). The body is covered only through
@@ -84,6 +85,10 @@ export function signHeader(h: EntryHeader, secretKey: Uint8Array): Uint8Array {
 export function verifyAuthor(e: SignedEntry): boolean {
   return verify(CONTEXT.entry, encodeHeader(e.header), e.authorSig, e.header.authorKey);
 }
+
+/** `verifyAuthor` through a verifier, which may check many entries at once. */
+export const authorVerified = (e: SignedEntry, verifier: Verifier): Promise<boolean> =>
+  verifier.verify(CONTEXT.entry, encodeHeader(e.header), e.authorSig, e.header.authorKey);
 
 /** True when `body` is the one the header committed to. */
 export function bodyMatches(h: EntryHeader, body: Uint8Array): boolean {

@@ -1,5 +1,6 @@
 import { ByteWriter } from './bytes';
-import { CONTEXT, sign, verify } from './signing';
+import { CONTEXT, sign } from './signing';
+import type { Verifier } from './verifier';
 
 /** One side of a connection as the handshake binds it (docs/protocol.md §7.2). */
 export type HandshakeSide = { handle: string; key: Uint8Array; nonce: Uint8Array; fingerprint: string };
@@ -29,8 +30,8 @@ export function normalizeFingerprint(fingerprint: string): string {
 export const signHandshake = (version: number, me: HandshakeSide, peer: HandshakeSide, secretKey: Uint8Array): Uint8Array =>
   sign(CONTEXT.hello, handshakeTranscript(version, me, peer), secretKey);
 
-export const verifyHandshake = (version: number, peer: HandshakeSide, me: HandshakeSide, signature: Uint8Array): boolean =>
-  verify(CONTEXT.hello, handshakeTranscript(version, peer, me), signature, peer.key);
+export const verifyHandshake = (verifier: Verifier, version: number, peer: HandshakeSide, me: HandshakeSide, signature: Uint8Array): Promise<boolean> =>
+  verifier.verify(CONTEXT.hello, handshakeTranscript(version, peer, me), signature, peer.key);
 
 /** Highest version both sides list, or null. */
 export function negotiateVersion(mine: readonly number[], theirs: readonly number[]): number | null {

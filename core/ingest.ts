@@ -1,6 +1,7 @@
 import { bytesEqual, codePointLength, toHex } from './bytes';
 import { decodeBody, type EntryBody } from './body';
-import { bodyMatches, verifyAuthor } from './entry';
+import { bodyMatches } from './entry';
+import { entrySignatures } from './entrySignatures';
 import { CONTENT_KINDS, OWNER_ONLY_KINDS, TARGETED_KINDS } from './entryKind';
 import { type FeedChange, bodyText, feedChangesOfAppend } from './feed';
 import { type KnownAuthors, checkAuthor } from './knownAuthors';
@@ -8,7 +9,8 @@ import { LIMITS } from './limits';
 import type { Replica, StoredEntry, WallState, WallWrite } from './replica';
 import { type Result, fail, ok } from './result';
 import { verifyRotation } from './rotation';
-import { type SealedEntry, ZERO_HASH, sealHash, sealOf, verifySeal } from './seal';
+import { type SealedEntry, ZERO_HASH, sealHash } from './seal';
+import { pureVerifier, type Verifier } from './verifier';
 
 export function emptyWallState(wall: string, genesisKey: Uint8Array): WallState {
   return { wall, seq: 0, sealHash: ZERO_HASH, genesisKey, currentKey: genesisKey, closed: false };
@@ -21,6 +23,8 @@ export function emptyWallState(wall: string, genesisKey: Uint8Array): WallState 
  * `anchor` is the wall's genesis key, used only when the replica holds none of the wall yet.
  * `known` are the reader itself and its pinned friends: an entry in one of their names must carry
  * one of their keys, whoever sealed it. `via` is the friend who relayed the run, if not the owner.
+ * The signatures of every entry the run would append are checked at once through `verifier`
+ * before the rules take the entries in order.
  */
 export async function planIngest(
   replica: Replica,
@@ -29,8 +33,9 @@ export async function planIngest(
   anchor: Uint8Array,
   now: () => number,
   known: KnownAuthors,
-  via?: string,
+  options: { via?: string | undefined; verifier?: Verifier } = {},
 ): Promise<Result<WallWrite>> {
+  const { via, verifier = pureVerifier } = options;
   const stored = await replica.wallState(wall);
   const expectedSeq = stored?.seq ?? 0;
   const state: WallState = stored ?? emptyWallState(wall, anchor);
@@ -45,10 +50,12 @@ export async function planIngest(
   const lookup = async (id: string): Promise<StoredEntry | null> => fresh.get(id) ?? (await replica.entryById(wall, id));
   const isTombstoned = (e: StoredEntry): boolean => e.tombstoned || tombstone.has(e.id);
 
-  for (const e of entries) {
+  const signatures = entries.map((e) => entrySignatures(e, verifier, e.header.wall === wall && e.seq > expectedSeq));
+
+  for (const [i, e] of entries.entries()) {
     const where = `entry ${e.seq} of @${wall}`;
     if (e.header.wall !== wall) return fail(`${where} belongs to another wall`);
-    const seal = sealOf(e.header, e.seq, e.prev);
+    const { seal, sealedBy, authored } = signatures[i]!;
     const id = toHex(seal.entryId);
 
     if (e.seq <= state.seq) {
@@ -67,8 +74,8 @@ export async function planIngest(
     }
     if (e.seq !== state.seq + 1) return fail(`${where} leaves a gap after ${state.seq}`);
     if (!bytesEqual(e.prev, state.sealHash)) return fail(`${where} does not chain to the previous entry`);
-    if (!verifySeal(seal, e.ownerSig, state.currentKey)) return fail(`${where} is not sealed by the wall's owner`);
-    if (!verifyAuthor(e)) return fail(`${where} has an invalid author signature`);
+    if (!(await sealedBy(state.currentKey))) return fail(`${where} is not sealed by the wall's owner`);
+    if (!(await authored())) return fail(`${where} has an invalid author signature`);
 
     const rule = await checkRules(e, state, known, lookup, isTombstoned);
     if (!rule.ok) return fail(`${where}: ${rule.reason}`);

@@ -1,6 +1,6 @@
 import { ByteReader, ByteWriter } from './bytes';
 import { type EntryHeader, type SignedEntry, entryIdBytes, readSignedEntry, writeSignedEntry } from './entry';
-import { CONTEXT, contextHash, sign, verify } from './signing';
+import { CONTEXT, contextHash, sign } from './signing';
 
 /**
  * The owner's placement of an entry in its wall (docs/protocol.md §6): position `seq`, chained to
@@ -25,9 +25,6 @@ export function sealOf(header: EntryHeader, seq: number, prev: Uint8Array): Seal
 export const sealHash = (s: Seal): Uint8Array => contextHash(CONTEXT.sealHash, encodeSeal(s));
 
 export const signSeal = (s: Seal, ownerSecret: Uint8Array): Uint8Array => sign(CONTEXT.seal, encodeSeal(s), ownerSecret);
-
-export const verifySeal = (s: Seal, sig: Uint8Array, ownerKey: Uint8Array): boolean =>
-  verify(CONTEXT.seal, encodeSeal(s), sig, ownerKey);
 
 export function writeSealedEntry(w: ByteWriter, e: SealedEntry): void {
   writeSignedEntry(w, e);

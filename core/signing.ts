@@ -21,7 +21,8 @@ export const CONTEXT = {
 
 export type Context = (typeof CONTEXT)[keyof typeof CONTEXT];
 
-function framed(context: Context, payload: Uint8Array): Uint8Array {
+/** The bytes a signature or context hash actually covers. */
+export function framed(context: Context, payload: Uint8Array): Uint8Array {
   return concatBytes(utf8(context), Uint8Array.of(0), payload);
 }
 

@@ -15,6 +15,7 @@ import { createWants } from './syncWants';
 import { judgeHello } from './syncHello';
 import { createRelayRole, genesisOfFriend, type RelayDeps, type RelayRole } from './syncRelay';
 import type { Transport } from './transport';
+import { pureVerifier, type Verifier } from './verifier';
 
 export type SyncSessionDeps = {
   replica: Replica;
@@ -31,6 +32,8 @@ export type SyncSessionDeps = {
   versions?: readonly number[];
   /** Relaying (version 2, §7.5): this side's pass store and the registry its sessions share. */
   relay?: RelayDeps;
+  /** Checks the friend's signatures; share one per side so its imported keys serve every session. Pure by default. */
+  verifier?: Verifier;
   onEvent?: (event: SyncEvent) => void;
 };
 
@@ -84,6 +87,7 @@ export type SyncSession = {
  */
 export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   const { replica, identity, peer, transport } = deps;
+  const verifier = deps.verifier ?? pureVerifier;
   const me = identity.handle;
   const versions = deps.versions ?? (deps.relay ? PROTOCOL_VERSIONS : [1]);
   let relay: RelayRole | null = null;
@@ -119,6 +123,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     identity,
     peer,
     now: deps.now,
+    verifier,
     send,
     sendFrame,
     onDelivered: (wall, id) => emit({ type: 'delivered', wall, id }),
@@ -159,7 +164,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
 
   async function onAuth(signature: Uint8Array): Promise<void> {
     if (!peerSide) return shutdown('bad_message', 'auth arrived before hello.', true);
-    if (!verifyHandshake(version, peerSide, mySide(), signature)) {
+    if (!(await verifyHandshake(verifier, version, peerSide, mySide(), signature))) {
       return shutdown('bad_auth', `@${peer}'s handshake signature does not match this connection.`, true);
     }
     if (pendingRotation) {
@@ -219,7 +224,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     if (m.entries.length > 0) {
       // Read per batch: a pin moves when a friend's rotation is followed.
       const known = knownAuthors(identity, await replica.friends());
-      const plan = await planIngest(replica, m.wall, m.entries, anchor, deps.now, known, relayed ? peer : undefined);
+      const plan = await planIngest(replica, m.wall, m.entries, anchor, deps.now, known, { via: relayed ? peer : undefined, verifier });
       const committed = plan.ok ? await replica.commit(plan.value) : plan;
       if (!committed.ok && committed.reason !== 'conflict') {
         // A relay passes on what its owner sealed: an entry this side refuses (rule 9: an author it

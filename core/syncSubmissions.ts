@@ -1,6 +1,6 @@
 import { type SealedWrite, sealSubmission } from './author';
 import { toHex, truncateText } from './bytes';
-import { bodyMatches, entryIdBytes, type SignedEntry, verifyAuthor } from './entry';
+import { authorVerified, bodyMatches, entryIdBytes, type SignedEntry } from './entry';
 import type { Identity } from './identity';
 import { LIMITS } from './limits';
 import type { PeerMessage, SubmitResult } from './messages';
@@ -8,12 +8,14 @@ import type { Replica } from './replica';
 import { fail } from './result';
 import { CARRIED_KINDS } from './syncCarry';
 import { packSubmits } from './syncFrames';
+import type { Verifier } from './verifier';
 
 export type SubmissionDeps = {
   replica: Replica;
   identity: Identity;
   peer: string;
   now: () => number;
+  verifier: Verifier;
   send(m: PeerMessage): void;
   sendFrame(frame: Uint8Array): void;
   onDelivered(wall: string, id: string): void;
@@ -48,7 +50,8 @@ export function createSubmissions(deps: SubmissionDeps) {
     async receive(entries: readonly SignedEntry[], carried = false): Promise<'corrupt' | SubmissionOutcome> {
       // A corrupt submission is not what its author wrote: answering "rejected" for its id would
       // make the author drop the genuine entry, so the session ends as for any bad frame.
-      if (entries.some((e) => !e.body || !bodyMatches(e.header, e.body) || !verifyAuthor(e))) return 'corrupt';
+      if (entries.some((e) => !e.body || !bodyMatches(e.header, e.body))) return 'corrupt';
+      if ((await Promise.all(entries.map((e) => authorVerified(e, deps.verifier)))).includes(false)) return 'corrupt';
       const results: SubmitResult[] = [];
       const outcome: SubmissionOutcome = { accepted: false, sealed: [] };
       const restoring = await replica.recovering();
@@ -62,7 +65,7 @@ export function createSubmissions(deps: SubmissionDeps) {
         // Entries whose order matters (likes, edits, deletes) come only from their author (§7.5).
         const r = from !== peer && !CARRIED_KINDS.includes(entry.header.kind)
           ? fail('only wall posts and comments travel through friends')
-          : await sealSubmission(replica, identity, from, entry, deps.now);
+          : await sealSubmission(replica, identity, from, entry, deps.now, deps.verifier);
         if (r.ok) outcome.accepted = true;
         if (r.ok && r.value.sealed) outcome.sealed.push(r.value.sealed);
         results.push({ id, status: r.ok ? 'accepted' : 'rejected', reason: r.ok ? '' : truncateText(r.reason, LIMITS.reasonChars) });

@@ -1,4 +1,5 @@
 import { browser } from 'wxt/browser';
+import { createVerifier } from '@/core/verifier';
 import { createMessageListener } from './message-router';
 import { broadcast } from './message-client';
 import { realTimers } from './timers';
@@ -17,6 +18,8 @@ export function startPeerHost(sessions: SessionStore, notify: (notice: SocialNot
   const social = createSocialHost({
     now: Date.now,
     randomBytes: cryptoRandomBytes,
+    // Native Ed25519 where the browser has it (Chrome ≥ 137, Firefox ≥ 129), the pure verifier elsewhere.
+    verifier: createVerifier({ subtle: globalThis.crypto.subtle }),
     timers: realTimers,
     onChange: (change) => broadcast('ui:social-changed', change),
     notify,

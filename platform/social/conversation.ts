@@ -7,6 +7,7 @@ import type { Identity, RandomBytes } from '@/core/identity';
 import { LIMITS } from '@/core/limits';
 import { cleanAbout, cleanDisplayName } from '@/core/profileText';
 import type { Replica } from '@/core/replica';
+import type { Verifier } from '@/core/verifier';
 import { PeerwallError } from '../errors';
 import { saved } from './own-wall';
 import type { SocialCircle } from './social-circle';
@@ -23,6 +24,8 @@ export interface ConversationDeps {
   circle: SocialCircle;
   now(): number;
   randomBytes: RandomBytes;
+  /** Checks each new own entry as readers will. */
+  verifier: Verifier;
   /** Tells friends about a new own entry (announce on open sessions, dial the others). */
   spread(): void;
   /** Whether a sync session with the friend is open, so a submission goes out now. */
@@ -43,7 +46,7 @@ const SUBMISSION_KINDS: readonly string[] = ['wallPost', 'comment', 'like', 'unl
 export function createConversation(deps: ConversationDeps) {
   const { identity, replica, circle } = deps;
   const me = identity.handle;
-  const writeDeps = { randomBytes: deps.randomBytes, now: deps.now };
+  const writeDeps = { randomBytes: deps.randomBytes, now: deps.now, verifier: deps.verifier };
 
   function mustReach(wall: string): void {
     if (wall !== me && !circle.friends.has(wall)) throw new PeerwallError('not_friends', `@${wall} is not your friend.`);

@@ -3,6 +3,7 @@ import { feedRow, type FeedRow } from '@/core/feed';
 import type { Identity, RandomBytes } from '@/core/identity';
 import { StorageFullError, type Replica } from '@/core/replica';
 import type { Result } from '@/core/result';
+import type { Verifier } from '@/core/verifier';
 import { PeerwallError } from '../errors';
 import type { Timers } from '../timers';
 import type { SocialCircle } from './social-circle';
@@ -17,6 +18,8 @@ export interface OwnWallDeps {
   circle: SocialCircle;
   now(): number;
   randomBytes: RandomBytes;
+  /** Checks each new own entry as readers will. */
+  verifier: Verifier;
   timers: Timers;
   /** Tells friends about a new own entry (announce on open sessions, dial the others). */
   spread(): void;
@@ -50,7 +53,7 @@ export async function saved<T>(write: () => Promise<Result<T>>, what = 'post'): 
 /** Writing on one's own wall and on friends' walls, and the goodbye of a deleted account. */
 export function createOwnWall(deps: OwnWallDeps) {
   const { identity, replica, circle } = deps;
-  const writeDeps = { randomBytes: deps.randomBytes, now: deps.now };
+  const writeDeps = { randomBytes: deps.randomBytes, now: deps.now, verifier: deps.verifier };
 
   return {
     /** Writes a post; resolves with its feed row (the post is read from nowhere a second time). */

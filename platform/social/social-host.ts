@@ -1,4 +1,5 @@
 import type { RandomBytes } from '@/core/identity';
+import type { Verifier } from '@/core/verifier';
 import { PeerwallError } from '../errors';
 import { contentDbName, openContentDb, type ContentDb } from '../content-db';
 import type { SocialHooks } from '../ports';
@@ -17,6 +18,8 @@ export interface SocialHostDeps {
   openDb?: (handle: string) => Promise<ContentDb>;
   now(): number;
   randomBytes: RandomBytes;
+  /** Shared by every account's service: its imported keys outlive a sign-out. */
+  verifier?: Verifier;
   timers: Timers;
   onChange(change: SocialChange): void;
   notify(notice: SocialNotice): void;
@@ -62,6 +65,7 @@ export function createSocialHost(deps: SocialHostDeps): SocialHost {
         access,
         now: deps.now,
         randomBytes: deps.randomBytes,
+        verifier: deps.verifier,
         timers: deps.timers,
         onChange: deps.onChange,
         notify: deps.notify,

@@ -5,6 +5,7 @@ import type { Replica } from '@/core/replica';
 import { StorageFullError } from '@/core/replica';
 import type { ServerFrame } from '@/core/signalling';
 import type { SyncEvent } from '@/core/syncSession';
+import { pureVerifier, type Verifier } from '@/core/verifier';
 import type { ContentDb } from '../content-db';
 import { PeerwallError } from '../errors';
 import type { DataLink, PeerAccess } from '../ports';
@@ -55,6 +56,8 @@ export interface SocialServiceDeps {
   access: PeerAccess;
   now(): number;
   randomBytes: RandomBytes;
+  /** Checks signatures (sync and own writes); the runtime's WebCrypto where it has Ed25519. Pure by default. */
+  verifier?: Verifier;
   timers: Timers;
   /** What changed, for open pages. */
   onChange(change: SocialChange): void;
@@ -73,6 +76,7 @@ export function createSocialService(deps: SocialServiceDeps) {
   const options: SocialOptions = { ...DEFAULTS, ...deps.options };
   const { identity, access, timers } = deps;
   const me = identity.handle;
+  const verifier = deps.verifier ?? pureVerifier;
   const replica: Replica = createIdbReplica(deps.db);
   const relayStore = createIdbRelayStore(deps.db);
   const store = createSocialStore(deps.db);
@@ -94,6 +98,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     now: deps.now,
     randomBytes: deps.randomBytes,
     relay: { store: relayStore, pulls: createWallPulls(deps.now), verified: createSignatureCache() },
+    verifier,
     timers,
     options,
     mayConnect: circle.mayConnect,
@@ -151,6 +156,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     circle,
     now: deps.now,
     randomBytes: deps.randomBytes,
+    verifier,
     timers,
     spread,
     reachable: (f) => ['online', 'connecting'].includes(connections.presenceOf(f)),
@@ -164,6 +170,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     circle,
     now: deps.now,
     randomBytes: deps.randomBytes,
+    verifier,
     spread,
     online: (f) => connections.presenceOf(f) === 'online',
   });

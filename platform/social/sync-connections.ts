@@ -2,6 +2,7 @@ import type { Identity, RandomBytes } from '@/core/identity';
 import type { Replica } from '@/core/replica';
 import type { RelayDeps } from '@/core/syncRelay';
 import type { SyncEvent } from '@/core/syncSession';
+import type { Verifier } from '@/core/verifier';
 import type { DataLink, LinkStateChange, PeerAccess } from '../ports';
 import type { Timers } from '../timers';
 import { createConnectionLog, type ConnectionEvent } from './connection-log';
@@ -34,6 +35,7 @@ export interface SyncConnectionsDeps {
   now(): number;
   randomBytes: RandomBytes;
   relay: RelayDeps;
+  verifier: Verifier;
   timers: Timers;
   options: ConnectionOptions;
   /** A friend, not blocked, account not deleted. */

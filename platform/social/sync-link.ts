@@ -2,6 +2,7 @@ import type { Identity, RandomBytes } from '@/core/identity';
 import type { Replica } from '@/core/replica';
 import type { RelayDeps } from '@/core/syncRelay';
 import { createSyncSession, type SyncEvent, type SyncSession } from '@/core/syncSession';
+import type { Verifier } from '@/core/verifier';
 import type { DataLink } from '../ports';
 import type { Timers } from '../timers';
 import { createLinkTransport, type LinkLimits, type PeerBudget } from './link-transport';
@@ -13,6 +14,8 @@ export interface SyncLinkDeps {
   randomBytes: RandomBytes;
   /** Relaying (protocol version 2): this side's pass store and the pull registry all its sessions share. */
   relay: RelayDeps;
+  /** Checks the friend's signatures; one for all sessions, so its imported keys are shared. */
+  verifier: Verifier;
   timers: Timers;
   /** Close a sync connection after this long without frames. */
   idleMs: number;
@@ -109,6 +112,7 @@ export function openSyncLink(handle: string, link: DataLink, outgoing: boolean, 
       randomBytes: deps.randomBytes,
       now: deps.now,
       relay: deps.relay,
+      verifier: deps.verifier,
       onEvent: deps.onEvent,
     });
     touch();

@@ -8,18 +8,22 @@ import { createMemoryReplica } from '../../core/memoryReplica';
 import type { StoredEntry } from '../../core/replica';
 import { rotateIdentity } from '../../core/identity';
 import { followsFromPinned, type RotationStatement, signRotation, verifyRotation, verifyRotationChain } from '../../core/rotation';
-import { type SealedEntry, sealOf, signSeal } from '../../core/seal';
+import { type SealedEntry, sealHash, sealOf, signSeal } from '../../core/seal';
 import { publicKeyOf } from '../../core/signing';
+import { createVerifier, pureVerifier, type Verifier } from '../../core/verifier';
 import { buildWallView } from '../../core/wallView';
 import { befriend, connect, deps, makeUser, post, queue, text, type User } from './support/world';
 
+const nativeVerifier = createVerifier({ subtle: globalThis.crypto.subtle });
 let alice: User;
 let bob: User;
 let log: StoredEntry[];
 
+/** Stores alice's wall in a fresh replica, checking that the native verifier plans exactly what the pure one does. */
 async function ingestFresh(entries: readonly SealedEntry[], anchor = alice.identity.publicKey, known: KnownAuthors = new Map()) {
   const replica = createMemoryReplica();
   const plan = await planIngest(replica, 'alice', entries, anchor, () => 1, known);
+  expect(await planIngest(createMemoryReplica(), 'alice', entries, anchor, () => 1, known, { verifier: nativeVerifier })).toEqual(plan);
   if (plan.ok) expect((await replica.commit(plan.value)).ok).toBe(true);
   return { plan, replica };
 }
@@ -66,6 +70,22 @@ describe('signatures', () => {
     expect(log.map((e) => e.header.kind)).toEqual(['post', 'wallPost', 'comment', 'like', 'edit']);
     const { plan } = await ingestFresh(log);
     expect(plan.ok).toBe(true);
+  });
+
+  it('checks the signatures of a whole run at once, before the rules take it in order', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const verifier: Verifier = {
+      async verify(...args) {
+        peak = Math.max(peak, ++inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+        return pureVerifier.verify(...args);
+      },
+    };
+    const plan = await planIngest(createMemoryReplica(), 'alice', log, alice.identity.publicKey, () => 1, new Map(), { verifier });
+    expect(plan.ok).toBe(true);
+    expect(peak).toBe(2 * log.length);
   });
 
   it('rejects a change to any header field of any entry, and stores nothing', async () => {
@@ -130,6 +150,19 @@ describe('signatures', () => {
       return { ...e, ownerSig: signSeal(seal, mallory.identity.secretKey) };
     });
     expect((await ingestFresh(resealed)).plan).toMatchObject({ ok: false, reason: expect.stringContaining('not sealed') });
+  });
+
+  it("rejects an entry sealed by the key it addresses when that is not the wall's current key", async () => {
+    // The seal is checked ahead with `wallKey`; that verdict must not stand in for the current key's.
+    const mallory = makeUser('mallory');
+    const signed = signDraft(mallory.identity, 'alice', mallory.identity.publicKey, text('mine now'), deps(mallory));
+    if (!signed.ok) throw new Error(signed.reason);
+    const last = log.at(-1)!;
+    const prev = sealHash(sealOf(last.header, last.seq, last.prev));
+    const seal = sealOf(signed.value.header, last.seq + 1, prev);
+    const entry: SealedEntry = { ...signed.value, seq: seal.seq, prev, ownerSig: signSeal(seal, mallory.identity.secretKey) };
+    const { plan } = await ingestFresh([...log, entry]);
+    expect(plan).toEqual({ ok: false, reason: `entry ${seal.seq} of @alice is not sealed by the wall's owner` });
   });
 
   it('keeps a deleted entry verifiable after its body is dropped', async () => {
@@ -211,7 +244,7 @@ describe('signatures', () => {
     const genesis = rotated.value.rotations[0]!.oldKey;
     // A friend who pinned fay follows her history: her entries under the old key are still hers.
     const pin = { handle: 'fay', key: rotated.value.publicKey, rotations: rotated.value.rotations, since: 0 };
-    const plan = await planIngest(createMemoryReplica(), 'fay', wall, genesis, () => 1, knownAuthors(makeUser('gus').identity, [pin]));
+    const plan = await planIngest(createMemoryReplica(), 'fay', wall, genesis, () => 1, knownAuthors(makeUser('gus').identity, [pin]), { verifier: nativeVerifier });
     expect(plan.ok).toBe(true);
     // A rotate entry the owner signed and sealed, but whose statement a stranger signed in the old key's place.
     const stranger = makeUser('stranger2');

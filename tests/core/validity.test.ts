@@ -9,6 +9,7 @@ import { createMemoryReplica } from '../../core/memoryReplica';
 import type { FriendRecord } from '../../core/replica';
 import { type SealedEntry, ZERO_HASH, sealHash, sealOf, signSeal } from '../../core/seal';
 import { sha256 } from '../../core/signing';
+import { createVerifier } from '../../core/verifier';
 import { befriend, deps, makeUser, post as writeOwn } from './support/world';
 
 /**
@@ -16,6 +17,7 @@ import { befriend, deps, makeUser, post as writeOwn } from './support/world';
  * owner sealed it (a buggy or hostile owner), and stores none of the batch.
  */
 const alice = makeUser('alice');
+const nativeVerifier = createVerifier({ subtle: globalThis.crypto.subtle });
 const bob = makeUser('bob');
 const carol = makeUser('carol');
 const mallory = makeUser('mallory');
@@ -44,10 +46,15 @@ function sealAfter(log: readonly SealedEntry[], ...entries: SignedEntry[]): Seal
   return out;
 }
 
-/** Alice's wall as a reader knowing `known` (by default nobody: every author is vouched for by alice alone) stores it. */
+/**
+ * Alice's wall as a reader knowing `known` (by default nobody: every author is vouched for by alice
+ * alone) stores it — with the pure verifier, and the same with the native one.
+ */
 async function ingest(entries: readonly SealedEntry[], known: KnownAuthors = new Map()) {
   const replica = createMemoryReplica();
   const plan = await planIngest(replica, 'alice', entries, alice.identity.publicKey, () => 1, known);
+  const native = await planIngest(createMemoryReplica(), 'alice', entries, alice.identity.publicKey, () => 1, known, { verifier: nativeVerifier });
+  expect(native).toEqual(plan);
   if (plan.ok) expect((await replica.commit(plan.value)).ok).toBe(true);
   return { plan, stored: await replica.entriesAfter('alice', 0, 100) };
 }

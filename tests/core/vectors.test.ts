@@ -13,7 +13,8 @@ import { createRelayMessage } from '../../core/relayMessage';
 import { encodeRotation, signRotation } from '../../core/rotation';
 import { safetyNumber } from '../../core/safetyNumber';
 import { ZERO_HASH, encodeSeal, sealHash, sealOf, signSeal } from '../../core/seal';
-import { CONTEXT, contextHash, publicKeyOf, sha256, sign, verify } from '../../core/signing';
+import { CONTEXT, type Context, contextHash, publicKeyOf, sha256, sign, verify } from '../../core/signing';
+import { createVerifier, pureVerifier } from '../../core/verifier';
 
 /**
  * Known-answer vectors (docs/protocol.md, Appendix A). Round trips cannot notice a field order,
@@ -104,3 +105,34 @@ describe('known-answer vectors', () => {
     expect(hashes.has(toHex(sha256(payload)))).toBe(false);
   });
 });
+
+describe('known-answer signatures through both verifiers', () => {
+  const verifiers = [
+    ['pure', pureVerifier],
+    ['native', createVerifier({ subtle: globalThis.crypto.subtle })],
+  ] as const;
+  const vectors = specVectors();
+  const header = fromHexOrThrow(vectors['post.header']!);
+  const signed: [string, Context, Uint8Array, string, Uint8Array][] = [
+    ['post.authorSig', CONTEXT.entry, header, vectors['post.authorSig']!, alice],
+    ['post.ownerSig', CONTEXT.seal, fromHexOrThrow(vectors['post.seal']!), vectors['post.ownerSig']!, alice],
+    ['hello.aliceAuth', CONTEXT.hello, fromHexOrThrow(vectors['hello.transcript']!), vectors['hello.aliceAuth']!, alice],
+  ];
+
+  it.each(verifiers)('%s: each signature of Appendix A verifies, and only in its own domain', async (_name, verifier) => {
+    for (const [name, context, payload, signature, key] of signed) {
+      const sig = fromHexOrThrow(signature);
+      expect(await verifier.verify(context, payload, sig, key), name).toBe(true);
+      expect(await verifier.verify(context, payload, sig, bob), `${name} under another key`).toBe(false);
+      for (const other of Object.values(CONTEXT).filter((c) => c !== context)) {
+        expect(await verifier.verify(other, payload, sig, key), `${name} as ${other}`).toBe(false);
+      }
+    }
+  });
+});
+
+function fromHexOrThrow(hex: string): Uint8Array {
+  const bytes = Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
+  if (toHex(bytes) !== hex) throw new Error(`not hex: ${hex}`);
+  return bytes;
+}

@@ -4,6 +4,7 @@ import { createIdentity } from '@/core/identity';
 import { planIngest } from '@/core/ingest';
 import { encodeMessage } from '@/core/messages';
 import { sealOf, signSeal } from '@/core/seal';
+import { pureVerifier, type Verifier } from '@/core/verifier';
 import type { FeedPost } from '@/platform/social/social-views';
 import { createSocialNetwork, type User } from './support/social-network';
 
@@ -36,6 +37,30 @@ describe('posting and sync', () => {
     expect(post).toMatchObject({ author: 'alice', wall: 'alice', seq: 1, text: 'first post' });
     expect(await alice.service.feed(10)).toMatchObject([{ id: post.id, text: 'first post' }]);
     expect((await alice.service.replica.wallState('alice'))?.seq).toBe(1);
+  });
+
+  it('checks the signatures of its own posts and of what it syncs through the verifier it is given', async () => {
+    const checked = new Map<string, string[]>();
+    const verifier = (handle: string): Verifier => ({
+      verify(context, ...rest) {
+        checked.set(handle, [...(checked.get(handle) ?? []), context]);
+        return pureVerifier.verify(context, ...rest);
+      },
+    });
+    const net = createSocialNetwork({ verifier });
+    const alice = await net.addUser('alice');
+    const bob = await net.addUser('bob');
+    await net.goOnline(alice);
+    await net.goOnline(bob);
+    await net.befriend(alice, bob);
+    await net.settle();
+    checked.clear();
+
+    await alice.service.post('checked twice');
+    await net.settle();
+
+    expect(checked.get('alice')).toEqual(expect.arrayContaining(['peerwall/v1/seal', 'peerwall/v1/entry']));
+    expect(checked.get('bob')).toEqual(expect.arrayContaining(['peerwall/v1/seal', 'peerwall/v1/entry']));
   });
 
   it('refuses an empty or over-long post with a sentence and stores nothing', async () => {

@@ -10,6 +10,7 @@ import type { Replica } from '../../../core/replica';
 import type { RelayDeps } from '../../../core/syncRelay';
 import { createSyncSession, type SyncEvent, type SyncSession } from '../../../core/syncSession';
 import { createMemoryTransportPair, type FrameTap } from '../../../core/transport';
+import { createVerifier, pureVerifier, type Verifier } from '../../../core/verifier';
 
 /** Deterministic randomness: SHA-256 of a seed and a counter. */
 export function seededRandom(seed: string): RandomBytes {
@@ -37,16 +38,19 @@ export type User = {
   events: SyncEvent[];
   /** Absent for a peer that speaks protocol version 1 only (no relaying). */
   relay?: RelayDeps;
+  /** How this user checks signatures: WebCrypto's Ed25519 as the extension does, unless made with `verifier: 'pure'`. */
+  verifier: Verifier;
 };
 
-export function makeUser(handle: string, seed = handle, options: { relay?: boolean } = {}): User {
+export function makeUser(handle: string, seed = handle, options: { relay?: boolean; verifier?: 'native' | 'pure' } = {}): User {
   const randomBytes = seededRandom(seed);
   const now = fakeClock();
   const relay = options.relay === false ? undefined : { store: createMemoryRelayStore(), pulls: createWallPulls(() => now()), verified: createSignatureCache() };
-  return { identity: createIdentity(handle, randomBytes), replica: createMemoryReplica(), randomBytes, now, events: [], relay };
+  const verifier = options.verifier === 'pure' ? pureVerifier : createVerifier({ subtle: globalThis.crypto.subtle });
+  return { identity: createIdentity(handle, randomBytes), replica: createMemoryReplica(), randomBytes, now, events: [], relay, verifier };
 }
 
-export const deps = (u: User) => ({ randomBytes: u.randomBytes, now: u.now });
+export const deps = (u: User) => ({ randomBytes: u.randomBytes, now: u.now, verifier: u.verifier });
 
 /** Befriends two users the way the extension does: a signed request and a signed acceptance via the relay. */
 export async function befriend(a: User, b: User): Promise<void> {

@@ -4,6 +4,7 @@ import { openContentDb, type ContentDb } from '@/platform/content-db';
 import { PeerwallError } from '@/platform/errors';
 import { parseServerFrame, type ClientFrame } from '@/core/signalling';
 import { loadOrCreateIdentity } from '@/platform/social/identity-store';
+import type { Verifier } from '@/core/verifier';
 import { createSocialService, type SocialOptions, type SocialService } from '@/platform/social/social-service';
 import type { SocialChange, SocialNotice } from '@/platform/social/social-views';
 import { FakeLink } from './fake-peer';
@@ -53,7 +54,7 @@ export interface User {
  * queued / rejected answers and its in-memory queue, allowlist-gated signalling, mutual
  * presence, and data links that open only when the receiver allows the caller.
  */
-export function createSocialNetwork(options: { time?: FakeTime; social?: Partial<SocialOptions> } = {}) {
+export function createSocialNetwork(options: { time?: FakeTime; social?: Partial<SocialOptions>; verifier?: (handle: string) => Verifier } = {}) {
   const time = options.time ?? createFakeTime();
   const users = new Map<string, User>();
   const accounts = new Set<string>();
@@ -132,6 +133,7 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
       identity,
       now: time.now,
       randomBytes,
+      verifier: options.verifier?.(handle),
       timers: time.timers,
       onChange: (change) => {
         user.changes += 1;
