@@ -126,7 +126,7 @@ describe('post and friend components', () => {
     const requests = await render(FriendRequestList, {}, seed);
     const friends = await render(FriendList, {}, seed);
 
-    expect(requests).toContain('<strong>@carol</strong>');
+    expect(requests).toContain('<strong><span class="handle-link"><a href="#wall-carol">@carol</a></span></strong>');
     expect(requests).toContain('>Accept</button>');
     expect(requests).toContain('>Decline</button>');
     expect(requests).toContain('Your request will be delivered when @dave comes online.');

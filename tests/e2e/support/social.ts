@@ -124,8 +124,9 @@ export async function listsFriend(page: ExtensionPage, handle: string): Promise<
       (await item.getByRole('button', { name: 'Unfriend', exact: true }).isVisible())
     );
   }
-  const firefox = (page as FirefoxExtensionPage).page;
-  const links = await firefox.$$(`::-p-aria([name=${JSON.stringify(`@${handle}`)}][role="link"])`);
+  // Only the Friends list counts: a request or a post also shows the handle as a link.
+  const friendsList = await (page as FirefoxExtensionPage).page.$('::-p-aria([name="Friends"][role="region"])');
+  const links = friendsList ? await friendsList.$$(`::-p-aria([name=${JSON.stringify(`@${handle}`)}][role="link"])`) : [];
   return links.length > 0 && (await page.hasButton('Unfriend'));
 }
 
