@@ -34,7 +34,7 @@ describe('post and friend components', () => {
   it('shows a post as an article with its author and its text as text; only the https URL is a link', async () => {
     const html = await render(PostCard, { post: POST, focused: false });
 
-    const text = /<p class="post-text">(.*?)<\/p>/s.exec(html)?.[1] ?? '';
+    const text = /<p class="post-text" dir="auto">(.*?)<\/p>/s.exec(html)?.[1] ?? '';
 
     expect(html).toMatch(/^<article[^>]*id="post-abab/);
     expect(html).toMatch(/<a href="#wall-alice">@alice<\/a>/);
@@ -43,6 +43,14 @@ describe('post and friend components', () => {
     expect(text.match(/<a /g)).toHaveLength(1);
     expect(text).toContain('href="https://example.org/"');
     expect(html).toContain('Will be delivered when @bob comes online.');
+  });
+
+  it('says when a post was written relatively, with the full time on hover, and lets its text set its own direction', async () => {
+    const html = await render(PostCard, { post: { ...POST, text: 'שלום', shownAt: Date.now() - 5 * 60_000 }, focused: false });
+    const full = new Date(Date.now() - 5 * 60_000);
+
+    expect(html).toMatch(new RegExp(`<time datetime="${full.toISOString().slice(0, 16)}[^"]*" title="[^"]+">5 min</time>`));
+    expect(html).toContain('<p class="post-text" dir="auto">שלום</p>');
   });
 
   it('says whose word alone vouches for an author who is not a friend, as text', async () => {

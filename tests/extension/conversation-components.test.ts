@@ -143,7 +143,7 @@ describe('conversation components', () => {
       ];
       const html = await render(PostCard, { post: post({ comments }), focused: false }, signedIn('dave'));
       const list = slice(html, '<ul aria-label="Comments"', '</ul>');
-      const texts = [...list.matchAll(/<p class="post-text">(.*?)<\/p>/g)].map((m) => m[1]);
+      const texts = [...list.matchAll(/<p class="post-text" dir="auto">(.*?)<\/p>/g)].map((m) => m[1]);
 
       expect(texts).toEqual(['first', 'second', 'third']);
       expect(list.match(/<li /g)).toHaveLength(3);
@@ -247,7 +247,7 @@ describe('conversation components', () => {
     it('asks before deleting a post, inline', async () => {
       const html = await render(ItemBody, { kind: 'post', wall: 'alice', target: POST_ID, text: 'x', mode: 'confirming' }, signedIn('bob'));
 
-      expect(html).toContain('<p class="post-text">x</p>');
+      expect(html).toContain('<p class="post-text" dir="auto">x</p>');
       expect(html).toMatch(/<div role="alertdialog" aria-label="Confirm delete"[^>]*><p[^>]*>Delete this post for everyone\?<\/p>/);
       expect(html).toMatch(/<button[^>]*>Yes, delete<\/button>/);
       expect(html).toContain('>Cancel</button>');

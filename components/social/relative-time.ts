@@ -1,0 +1,25 @@
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/**
+ * When something happened, as people say it: "just now", "5 min", "3 h", "yesterday", "4 days", then
+ * the date ("Mar 3", with the year when it is not this one). Future times (a clock ahead) read "just now".
+ */
+export function relativeTime(at: number, now: number, locale?: string): string {
+  const ago = now - at;
+  if (ago < MINUTE) return 'just now';
+  if (ago < HOUR) return `${Math.floor(ago / MINUTE)} min`;
+  const then = new Date(at);
+  const today = new Date(now);
+  const daysApart = Math.round((startOfDay(today) - startOfDay(then)) / DAY);
+  if (daysApart === 0) return `${Math.floor(ago / HOUR)} h`;
+  if (daysApart === 1) return 'yesterday';
+  if (daysApart < 7) return `${daysApart} days`;
+  const sameYear = then.getFullYear() === today.getFullYear();
+  return then.toLocaleDateString(locale, sameYear ? { month: 'short', day: 'numeric' } : { month: 'short', day: 'numeric', year: 'numeric' });
+}
+
+function startOfDay(d: Date): number {
+  return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+}
