@@ -13,6 +13,20 @@ describe('links in post text', () => {
     ]);
   });
 
+  it('links bare domains as https, with their path, but not the end of a sentence', () => {
+    expect(splitLinks('try example.org or www.foo.com.au/a?b=1.')).toEqual([
+      { kind: 'text', text: 'try ' },
+      { kind: 'link', text: 'example.org', href: 'https://example.org/' },
+      { kind: 'text', text: ' or ' },
+      { kind: 'link', text: 'www.foo.com.au/a?b=1', href: 'https://www.foo.com.au/a?b=1' },
+      { kind: 'text', text: '.' },
+    ]);
+  });
+
+  it.each(['e.g. this', 'notes.txt', 'mail bob@example.org', 'example.organic', 'v1.2.3', '...com'])('leaves %j as text', (text) => {
+    expect(splitLinks(text).filter((p) => p.kind === 'link')).toEqual([]);
+  });
+
   it.each(['javascript:alert(1)', 'data:text/html,<b>x</b>', 'ftp://files.test/x', '<a href="https">x</a>', 'https://'])(
     'never makes a link of %s',
     (text) => {
