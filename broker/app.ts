@@ -17,6 +17,7 @@ import signalling from './plugins/signalling';
 import { trustProxyOption } from './proxy-trust';
 import accountRoutes from './routes/accounts';
 import directoryRoutes from './routes/directory';
+import homeRoutes from './routes/home';
 import sessionRoutes from './routes/sessions';
 import { loadOrCreateSecret } from './secret';
 import { createWindowCounter } from './window-counter';
@@ -79,6 +80,7 @@ export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promis
     aliveTimeoutMs: config.aliveTimeoutMs,
     relayQueueBytes: config.relayQueueBytes,
   });
+  await app.register(homeRoutes);
   await app.register(directoryRoutes, { accounts, ice: config });
   await app.register(sessionRoutes, { credentials, throttle });
   await app.register(accountRoutes, { accounts, hasher, credentials, registrations, throttle });
