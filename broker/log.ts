@@ -1,12 +1,14 @@
 import type { FastifyServerOptions } from 'fastify';
+import { prettyStream } from './log-pretty';
 import { redactUrl } from './redact';
 
 /**
- * pino options for the broker: JSON lines on stderr (stdout carries only the "listening" line),
+ * pino options for the broker: JSON lines on stderr, or readable lines when stderr is a terminal
+ * (stdout carries only the "listening" line),
  * request URLs with secret query parameters redacted, no headers (so no Authorization), and
  * errors reduced to what cannot hold a client's bytes.
  */
-export function loggerOptions(level: string, stream: NodeJS.WritableStream = process.stderr): FastifyServerOptions['logger'] {
+export function loggerOptions(level: string, stream: NodeJS.WritableStream = defaultStream()): FastifyServerOptions['logger'] {
   return {
     level,
     stream,
@@ -15,6 +17,11 @@ export function loggerOptions(level: string, stream: NodeJS.WritableStream = pro
       err: describeError,
     },
   };
+}
+
+/** stderr, readable lines when a person watches it in a terminal; JSON lines otherwise (a log collector). */
+function defaultStream(): NodeJS.WritableStream {
+  return process.stderr.isTTY ? prettyStream(process.stderr) : process.stderr;
 }
 
 /** What an error becomes in a log line (the shape Fastify expects of the `err` serializer). */
