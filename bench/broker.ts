@@ -4,13 +4,15 @@
  * between two peers, and the same latency during a burst of logins beyond the hashing capacity;
  * then, for our broker only, under attack: the latency while 4 sockets send the costliest frames
  * the limits allow, and the memory that 50 000 relays of the worst shape for offline handles hold.
- * BENCH_N (default 10 000) sets N; the whole run stops itself after BENCH_TIMEOUT_S (default 600).
+ * Prints the table of bench/report.ts and writes bench/results/broker.json. BENCH_N (default 10 000)
+ * sets N; the whole run stops itself after BENCH_TIMEOUT_S (default 600).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { ATTACKERS, OFFLINE_HANDLES, benchHandle, type ChildMessage, type ParentMessage } from './protocol';
+import { publish } from './report';
 
 const N = Number(process.env.BENCH_N ?? 10_000);
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 600);
@@ -336,12 +338,8 @@ async function run(kind: Kind): Promise<Result> {
 }
 
 const fmt = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
-const ratio = (ours: number, peer: number) => (peer > 0 ? `${(ours / peer).toFixed(2)}×` : '—');
-
-function row(label: string, ours: number, peer: number | undefined, unit: string, digits = 2): string {
-  const peerText = peer === undefined ? '—' : `${fmt(peer, digits)} ${unit}`;
-  return `| ${label} | ${fmt(ours, digits)} ${unit} | ${peerText} | ${peer === undefined ? '—' : ratio(ours, peer)} |`;
-}
+const KiB = 1024;
+const MiB = 1024 * 1024;
 
 async function main(): Promise<void> {
   const deadline = setTimeout(() => {
@@ -356,46 +354,50 @@ async function main(): Promise<void> {
   console.log('Peerwall broker…');
   const ours = await run('ours');
   const burst = ours.burst!;
-  console.log('');
-  console.log('| Measure | Peerwall broker | bare `peer` | ratio |');
-  console.log('|---|---|---|---|');
-  console.log(row(`Open ${N} connections`, ours.openSeconds, peer.openSeconds, 's'));
-  console.log(`| Failed opens | ${ours.failedOpens} | ${peer.failedOpens} | — |`);
-  console.log(row('Server RSS per connection', ours.rssPerConnection / 1024, peer.rssPerConnection / 1024, 'KiB'));
-  console.log(row('Server JS heap per connection', ours.heapPerConnection / 1024, peer.heapPerConnection / 1024, 'KiB'));
-  console.log(row('OFFER relay p50 (idle)', ours.idle.p50, peer.idle.p50, 'ms', 3));
-  console.log(row('OFFER relay p99 (idle)', ours.idle.p99, peer.idle.p99, 'ms', 3));
-  console.log(row('Server event-loop delay p99 (idle)', ours.idle.loopP99, peer.idle.loopP99, 'ms', 1));
-  console.log(row('Server event-loop delay max (idle)', ours.idle.loopMax, peer.idle.loopMax, 'ms', 1));
-  console.log(row(`OFFER relay p50 during ${BURST_RATE} logins/s`, burst.p50, undefined, 'ms', 3));
-  console.log(row(`OFFER relay p99 during ${BURST_RATE} logins/s`, burst.p99, undefined, 'ms', 3));
-  console.log(row('Server event-loop delay p99 (burst)', burst.loopP99, undefined, 'ms', 1));
-  console.log(row('Server event-loop delay max (burst)', burst.loopMax, undefined, 'ms', 1));
-  console.log(
-    `| Logins in the burst (${BURST_RATE}/s × ${BURST_SECONDS} s) | ${burst.ok} × 200, ${burst.busy} × 503 or 429, ${burst.other} other | — | — |`,
-  );
   const attack = ours.attack!;
   const relays = ours.relays!;
-  console.log(row(`OFFER relay p50 while ${ATTACKERS} sockets send the costliest frames`, attack.p50, undefined, 'ms', 3));
-  console.log(row(`OFFER relay p99 while ${ATTACKERS} sockets send the costliest frames`, attack.p99, undefined, 'ms', 3));
-  console.log(row('Server event-loop delay p99 (attack)', attack.loopP99, undefined, 'ms', 1));
-  console.log(
-    `| Attackers' frames | ${(attack.attackerBytes / 1024 / 1024).toFixed(1)} MiB in ${ATTACK_SECONDS} s, ${attack.attackersClosed} of ${ATTACKERS} sockets closed | — | — |`,
-  );
-  console.log(row(`Server RSS above idle after ${relays.sent} worst-shape relays`, relays.rssAbove / 1024 / 1024, undefined, 'MiB', 1));
-  console.log(row('Server JS heap above idle after them', relays.heapAbove / 1024 / 1024, undefined, 'MiB', 1));
-  console.log(`| Relays answered | ${relays.answered} of ${relays.sent} | — | — |`);
-  console.log('');
-  console.log(`Load average at the end: ${load()} (the machine is shared; latency tails grow with load).`);
+  const idleP99 = ours.idle.p99;
   const memoryOk = ours.rssPerConnection <= 1.5 * peer.rssPerConnection;
-  console.log(`Target memory per connection ≤ 1.5× bare: ${memoryOk ? 'met' : 'NOT met'} (${ratio(ours.rssPerConnection, peer.rssPerConnection)} RSS).`);
-  console.log(`Target relay p99 during the burst ≤ 10 ms: ${burst.p99 <= 10 ? 'met' : 'NOT met'} (${fmt(burst.p99, 3)} ms over ${burst.samples} samples).`);
-  const attackOk = attack.p99 <= 5 * ours.idle.p99;
-  console.log(
-    `Target relay p99 under attack ≤ 5× idle: ${attackOk ? 'met' : 'NOT met'} (${fmt(attack.p99, 3)} ms vs ${fmt(ours.idle.p99, 3)} ms idle, ${attack.samples} samples).`,
-  );
-  const relaysOk = relays.rssAbove <= 100 * 1024 * 1024;
-  console.log(`Target RSS after ${relays.sent} worst-shape relays ≤ 100 MiB above idle: ${relaysOk ? 'met' : 'NOT met'} (${fmt(relays.rssAbove / 1024 / 1024, 1)} MiB).`);
+  const attackOk = attack.p99 <= 5 * idleP99;
+  const relaysOk = relays.rssAbove <= 100 * MiB;
+  const attackers = `${ATTACKERS} sockets send the costliest frames`;
+  publish({
+    name: 'broker',
+    title: `Broker: ours against a bare \`peer\` PeerServer with N = ${N} connections; under load, against our own idle figure`,
+    rows: [
+      { figure: `open ${N} connections (vs bare peer)`, unit: 's', ours: ours.openSeconds, baseline: peer.openSeconds },
+      { figure: 'failed opens (vs bare peer)', unit: '', ours: ours.failedOpens, baseline: peer.failedOpens, digits: 0 },
+      { figure: 'server RSS per connection (vs bare peer)', unit: 'KiB', ours: ours.rssPerConnection / KiB, baseline: peer.rssPerConnection / KiB },
+      { figure: 'server JS heap per connection (vs bare peer)', unit: 'KiB', ours: ours.heapPerConnection / KiB, baseline: peer.heapPerConnection / KiB },
+      { figure: 'OFFER relay p50, idle (vs bare peer)', unit: 'ms', ours: ours.idle.p50, baseline: peer.idle.p50, digits: 3 },
+      { figure: 'OFFER relay p99, idle (vs bare peer)', unit: 'ms', ours: idleP99, baseline: peer.idle.p99, digits: 3 },
+      { figure: 'server event-loop delay p99, idle (vs bare peer)', unit: 'ms', ours: ours.idle.loopP99, baseline: peer.idle.loopP99, digits: 1 },
+      { figure: 'server event-loop delay max, idle (vs bare peer)', unit: 'ms', ours: ours.idle.loopMax, baseline: peer.idle.loopMax, digits: 1 },
+      { figure: `OFFER relay p50 during ${BURST_RATE} logins/s (vs ours idle)`, unit: 'ms', ours: burst.p50, baseline: ours.idle.p50, digits: 3 },
+      { figure: `OFFER relay p99 during ${BURST_RATE} logins/s (vs ours idle)`, unit: 'ms', ours: burst.p99, baseline: idleP99, digits: 3 },
+      { figure: 'server event-loop delay p99, burst (vs ours idle)', unit: 'ms', ours: burst.loopP99, baseline: ours.idle.loopP99, digits: 1 },
+      { figure: 'server event-loop delay max, burst (vs ours idle)', unit: 'ms', ours: burst.loopMax, baseline: ours.idle.loopMax, digits: 1 },
+      { figure: `OFFER relay p50 while ${attackers} (vs ours idle)`, unit: 'ms', ours: attack.p50, baseline: ours.idle.p50, digits: 3 },
+      { figure: `OFFER relay p99 while ${attackers} (vs ours idle)`, unit: 'ms', ours: attack.p99, baseline: idleP99, digits: 3 },
+      { figure: 'server event-loop delay p99, attack (vs ours idle)', unit: 'ms', ours: attack.loopP99, baseline: ours.idle.loopP99, digits: 1 },
+      { figure: `server RSS above idle after ${relays.sent} worst-shape relays`, unit: 'MiB', ours: relays.rssAbove / MiB, baseline: null, digits: 1 },
+      { figure: 'server JS heap above idle after them', unit: 'MiB', ours: relays.heapAbove / MiB, baseline: null, digits: 1 },
+    ],
+    targets: [
+      { target: 'memory per connection ≤ 1.5× bare', met: memoryOk, detail: `${fmt(ours.rssPerConnection / peer.rssPerConnection)}× RSS` },
+      { target: 'relay p99 during the login burst ≤ 10 ms', met: burst.p99 <= 10, detail: `${fmt(burst.p99, 3)} ms over ${burst.samples} samples` },
+      { target: 'relay p99 under attack ≤ 5× idle', met: attackOk, detail: `${fmt(attack.p99, 3)} ms vs ${fmt(idleP99, 3)} ms idle, ${attack.samples} samples` },
+      { target: `RSS after ${relays.sent} worst-shape relays ≤ 100 MiB above idle`, met: relaysOk, detail: `${fmt(relays.rssAbove / MiB, 1)} MiB` },
+    ],
+    notes: [
+      `Logins in the burst (${BURST_RATE}/s × ${BURST_SECONDS} s): ${burst.ok} × 200, ${burst.busy} × 503 or 429, ${burst.other} other.`,
+      `Attackers' frames: ${(attack.attackerBytes / MiB).toFixed(1)} MiB in ${ATTACK_SECONDS} s, ${attack.attackersClosed} of ${ATTACKERS} sockets closed.`,
+      `Relays answered: ${relays.answered} of ${relays.sent}.`,
+      `Load average at the end: ${load()} (the machine is shared; latency tails grow with load).`,
+    ],
+    parameters: { connections: N, burstRate: BURST_RATE, burstSeconds: BURST_SECONDS, attackers: ATTACKERS, attackSeconds: ATTACK_SECONDS, worstRelays: WORST_RELAYS },
+    details: { ours, peer },
+  });
   process.exit(0);
 }
 

@@ -8,11 +8,8 @@
  *
  * BENCH_CATCHUP_POSTS (default 10 000) sets N; BENCH_TIMEOUT_S (default 600) stops the run.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { writeOwnEntry } from '../core/author';
 import { encodeHeader } from '../core/entry';
 import { createIdentity, type Identity } from '../core/identity';
@@ -24,6 +21,7 @@ import { CONTEXT, framed } from '../core/signing';
 import { createSyncSession } from '../core/syncSession';
 import { createMemoryTransportPair } from '../core/transport';
 import { createVerifier, pureVerifier, type Verifier } from '../core/verifier';
+import { publish } from './report';
 
 const POSTS = Number(process.env.BENCH_CATCHUP_POSTS ?? 10_000);
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 600);
@@ -157,34 +155,26 @@ async function main(): Promise<void> {
   const oldMs = await catchUp(alice, pureVerifier);
   console.log(`measured: old path, pure verifier (${fmt(perEntry(oldMs))}/entry, ${((performance.now() - t) / 1000).toFixed(1)} s)\n`);
 
-  const rows: [string, string, string, string][] = [
-    ['catch-up per entry: new path vs old path', fmt(perEntry(newMs)), fmt(perEntry(oldMs)), `${(newMs / oldMs).toFixed(2)}× (${(oldMs / newMs).toFixed(1)}× faster)`],
-    ['catch-up per entry: new path vs crypto floor', fmt(perEntry(newMs)), fmt(perEntry(floorMs)), `${(newMs / floorMs).toFixed(2)}×`],
-  ];
-  const widths = [48, 12, 12, 0];
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
-  console.log(line(['figure', 'ours', 'baseline', 'ratio']));
-  for (const row of rows) console.log(line(row));
   const meetsAbsolute = perEntry(newMs) <= TARGET_MS_PER_ENTRY;
   const meetsFloor = newMs / floorMs <= TARGET_FLOOR_RATIO;
-  console.log(`\ntarget ≤ ${TARGET_MS_PER_ENTRY} ms/entry: ${meetsAbsolute ? 'met' : 'NOT met'}; target ≤ ${TARGET_FLOOR_RATIO}× the floor: ${meetsFloor ? 'met' : 'NOT met'}`);
-  console.log(`all ${POSTS} posts: ${(newMs / 1000).toFixed(2)} s new, ${(oldMs / 1000).toFixed(2)} s old`);
-
-  const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'catchup.json');
-  mkdirSync(dirname(out), { recursive: true });
-  const result = {
-    benchmark: 'catchup',
-    at: new Date().toISOString(),
-    machine: { node: process.version, cores: availableParallelism(), cpu: cpus()[0]?.model ?? null, loadAverage: loadavg()[0] },
-    posts: POSTS,
-    postChars: POST_CHARS,
-    batchEntries: LIMITS.batchEntries,
-    msPerEntry: { new: perEntry(newMs), old: perEntry(oldMs), floor: perEntry(floorMs) },
-    ratios: { newToOld: newMs / oldMs, newToFloor: newMs / floorMs },
-    targets: { msPerEntry: TARGET_MS_PER_ENTRY, floorRatio: TARGET_FLOOR_RATIO, metMsPerEntry: meetsAbsolute, metFloorRatio: meetsFloor },
-  };
-  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`wrote ${out}`);
+  publish({
+    name: 'catchup',
+    title: `Core catch-up of ${POSTS} posts, per entry (issue 11, benchmark 1)`,
+    rows: [
+      { figure: 'catch-up per entry: new path vs old path (pure-JS verifier)', unit: 'ms', ours: perEntry(newMs), baseline: perEntry(oldMs), digits: 3 },
+      { figure: 'catch-up per entry: new path vs crypto floor (2 native verifications)', unit: 'ms', ours: perEntry(newMs), baseline: perEntry(floorMs), digits: 3 },
+      { figure: `all ${POSTS} posts: new path vs old path`, unit: 's', ours: newMs / 1000, baseline: oldMs / 1000, digits: 2 },
+    ],
+    targets: [
+      { target: `≤ ${TARGET_MS_PER_ENTRY} ms/entry`, met: meetsAbsolute, detail: fmt(perEntry(newMs)) },
+      { target: `≤ ${TARGET_FLOOR_RATIO}× the crypto floor`, met: meetsFloor, detail: `${(newMs / floorMs).toFixed(2)}×` },
+    ],
+    parameters: { posts: POSTS, postChars: POST_CHARS, batchEntries: LIMITS.batchEntries },
+    details: {
+      msPerEntry: { new: perEntry(newMs), old: perEntry(oldMs), floor: perEntry(floorMs) },
+      ratios: { newToOld: newMs / oldMs, newToFloor: newMs / floorMs },
+    },
+  });
 }
 
 main().catch((error: unknown) => {
