@@ -30,6 +30,8 @@ export const useFeedStore = defineStore('feed', () => {
     try {
       posts.value = await sendRequest('host:feed', { limit: limit.value, wall: wall.value, expanded: [...expanded.value] });
       loaded.value = true;
+      // "Will be delivered when …" lasts while what it is about still waits for the wall's owner.
+      if (receiptFor.value !== null && !pendingHere(receiptFor.value)) receipt.value = receiptFor.value = null;
       error.value = null;
     } catch (caught) {
       if (!(caught instanceof PeerwallError && caught.code === 'signed_out')) {
@@ -55,6 +57,9 @@ export const useFeedStore = defineStore('feed', () => {
 
   /** What became of the last post written on a friend's wall (it shows once its owner seals it). */
   const receipt = ref<string | null>(null);
+  /** The entry `receipt` is about. */
+  const receiptFor = ref<string | null>(null);
+  const pendingHere = (id: string) => posts.value.some((p) => (p.id === id && p.pending) || p.comments.some((c) => c.id === id && c.pending));
 
   /**
    * Posts on the wall shown: one's own (the merged feed or one's wall) or the friend's being viewed.
@@ -62,10 +67,11 @@ export const useFeedStore = defineStore('feed', () => {
    */
   async function post(text: string): Promise<string | null> {
     posting.value = true;
-    receipt.value = null;
+    receipt.value = receiptFor.value = null;
     try {
       if (wall.value && wall.value !== useSessionStore().handle) {
-        receipt.value = (await sendRequest('host:write-on-wall', { wall: wall.value, text })).message;
+        const written = await sendRequest('host:write-on-wall', { wall: wall.value, text });
+        [receipt.value, receiptFor.value] = [written.message, written.id];
         await load(); // it shows at once, marked pending
       } else {
         insert([await sendRequest('host:post', { text })]);
@@ -84,7 +90,8 @@ export const useFeedStore = defineStore('feed', () => {
    */
   async function act(action: () => Promise<ActionReceipt>): Promise<string | null> {
     try {
-      receipt.value = (await action()).message;
+      const done = await action();
+      [receipt.value, receiptFor.value] = [done.message, done.id];
       await load();
       return null;
     } catch (caught) {
@@ -106,7 +113,7 @@ export const useFeedStore = defineStore('feed', () => {
 
   async function showWall(handle: string | null): Promise<void> {
     wall.value = handle;
-    receipt.value = null;
+    receipt.value = receiptFor.value = null;
     expanded.value = [];
     limit.value = FEED_PAGE;
     await load();

@@ -135,15 +135,23 @@ describe('feed and friends stores', () => {
   });
 
   it('likes, comments, edits and deletes on the wall the item is on, then reloads to show it pending', async () => {
+    const target = post(1);
+    // The host shows the comment pending until alice seals it.
+    let sealed = false;
+    const pendingComment = { id: 'e'.repeat(64), author: 'me', text: 'Nice', shownAt: 1, edited: false, likes: [], vouchedBy: null };
     const seen = host((type) => {
-      if (type === 'host:feed') return { ok: true, value: [] };
+      if (type === 'host:feed') return { ok: true, value: [{ ...target, comments: [{ ...pendingComment, pending: !sealed }] }] };
       return { ok: true, value: { id: 'e'.repeat(64), message: type === 'host:comment' ? 'Will be delivered when @alice comes online.' : null } };
     });
     const feed = useFeedStore();
-    const target = post(1);
 
     expect(await feed.comment(target, 'Nice')).toBeNull();
     expect(feed.receipt).toBe('Will be delivered when @alice comes online.');
+    await feed.load();
+    expect(feed.receipt).toBe('Will be delivered when @alice comes online.');
+    sealed = true;
+    await feed.load();
+    expect(feed.receipt).toBeNull(); // alice sealed it: "will be delivered" is no longer true
     expect(await feed.like('alice', target.id, true)).toBeNull();
     expect(await feed.edit('alice', target.id, 'Nicer')).toBeNull();
     expect(await feed.remove('alice', target.id)).toBeNull();
@@ -154,7 +162,7 @@ describe('feed and friends stores', () => {
       { type: 'host:edit', payload: { wall: 'alice', target: target.id, text: 'Nicer' } },
       { type: 'host:delete', payload: { wall: 'alice', target: target.id } },
     ]);
-    expect(seen.filter((r) => r.type === 'host:feed')).toHaveLength(4);
+    expect(seen.filter((r) => r.type === 'host:feed')).toHaveLength(6);
   });
 
   it('returns the host’s sentence when a comment is refused', async () => {
