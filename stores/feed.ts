@@ -59,6 +59,7 @@ export const useFeedStore = defineStore('feed', () => {
   const receipt = ref<string | null>(null);
   /** The entry `receipt` is about. */
   const receiptFor = ref<string | null>(null);
+  /** Whether the page shows the post or comment `id` as still waiting for its wall's owner. */
   const pendingHere = (id: string) => posts.value.some((p) => (p.id === id && p.pending) || p.comments.some((c) => c.id === id && c.pending));
 
   /**
@@ -132,5 +133,5 @@ export const useFeedStore = defineStore('feed', () => {
     await sendRequest('bg:mark-seen').catch(() => undefined);
   }
 
-  return { posts, wall, loaded, error, posting, receipt, hasMore, expanded, load, post, comment, like, edit, remove, expand, showWall, showOlder, markSeen };
+  return { posts, wall, loaded, error, posting, receipt, receiptFor, pendingHere, hasMore, expanded, load, post, comment, like, edit, remove, expand, showWall, showOlder, markSeen };
 });
