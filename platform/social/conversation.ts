@@ -3,31 +3,16 @@ import { decodeBody } from '@/core/body';
 import { codePointLength } from '@/core/bytes';
 import { entryId, type SignedEntry } from '@/core/entry';
 import { CONTENT_KINDS } from '@/core/entryKind';
-import type { Identity, RandomBytes } from '@/core/identity';
 import { LIMITS } from '@/core/limits';
 import { cleanAbout, cleanDisplayName } from '@/core/profileText';
-import type { Replica } from '@/core/replica';
-import type { Verifier } from '@/core/verifier';
 import { PeerwallError } from '../errors';
-import { saved } from './own-wall';
-import type { SocialCircle } from './social-circle';
-import type { SocialStore } from './social-store';
+import { type OwnWriterDeps, saved } from './own-wall';
 import type { ActionReceipt, RejectionView, SubmissionKind } from './social-views';
 
 /** Refused entries kept for their author to read; older ones are dropped. */
 export const REJECTIONS_KEPT = 20;
 
-export interface ConversationDeps {
-  identity: Identity;
-  replica: Replica;
-  store: SocialStore;
-  circle: SocialCircle;
-  now(): number;
-  randomBytes: RandomBytes;
-  /** Checks each new own entry as readers will. */
-  verifier: Verifier;
-  /** Tells friends about a new own entry (announce on open sessions, dial the others). */
-  spread(): void;
+export interface ConversationDeps extends OwnWriterDeps {
   /** Whether a sync session with the friend is open, so a submission goes out now. */
   online(handle: string): boolean;
 }
@@ -62,7 +47,7 @@ export function createConversation(deps: ConversationDeps) {
   }
 
   async function write(wall: string, draft: Draft): Promise<ActionReceipt> {
-    const what = draft.kind === 'comment' ? 'comment' : 'change';
+    const what = draft.kind === 'comment' ? 'comment' : draft.kind === 'wallPost' ? 'post' : 'change';
     if (wall === me) {
       const stored = await saved(() => writeOwnEntry(replica, identity, draft, writeDeps), what);
       deps.spread();
@@ -74,6 +59,14 @@ export function createConversation(deps: ConversationDeps) {
   }
 
   return {
+    /**
+     * Signs a post for a friend's wall and queues it for the friend to seal: delivered directly when
+     * the friend is online, or carried by a mutual friend who meets them first (§7.5).
+     */
+    async wallPost(wall: string, text: string): Promise<ActionReceipt> {
+      if (!circle.friends.has(wall)) throw new PeerwallError('not_friends', `@${wall} is not your friend.`);
+      return write(wall, { kind: 'wallPost', body: { text, media: [] } });
+    },
     async comment(wall: string, postId: string, text: string): Promise<ActionReceipt> {
       mustReach(wall);
       const post = await target(wall, postId);

@@ -1,4 +1,4 @@
-import { queueForFriend, writeOwnEntry } from '@/core/author';
+import { writeOwnEntry } from '@/core/author';
 import { feedRow, type FeedRow } from '@/core/feed';
 import type { Identity, RandomBytes } from '@/core/identity';
 import { StorageFullError, type Replica } from '@/core/replica';
@@ -11,7 +11,8 @@ import type { SocialStore } from './social-store';
 
 const FAREWELL_POLL_MS = 250;
 
-export interface OwnWallDeps {
+/** What writing one's own entries needs: on one's own wall (sealed at once) or for a friend's (queued). */
+export interface OwnWriterDeps {
   identity: Identity;
   replica: Replica;
   store: SocialStore;
@@ -20,9 +21,12 @@ export interface OwnWallDeps {
   randomBytes: RandomBytes;
   /** Checks each new own entry as readers will. */
   verifier: Verifier;
-  timers: Timers;
   /** Tells friends about a new own entry (announce on open sessions, dial the others). */
   spread(): void;
+}
+
+export interface OwnWallDeps extends OwnWriterDeps {
+  timers: Timers;
   /** Whether a friend can take an entry now (online or being connected). */
   reachable(handle: string): boolean;
 }
@@ -50,7 +54,7 @@ export async function saved<T>(write: () => Promise<Result<T>>, what = 'post'): 
   return result.value;
 }
 
-/** Writing on one's own wall and on friends' walls, and the goodbye of a deleted account. */
+/** Posts on one's own wall, and the goodbye of a deleted account (entries for friends' walls: conversation.ts). */
 export function createOwnWall(deps: OwnWallDeps) {
   const { identity, replica, circle } = deps;
   const writeDeps = { randomBytes: deps.randomBytes, now: deps.now, verifier: deps.verifier };
@@ -62,16 +66,6 @@ export function createOwnWall(deps: OwnWallDeps) {
       const written = await saved(() => writeOwnEntry(replica, identity, draft, writeDeps));
       deps.spread();
       return feedRow(written, draft);
-    },
-    /**
-     * Signs a post for a friend's wall and queues it for the friend to seal: delivered directly when
-     * the friend is online, or carried by a mutual friend who meets them first (§7.5).
-     */
-    async writeOn(wall: string, text: string): Promise<string> {
-      if (!circle.friends.has(wall)) throw new PeerwallError('not_friends', `@${wall} is not your friend.`);
-      const id = await saved(() => queueForFriend(replica, identity, wall, { kind: 'wallPost', body: { text, media: [] } }, writeDeps));
-      deps.spread();
-      return id;
     },
     /**
      * Writes a goodbye entry and lets the friends the broker reports online take it (account

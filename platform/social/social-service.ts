@@ -70,7 +70,7 @@ export type SocialService = ReturnType<typeof createSocialService>;
 /**
  * Friends, walls and sync for one signed-in account. Every state change runs through one
  * serial queue, so relays, presence and UI actions never interleave; the work itself lives in
- * friendships.ts, own-wall.ts, sync-connections.ts and social-state.ts.
+ * friendships.ts, own-wall.ts, conversation.ts, sync-connections.ts and social-state.ts.
  */
 export function createSocialService(deps: SocialServiceDeps) {
   const options: SocialOptions = { ...DEFAULTS, ...deps.options };
@@ -149,31 +149,11 @@ export function createSocialService(deps: SocialServiceDeps) {
   // After sealing friends' entries: so a friend submitting one entry at a time cannot make this side
   // announce to every other friend at its pace.
   const sealedSpread = createThrottle({ timers, now: deps.now }, SEALED_SPREAD_MS, spread);
-  const ownWall = createOwnWall({
-    identity,
-    replica,
-    store,
-    circle,
-    now: deps.now,
-    randomBytes: deps.randomBytes,
-    verifier,
-    timers,
-    spread,
-    reachable: (f) => ['online', 'connecting'].includes(connections.presenceOf(f)),
-  });
+  const writer = { identity, replica, store, circle, now: deps.now, randomBytes: deps.randomBytes, verifier, spread };
+  const ownWall = createOwnWall({ ...writer, timers, reachable: (f) => ['online', 'connecting'].includes(connections.presenceOf(f)) });
   const notices = createWallNotices({ me, replica, isBlocked: (h) => circle.blocked.has(h), notify: deps.notify, timers });
 
-  const conversation = createConversation({
-    identity,
-    replica,
-    store,
-    circle,
-    now: deps.now,
-    randomBytes: deps.randomBytes,
-    verifier,
-    spread,
-    online: (f) => connections.presenceOf(f) === 'online',
-  });
+  const conversation = createConversation({ ...writer, online: (f) => connections.presenceOf(f) === 'online' });
 
   const onSyncEvent = createSyncEventHandler({
     me,
@@ -256,9 +236,8 @@ export function createSocialService(deps: SocialServiceDeps) {
     /** Queues a post for a friend's wall; the receipt says when it gets there. */
     writeOnWall: (wall: string, text: string) =>
       serial(async (): Promise<WallPostReceipt> => {
-        const id = await ownWall.writeOn(wall, text);
-        const now = connections.presenceOf(wall) === 'online';
-        return { id, wall, message: now ? `Sent to @${wall}; it shows on their wall once their Peerwall accepts it.` : `Will be delivered when @${wall} comes online.` };
+        const { id, message } = await conversation.wallPost(wall, text);
+        return { id, wall, message: message ?? `Sent to @${wall}; it shows on their wall once their Peerwall accepts it.` };
       }),
     /** Comments on a post on one's own wall or a friend's; the receipt says when the friend gets it. */
     comment: (wall: string, target: string, text: string) => act(() => conversation.comment(wall, target, text)),
