@@ -15,26 +15,11 @@ import { useFeedStore } from '@/stores/feed';
 import { useFriendsStore } from '@/stores/friends';
 import { useSessionStore } from '@/stores/session';
 import { render } from './support/render-component';
+import { feedPost, friendView } from './support/views';
 
 const POST_ID = 'ab'.repeat(32);
 
-const post = (fields: Partial<FeedPost> = {}): FeedPost => ({
-  id: POST_ID,
-  wall: 'alice',
-  author: 'alice',
-  seq: 1,
-  text: 'Tea at four',
-  shownAt: Date.UTC(2026, 0, 1),
-  edited: false,
-  waitingFor: [],
-  vouchedBy: null,
-  via: null,
-  likes: [],
-  comments: [],
-  moreComments: false,
-  pending: false,
-  ...fields,
-});
+const post = (fields: Partial<FeedPost> = {}): FeedPost => feedPost({ id: POST_ID, text: 'Tea at four', shownAt: Date.UTC(2026, 0, 1), ...fields });
 
 const comment = (id: string, fields: Partial<FeedComment> = {}): FeedComment => ({
   id,
@@ -48,18 +33,7 @@ const comment = (id: string, fields: Partial<FeedComment> = {}): FeedComment => 
   ...fields,
 });
 
-const friend = (handle: string, fields: Partial<FriendView> = {}): FriendView => ({
-  handle,
-  presence: 'online',
-  reason: null,
-  since: 0,
-  problem: null,
-  waiting: 0,
-  gone: false,
-  safetyNumber: '1',
-  wallUpToDate: null,
-  ...fields,
-});
+const friend = friendView;
 
 /** Seeds the stores as the signed-in `me` with `friends`, published `profiles` and refused entries. */
 function signedIn(me: string, seed: { friends?: FriendView[]; profiles?: ProfileView[]; rejections?: RejectionView[] } = {}) {

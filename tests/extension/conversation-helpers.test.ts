@@ -4,6 +4,7 @@ import { allowedActions, nextItemMode, type ItemActionsAllowed, type ItemMode } 
 import { useAction } from '@/components/social/use-action';
 import { useDraft } from '@/components/social/use-draft';
 import type { FriendView } from '@/platform/social/social-views';
+import { friendView } from './support/views';
 
 /** A promise the test settles by hand, to look at a control while its action runs. */
 function deferred<T>() {
@@ -118,18 +119,8 @@ describe('a draft', () => {
 });
 
 describe('conversation sentences', () => {
-  const friend = (fields: Partial<FriendView>): FriendView => ({
-    handle: 'bob',
-    presence: 'online',
-    reason: null,
-    since: 0,
-    problem: null,
-    waiting: 0,
-    gone: false,
-    safetyNumber: '1',
-    wallUpToDate: null,
-    ...fields,
-  });
+  const friend = (fields: Partial<FriendView>): FriendView => friendView('bob', fields);
+
 
   it('names who liked something in the host’s order', () => {
     expect(likedBySentence([])).toBeNull();

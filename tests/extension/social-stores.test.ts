@@ -7,23 +7,9 @@ import { useFeedStore } from '@/stores/feed';
 import { useFriendsStore } from '@/stores/friends';
 import { useSessionStore } from '@/stores/session';
 import { flush } from './support/fake-time';
+import { feedPost } from './support/views';
 
-const post = (seq: number): FeedPost => ({
-  id: String(seq).padStart(64, '0'),
-  wall: 'alice',
-  author: 'alice',
-  seq,
-  text: `post ${seq}`,
-  shownAt: seq,
-  edited: false,
-  waitingFor: [],
-  vouchedBy: null,
-  via: null,
-  likes: [],
-  comments: [],
-  moreComments: false,
-  pending: false,
-});
+const post = (seq: number): FeedPost => feedPost({ id: String(seq).padStart(64, '0'), seq, text: `post ${seq}`, shownAt: seq });
 
 /** Plays the peer host: records requests and answers with `{ ok, value }` or `{ ok: false, error }`. */
 function host(answer: (type: string, payload: unknown) => unknown) {
