@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, waitForConnection } from './support/flows';
 import { PAIRINGS } from './support/pairings';
+import { currentPlace, goTo } from './support/places';
 import { Scene } from './support/scene';
 import { befriend, waitForFriendPresence, waitForPost, writePost } from './support/social';
 import type { TestUser } from './support/test-user';
@@ -29,6 +30,9 @@ describe.each(PAIRINGS)('scenario 1: new accounts, %s ↔ %s', (aliceBrowser, bo
 
     expect(await alicePopup.visibleText()).toContain('alice');
     expect(await bobPopup.visibleText()).toContain('bob');
+    // Signed in, the popup opens on the Feed; signing out lives in Settings.
+    expect(await currentPlace(alicePopup)).toBe('Feed');
+    await goTo(alicePopup, 'Settings');
     expect(await alicePopup.hasButton('Sign out')).toBe(true);
 
     await befriend(alicePopup, 'alice', bobPopup, 'bob');

@@ -14,6 +14,7 @@ import {
 } from './support/conversation';
 import type { ExtensionPage } from './support/extension-page';
 import { createAccount, waitForConnection } from './support/flows';
+import { goTo } from './support/places';
 import { saveProfile } from './support/profile';
 import { Scene } from './support/scene';
 import {
@@ -160,7 +161,7 @@ describe('scenario 11 (issue 10): conversations on a wall', () => {
     await scene.screenshotAll('3-pending');
 
     alicePopup = await relaunch(alice);
-    await alicePopup.click('Your wall');
+    await goTo(alicePopup, 'My wall');
     await waitForPost(alicePopup, 'bob', WHILE_AWAY, 60_000);
     expect((await onlyPost(alicePopup, 'bob', WHILE_AWAY)).text).toMatch(BOB_ON_ALICES_WALL);
     await waitForPost(carolPopup, 'bob', WHILE_AWAY, 30_000);

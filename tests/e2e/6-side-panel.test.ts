@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExtensionPage } from './support/extension-page';
 import { createAccount, showsSignInForm, waitForConnection } from './support/flows';
+import { goTo } from './support/places';
 import { Scene } from './support/scene';
 import type { TestUser } from './support/test-user';
 
@@ -27,6 +28,7 @@ describe.each(['chromium', 'firefox'] as const)('scenario 6: side panel, %s', (b
     await waitForConnection(sidePanel, 'Online', 10_000);
     await scene.screenshotAll('signed-in');
     expect(await sidePanel.visibleText()).toContain('alice');
+    await goTo(sidePanel, 'Settings');
     expect(await sidePanel.hasButton('Sign out')).toBe(true);
     expect(await showsSignInForm(sidePanel)).toBe(false);
     expect(await sidePanel.statusTexts()).toEqual(await popup.statusTexts());

@@ -9,7 +9,6 @@ import PostCard from '@/components/social/PostCard.vue';
 import PostFeed from '@/components/social/PostFeed.vue';
 import ProfileForm from '@/components/social/ProfileForm.vue';
 import RejectionList from '@/components/social/RejectionList.vue';
-import WallNav from '@/components/social/WallNav.vue';
 import type { FeedComment, FeedPost, FriendView, ProfileView, RejectionView } from '@/platform/social/social-views';
 import { useFeedStore } from '@/stores/feed';
 import { useFriendsStore } from '@/stores/friends';
@@ -281,20 +280,6 @@ describe('conversation components', () => {
       expect(html).toContain('Not your friend.');
       expect(html).not.toContain('pw-composer');
       expect(html).toContain('Only @carol’s friends see their wall.');
-    });
-
-    it('marks the active wall in the Walls navigation', async () => {
-      const nav = (wall: string | null) => render(WallNav, {}, () => (signedIn('alice')(), (useFeedStore().wall = wall)));
-      const current = (html: string) => [...html.matchAll(/<button[^>]*aria-current="page"[^>]*>\s*([^<]*?)\s*<\/button>/g)].map((m) => m[1]);
-
-      const feed = await nav(null);
-      expect(feed).toMatch(/^<nav aria-label="Walls"/);
-      expect(current(feed)).toEqual(['Feed']);
-      expect(current(await nav('alice'))).toEqual(['Your wall']);
-      expect(current(await nav('bob'))).toEqual([]);
-      const signedOut = await render(WallNav);
-      expect(current(signedOut)).toEqual(['Feed']);
-      expect(signedOut).toMatch(/<button type="button" disabled>\s*Your wall/);
     });
   });
 

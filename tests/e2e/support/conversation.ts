@@ -1,6 +1,7 @@
 import type { ExtensionPage } from './extension-page';
 import { pageRoot, type NodeRole, type PageNode } from './page-node';
-import { shownPosts } from './social';
+import { ensurePosts } from './places';
+import { openWall, shownPosts } from './social';
 import { waitFor } from './wait';
 
 /**
@@ -47,6 +48,7 @@ function placeName(where: InPost): string {
 
 /** The one article showing `post`, or why there is not exactly one. */
 async function articleWith(page: ExtensionPage, post: string): Promise<PageNode | string> {
+  await ensurePosts(page);
   const articles = await (await pageRoot(page)).all('article', { text: post });
   return articles.length === 1 ? articles[0]! : `${articles.length} articles show "${post}"`;
 }
@@ -226,8 +228,9 @@ export async function waitForNoPost(page: ExtensionPage, text: string, timeoutMs
   });
 }
 
-/** On a friend's wall: fills **Write on @owner's wall**, clicks **Post**, and waits until the post shows. */
+/** On a friend's wall (opened from Friends unless it shows): fills **Write on @owner's wall**, clicks **Post**, and waits until the post shows. */
 export async function writeOnWall(page: ExtensionPage, owner: string, text: string): Promise<void> {
+  if (!(await page.hasField(`Write on @${owner}'s wall`))) await openWall(page, owner);
   await page.fill(`Write on @${owner}'s wall`, text);
   await page.click('Post');
   await waitFor(async () => ((await shownPosts(page)).some((post) => post.text.includes(text)) ? true : undefined), {

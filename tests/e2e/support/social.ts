@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { ChromiumExtensionPage } from './chromium-page';
 import type { ExtensionPage } from './extension-page';
 import { FirefoxExtensionPage } from './firefox-page';
+import { ensurePlace, ensurePosts } from './places';
 import type { TestUser } from './test-user';
 import { waitFor } from './wait';
 
@@ -16,12 +17,14 @@ import { waitFor } from './wait';
 
 /** Fills **Friend's handle** and clicks **Add friend**. */
 export async function addFriend(page: ExtensionPage, handle: string): Promise<void> {
+  await ensurePlace(page, 'Friends');
   await page.fill("Friend's handle", handle);
   await page.click('Add friend');
 }
 
 /** Fills **Write on your wall** and clicks **Post**; waits until the box is empty again (the post was saved). */
 export async function writePost(page: ExtensionPage, text: string): Promise<void> {
+  await ensurePosts(page);
   await page.fill('Write on your wall', text);
   await page.click('Post');
   if (page instanceof ChromiumExtensionPage) {
@@ -51,6 +54,7 @@ export interface ShownPost {
 
 /** Every `article` on the page with its accessible name and visible text, top to bottom. */
 export async function shownPosts(page: ExtensionPage): Promise<ShownPost[]> {
+  await ensurePosts(page);
   const read = (elements: Element[]): ShownPost[] =>
     elements.map((element) => ({
       label: element.getAttribute('aria-label') ?? '',
@@ -88,6 +92,7 @@ export function listItemOf(page: ExtensionPage, handle: string, section?: 'Frien
 
 /** Clicks `button` in the list item naming `@handle`: with several friends or requests the names repeat. */
 export async function clickFor(page: ExtensionPage, handle: string, button: string, section?: 'Friends' | 'Friend requests'): Promise<void> {
+  await ensurePlace(page, 'Friends');
   if (page instanceof ChromiumExtensionPage) {
     await listItemOf(page, handle, section).getByRole('button', { name: button, exact: true }).click({ timeout: 10_000 });
     return;
@@ -99,6 +104,7 @@ export async function clickFor(page: ExtensionPage, handle: string, button: stri
 /** Waits until an incoming request from `@handle` with an Accept button is shown; returns the wait. */
 export async function waitForRequest(page: ExtensionPage, handle: string, timeoutMs = 20_000): Promise<number> {
   const start = Date.now();
+  await ensurePlace(page, 'Friends');
   if (page instanceof ChromiumExtensionPage) {
     await listItemOf(page, handle, 'Friend requests')
       .getByRole('button', { name: 'Accept', exact: true })
@@ -117,6 +123,7 @@ export async function waitForRequest(page: ExtensionPage, handle: string, timeou
 
 /** Whether the page lists `@handle` as a friend: a link **@handle** and an **Unfriend** button. */
 export async function listsFriend(page: ExtensionPage, handle: string): Promise<boolean> {
+  await ensurePlace(page, 'Friends');
   if (page instanceof ChromiumExtensionPage) {
     const item = listItemOf(page, handle, 'Friends');
     return (
@@ -151,6 +158,7 @@ export type FriendPresenceText = 'Online' | 'Offline' | 'Connectingâ€¦' | 'Canâ€
 
 /** What the **Friends** list says beside `@handle` (a fresh peer host says Online only once a sync connection is ready). */
 export async function friendPresence(page: ExtensionPage, handle: string): Promise<FriendPresenceText | undefined> {
+  await ensurePlace(page, 'Friends');
   const text =
     page instanceof ChromiumExtensionPage
       ? await page.page.getByRole('region', { name: 'Friends', exact: true }).innerText({ timeout: 5_000 })
@@ -314,12 +322,15 @@ export async function recordSignalling(user: TestUser): Promise<() => Promise<Si
 export async function screenshotRegion(page: ExtensionPage, file: string, region?: 'Posts' | 'Friends'): Promise<void> {
   const playwright = chromiumPage(page);
   await playwright.bringToFront();
+  if (region === 'Posts') await ensurePosts(page);
+  if (region === 'Friends') await ensurePlace(page, 'Friends');
   if (region) await playwright.getByRole('region', { name: region, exact: true }).screenshot({ path: file, timeout: 10_000 });
   else await playwright.screenshot({ path: file, timeout: 10_000 });
 }
 
 /** Clicks the link **@handle** in the Friends list, which shows that friend's wall. */
 export async function openWall(page: ExtensionPage, handle: string): Promise<void> {
+  await ensurePlace(page, 'Friends');
   if (page instanceof ChromiumExtensionPage) {
     await listItemOf(page, handle, 'Friends').getByRole('link', { name: `@${handle}`, exact: true }).click({ timeout: 10_000 });
     return;
