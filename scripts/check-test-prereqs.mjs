@@ -1,0 +1,61 @@
+// First step of `npm test`: the end-to-end tests need Debian's Chromium and Firefox ESR, `unshare` and `ip`,
+// and permission to create a network namespace. Installs what is missing when it can (as root with apt,
+// like .ci/run), otherwise stops at once with the exact command, before minutes of type checks and builds.
+import { accessSync, constants } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+
+const browsers = [
+  { name: 'Chromium', file: process.env.CHROME_PATH || '/usr/bin/chromium', variable: 'CHROME_PATH', apt: 'chromium' },
+  { name: 'Firefox ESR', file: process.env.FIREFOX_PATH || '/usr/bin/firefox-esr', variable: 'FIREFOX_PATH', apt: 'firefox-esr' },
+];
+const tools = [
+  { name: 'unshare', apt: 'util-linux' },
+  { name: 'ip', apt: 'iproute2' },
+];
+
+const executable = (file) => {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const onPath = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+const missing = () => [...browsers.filter((b) => !executable(b.file)), ...tools.filter((t) => !onPath(t.name))];
+
+function stop(lines) {
+  console.error(['', 'npm test cannot run the browser tests on this machine yet:', ...lines.map((l) => `  ${l}`), ''].join('\n'));
+  process.exit(1);
+}
+
+let absent = missing();
+if (absent.length > 0) {
+  const packages = [...new Set(absent.map((a) => a.apt))].join(' ');
+  const isRoot = process.getuid?.() === 0;
+  if (isRoot && onPath('apt-get')) {
+    console.log(`Installing ${packages} from Debian (the end-to-end tests need them)…`);
+    const run = (args) => spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (run(['update', '-qq']).status !== 0 || run(['install', '-y', '-qq', ...packages.split(' ')]).status !== 0) {
+      stop([`apt-get could not install ${packages}. Run: apt-get update && apt-get install -y ${packages}`]);
+    }
+    absent = missing();
+  }
+  if (absent.length > 0) {
+    stop([
+      `Missing: ${absent.map((a) => a.name).join(', ')}.`,
+      `Run: sudo apt-get update && sudo apt-get install -y ${packages}`,
+      ...absent.filter((a) => a.variable).map((a) => `(or point ${a.variable} at ${a.name}'s executable)`),
+      'Unit tests alone need none of this: npm run test:unit',
+    ]);
+  }
+}
+
+// The browsers run in a private network namespace, which needs root or CAP_SYS_ADMIN.
+const namespace = spawnSync('unshare', ['--net', 'true'], { stdio: 'ignore' });
+if (namespace.status !== 0) {
+  stop([
+    'The end-to-end tests create a private network namespace, which needs root (or CAP_SYS_ADMIN).',
+    'Run them as root, e.g.: sudo npm test   — or, for unit tests only: npm run test:unit',
+  ]);
+}
