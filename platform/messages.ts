@@ -13,6 +13,7 @@ import { Value } from '@sinclair/typebox/value';
 import { LIMITS } from '@/core/limits';
 import { PeerwallError, type ErrorInfo } from './errors';
 import { parseSession, SessionSchema, type Session } from './session';
+import type { Unseen } from './storage-items';
 import type { ConnectionEvent } from './social/connection-log';
 import {
   COMMENT_TEXT_UNITS,
@@ -130,7 +131,7 @@ export const MESSAGES = {
   ),
   'bg:notify': spec<null>()(SocialNoticeSchema, 'a notification'),
   'bg:mark-seen': spec<null>()(None, 'no payload'),
-  'bg:unseen': spec<{ count: number; focusPostId: string | null; focusWall: string | null }>()(None, 'no payload'),
+  'bg:unseen': spec<Unseen>()(None, 'no payload'),
   'ui:host-state': spec<null>()(HostStateSchema, 'a peer host state'),
   'ui:social-changed': spec<null>()(SocialChangeSchema, 'what changed'),
 };
@@ -147,6 +148,32 @@ export interface Request {
   payload?: unknown;
 }
 export type Response<T = unknown> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/**
+ * A page showing posts holds a `runtime.connect` port to the background while it is visible, named
+ * `bg:feed-open` or `bg:feed-open/<view>`: while one is connected the badge counts nothing, and when a
+ * named one closes, the background remembers that the person looked at that view then.
+ */
+export const FEED_PORT = 'bg:feed-open';
+/** Views whose "last looked" time is kept: the merged feed and one's own wall. */
+const FEED_VIEW = /^(?:feed|wall:[a-z0-9_]{1,15})$/;
+
+/** The view key of a page's feed: `feed` for the merged feed, `wall:<handle>` for one's own wall, else null. */
+export function feedViewKey(wall: string | null, me: string | null): string | null {
+  if (wall === null) return 'feed';
+  return me !== null && wall === me ? `wall:${wall}` : null;
+}
+
+export function feedPortName(view: string | null): string {
+  return view === null ? FEED_PORT : `${FEED_PORT}/${view}`;
+}
+
+/** What a port name says: a feed port and its view (null when unnamed), or null for any other port. */
+export function viewOfFeedPort(name: string): { view: string | null } | null {
+  if (name === FEED_PORT) return { view: null };
+  const view = name.startsWith(`${FEED_PORT}/`) ? name.slice(FEED_PORT.length + 1) : null;
+  return view !== null && FEED_VIEW.test(view) ? { view } : null;
+}
 
 export function isMessageType(type: unknown): type is MessageType {
   return typeof type === 'string' && Object.hasOwn(MESSAGES, type);

@@ -16,10 +16,10 @@ export interface SettingsV1 {
   brokerUrl: string | null;
 }
 export interface SettingsV2 extends SettingsV1 {
-  /** Browser notifications for friend posts and requests (the badge counts either way). */
+  /** Browser notifications for friend posts and requests (the badge counted either way in V2). */
   notifications: boolean;
 }
-/** Which kinds of notice raise a browser notification (the badge counts every kind either way). */
+/** Which kinds of notice raise a browser notification and count on the badge (a kind switched off does neither). */
 export interface NotifySwitchesV3 {
   /** Friends' posts on their walls. */
   posts: boolean;
@@ -62,14 +62,33 @@ export interface UnseenV2 extends UnseenV1 {
   /** The wall of the post a clicked notification pointed at, to open once; cleared when the feed is seen. */
   focusWall: string | null;
 }
-export type Unseen = UnseenV2;
+/**
+ * `focusPostId` and `focusWall` now name only a clicked notification's target (no longer the newest
+ * notice's post, which went stale), taken once by the side panel; `lookedAt` remembers when the person
+ * last looked at each feed view, for the "New since you last looked" divider.
+ */
+export interface UnseenV3 extends UnseenV2 {
+  /** Per feed view (`feedViewKey`: the merged feed, one's own wall), when a page last stopped showing it (ms). */
+  lookedAt: Record<string, number>;
+}
+export type Unseen = UnseenV3;
 
-export const unseenItem = storage.defineItem<UnseenV2>('local:unseen', {
-  version: 2,
+/** How many feed views `lookedAt` remembers (one's feed and wall, for a few accounts); the oldest go first. */
+export const LOOKED_AT_MAX = 8;
+
+export const unseenItem = storage.defineItem<UnseenV3>('local:unseen', {
+  version: 3,
   migrations: {
     2: (old: UnseenV1): UnseenV2 => ({ count: old.count, focusPostId: old.focusPostId, focusWall: null }),
+    // A post id with no wall was the newest notice's, not a click's: forgotten, so no page scrolls to it.
+    3: (old: UnseenV2): UnseenV3 => ({
+      count: old.count,
+      focusPostId: old.focusWall ? old.focusPostId : null,
+      focusWall: old.focusWall,
+      lookedAt: {},
+    }),
   },
-  fallback: { count: 0, focusPostId: null, focusWall: null },
+  fallback: { count: 0, focusPostId: null, focusWall: null, lookedAt: {} },
 });
 
 /** Reads the session, treating a damaged stored value as signed out (and saying so). */

@@ -3,6 +3,7 @@ import { computed, ref, watch } from 'vue';
 import { PeerwallError } from '@/platform/errors';
 import { FEED_MAX } from '@/platform/messages';
 import { sendRequest } from '@/platform/message-client';
+import { unseenItem } from '@/platform/storage-items';
 import { EXPANDED_MAX, type ActionReceipt, type FeedPost } from '@/platform/social/social-views';
 import { useConnectionStore } from './connection';
 import { useSessionStore } from './session';
@@ -128,10 +129,23 @@ export const useFeedStore = defineStore('feed', () => {
     await load();
   }
 
-  /** The person looked at the feed: the badge count goes back to zero. */
+  /** The person opened what a clicked notification named: the background forgets it (and the badge count). */
   async function markSeen(): Promise<void> {
     await sendRequest('bg:mark-seen').catch(() => undefined);
   }
 
-  return { posts, wall, loaded, error, posting, receipt, receiptFor, pendingHere, hasMore, expanded, load, post, comment, like, edit, remove, expand, showWall, showOlder, markSeen };
+  /**
+   * When the person last looked at the view shown (a `feedViewKey`; null: never, or a view without one),
+   * read as the view opens and not followed after, so the "New since you last looked" divider stays put
+   * while they read. The background records it when a page stops showing the view.
+   */
+  const lookedAt = ref<number | null>(null);
+  async function readLookedAt(view: string | null): Promise<void> {
+    lookedAt.value = view === null ? null : ((await unseenItem.getValue()).lookedAt[view] ?? null);
+  }
+
+  return {
+    posts, wall, loaded, error, posting, receipt, receiptFor, pendingHere, hasMore, expanded, lookedAt,
+    load, post, comment, like, edit, remove, expand, showWall, showOlder, markSeen, readLookedAt,
+  };
 });

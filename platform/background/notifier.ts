@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import type { NoticeKind, SocialNotice } from '../social/social-views';
-import { settingsItem, unseenItem, type NotifySwitches, type Unseen } from '../storage-items';
+import { LOOKED_AT_MAX, settingsItem, unseenItem, type NotifySwitches, type Unseen } from '../storage-items';
 import { openSidePanel } from './side-panel';
 
 const PREFIX = 'peerwall-';
@@ -10,7 +10,7 @@ const PREFIX = 'peerwall-';
  */
 const NOTIFICATION_ID = /^peerwall-(?:([0-9a-f]{64})|[a-zA-Z]+)(?:-([a-z0-9_]{1,15}))?-\d+$/;
 
-/** The setting that switches each kind of notice's browser notification. */
+/** The setting that switches each kind of notice's browser notification and badge count. */
 const SWITCH_OF: Record<NoticeKind, keyof NotifySwitches> = {
   post: 'posts',
   wallPost: 'wallPosts',
@@ -39,17 +39,13 @@ export async function showBadge(count: number): Promise<void> {
 }
 
 /**
- * A notice: counts it as unseen on the badge and, unless the person turned its kind off, raises a
- * browser notification whose id carries the post to open and its wall.
+ * A notice whose kind the person left switched on: raises a browser notification whose id carries the
+ * post to open and its wall, and counts it on the badge unless a page showing the feed is open (the
+ * person sees it arrive there). A kind switched off in Settings does neither.
  */
-export async function showNotice(notice: SocialNotice): Promise<void> {
-  await updateUnseen((unseen) => ({
-    count: unseen.count + (notice.count ?? 1),
-    focusPostId: notice.postId ?? unseen.focusPostId,
-    // A wall opens only after a click on a notification (see handleNotificationClicks).
-    focusWall: notice.postId ? null : unseen.focusWall,
-  }));
+export async function showNotice(notice: SocialNotice, options: { feedOpen: boolean } = { feedOpen: false }): Promise<void> {
   if (!(await settingsItem.getValue()).notify[SWITCH_OF[notice.kind]]) return;
+  if (!options.feedOpen) await updateUnseen((unseen) => ({ ...unseen, count: unseen.count + (notice.count ?? 1) }));
   const wall = notice.wall ? `-${notice.wall}` : '';
   await browser.notifications.create(`${PREFIX}${notice.postId ?? notice.kind}${wall}-${Date.now()}`, {
     type: 'basic',
@@ -59,14 +55,26 @@ export async function showNotice(notice: SocialNotice): Promise<void> {
   });
 }
 
+/** The person sees the feed: nothing is unseen, and a clicked notification's target has been opened. */
 export async function markSeen(): Promise<void> {
-  await updateUnseen((unseen) => ({ count: 0, focusPostId: unseen.focusPostId, focusWall: null }));
+  await updateUnseen((unseen) => ({ ...unseen, count: 0, focusPostId: null, focusWall: null }));
+}
+
+/** A page stopped showing the feed view `view` at `at`: what is newer is "new since you last looked" there. */
+export async function recordLooked(view: string, at: number): Promise<void> {
+  await updateUnseen((unseen) => {
+    const kept = Object.entries(unseen.lookedAt)
+      .filter(([key]) => key !== view)
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, LOOKED_AT_MAX - 1);
+    return { ...unseen, lookedAt: Object.fromEntries([[view, at], ...kept]) };
+  });
 }
 
 let unseenQueue: Promise<unknown> = Promise.resolve();
 
 /**
- * Read-modify-write of the unseen count, one at a time: a synced batch sends several notices
+ * Read-modify-write of the unseen state, one at a time: a synced batch sends several notices
  * at once, and interleaved updates would each count from the same old value.
  */
 function updateUnseen(change: (unseen: Unseen) => Unseen): Promise<void> {

@@ -1,8 +1,10 @@
 import { browser } from 'wxt/browser';
 import { createMessageListener, isOwnExtension, type SenderLike } from '../message-router';
 import { startPeerHost } from '../start-peer-host';
+import type { SocialNotice } from '../social/social-views';
 import { loadSession, saveSession, unseenItem } from '../storage-items';
-import { handleNotificationClicks, markSeen, showBadge, showNotice } from './notifier';
+import { watchFeedPorts, type FeedPortLike } from './feed-ports';
+import { handleNotificationClicks, markSeen, recordLooked, showBadge, showNotice } from './notifier';
 import { ensureOffscreenDocument } from './offscreen-document';
 import { registerSidePanelMenu } from './side-panel';
 
@@ -31,8 +33,16 @@ function forwardHostRequests(message: unknown, sender: SenderLike, sendResponse:
 
 export function startBackground(): void {
   const firefox = import.meta.env.FIREFOX;
+  const feeds = watchFeedPorts({
+    isOwn: (sender) => isOwnExtension(sender, browser.runtime.id, browser.runtime.getURL('/')),
+    seen: () => void markSeen(),
+    looked: (view, at) => void recordLooked(view, at),
+    now: () => Date.now(),
+  });
+  browser.runtime.onConnect.addListener((port) => feeds.onConnect(port as FeedPortLike));
+  const notify = (notice: SocialNotice) => showNotice(notice, { feedOpen: feeds.isOpen() });
   // Firefox: the persistent background page hosts the peer; Chrome: the offscreen document.
-  if (firefox) startPeerHost(storageSessions, (notice) => void showNotice(notice));
+  if (firefox) startPeerHost(storageSessions, (notice) => void notify(notice));
   browser.runtime.onMessage.addListener(
     createMessageListener({
       receiver: 'bg',
@@ -40,7 +50,7 @@ export function startBackground(): void {
         'bg:ensure-host': async () => ({ created: firefox ? false : await ensureOffscreenDocument() }),
         'bg:session-get': () => loadSession(),
         'bg:session-set': async ({ session }) => (await saveSession(session), null),
-        'bg:notify': async (notice) => (await showNotice(notice), null),
+        'bg:notify': async (notice) => (await notify(notice), null),
         'bg:mark-seen': async () => (await markSeen(), null),
         'bg:unseen': () => unseenItem.getValue(),
       },

@@ -209,6 +209,8 @@ describe('friends, walls and sync in Chromium (alice, bob, carol)', () => {
       expect(await article.locator('p.post-text').innerText()).toBe(hostile);
       expect(await article.locator('img').count(), 'the text became an <img> element').toBe(0);
     }
+    // bob's popup shows the feed: he saw the post arrive, so the badge does not count it.
+    expect((await badgeAndNotifications(bob)).badge, 'bob’s badge while his popup shows the feed').toBe('');
     // Weak on its own: the extension pages' CSP (MV3 default, script-src 'self') blocks inline
     // handlers, so even an <img onerror> that did get into the page could not open a dialog. The
     // element count and innerText checks above are what catch the text being rendered as markup.

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { ensureOffscreenDocument } from '@/platform/background/offscreen-document';
 import { startBackground } from '@/platform/background/start-background';
+import { unseenItem } from '@/platform/storage-items';
 import { flush } from './support/fake-time';
 
 type Stubbed = Record<string, Record<string, unknown>>;
@@ -19,7 +20,32 @@ function stubChrome(initialContexts = 0) {
   b.offscreen = { createDocument };
   b.runtime!.getContexts = getContexts;
   b.contextMenus = { removeAll: vi.fn(async () => undefined), create: vi.fn(), onClicked: { addListener: vi.fn() } };
-  return { createDocument, getContexts, close: () => (contexts = 0) };
+  // Nor runtime.onConnect: pages' ports are handed to the listener by `connect`.
+  const connectListeners: ((port: unknown) => void)[] = [];
+  b.runtime!.onConnect = { addListener: (listener: (port: unknown) => void) => connectListeners.push(listener) };
+  const connect = (port: FakePort) => connectListeners.forEach((listener) => listener(port));
+  return { createDocument, getContexts, close: () => (contexts = 0), connect };
+}
+
+interface FakePort {
+  name: string;
+  sender: { id: string; url: string };
+  onDisconnect: { addListener(listener: () => void): void };
+  disconnect: ReturnType<typeof vi.fn>;
+  /** The page closes (or hides its feed): the background's onDisconnect runs. */
+  close(): void;
+}
+
+/** A port as a page of ours (or, with another `url`, a web page) opens it with `runtime.connect({ name })`. */
+function fakePort(name: string, url = fakeBrowser.runtime.getURL('/popup.html')): FakePort {
+  const listeners: (() => void)[] = [];
+  return {
+    name,
+    sender: { id: fakeBrowser.runtime.id, url },
+    onDisconnect: { addListener: (listener) => listeners.push(listener) },
+    disconnect: vi.fn(),
+    close: () => listeners.forEach((listener) => listener()),
+  };
 }
 
 describe('offscreen document (Chrome peer host)', () => {
@@ -166,9 +192,79 @@ describe('background', () => {
       });
 
     await ask({ type: 'bg:notify', payload: { kind: 'post', title: '@alice posted', message: 'hi', postId: null } });
-    expect(await ask({ type: 'bg:unseen' })).toEqual({ ok: true, value: { count: 1, focusPostId: null, focusWall: null } });
+    expect(await ask({ type: 'bg:unseen' })).toEqual({ ok: true, value: { count: 1, focusPostId: null, focusWall: null, lookedAt: {} } });
     await ask({ type: 'bg:mark-seen' });
-    expect(await ask({ type: 'bg:unseen' })).toEqual({ ok: true, value: { count: 0, focusPostId: null, focusWall: null } });
+    expect(await ask({ type: 'bg:unseen' })).toEqual({ ok: true, value: { count: 0, focusPostId: null, focusWall: null, lookedAt: {} } });
     expect(b.notifications.create).toHaveBeenCalledTimes(1);
+  });
+
+  describe('while a page shows the feed', () => {
+    const notice = { kind: 'post', title: '@alice posted', message: 'hi', postId: null };
+
+    async function started() {
+      const chrome = stubChrome(1);
+      const b = fakeBrowser as unknown as Stubbed;
+      const setBadgeText = vi.fn(async () => undefined);
+      b.action = { setBadgeText, setBadgeBackgroundColor: vi.fn(async () => undefined) };
+      b.notifications = { ...b.notifications, create: vi.fn(async () => 'id') };
+      startBackground();
+      await flush();
+      const own = { id: fakeBrowser.runtime.id, url: fakeBrowser.runtime.getURL('/offscreen.html') };
+      const notify = () =>
+        new Promise<unknown>((resolve) => {
+          void (fakeBrowser.runtime.onMessage.trigger as (...args: unknown[]) => Promise<unknown>)({ type: 'bg:notify', payload: notice }, own, resolve);
+        });
+      return { chrome, setBadgeText, notify, create: b.notifications.create as ReturnType<typeof vi.fn> };
+    }
+
+    it('clears the count when a feed page connects and counts nothing while it stays connected', async () => {
+      const { chrome, setBadgeText, notify, create } = await started();
+      await notify();
+      expect((await unseenItem.getValue()).count).toBe(1);
+
+      const popup = fakePort('bg:feed-open/feed');
+      chrome.connect(popup);
+      await flush();
+      await notify();
+      await notify();
+
+      expect((await unseenItem.getValue()).count).toBe(0);
+      expect(setBadgeText).toHaveBeenLastCalledWith({ text: '' });
+      expect(create).toHaveBeenCalledTimes(3); // notifications still follow their switches
+    });
+
+    it('counts again once the last feed page has gone, and remembers when that view was last looked at', async () => {
+      const { chrome, setBadgeText, notify } = await started();
+      vi.spyOn(Date, 'now').mockReturnValue(1_800_000_000_000);
+      const popup = fakePort('bg:feed-open/feed');
+      const sidePanel = fakePort('bg:feed-open/wall:bob', fakeBrowser.runtime.getURL('/sidepanel.html'));
+      chrome.connect(popup);
+      chrome.connect(sidePanel);
+
+      popup.close();
+      await flush();
+      await notify();
+      expect((await unseenItem.getValue()).count).toBe(0);
+      sidePanel.close();
+      await flush();
+      await notify();
+
+      expect(await unseenItem.getValue()).toMatchObject({ count: 1, lookedAt: { feed: 1_800_000_000_000, 'wall:bob': 1_800_000_000_000 } });
+      expect(setBadgeText).toHaveBeenLastCalledWith({ text: '1' });
+    });
+
+    it('refuses a feed port from a web page and ignores ports of other names', async () => {
+      const { chrome, notify } = await started();
+      const fromWeb = { ...fakePort('bg:feed-open/feed'), sender: { id: fakeBrowser.runtime.id, url: 'https://evil.example/' } };
+      const other = fakePort('something-else');
+
+      chrome.connect(fromWeb);
+      chrome.connect(other);
+      await notify();
+
+      expect(fromWeb.disconnect).toHaveBeenCalled();
+      expect(other.disconnect).not.toHaveBeenCalled();
+      expect((await unseenItem.getValue()).count).toBe(1);
+    });
   });
 });

@@ -105,6 +105,7 @@ describe('post and friend components', () => {
       ['Friend requests', true],
     ]);
     expect(html).not.toContain('Notify me about');
+    expect(html).toContain('What you switch off is not counted on the toolbar badge either.');
   });
 
   it('lists requests with Accept and Decline, and friends with a link and Unfriend / Block', async () => {

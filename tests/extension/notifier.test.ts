@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { focusHash, focusOfNotification, markSeen, postIdOfNotification, showNotice } from '@/platform/background/notifier';
+import { focusHash, focusOfNotification, markSeen, postIdOfNotification, recordLooked, showNotice } from '@/platform/background/notifier';
 import type { SocialNotice } from '@/platform/social/social-views';
 import { settingsItem, unseenItem } from '@/platform/storage-items';
 
@@ -33,7 +33,18 @@ describe('notifications and the badge', () => {
     const [id, options] = create.mock.calls[0] as unknown as [string, Record<string, unknown>];
     expect(focusOfNotification(id)).toEqual({ postId: POST_ID, wall: 'alice' });
     expect(options).toMatchObject({ type: 'basic', title: '@alice posted', message: 'hello' });
-    expect(await unseenItem.getValue()).toEqual({ count: 2, focusPostId: POST_ID, focusWall: null });
+    // A notice points no page at its post: only a click on its notification does.
+    expect(await unseenItem.getValue()).toEqual({ count: 2, focusPostId: null, focusWall: null, lookedAt: {} });
+  });
+
+  it('counts nothing while a page shows the feed, but still notifies', async () => {
+    const { setBadgeText, create } = stubBadgeAndNotifications();
+
+    await showNotice({ kind: 'post', title: 't', message: 'm', postId: POST_ID }, { feedOpen: true });
+
+    expect((await unseenItem.getValue()).count).toBe(0);
+    expect(setBadgeText).not.toHaveBeenCalled();
+    expect(create).toHaveBeenCalledTimes(1);
   });
 
   it('counts every notice when several arrive at once (a synced batch sends them together)', async () => {
@@ -66,7 +77,7 @@ describe('notifications and the badge', () => {
     ['reply', 'replies'],
     ['like', 'likes'],
     ['request', 'requests'],
-  ])('still counts a %s but shows no notification when its switch (%s) is off', async (kind, key) => {
+  ])('neither counts a %s nor notifies when its switch (%s) is off', async (kind, key) => {
     const { setBadgeText, create } = stubBadgeAndNotifications();
     const settings = await settingsItem.getValue();
     await settingsItem.setValue({ ...settings, notify: { ...settings.notify, [key]: false } });
@@ -75,8 +86,36 @@ describe('notifications and the badge', () => {
     const others = (['post', 'wallPost', 'comment', 'reply', 'like', 'request'] as const).filter((k) => k !== kind);
     for (const other of others) await showNotice({ kind: other, title: other, message: 'm', postId: POST_ID, wall: 'alice' });
 
-    expect(setBadgeText).toHaveBeenLastCalledWith({ text: '7' });
+    expect(setBadgeText).toHaveBeenLastCalledWith({ text: '5' });
     expect(create.mock.calls.map((call) => (call as unknown as [string, { title: string }])[1].title)).toEqual(others);
+  });
+
+  it('shows no badge at all when every kind is switched off', async () => {
+    const { setBadgeText, create } = stubBadgeAndNotifications();
+    const settings = await settingsItem.getValue();
+    const allOff = { posts: false, wallPosts: false, comments: false, replies: false, likes: false, requests: false };
+    await settingsItem.setValue({ ...settings, notify: allOff });
+
+    for (const kind of ['post', 'wallPost', 'comment', 'reply', 'like', 'request'] as const) {
+      await showNotice({ kind, title: kind, message: 'm', postId: POST_ID, wall: 'alice' });
+    }
+
+    expect(setBadgeText).not.toHaveBeenCalled();
+    expect(create).not.toHaveBeenCalled();
+    expect((await unseenItem.getValue()).count).toBe(0);
+  });
+
+  it('remembers when each feed view was last looked at, keeping the newest few', async () => {
+    stubBadgeAndNotifications();
+    await unseenItem.setValue({ count: 2, focusPostId: null, focusWall: null, lookedAt: {} });
+
+    for (let i = 0; i < 10; i += 1) await recordLooked(`wall:user${i}`, 1_000 + i);
+    await recordLooked('feed', 5_000);
+    await recordLooked('feed', 6_000);
+
+    const { count, lookedAt } = await unseenItem.getValue();
+    expect(count).toBe(2);
+    expect(lookedAt).toEqual({ feed: 6_000, 'wall:user9': 1_009, 'wall:user8': 1_008, 'wall:user7': 1_007, 'wall:user6': 1_006, 'wall:user5': 1_005, 'wall:user4': 1_004, 'wall:user3': 1_003 });
   });
 
   it('reads only our own notification ids, with the wall when they name one', () => {
@@ -97,13 +136,13 @@ describe('notifications and the badge', () => {
     expect(focusHash({ postId: null, wall: null })).toBe('');
   });
 
-  it('opens a clicked post’s wall once: seeing the feed forgets the wall but keeps the post', async () => {
+  it('opens a clicked post once: seeing the feed forgets it, and keeps when views were last looked at', async () => {
     stubBadgeAndNotifications();
-    await unseenItem.setValue({ count: 3, focusPostId: POST_ID, focusWall: 'bob' });
+    await unseenItem.setValue({ count: 3, focusPostId: POST_ID, focusWall: 'bob', lookedAt: { feed: 5 } });
 
     await markSeen();
 
-    expect(await unseenItem.getValue()).toEqual({ count: 0, focusPostId: POST_ID, focusWall: null });
+    expect(await unseenItem.getValue()).toEqual({ count: 0, focusPostId: null, focusWall: null, lookedAt: { feed: 5 } });
   });
 });
 

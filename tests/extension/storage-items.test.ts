@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { SessionV1 } from '@/platform/session';
-import { loadSession, saveSession, sessionItem, settingsItem, unseenItem, type SettingsV2, type UnseenV1 } from '@/platform/storage-items';
+import { loadSession, saveSession, sessionItem, settingsItem, unseenItem, type SettingsV2, type UnseenV1, type UnseenV2 } from '@/platform/storage-items';
 
 /** A `local:session` value exactly as version 1 stores it. Later versions migrate from this. */
 const SESSION_V1_FIXTURE: SessionV1 = {
@@ -17,6 +17,8 @@ const SESSION_V1_FIXTURE: SessionV1 = {
 const SETTINGS_V2_FIXTURE: SettingsV2 = { brokerUrl: 'https://broker.example.com', notifications: false };
 /** `local:unseen` exactly as version 1 stores it. */
 const UNSEEN_V1_FIXTURE: UnseenV1 = { count: 4, focusPostId: 'cd'.repeat(32) };
+/** `local:unseen` exactly as version 2 stores it after notices (the newest notice's post, no click). */
+const UNSEEN_V2_FIXTURE: UnseenV2 = { count: 3, focusPostId: 'ef'.repeat(32), focusWall: null };
 
 const ALL_ON = { posts: true, wallPosts: true, comments: true, replies: true, likes: true, requests: true };
 const ALL_OFF = { posts: false, wallPosts: false, comments: false, replies: false, likes: false, requests: false };
@@ -90,13 +92,30 @@ describe('storage items', () => {
     expect(await settingsItem.getValue()).toEqual({ brokerUrl: 'https://broker.example.com', notify: { ...ALL_ON, likes: false } });
   });
 
-  it('migrates the version 1 unseen count, keeping the post to focus and opening no wall', async () => {
+  it('migrates the version 1 unseen count through version 2: the newest notice’s post is no click to open', async () => {
     await fakeBrowser.storage.local.set({ unseen: UNSEEN_V1_FIXTURE, unseen$: { v: 1 } });
 
     await unseenItem.migrate();
 
-    expect(await unseenItem.getValue()).toEqual({ count: 4, focusPostId: 'cd'.repeat(32), focusWall: null });
-    expect(await fakeBrowser.storage.local.get('unseen$')).toEqual({ unseen$: { v: 2 } });
+    expect(await unseenItem.getValue()).toEqual({ count: 4, focusPostId: null, focusWall: null, lookedAt: {} });
+    expect(await fakeBrowser.storage.local.get('unseen$')).toEqual({ unseen$: { v: 3 } });
+  });
+
+  it('migrates version 2 unseen state: keeps the count, forgets a notice’s post, and has looked at no feed yet', async () => {
+    await fakeBrowser.storage.local.set({ unseen: UNSEEN_V2_FIXTURE, unseen$: { v: 2 } });
+
+    await unseenItem.migrate();
+
+    expect(await unseenItem.getValue()).toEqual({ count: 3, focusPostId: null, focusWall: null, lookedAt: {} });
+    expect(await fakeBrowser.storage.local.get('unseen$')).toEqual({ unseen$: { v: 3 } });
+  });
+
+  it('migrates version 2 unseen state with a clicked notification not yet opened, keeping it to open', async () => {
+    await fakeBrowser.storage.local.set({ unseen: { ...UNSEEN_V2_FIXTURE, focusWall: 'bob' }, unseen$: { v: 2 } });
+
+    await unseenItem.migrate();
+
+    expect(await unseenItem.getValue()).toEqual({ count: 3, focusPostId: 'ef'.repeat(32), focusWall: 'bob', lookedAt: {} });
   });
 
   it('treats a damaged session as signed out and says so in the console', async () => {
