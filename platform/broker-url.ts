@@ -26,7 +26,9 @@ export function isLoopbackHost(hostname: string): boolean {
 /**
  * Accepts `https://host[:port][/path]` anywhere and `http://` only for a broker on this
  * computer: a plain-http broker elsewhere would carry the password and session in clear.
- * A missing scheme means https. The result has no trailing slash.
+ * A missing scheme means http on this computer (`localhost:9000`, where brokers run without
+ * TLS) and https elsewhere. The result has no trailing slash; the form shows it when it
+ * differs from what was typed (`brokerUrlHint`).
  */
 export function parseBrokerUrl(input: unknown): BrokerUrlResult {
   if (typeof input !== 'string' || input.trim() === '') {
@@ -36,7 +38,7 @@ export function parseBrokerUrl(input: unknown): BrokerUrlResult {
   if (text.length > 2048) return { ok: false, reason: 'That Broker URL is too long.' };
   let url: URL;
   try {
-    url = new URL(HAS_SCHEME.test(text) ? text : `https://${text}`);
+    url = HAS_SCHEME.test(text) ? new URL(text) : withoutScheme(text);
   } catch {
     return { ok: false, reason: `“${text}” is not a web address. Enter the broker's address, ${EXAMPLE}.` };
   }
@@ -58,6 +60,24 @@ export function parseBrokerUrl(input: unknown): BrokerUrlResult {
   }
   const path = url.pathname.replace(/\/+$/, '');
   return { ok: true, url: `${url.protocol}//${url.host}${path}` };
+}
+
+/** `host[:port][/path]` typed without a scheme: http on this computer, https anywhere else. */
+function withoutScheme(text: string): URL {
+  const rest = text.replace(/^\/\//, '');
+  const url = new URL(`https://${rest}`);
+  // Parsed again rather than switched, so a typed port (even 443) survives.
+  return isLoopbackHost(url.hostname) ? new URL(`http://${rest}`) : url;
+}
+
+/**
+ * What to tell the person about the URL Peerwall will use, when it differs from what they
+ * typed (a scheme added, a trailing slash dropped); null when they match or the input is refused.
+ */
+export function brokerUrlHint(input: string): string | null {
+  const result = parseBrokerUrl(input);
+  if (!result.ok || result.url === input.trim()) return null;
+  return `Peerwall will use ${result.url}`;
 }
 
 /** The full URL of a broker API route, e.g. `apiUrl(base, '/api/sessions')`. */

@@ -32,6 +32,8 @@ export const useSessionStore = defineStore('session', () => {
 
   const signedIn = computed(() => handle.value !== null);
   const brokerUrlDefault = computed(() => lastBrokerUrl.value ?? DEFAULT_BROKER_URL);
+  /** Every sign-in saves its Broker URL, so one is remembered once this browser has signed in. */
+  const signedInBefore = computed(() => lastBrokerUrl.value !== null);
 
-  return { handle, displaced, loaded, signedIn, brokerUrlDefault, load };
+  return { handle, displaced, loaded, signedIn, brokerUrlDefault, signedInBefore, load };
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopbackHost, parseBrokerUrl, peerServerOptions } from '@/platform/broker-url';
+import { brokerUrlHint, isLoopbackHost, parseBrokerUrl, peerServerOptions } from '@/platform/broker-url';
 
 describe('Broker URL', () => {
   it.each([
@@ -12,6 +12,21 @@ describe('Broker URL', () => {
     ['http://127.8.9.10', 'http://127.8.9.10'],
     ['http://[::1]:9000', 'http://[::1]:9000'],
     ['http://peerwall.localhost:9000', 'http://peerwall.localhost:9000'],
+    // No scheme: http on this computer, where a broker runs without TLS; https anywhere else.
+    ['localhost:9000', 'http://localhost:9000'],
+    ['localhost', 'http://localhost'],
+    [' LOCALHOST:9000/ ', 'http://localhost:9000'],
+    ['127.0.0.1:9000/', 'http://127.0.0.1:9000'],
+    ['127.3.2.1', 'http://127.3.2.1'],
+    ['[::1]:9000', 'http://[::1]:9000'],
+    ['peerwall.localhost:9000', 'http://peerwall.localhost:9000'],
+    ['localhost:443', 'http://localhost:443'],
+    ['//localhost:9000', 'http://localhost:9000'],
+    ['broker.example.com:8443/peerwall//', 'https://broker.example.com:8443/peerwall'],
+    ['10.0.0.5:9000', 'https://10.0.0.5:9000'],
+    ['localhost.example.org', 'https://localhost.example.org'],
+    // A scheme the person typed is kept.
+    ['https://localhost:9000', 'https://localhost:9000'],
   ])('accepts %s as %s', (input, url) => {
     expect(parseBrokerUrl(input)).toEqual({ ok: true, url });
   });
@@ -24,6 +39,8 @@ describe('Broker URL', () => {
     ['ftp://broker.example.com', /must start with https/],
     ['ws://localhost:9000', /must start with https/],
     ['https://user:secret@broker.example.com', /user name and password/],
+    ['user:secret@localhost:9000', /user name and password/],
+    ['localhost:9000/?x=1', /cannot contain/],
     ['https://broker.example.com/?x=1', /cannot contain/],
     ['https://broker.example.com/#top', /cannot contain/],
     ['https://exa mple.com', /not a web address/],
@@ -35,6 +52,19 @@ describe('Broker URL', () => {
     const result = parseBrokerUrl(input);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+
+  it.each([
+    ['localhost:9000', 'Peerwall will use http://localhost:9000'],
+    ['broker.example.com', 'Peerwall will use https://broker.example.com'],
+    ['https://broker.example.com/', 'Peerwall will use https://broker.example.com'],
+    ['https://Broker.Example.com', 'Peerwall will use https://broker.example.com'],
+    ['  http://localhost:9000  ', null],
+    ['https://broker.example.com', null],
+    ['http://broker.example.com', null],
+    ['', null],
+  ])('tells the person what %j will be read as, when it differs: %j', (input, hint) => {
+    expect(brokerUrlHint(input)).toBe(hint);
   });
 
   it('treats only this computer as loopback', () => {

@@ -74,6 +74,19 @@ describe('page stores', () => {
       await flush();
       expect(store.brokerUrlDefault).toBe('https://broker.example.com');
     });
+
+    it('remembers that this browser has signed in before, even after signing out', async () => {
+      const store = useSessionStore();
+      await store.load();
+      expect(store.signedInBefore).toBe(false);
+
+      await saveSession(SESSION);
+      await saveSession(null);
+      await flush();
+
+      expect(store.signedIn).toBe(false);
+      expect(store.signedInBefore).toBe(true);
+    });
   });
 
   describe('connection store', () => {

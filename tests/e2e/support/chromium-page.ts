@@ -18,6 +18,14 @@ export class ChromiumExtensionPage implements ExtensionPage {
     await this.page.getByRole('button', { name, exact: true }).click();
   }
 
+  async openDetails(summary: string): Promise<void> {
+    // A summary has no ARIA role in Playwright's role engine, so it is found by its own text.
+    const section = this.page.locator('details').filter({ has: this.page.locator('summary', { hasText: summary }) }).first();
+    if (!(await section.evaluate((element) => (element as HTMLDetailsElement).open))) {
+      await section.locator('summary').first().click();
+    }
+  }
+
   async hasField(label: string): Promise<boolean> {
     return this.page.getByLabel(label, { exact: true }).first().isVisible();
   }

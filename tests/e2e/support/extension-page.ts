@@ -18,6 +18,8 @@ export interface ExtensionPage {
   fill(label: string, value: string): Promise<void>;
   /** Clicks the button whose accessible name is `name`. */
   click(name: string): Promise<void>;
+  /** Unfolds the `<details>` section whose summary reads `summary` (e.g. **Advanced**); does nothing when it is open. */
+  openDetails(summary: string): Promise<void>;
   /** Whether a visible form field labelled `label` is on the page right now. */
   hasField(label: string): Promise<boolean>;
   /** Whether a visible button named `name` is on the page right now. */

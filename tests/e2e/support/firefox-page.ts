@@ -46,6 +46,21 @@ export class FirefoxExtensionPage implements ExtensionPage {
       .click();
   }
 
+  async openDetails(summary: string): Promise<void> {
+    const found = await waitFor(
+      async () => {
+        for (const element of await this.page.$$('details > summary')) {
+          const text = await element.evaluate((node) => node.textContent?.trim());
+          if (text === summary) return element;
+        }
+        return undefined;
+      },
+      { timeoutMs: 10_000, describe: () => `no section "${summary}" on ${this.file}` },
+    );
+    const open = await found.evaluate((node) => (node.parentElement as HTMLDetailsElement).open);
+    if (!open) await found.click();
+  }
+
   async hasField(label: string): Promise<boolean> {
     return (await this.field(label)) !== undefined;
   }

@@ -14,6 +14,8 @@ interface Credentials {
 async function submitSignInForm(page: ExtensionPage, button: string, credentials: Credentials): Promise<void> {
   await page.fill('Handle', credentials.handle);
   await page.fill('Password', credentials.password ?? PASSWORD);
+  // The Broker URL is folded under Advanced unless an earlier broker error opened it.
+  if (!(await page.hasField('Broker URL'))) await page.openDetails('Advanced');
   await page.fill('Broker URL', credentials.brokerUrl);
   await page.click(button);
 }
