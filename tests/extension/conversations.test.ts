@@ -222,7 +222,7 @@ describe('conversations on walls', () => {
 
     expect(page.slice(0, 50).every((p) => p.comments.length === 10 && !p.moreComments)).toBe(true);
     expect(page[50]).toMatchObject({ text: 'post 0', comments: [], moreComments: true });
-  });
+  }, 30_000); // writes and reads 510 comments of 2 000 characters: seconds on a loaded 2-core machine
 
   it('says whose word vouches for a comment by someone who is not the reader’s friend', async () => {
     const { net, alice, bob, carol } = await cast();

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
@@ -39,10 +39,19 @@ const navButton = (wrapper: ReturnType<typeof mount>, name: string) => {
 const current = (wrapper: ReturnType<typeof mount>) =>
   wrapper.findAll('nav[aria-label="Places"] button[aria-current="page"]').map((b) => b.text().replace(/\d+$/, '').trim());
 
+/** Feed ports the pages opened (`bg:feed-open…`), and whether each was let go. */
+let ports: { name: string; closed: boolean }[] = [];
+
 describe('places', () => {
   beforeEach(() => {
     fakeBrowser.reset();
     document.body.innerHTML = '';
+    ports = [];
+    vi.spyOn(fakeBrowser.runtime, 'connect').mockImplementation(((info: { name: string }) => {
+      const port = { name: info.name, closed: false };
+      ports.push(port);
+      return { onDisconnect: { addListener: () => undefined }, disconnect: () => (port.closed = true) };
+    }) as never);
   });
 
   it('names Feed, My wall, Friends and Settings, and marks the one shown', async () => {
@@ -85,8 +94,11 @@ describe('places', () => {
     expect(panel.find('#pw-friend-handle').exists()).toBe(false);
     expect(panel.text()).not.toContain('Sign out');
 
+    expect(ports.filter((p) => !p.closed).map((p) => p.name), 'the Feed holds its port: the badge does not count').toHaveLength(1);
+
     await navButton(panel, 'Friends').trigger('click');
     expect(panel.find('section[aria-label="Posts"]').exists()).toBe(false);
+    expect(ports.filter((p) => !p.closed), 'Friends shows no posts: the badge counts again').toEqual([]);
     expect(panel.find('#pw-friend-handle').exists()).toBe(true);
     expect(panel.find('section[aria-label="Friends"]').text()).toContain('@bob');
 
