@@ -75,6 +75,7 @@ export class TestUser {
 
   async dispose(): Promise<void> {
     await this.quit().catch(() => undefined);
-    rmSync(this.profileDir, { recursive: true, force: true });
+    // A browser's last child process may still be writing into the profile just after it quit (ENOTEMPTY).
+    rmSync(this.profileDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
