@@ -4,7 +4,18 @@ import type { ExtensionPage } from './support/extension-page';
 import { createAccount, waitForConnection } from './support/flows';
 import { ensurePlace } from './support/places';
 import { Scene } from './support/scene';
-import { addFriend, clickFor, listsFriend, screenshotRegion, unfriend, waitForPost, waitForRequest, waitUntilFriends, writePost } from './support/social';
+import {
+  addFriend,
+  clickFor,
+  listsFriend,
+  screenshotRegion,
+  unfriend,
+  waitForFriendPresence,
+  waitForPost,
+  waitForRequest,
+  waitUntilFriends,
+  writePost,
+} from './support/social';
 import { waitFor } from './support/wait';
 import type { TestUser } from './support/test-user';
 
@@ -48,10 +59,7 @@ describe('scenario 7 (issue 5): a Firefox user and a Chromium user', () => {
     await waitForPost(finnPopup, 'gwen', FROM_CHROMIUM, 30_000);
     await scene.screenshotAll('posts-exchanged');
     // For the README: gwen's popup (Online, a friend, posts both ways), her feed and her friend list.
-    await waitFor(async () => (/@finn\s*Online/.test(await gwenPopup.visibleText()) ? true : undefined), {
-      timeoutMs: 15_000,
-      describe: () => 'gwen’s friend list does not show finn Online',
-    });
+    await waitForFriendPresence(gwenPopup, 'finn', 'Online', 15_000);
     await screenshotRegion(gwenPopup, path.join(scene.artifactsDir, 'readme-popup.png'));
     await screenshotRegion(gwenPopup, path.join(scene.artifactsDir, 'readme-feed.png'), 'Posts');
     await screenshotRegion(gwenPopup, path.join(scene.artifactsDir, 'readme-friends.png'), 'Friends');
