@@ -10,7 +10,8 @@ import { CONTEXT, sign, verify } from './signing';
  * docs/signalling.md). JSON on the wire because the relay carries JSON; the signature covers a
  * canonical binary encoding of the fields, never the JSON text.
  */
-export const RELAY_TYPES = ['friend-request', 'friend-accept', 'friend-decline', 'unfriend'] as const;
+// Appended only: the index is signed (typeIndex), so an older peer reads a new type as unknown and drops it.
+export const RELAY_TYPES = ['friend-request', 'friend-accept', 'friend-decline', 'unfriend', 'friend-cancel'] as const;
 export type RelayType = (typeof RELAY_TYPES)[number];
 
 export type RelayMessage = {
@@ -96,7 +97,7 @@ export function parseRelayMessage(body: unknown, src: string, me: string): Resul
   if (typeof o.at !== 'number' || !Number.isSafeInteger(o.at) || o.at < 0) return fail('malformed time');
   if (typeof o.note !== 'string' || codePointLength(o.note) > LIMITS.friendNoteChars) return fail('the note is too long');
   const m = o as unknown as RelayMessage;
-  const needsReply = m.type === 'friend-accept' || m.type === 'friend-decline';
+  const needsReply = m.type === 'friend-accept' || m.type === 'friend-decline' || m.type === 'friend-cancel';
   if (needsReply !== (m.replyTo !== null)) return fail(needsReply ? 'a reply must name the request' : 'only replies name a request');
   let payload: Uint8Array;
   try {

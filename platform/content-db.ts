@@ -99,6 +99,15 @@ export interface MetaV2 {
 }
 
 /**
+ * A friend who unfriended us, until the person dismisses the notice. Kept as a list under the `meta`
+ * key `unfriendedBy` (no store of its own, so no schema step); read back through a check, never trusted.
+ */
+export interface UnfriendedNoticeV5 {
+  handle: string;
+  at: number;
+}
+
+/**
  * A reader pass (docs/protocol.md §7.5): one a friend gave us for their wall (`passes`, by wall) or
  * the one we last gave a friend for ours (`issuedPasses`, by reader). The core's `ReaderPass` as stored.
  */

@@ -19,6 +19,8 @@ export function hostHandlers(host: PeerHost, ready: Promise<unknown>, social?: S
     'host:social-state': async () => (await current()).state(),
     'host:add-friend': async ({ handle }) => (await current()).addFriend(handle),
     'host:answer-request': async ({ handle, accept }) => (await current()).answerRequest(handle, accept),
+    'host:cancel-request': async ({ handle }) => (await current()).cancelRequest(handle),
+    'host:dismiss-unfriended': async ({ handle }) => (await current()).dismissUnfriended(handle),
     'host:unfriend': async ({ handle }) => (await current()).unfriend(handle),
     'host:block': async ({ handle }) => (await current()).block(handle),
     'host:unblock': async ({ handle }) => (await current()).unblock(handle),

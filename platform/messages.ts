@@ -82,6 +82,8 @@ export const MESSAGES = {
     Type.Object({ handle: Type.String({ maxLength: 64 }), accept: Type.Boolean() }),
     'a handle and whether to accept',
   ),
+  'host:cancel-request': spec<SocialState>()(HandleOnly, 'a handle'),
+  'host:dismiss-unfriended': spec<SocialState>()(HandleOnly, 'a handle'),
   'host:unfriend': spec<SocialState>()(HandleOnly, 'a handle'),
   'host:block': spec<SocialState>()(HandleOnly, 'a handle'),
   'host:unblock': spec<SocialState>()(HandleOnly, 'a handle'),

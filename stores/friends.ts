@@ -5,7 +5,10 @@ import { sendRequest } from '@/platform/message-client';
 import type { SocialState } from '@/platform/social/social-views';
 import { useConnectionStore } from './connection';
 
-const EMPTY: SocialState = { friends: [], incoming: [], outgoing: [], blocked: [], problems: [], profiles: [], rejections: [] };
+const EMPTY: SocialState = { friends: [], incoming: [], outgoing: [], blocked: [], problems: [], profiles: [], rejections: [], unfriendedBy: [] };
+
+/** How long "Undo" stays offered after a block. */
+export const UNDO_BLOCK_MS = 30_000;
 
 /** Mirrors the peer host's friends and requests; reloads whenever the host says they changed. */
 export const useFriendsStore = defineStore('friends', () => {
@@ -45,6 +48,30 @@ export const useFriendsStore = defineStore('friends', () => {
     }
   }
 
+  /**
+   * The handle blocked last from this page, for an "Undo" that unblocks: page state on purpose, as an
+   * undo is offered only right after the click (the block itself is in the peer host's storage).
+   */
+  const lastBlocked = ref<string | null>(null);
+  let undoTimer: ReturnType<typeof setTimeout> | undefined;
+  async function block(handle: string): Promise<string | null> {
+    const problem = await act(() => sendRequest('host:block', { handle }));
+    if (!problem) {
+      lastBlocked.value = handle;
+      clearTimeout(undoTimer);
+      undoTimer = setTimeout(() => (lastBlocked.value = null), UNDO_BLOCK_MS);
+    }
+    return problem;
+  }
+  async function unblock(handle: string): Promise<string | null> {
+    const problem = await act(() => sendRequest('host:unblock', { handle }));
+    if (!problem && lastBlocked.value === handle) {
+      lastBlocked.value = null;
+      clearTimeout(undoTimer);
+    }
+    return problem;
+  }
+
   /** Display names by handle, for everyone who published one (oneself and friends). */
   const names = computed(() => new Map(state.value.profiles.filter((p) => p.displayName.trim() !== '').map((p) => [p.handle, p.displayName])));
   const profileOf = (handle: string) => state.value.profiles.find((p) => p.handle === handle) ?? null;
@@ -59,9 +86,13 @@ export const useFriendsStore = defineStore('friends', () => {
     load,
     addFriend: (handle: string) => act(() => sendRequest('host:add-friend', { handle })),
     answer: (handle: string, accept: boolean) => act(() => sendRequest('host:answer-request', { handle, accept })),
+    cancelRequest: (handle: string) => act(() => sendRequest('host:cancel-request', { handle })),
+    dismissUnfriended: (handle: string) => act(() => sendRequest('host:dismiss-unfriended', { handle })),
     unfriend: (handle: string) => act(() => sendRequest('host:unfriend', { handle })),
-    block: (handle: string) => act(() => sendRequest('host:block', { handle })),
-    unblock: (handle: string) => act(() => sendRequest('host:unblock', { handle })),
+    lastBlocked,
+    dismissUndo: () => void (lastBlocked.value = null),
+    block,
+    unblock,
     saveProfile: (displayName: string, about: string) => act(() => sendRequest('host:set-profile', { displayName, about })),
     dismissRejection: (id: string) => act(() => sendRequest('host:dismiss-rejection', { id })),
   };

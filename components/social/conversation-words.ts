@@ -1,6 +1,7 @@
 /** Sentences the conversation UI shows, kept out of the templates so they can be tested as text. */
+import type { ConnectionState } from '@/platform/messages';
 import type { FriendView, SubmissionKind } from '@/platform/social/social-views';
-import { PRESENCE_LABELS } from './presence-labels';
+import { presenceLabel } from './presence-labels';
 
 /** `Liked by @carol, @bob` in the host's order, or null when nobody likes it. */
 export function likedBySentence(likes: readonly string[], known: (handle: string) => boolean = () => true): string | null {
@@ -26,10 +27,10 @@ export function refusalSentence(kind: SubmissionKind, reason: string): string {
 }
 
 /** Where one stands with a wall's owner: oneself, a friend (and their presence), or nobody. */
-export function wallStanding(wall: string, me: string | null, friend: FriendView | undefined): string {
+export function wallStanding(wall: string, me: string | null, friend: FriendView | undefined, own: ConnectionState = 'online'): string {
   if (wall === me) return 'This is your wall.';
   if (!friend) return 'Not your friend.';
-  return `Friend · ${friend.gone ? 'Deleted their account' : PRESENCE_LABELS[friend.presence]}`;
+  return `Friend · ${friend.gone ? 'Deleted their account' : presenceLabel(friend.presence, own).text}`;
 }
 
 /** What an empty list of posts means on the Feed, one's own wall, a friend's or someone else's. */

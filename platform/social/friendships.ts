@@ -45,6 +45,7 @@ export function createFriendships(deps: FriendshipDeps) {
       return;
     }
     await store.deleteRequest(message.from);
+    await store.setUnfriended(message.from, null); // friends again: the old notice is stale
     circle.befriended(message.from);
     // No dial here: the other side may not allow us yet. The broker reports the friend online
     // once both allowlists hold each other, and presence starts the connection.
@@ -117,7 +118,12 @@ export function createFriendships(deps: FriendshipDeps) {
           await onFriendRequest(m, request);
           break;
         case 'friend-accept':
-          if (!answersOurs) return;
+          if (!answersOurs) {
+            // Typically the answer to a request we cancelled: they pinned us already, so say we are
+            // not friends rather than leave them listing a friend who never comes online (§4.3).
+            if (!request && !circle.friends.has(src)) await relay.send('unfriend', src);
+            return;
+          }
           await store.deleteRelayItem(request.message.nonce);
           await befriend(m);
           deps.notify({ kind: 'request', title: 'Friend request accepted', message: `@${src} accepted your friend request.`, postId: null });
@@ -127,9 +133,16 @@ export function createFriendships(deps: FriendshipDeps) {
           await store.deleteRequest(src);
           await store.deleteRelayItem(request.message.nonce);
           break;
+        case 'friend-cancel':
+          // Only the request it names: an older or replayed cancel must not touch a newer request.
+          if (request?.direction !== 'incoming' || request.message.nonce !== m.replyTo) return;
+          await store.deleteRequest(src);
+          break;
         case 'unfriend':
           if (!(await isPinnedSender(replica, m))) return;
           await forget(src);
+          // A quiet notice on the friend list, not a notification: see issue 16.
+          await store.setUnfriended(src, deps.now());
           break;
       }
       changes.friends();
@@ -187,6 +200,28 @@ export function createFriendships(deps: FriendshipDeps) {
       const request = await store.request(handle);
       if (request?.direction !== 'incoming') throw new PeerwallError('no_request', `There is no friend request from @${handle}.`);
       await answer(request.message, accept);
+      changes.friends();
+    },
+    /**
+     * Withdraws our pending request to `input`: forgotten here (so a later acceptance makes no
+     * friendship, see onRelay) and a `friend-cancel` tells them to drop it from their list.
+     */
+    async cancelRequest(input: string): Promise<void> {
+      const handle = requireHandle(input);
+      const request = await store.request(handle);
+      if (request?.direction !== 'outgoing') throw new PeerwallError('no_request', `You have no pending friend request to @${handle}.`);
+      const nonce = request.message.nonce;
+      await store.deleteRequest(handle);
+      await store.deleteRelayItem(nonce); // or it would be sent again on the next reconnect
+      relay.settled(nonce);
+      await relay.send('friend-cancel', handle, { replyTo: nonce });
+      changes.friends();
+    },
+    /** Forgets the notice that `input` unfriended us. */
+    async dismissUnfriended(input: string): Promise<void> {
+      const parsed = parseHandle(input);
+      if (!parsed.ok) throw new PeerwallError('invalid_handle', HANDLE_RULE);
+      await store.setUnfriended(parsed.handle, null);
       changes.friends();
     },
     async unfriend(input: string): Promise<void> {

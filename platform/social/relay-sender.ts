@@ -13,7 +13,7 @@ const RETRY_MS = [30_000, 60_000, 2 * 60_000, 5 * 60_000, 15 * 60_000];
 
 /** What a failed relay means to the person who sent it. */
 export function relayProblem(to: string, type: RelayType, reason: string | null): string {
-  const what = type === 'friend-request' ? 'your friend request' : 'your answer';
+  const what = type === 'friend-request' ? 'your friend request' : type === 'friend-cancel' ? 'the withdrawal of your friend request' : 'your answer';
   switch (reason) {
     case 'unknown_handle':
       return `Could not send ${what} to @${to}: nobody has that handle (or their account was deleted).`;

@@ -222,6 +222,8 @@ export function createSocialService(deps: SocialServiceDeps) {
     feed: (limit: number, wall: string | null = null, expanded: readonly string[] = []): Promise<FeedPost[]> => view.feed(limit, wall, expanded),
     addFriend: (handle: string, note = '') => serial(async () => (await friendships.addFriend(handle, note), stateNow())),
     answerRequest: (handle: string, accept: boolean) => serial(async () => (await friendships.answerRequest(handle, accept), stateNow())),
+    cancelRequest: (handle: string) => serial(async () => (await friendships.cancelRequest(handle), stateNow())),
+    dismissUnfriended: (handle: string) => serial(async () => (await friendships.dismissUnfriended(handle), stateNow())),
     unfriend: (handle: string) => serial(async () => (await friendships.unfriend(handle), stateNow())),
     block: (handle: string) => serial(async () => (await friendships.block(handle), stateNow())),
     unblock: (handle: string) => serial(async () => (await friendships.unblock(handle), stateNow())),

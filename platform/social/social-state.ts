@@ -137,6 +137,7 @@ export function createSocialState(deps: SocialStateDeps) {
           .filter((p) => p.wall === me || circle.friends.has(p.wall))
           .map((p) => ({ handle: p.wall, displayName: cleanDisplayName(p.displayName), about: cleanAbout(p.about) })),
         rejections: await store.rejections(REJECTIONS_SHOWN),
+        unfriendedBy: await store.unfriendedBy(),
       };
     },
   };

@@ -1,6 +1,19 @@
 import type { OutboxItem } from '@/core/replica';
-import type { ContentDb, FeedItemV2, FriendRequestV2, ProfileRecordV5, RejectionRecordV5, RelayOutboxItemV2 } from '../content-db';
+import { isCanonicalHandle } from '@/core/handle';
+import type { ContentDb, FeedItemV2, FriendRequestV2, ProfileRecordV5, RejectionRecordV5, RelayOutboxItemV2, UnfriendedNoticeV5 } from '../content-db';
 import { guardStorage } from './storage-errors';
+
+const UNFRIENDED_KEY = 'unfriendedBy';
+/** "@x removed you" notices kept at most: an ex-friend cannot unfriend us more than once per friendship, but many can. */
+export const UNFRIENDED_KEPT = 20;
+
+/** The stored notices that still have their shape (the rest are dropped, not thrown on). */
+function readUnfriended(value: unknown): UnfriendedNoticeV5[] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter((n): n is UnfriendedNoticeV5 => typeof n === 'object' && n !== null && isCanonicalHandle((n as UnfriendedNoticeV5).handle) && Number.isSafeInteger((n as UnfriendedNoticeV5).at))
+    .slice(0, UNFRIENDED_KEPT);
+}
 
 /**
  * Typed access to the social tables of the content database — friend requests, blocks, what
@@ -50,6 +63,18 @@ export function createSocialStore(db: ContentDb) {
       write(async () => {
         const tx = db.transaction('relayOutbox', 'readwrite');
         for (const item of await tx.store.getAll()) if (item.to === handle) await tx.store.delete(item.id);
+        await tx.done;
+      }),
+
+    /** Friends who unfriended us and were not dismissed yet, newest first. */
+    unfriendedBy: async (): Promise<UnfriendedNoticeV5[]> => readUnfriended((await db.get('meta', UNFRIENDED_KEY))?.value),
+    /** Adds (or, with `at` null, removes) the notice about `handle`; the newest UNFRIENDED_KEPT stay. */
+    setUnfriended: (handle: string, at: number | null) =>
+      write(async () => {
+        const tx = db.transaction('meta', 'readwrite');
+        const kept = readUnfriended((await tx.store.get(UNFRIENDED_KEY))?.value).filter((n) => n.handle !== handle);
+        const value = at === null ? kept : [{ handle, at }, ...kept].slice(0, UNFRIENDED_KEPT);
+        await tx.store.put({ key: UNFRIENDED_KEY, value });
         await tx.done;
       }),
 

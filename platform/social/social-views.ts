@@ -77,6 +77,12 @@ export interface ActionReceipt {
   message: string | null;
 }
 
+/** A friend who unfriended us: shown quietly on the friend list until dismissed. */
+export interface UnfriendedView {
+  handle: string;
+  at: number;
+}
+
 export interface SocialState {
   friends: FriendView[];
   incoming: RequestView[];
@@ -88,6 +94,8 @@ export interface SocialState {
   profiles: ProfileView[];
   /** Own entries a friend refused to seal, newest first. */
   rejections: RejectionView[];
+  /** Former friends who unfriended us, newest first, until dismissed. */
+  unfriendedBy: UnfriendedView[];
 }
 
 const Handle = Type.String({ maxLength: 64 });

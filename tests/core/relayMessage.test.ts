@@ -54,6 +54,14 @@ describe('friend requests over the relay', () => {
     expect(bare.ok && parseRelayMessage(wire(bare.value), 'bob', 'alice')).toMatchObject({ ok: false, reason: expect.stringContaining('name the request') });
   });
 
+  it('parses a cancel only when it names the request it withdraws', () => {
+    const cancel = createRelayMessage(alice.identity, 'friend-cancel', 'bob', { replyTo: request.nonce }, deps(alice));
+    if (!cancel.ok) throw new Error(cancel.reason);
+    expect(parseRelayMessage(wire(cancel.value), 'alice', 'bob')).toEqual({ ok: true, value: cancel.value });
+    const bare = createRelayMessage(alice.identity, 'friend-cancel', 'bob', {}, deps(alice));
+    expect(bare.ok && parseRelayMessage(wire(bare.value), 'alice', 'bob')).toMatchObject({ ok: false, reason: expect.stringContaining('name the request') });
+  });
+
   it('refuses a note longer than 280 characters', () => {
     expect(createRelayMessage(alice.identity, 'friend-request', 'bob', { note: 'x'.repeat(281) }, deps(alice)).ok).toBe(false);
   });

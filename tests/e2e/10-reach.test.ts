@@ -6,10 +6,10 @@ import { Scene } from './support/scene';
 import {
   badgeAndNotifications,
   befriend,
-  clickFor,
   listItemOf,
   openWall,
   postsMatching,
+  unfriend,
   waitForFriendPresence,
   waitForPost,
   writePost,
@@ -130,7 +130,7 @@ describe('scenario 10 (issue 9): reach through mutual friends', () => {
   it('3. alice unfriends bob; carol hears of it; alice posts and leaves; bob meets carol and gets nothing new', async () => {
     scene.screenshotOnFailure();
     await waitForFriendPresence(alicePopup, 'carol', 'Online', 30_000);
-    await clickFor(alicePopup, 'bob', 'Unfriend', 'Friends');
+    await unfriend(alicePopup, 'bob');
     await sleep(2_000); // carol's open session takes the revocation list now
     await writePost(alicePopup, AFTER_UNFRIENDING);
     await waitForPost(carolPopup, 'alice', AFTER_UNFRIENDING, 20_000);

@@ -5,10 +5,12 @@ import { BrokerSocket, createAccountOverApi } from './support/broker-socket';
 import type { ChromiumExtensionPage } from './support/chromium-page';
 import type { ExtensionPage } from './support/extension-page';
 import { createAccount, request, showsSignInForm, waitForConnection } from './support/flows';
+import { ensurePlace } from './support/places';
 import { Scene } from './support/scene';
 import {
   addFriend,
   badgeAndNotifications,
+  block,
   clickFor,
   listItemOf,
   listsFriend,
@@ -16,6 +18,7 @@ import {
   recordSignalling,
   screenshotRegion,
   shownPosts,
+  unfriend,
   waitForFriendPresence,
   waitForPost,
   waitForRequest,
@@ -270,6 +273,22 @@ describe('friends, walls and sync in Chromium (alice, bob, carol)', () => {
     await scene.screenshotAll('request-after-launch');
   });
 
+  it('scenario 4, cancelled: alice cancels her request to carol; it leaves both lists and her “sent” notice', async () => {
+    scene.screenshotOnFailure();
+    await ensurePlace(alicePopup, 'Friends');
+    expect(await alicePopup.visibleText()).toContain('Friend request sent to @carol.');
+    await clickFor(alicePopup, 'carol', 'Cancel request', 'Friend requests');
+    await waitFor(async () => ((await alicePopup.visibleText()).includes('@carol') ? undefined : true), {
+      timeoutMs: 10_000,
+      describe: () => 'alice’s popup still names @carol (the request or the “sent” notice) after Cancel request',
+    });
+    await ensurePlace(carolPopup, 'Friends');
+    await waitFor(async () => ((await carolPopup.hasButton('Accept @alice')) ? undefined : true), {
+      timeoutMs: 15_000,
+      describe: () => 'carol still sees alice’s cancelled request',
+    });
+  });
+
   it('scenario 6, first part: carol asks bob, bob accepts, and her next post reaches him within seconds', async () => {
     scene.screenshotOnFailure();
     await addFriend(carolPopup, 'bob');
@@ -306,7 +325,19 @@ describe('friends, walls and sync in Chromium (alice, bob, carol)', () => {
     // Precondition: bob sees carol's post (if the first part failed, after the 60 s redial).
     await waitForPost(bobPopup, 'carol', 'Carol before the block', 75_000);
 
+    // Block asks first, naming carol; Escape cancels and gives the focus back to the button.
+    const bobsPage = playwrightOf(bobPopup);
     await clickFor(bobPopup, 'carol', 'Block', 'Friends');
+    const confirmation = bobsPage.getByRole('alertdialog', { name: 'Block @carol?', exact: true });
+    await confirmation.waitFor({ timeout: 5_000 });
+    await bobsPage.keyboard.press('Escape');
+    await confirmation.waitFor({ state: 'detached', timeout: 5_000 });
+    expect(await bobsPage.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Block @carol');
+    expect(await listsFriend(bobPopup, 'carol')).toBe(true);
+    await block(bobPopup, 'carol', 'Friends');
+    // Undo is offered for a while; dismissed here, so nothing names carol below.
+    await bobsPage.getByRole('button', { name: 'Undo block of @carol', exact: true }).waitFor({ timeout: 5_000 });
+    await bobPopup.click('Dismiss: you blocked @carol');
     await waitFor(async () => ((await listsFriend(bobPopup, 'carol')) ? undefined : true), {
       timeoutMs: 10_000,
       describe: () => 'bob still lists carol as a friend after blocking her',
@@ -320,7 +351,7 @@ describe('friends, walls and sync in Chromium (alice, bob, carol)', () => {
     const [framesAtBob, framesAtCarol] = await Promise.all([recordSignalling(bob), recordSignalling(carol)]);
     const { notifications: notificationsBefore, badge: badgeBefore } = await badgeAndNotifications(bob);
     await writePost(carolPopup, 'Carol after the block');
-    await clickFor(carolPopup, 'bob', 'Unfriend', 'Friends');
+    await unfriend(carolPopup, 'bob');
     await waitFor(async () => ((await listsFriend(carolPopup, 'bob')) ? undefined : true), {
       timeoutMs: 10_000,
       describe: () => 'carol still lists bob after unfriending him',

@@ -2,9 +2,21 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { ExtensionPage } from './support/extension-page';
 import { createAccount, waitForConnection } from './support/flows';
+import { ensurePlace, goTo } from './support/places';
 import { Scene } from './support/scene';
-import { goTo } from './support/places';
-import { addFriend, clickFor, screenshotRegion, waitForFriendPresence, waitForPost, waitForRequest, waitUntilFriends, writePost } from './support/social';
+import {
+  addFriend,
+  clickFor,
+  listsFriend,
+  screenshotRegion,
+  unfriend,
+  waitForFriendPresence,
+  waitForPost,
+  waitForRequest,
+  waitUntilFriends,
+  writePost,
+} from './support/social';
+import { waitFor } from './support/wait';
 import type { TestUser } from './support/test-user';
 
 const FROM_FIREFOX = 'Anyone up for a hike on Saturday? The weather looks perfect.';
@@ -52,5 +64,24 @@ describe('scenario 7 (issue 5): a Firefox user and a Chromium user', () => {
     await screenshotRegion(gwenPopup, path.join(scene.artifactsDir, 'readme-popup.png'));
     await screenshotRegion(gwenPopup, path.join(scene.artifactsDir, 'readme-feed.png'), 'Posts');
     await screenshotRegion(gwenPopup, path.join(scene.artifactsDir, 'readme-friends.png'), 'Friends');
+  });
+
+  it('the Firefox user unfriends after confirming; the other side sees a quiet notice and can dismiss it', async () => {
+    scene.screenshotOnFailure();
+    await unfriend(finnPopup, 'gwen');
+    await waitFor(async () => ((await listsFriend(finnPopup, 'gwen')) ? undefined : true), {
+      timeoutMs: 10_000,
+      describe: () => 'finn still lists gwen after confirming Unfriend',
+    });
+    await ensurePlace(gwenPopup, 'Friends');
+    await waitFor(async () => ((await gwenPopup.visibleText()).includes('@finn removed you from their friends.') ? true : undefined), {
+      timeoutMs: 15_000,
+      describe: () => 'gwen’s friend list does not say that @finn removed her',
+    });
+    await gwenPopup.click('Dismiss: @finn removed you');
+    await waitFor(async () => ((await gwenPopup.visibleText()).includes('removed you') ? undefined : true), {
+      timeoutMs: 10_000,
+      describe: () => 'the notice stays after Dismiss',
+    });
   });
 });

@@ -7,6 +7,7 @@ import FriendList from '@/components/social/FriendList.vue';
 import FriendRequestList from '@/components/social/FriendRequestList.vue';
 import NotificationToggle from '@/components/social/NotificationToggle.vue';
 import type { FeedPost, SocialState } from '@/platform/social/social-views';
+import { useConnectionStore } from '@/stores/connection';
 import { useFeedStore } from '@/stores/feed';
 import { useFriendsStore } from '@/stores/friends';
 import { render } from './support/render-component';
@@ -129,19 +130,23 @@ describe('post and friend components', () => {
       problems: [],
       profiles: [],
       rejections: [],
+      unfriendedBy: [],
     };
-    const seed = () => void (useFriendsStore().state = state);
+    const seed = () => {
+      useFriendsStore().state = state;
+      useConnectionStore().connection = 'online';
+    };
 
     const requests = await render(FriendRequestList, {}, seed);
     const friends = await render(FriendList, {}, seed);
 
     expect(requests).toContain('<strong><span class="handle-link"><a href="#wall-carol">@carol</a></span></strong>');
-    expect(requests).toContain('>Accept</button>');
-    expect(requests).toContain('>Decline</button>');
+    expect(requests).toContain('aria-label="Accept @carol">Accept</button>');
+    expect(requests).toContain('aria-label="Decline @carol">Decline</button>');
     expect(requests).toContain('Your request will be delivered when @dave comes online.');
     expect(friends).toMatch(/<a href="#wall-bob"[^>]*>@bob<\/a>/);
-    expect(friends).toContain('>Unfriend</button>');
-    expect(friends).toContain('>Block</button>');
+    expect(friends).toContain('aria-label="Unfriend @bob">Unfriend</button>');
+    expect(friends).toContain('aria-label="Block @bob">Block</button>');
     expect(friends).toContain('Can’t connect');
     expect(friends).toContain('@bob’s Peerwall did not answer the request to connect.');
     expect(friends).not.toContain('firewall');

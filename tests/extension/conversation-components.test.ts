@@ -10,6 +10,7 @@ import PostFeed from '@/components/social/PostFeed.vue';
 import ProfileForm from '@/components/social/ProfileForm.vue';
 import RejectionList from '@/components/social/RejectionList.vue';
 import type { FeedComment, FeedPost, FriendView, ProfileView, RejectionView } from '@/platform/social/social-views';
+import { useConnectionStore } from '@/stores/connection';
 import { useFeedStore } from '@/stores/feed';
 import { useFriendsStore } from '@/stores/friends';
 import { useSessionStore } from '@/stores/session';
@@ -34,10 +35,11 @@ const comment = (id: string, fields: Partial<FeedComment> = {}): FeedComment => 
 
 const friend = friendView;
 
-/** Seeds the stores as the signed-in `me` with `friends`, published `profiles` and refused entries. */
+/** Seeds the stores as the signed-in, online `me` with `friends`, published `profiles` and refused entries. */
 function signedIn(me: string, seed: { friends?: FriendView[]; profiles?: ProfileView[]; rejections?: RejectionView[] } = {}) {
   return () => {
     useSessionStore().handle = me;
+    useConnectionStore().connection = 'online';
     const friends = useFriendsStore();
     friends.state = { ...friends.state, friends: seed.friends ?? [], profiles: seed.profiles ?? [], rejections: seed.rejections ?? [] };
   };

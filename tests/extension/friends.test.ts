@@ -2,6 +2,7 @@ import { queueForFriend } from '@/core/author';
 import { describe, expect, it, vi } from 'vitest';
 import { toHex } from '@/core/bytes';
 import { createRelayMessage } from '@/core/relayMessage';
+import { createSocialStore, UNFRIENDED_KEPT } from '@/platform/social/social-store';
 import { createSocialNetwork, SyncLink } from './support/social-network';
 
 const random = (n: number): Uint8Array => crypto.getRandomValues(new Uint8Array(n));
@@ -235,6 +236,113 @@ describe('befriending by handle', () => {
     expect(await bob.service.replica.wallState('alice')).toBeNull();
     expect(alice.allow.handles).toEqual([]);
     expect(bob.allow.handles).toEqual([]);
+  });
+});
+
+describe('cancelling a request and being unfriended', () => {
+  it('cancels an outgoing request on both sides and never sends it again', async () => {
+    const { net, alice, bob } = await three();
+    await net.goOnline(alice);
+    await net.goOnline(bob);
+    await alice.service.addFriend('bob');
+    await net.settle();
+    expect((await bob.service.state()).incoming).toHaveLength(1);
+
+    const after = await alice.service.cancelRequest('@bob');
+    await net.settle();
+    await net.goOffline(alice);
+    await net.goOnline(alice); // a reconnect resends what the outbox keeps
+    await net.settle();
+
+    expect(after.outgoing).toEqual([]);
+    expect((await bob.service.state()).incoming).toEqual([]);
+    expect((await alice.db.getAll('relayOutbox')).map((item) => item.body.type)).not.toContain('friend-request');
+    await expect(alice.service.cancelRequest('bob')).rejects.toMatchObject({ code: 'no_request', message: 'You have no pending friend request to @bob.' });
+  });
+
+  it('removes a request the receiver has not seen yet: the cancel follows it through the broker', async () => {
+    const { net, alice, carol } = await three();
+    await net.goOnline(alice);
+    await alice.service.addFriend('carol');
+    await alice.service.cancelRequest('carol');
+    await net.settle();
+
+    await net.goOnline(carol);
+
+    expect((await carol.service.state()).incoming).toEqual([]);
+  });
+
+  it('makes no friendship of an acceptance that crossed the cancel, and tells the accepter so', async () => {
+    const { net, alice, bob } = await three();
+    await net.goOnline(alice);
+    await net.goOnline(bob);
+    await alice.service.addFriend('bob');
+    await net.settle();
+    await net.goOffline(alice);
+
+    await bob.service.answerRequest('alice', true); // waits at the broker for alice
+    await alice.service.cancelRequest('bob'); // sent when alice is back
+    await net.goOnline(alice);
+    await net.settle();
+
+    expect((await alice.service.state()).friends).toEqual([]);
+    expect((await bob.service.state()).friends).toEqual([]);
+    expect(alice.allow.handles).toEqual([]);
+    expect(bob.allow.handles).toEqual([]);
+    // What bob sees of the crossing: the friendship he accepted ended on alice's side.
+    expect((await bob.service.state()).unfriendedBy).toMatchObject([{ handle: 'alice' }]);
+  });
+
+  it('ignores a cancel that names another request than the one waiting, such as an old one replayed', async () => {
+    const { net, alice, bob } = await three();
+    await net.goOnline(alice);
+    await net.goOnline(bob);
+    await alice.service.addFriend('bob');
+    await net.settle();
+    const stale = createRelayMessage(alice.identity, 'friend-cancel', 'bob', { replyTo: toHex(random(16)) }, { randomBytes: random, now: Date.now });
+    if (!stale.ok) throw new Error(stale.reason);
+
+    net.fromBroker(bob, { type: 'PW_RELAY', src: 'alice', payload: { id: stale.value.nonce, body: stale.value } });
+    await net.settle();
+
+    expect((await bob.service.state()).incoming.map((r) => r.handle)).toEqual(['alice']);
+  });
+
+  it('tells the unfriended side quietly, until dismissed, and forgets it when they are friends again', async () => {
+    const { net, alice, bob } = await three();
+    await net.goOnline(alice);
+    await net.goOnline(bob);
+    await net.befriend(alice, bob);
+    const noticesBefore = alice.notices.length;
+
+    await bob.service.unfriend('alice');
+    await net.settle();
+
+    expect((await alice.service.state()).unfriendedBy).toMatchObject([{ handle: 'bob' }]);
+    expect((await bob.service.state()).unfriendedBy).toEqual([]);
+    expect(alice.notices).toHaveLength(noticesBefore); // no browser notification
+    expect((await alice.service.dismissUnfriended('bob')).unfriendedBy).toEqual([]);
+
+    await net.befriend(alice, bob);
+    await bob.service.unfriend('alice');
+    await net.settle();
+    expect((await alice.service.state()).unfriendedBy).toHaveLength(1);
+    await net.befriend(bob, alice);
+    expect((await alice.service.state()).unfriendedBy).toEqual([]);
+  });
+
+  it('keeps at most the newest notices and reads stored ones through a check', async () => {
+    const { alice } = await three();
+    const store = createSocialStore(alice.db);
+    for (let i = 0; i < UNFRIENDED_KEPT + 5; i += 1) await store.setUnfriended(`friend${i}`, i);
+    const kept = await store.unfriendedBy();
+    expect(kept).toHaveLength(UNFRIENDED_KEPT);
+    expect(kept[0]).toEqual({ handle: `friend${UNFRIENDED_KEPT + 4}`, at: UNFRIENDED_KEPT + 4 });
+
+    await alice.db.put('meta', { key: 'unfriendedBy', value: [{ handle: 'Not A Handle', at: 1 }, 'bob', { handle: 'bob', at: 'soon' }, { handle: 'carol', at: 2 }] });
+    expect(await store.unfriendedBy()).toEqual([{ handle: 'carol', at: 2 }]);
+    await alice.db.put('meta', { key: 'unfriendedBy', value: 'garbage' });
+    expect(await store.unfriendedBy()).toEqual([]);
   });
 });
 

@@ -11,7 +11,8 @@ import { waitFor } from './wait';
 
 /**
  * What a person does and sees with friends and posts (issue 5's UI contract: **Friend's handle**, **Add friend**,
- * **Accept**, **Decline** and **Block** on a request, a link **@handle** plus **Unfriend** and **Block** per friend,
+ * **Accept @x**, **Decline @x** and **Block @x** on a request, **Cancel request to @x** on one's own, a link **@x** plus
+ * **Unfriend @x** and **Block @x** per friend, both confirmed in an alert dialog (**Yes, unfriend @x**, issue 16),
  * **Write on your wall** + **Post**, every post an `article` with its author's handle and text).
  */
 
@@ -90,15 +91,38 @@ export function listItemOf(page: ExtensionPage, handle: string, section?: 'Frien
   return scope.getByRole('listitem').filter({ has: playwright.getByText(`@${handle}`, { exact: true }) });
 }
 
-/** Clicks `button` in the list item naming `@handle`: with several friends or requests the names repeat. */
-export async function clickFor(page: ExtensionPage, handle: string, button: string, section?: 'Friends' | 'Friend requests'): Promise<void> {
+/** What a person can do about a friend or a request; each button's accessible name says whom (`Accept @bob`). */
+export type FriendAction = 'Accept' | 'Decline' | 'Block' | 'Unfriend' | 'Cancel request';
+
+/** The accessible name of `action`'s button for `@handle`. */
+export const friendActionName = (action: FriendAction, handle: string): string =>
+  action === 'Cancel request' ? `Cancel request to @${handle}` : `${action} @${handle}`;
+
+/**
+ * Clicks `action`'s button for `@handle` (scoped to its list item in Chromium). Unfriend and Block only open
+ * their confirmation: `unfriend` and `block` below also confirm.
+ */
+export async function clickFor(page: ExtensionPage, handle: string, action: FriendAction, section?: 'Friends' | 'Friend requests'): Promise<void> {
   await ensurePlace(page, 'Friends');
+  const name = friendActionName(action, handle);
   if (page instanceof ChromiumExtensionPage) {
-    await listItemOf(page, handle, section).getByRole('button', { name: button, exact: true }).click({ timeout: 10_000 });
+    await listItemOf(page, handle, section).getByRole('button', { name, exact: true }).click({ timeout: 10_000 });
     return;
   }
-  // Firefox scenes have one friend or request at a time, so the name alone is unique there.
-  await page.click(button);
+  // The name says whom, so it is unique on the page.
+  await page.click(name);
+}
+
+/** Unfriends `@handle`: **Unfriend @handle**, then **Yes, unfriend @handle** in the confirmation. */
+export async function unfriend(page: ExtensionPage, handle: string): Promise<void> {
+  await clickFor(page, handle, 'Unfriend', 'Friends');
+  await page.click(`Yes, unfriend @${handle}`);
+}
+
+/** Blocks `@handle` from the friend list or a request: **Block @handle**, then **Yes, block @handle**. */
+export async function block(page: ExtensionPage, handle: string, section: 'Friends' | 'Friend requests'): Promise<void> {
+  await clickFor(page, handle, 'Block', section);
+  await page.click(`Yes, block @${handle}`);
 }
 
 /** Waits until an incoming request from `@handle` with an Accept button is shown; returns the wait. */
@@ -107,34 +131,34 @@ export async function waitForRequest(page: ExtensionPage, handle: string, timeou
   await ensurePlace(page, 'Friends');
   if (page instanceof ChromiumExtensionPage) {
     await listItemOf(page, handle, 'Friend requests')
-      .getByRole('button', { name: 'Accept', exact: true })
+      .getByRole('button', { name: `Accept @${handle}`, exact: true })
       .waitFor({ state: 'visible', timeout: timeoutMs })
       .catch(async () => {
         throw new Error(`no request from @${handle} with Accept on ${page.file} within ${timeoutMs / 1000} s; it reads ${JSON.stringify((await page.visibleText()).slice(0, 600))}`);
       });
   } else {
     await waitFor(
-      async () => ((await page.visibleText()).includes(`@${handle}`) && (await page.hasButton('Accept')) ? true : undefined),
+      async () => ((await page.hasButton(`Accept @${handle}`)) ? true : undefined),
       { timeoutMs, describe: () => `no request from @${handle} with Accept on ${page.kind} ${page.file}` },
     );
   }
   return Date.now() - start;
 }
 
-/** Whether the page lists `@handle` as a friend: a link **@handle** and an **Unfriend** button. */
+/** Whether the page lists `@handle` as a friend: a link **@handle** and an **Unfriend @handle** button. */
 export async function listsFriend(page: ExtensionPage, handle: string): Promise<boolean> {
   await ensurePlace(page, 'Friends');
   if (page instanceof ChromiumExtensionPage) {
     const item = listItemOf(page, handle, 'Friends');
     return (
       (await item.getByRole('link', { name: `@${handle}`, exact: true }).isVisible()) &&
-      (await item.getByRole('button', { name: 'Unfriend', exact: true }).isVisible())
+      (await item.getByRole('button', { name: `Unfriend @${handle}`, exact: true }).isVisible())
     );
   }
   // Only the Friends list counts: a request or a post also shows the handle as a link.
   const friendsList = await (page as FirefoxExtensionPage).page.$('::-p-aria([name="Friends"][role="region"])');
   const links = friendsList ? await friendsList.$$(`::-p-aria([name=${JSON.stringify(`@${handle}`)}][role="link"])`) : [];
-  return links.length > 0 && (await page.hasButton('Unfriend'));
+  return links.length > 0 && (await page.hasButton(`Unfriend @${handle}`));
 }
 
 export async function waitUntilFriends(page: ExtensionPage, handle: string, timeoutMs = 20_000): Promise<void> {
@@ -154,7 +178,15 @@ export async function befriend(asker: ExtensionPage, askerHandle: string, answer
   await Promise.all([waitUntilFriends(asker, answererHandle), waitUntilFriends(answerer, askerHandle)]);
 }
 
-export type FriendPresenceText = 'Online' | 'Offline' | 'Connecting…' | 'Can’t connect' | 'Deleted their account';
+export type FriendPresenceText =
+  | 'Online'
+  | 'Offline'
+  | 'Connecting…'
+  | 'Can’t connect'
+  | 'Deleted their account'
+  // While one's own Peerwall is not connected to the broker (issue 16).
+  | 'Unknown — you are offline'
+  | 'Unknown — connecting…';
 
 /** What the **Friends** list says beside `@handle` (a fresh peer host says Online only once a sync connection is ready). */
 export async function friendPresence(page: ExtensionPage, handle: string): Promise<FriendPresenceText | undefined> {
@@ -166,7 +198,7 @@ export async function friendPresence(page: ExtensionPage, handle: string): Promi
           regions.map((region) => (region as HTMLElement).innerText).join('\n'),
         );
   // Handles are [a-z0-9_]: nothing to escape.
-  const match = new RegExp(`(?:^|\\s)@${handle}\\s*(Online|Offline|Connecting…|Can’t connect|Deleted their account)`).exec(text);
+  const match = new RegExp(`(?:^|\\s)@${handle}\\s*(Online|Offline|Connecting…|Can’t connect|Deleted their account|Unknown — you are offline|Unknown — connecting…)`).exec(text);
   return match?.[1] as FriendPresenceText | undefined;
 }
 
