@@ -22,7 +22,9 @@ export async function textSizes(page: ExtensionPage): Promise<{ body: number; te
   return inPage(page, () => {
     const name = (element: Element): string => {
       const classes = [...element.classList].filter((c) => !c.startsWith('data-v-')).slice(0, 2);
-      return element.tagName.toLowerCase() + (element.id ? `#${element.id}` : '') + classes.map((c) => `.${c}`).join('');
+      // Posts and comments carry their hash in the id: not a name to read in a report.
+      const id = element.id && element.id.length <= 24 ? `#${element.id}` : '';
+      return element.tagName.toLowerCase() + id + classes.map((c) => `.${c}`).join('');
     };
     const path = (element: Element): string => {
       const parts: string[] = [];
