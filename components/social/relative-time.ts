@@ -23,3 +23,10 @@ export function relativeTime(at: number, now: number, locale?: string): string {
 function startOfDay(d: Date): number {
   return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
 }
+
+/** `relativeTime` inside a sentence: "just now", "5 min ago", "3 h ago", "yesterday", "4 days ago", "on Mar 3". */
+export function timeAgo(at: number, now: number, locale?: string): string {
+  const short = relativeTime(at, now, locale);
+  if (short === 'just now' || short === 'yesterday') return short;
+  return /^\d+ (min|h|days)$/.test(short) ? `${short} ago` : `on ${short}`;
+}
