@@ -4,7 +4,10 @@
  * (no network, no IndexedDB). Per entry, in one run: the old path (pure-JS Ed25519, @noble/curves),
  * the new path (WebCrypto's Ed25519 through core/verifier.ts), and the crypto floor — the two
  * native verifications each entry needs (seal and author signature), run per batch of
- * LIMITS.batchEntries at once, as the new path does. Prints a table and writes bench/results/catchup.json.
+ * LIMITS.batchEntries at once, as the new path does. Also, the new path in protocol version 3 (a batch
+ * fills its frame) against version 2 (64 entries per batch): time and round trips (`want` frames), and
+ * the same with a simulated 10 ms round trip — the most a pipeline of two `want`s could save is about
+ * one round trip per batch. Prints a table and writes bench/results/catchup.json.
  *
  * BENCH_CATCHUP_POSTS (default 10 000) sets N; BENCH_TIMEOUT_S (default 600) stops the run.
  */
@@ -18,8 +21,9 @@ import { createMemoryReplica } from '../core/memoryReplica';
 import type { Replica } from '../core/replica';
 import { encodeSeal, sealOf } from '../core/seal';
 import { CONTEXT, framed } from '../core/signing';
+import { PROTOCOL_VERSIONS } from '../core/messages';
 import { createSyncSession } from '../core/syncSession';
-import { createMemoryTransportPair } from '../core/transport';
+import { createMemoryTransportPair, type Transport } from '../core/transport';
 import { createVerifier, pureVerifier, type Verifier } from '../core/verifier';
 import { publish } from './report';
 
@@ -29,6 +33,9 @@ const WARMUP_POSTS = 300;
 const POST_CHARS = 300;
 const TARGET_MS_PER_ENTRY = 0.3;
 const TARGET_FLOOR_RATIO = 3;
+const HALF_RTT_MS = 5;
+/** A peer from before batches sized by bytes (docs/protocol.md §10). */
+const V2 = [1, 2] as const;
 
 if (!Number.isInteger(POSTS) || POSTS < 1) {
   console.error('BENCH_CATCHUP_POSTS must be a positive integer.');
@@ -68,12 +75,32 @@ async function freshReader(owner: Side): Promise<Side> {
   return reader;
 }
 
-/** Milliseconds from both sessions' start until the reader holds the whole wall. */
-async function catchUp(owner: Side, verifier: Verifier): Promise<number> {
+/** Delivers each frame `ms` later, in order: half of a simulated round trip. */
+function withLatency(transport: Transport, ms: number): Transport {
+  if (ms === 0) return transport;
+  return { ...transport, onFrame: (handler) => transport.onFrame((frame) => void setTimeout(() => handler(frame), ms)) };
+}
+
+interface CatchUpOptions {
+  /** Versions both sides offer (default: the implementation's own). */
+  versions?: readonly number[];
+  /** One-way delay of every frame. */
+  latencyMs?: number;
+}
+
+/** Milliseconds from both sessions' start until the reader holds the whole wall, and the `want`s it took. */
+async function catchUpCounted(owner: Side, verifier: Verifier, options: CatchUpOptions = {}): Promise<{ ms: number; wants: number }> {
   const reader = await freshReader(owner);
   const wall = owner.identity.handle;
   const head = (await owner.replica.wallState(wall))!.seq;
-  const [toReader, toOwner] = createMemoryTransportPair();
+  let wants = 0;
+  const WANT_TAG = 16; // docs/protocol.md §7.1
+  const [ownerEnd, readerEnd] = createMemoryTransportPair((frame, from) => {
+    if (from === 'b' && frame[0] === WANT_TAG) wants++;
+    return [frame];
+  });
+  const toReader = withLatency(ownerEnd, options.latencyMs ?? 0);
+  const toOwner = withLatency(readerEnd, options.latencyMs ?? 0);
   let closed: string | null = null;
   let started = 0;
   const upToDate = new Promise<void>((resolve, reject) => {
@@ -88,6 +115,7 @@ async function catchUp(owner: Side, verifier: Verifier): Promise<number> {
         randomBytes,
         now,
         verifier,
+        versions: options.versions ?? PROTOCOL_VERSIONS,
         onEvent: (event) => {
           if (done && event.type === 'upToDate' && event.wall === wall && event.seq === head) resolve();
           if (event.type === 'closed') reject(new Error((closed = event.reason)));
@@ -105,8 +133,10 @@ async function catchUp(owner: Side, verifier: Verifier): Promise<number> {
   toReader.close();
   const held = (await reader.replica.wallState(wall))?.seq;
   if (held !== head) throw new Error(`bob holds ${held} of ${head} entries`);
-  return elapsed;
+  return { ms: elapsed, wants };
 }
+
+const catchUp = async (owner: Side, verifier: Verifier, options: CatchUpOptions = {}) => (await catchUpCounted(owner, verifier, options)).ms;
 
 /** The two native verifications of every entry, a batch at a time, with the owner's key imported once. */
 async function cryptoFloor(owner: Side): Promise<number> {
@@ -137,7 +167,7 @@ const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
 async function main(): Promise<void> {
   console.log('Peerwall core catch-up benchmark (issue 11, benchmark 1)');
   console.log(`bob catches up on ${POSTS} posts of ${POST_CHARS} characters by alice: two core sync sessions over the`);
-  console.log(`in-memory transport, batches of up to ${LIMITS.batchEntries} entries, no network, no IndexedDB. Node ${process.version},`);
+  console.log(`in-memory transport, protocol version 3 (batches fill their 256 KiB frame) unless said, no network, no IndexedDB. Node ${process.version},`);
   console.log(`${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average ${loadavg()[0]!.toFixed(2)}.\n`);
 
   let t = performance.now();
@@ -153,7 +183,13 @@ async function main(): Promise<void> {
   console.log(`measured: new path, native verifier (${fmt(perEntry(newMs))}/entry)`);
   t = performance.now();
   const oldMs = await catchUp(alice, pureVerifier);
-  console.log(`measured: old path, pure verifier (${fmt(perEntry(oldMs))}/entry, ${((performance.now() - t) / 1000).toFixed(1)} s)\n`);
+  console.log(`measured: old path, pure verifier (${fmt(perEntry(oldMs))}/entry, ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  const v3 = await catchUpCounted(alice, createVerifier({ subtle }));
+  const v2 = await catchUpCounted(alice, createVerifier({ subtle }), { versions: V2 });
+  console.log(`measured: version 3 (${v3.wants} wants) and version 2 (${v2.wants} wants)`);
+  const v3Far = await catchUpCounted(alice, createVerifier({ subtle }), { latencyMs: HALF_RTT_MS });
+  const v2Far = await catchUpCounted(alice, createVerifier({ subtle }), { versions: V2, latencyMs: HALF_RTT_MS });
+  console.log(`measured: the same with a ${2 * HALF_RTT_MS} ms round trip\n`);
 
   const meetsAbsolute = perEntry(newMs) <= TARGET_MS_PER_ENTRY;
   const meetsFloor = newMs / floorMs <= TARGET_FLOOR_RATIO;
@@ -164,15 +200,24 @@ async function main(): Promise<void> {
       { figure: 'catch-up per entry: new path vs old path (pure-JS verifier)', unit: 'ms', ours: perEntry(newMs), baseline: perEntry(oldMs), digits: 3 },
       { figure: 'catch-up per entry: new path vs crypto floor (2 native verifications)', unit: 'ms', ours: perEntry(newMs), baseline: perEntry(floorMs), digits: 3 },
       { figure: `all ${POSTS} posts: new path vs old path`, unit: 's', ours: newMs / 1000, baseline: oldMs / 1000, digits: 2 },
+      { figure: 'catch-up per entry: version 3 (batch fills its frame) vs version 2 (64 per batch)', unit: 'ms', ours: perEntry(v3.ms), baseline: perEntry(v2.ms), digits: 3 },
+      { figure: 'round trips (want frames): version 3 vs version 2', unit: '', ours: v3.wants, baseline: v2.wants, digits: 0 },
+      { figure: `all posts with a ${2 * HALF_RTT_MS} ms round trip: version 3 vs version 2`, unit: 's', ours: v3Far.ms / 1000, baseline: v2Far.ms / 1000, digits: 2 },
     ],
     targets: [
       { target: `≤ ${TARGET_MS_PER_ENTRY} ms/entry`, met: meetsAbsolute, detail: fmt(perEntry(newMs)) },
       { target: `≤ ${TARGET_FLOOR_RATIO}× the crypto floor`, met: meetsFloor, detail: `${(newMs / floorMs).toFixed(2)}×` },
     ],
-    parameters: { posts: POSTS, postChars: POST_CHARS, batchEntries: LIMITS.batchEntries },
+    parameters: { posts: POSTS, postChars: POST_CHARS, batchEntries: LIMITS.batchEntries, byteBatchEntries: LIMITS.byteBatchEntries, roundTripMs: 2 * HALF_RTT_MS },
     details: {
       msPerEntry: { new: perEntry(newMs), old: perEntry(oldMs), floor: perEntry(floorMs) },
       ratios: { newToOld: newMs / oldMs, newToFloor: newMs / floorMs },
+      byteBatches: {
+        v3: { ms: v3.ms, wants: v3.wants, farMs: v3Far.ms },
+        v2: { ms: v2.ms, wants: v2.wants, farMs: v2Far.ms },
+        // A second want in flight could hide at most one round trip per batch.
+        pipelineCouldSaveMs: { v3: v3.wants * 2 * HALF_RTT_MS, v2: v2.wants * 2 * HALF_RTT_MS },
+      },
     },
   });
 }

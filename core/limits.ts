@@ -2,8 +2,13 @@
 export const LIMITS = {
   /** One data-channel frame (one protocol message). */
   frameBytes: 256 * 1024,
-  /** Entries in one `batch` and the largest `want.max` a peer may ask for. */
+  /** Entries in one `batch` and the largest `want.max` a peer may ask for, in versions 1 and 2. */
   batchEntries: 64,
+  /**
+   * The same in version 3, where a batch fills its frame: the smallest sealed entry takes about 300
+   * bytes, so this bound never cuts a full frame short.
+   */
+  byteBatchEntries: 1024,
   /** Entries in one `submit`. */
   submitEntries: 16,
   /** An entry body, encoded. */

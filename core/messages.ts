@@ -7,10 +7,19 @@ import { readRevocations, type Revocations, writeRevocations } from './revocatio
 import { readRotation, type RotationStatement, writeRotation } from './rotation';
 import { readSealedEntry, type SealedEntry, writeSealedEntry } from './seal';
 
-/** Protocol versions this implementation speaks (docs/protocol.md §10); 2 adds relaying (§7.5). */
-export const PROTOCOL_VERSIONS = [1, 2] as const;
+/**
+ * Protocol versions this implementation speaks (docs/protocol.md §10); 2 adds relaying (§7.5), 3 batches
+ * sized by bytes (§7.3).
+ */
+export const PROTOCOL_VERSIONS = [1, 2, 3] as const;
 /** The first version with reader passes, relayed walls and carried submissions. */
 export const RELAY_VERSION = 2;
+/** The first version whose `want.max` and `batch` go up to `LIMITS.byteBatchEntries`. */
+export const BYTE_BATCH_VERSION = 3;
+
+/** The most entries a `want` may ask for and a `batch` may hold in a session of `version`. */
+export const batchEntriesFor = (version: number): number =>
+  version >= BYTE_BATCH_VERSION ? LIMITS.byteBatchEntries : LIMITS.batchEntries;
 
 /** Every peer-to-peer message on the data channel (docs/protocol.md §7.1), one per frame. */
 export type PeerMessage =
@@ -168,7 +177,8 @@ function readMessage(r: ByteReader): PeerMessage {
     }
     case TAG.want: {
       const m = { type: 'want' as const, wall: r.text(LIMITS.handleBytes, 'wall'), afterSeq: r.u64('after'), max: r.u16('max') };
-      if (m.max < 1 || m.max > LIMITS.batchEntries) throw new RangeError(`want.max must be 1–${LIMITS.batchEntries}`);
+      // The session holds a version-1 or -2 peer to LIMITS.batchEntries (batchEntriesFor).
+      if (m.max < 1 || m.max > LIMITS.byteBatchEntries) throw new RangeError(`want.max must be 1–${LIMITS.byteBatchEntries}`);
       return m;
     }
     case TAG.batch:
@@ -176,7 +186,7 @@ function readMessage(r: ByteReader): PeerMessage {
         type: 'batch',
         wall: r.text(LIMITS.handleBytes, 'wall'),
         headSeq: r.u64('head'),
-        entries: r.list(LIMITS.batchEntries, readSealedEntry, 'entries'),
+        entries: r.list(LIMITS.byteBatchEntries, readSealedEntry, 'entries'),
       };
     case TAG.notify:
       return { type: 'notify', wall: r.text(LIMITS.handleBytes, 'wall'), headSeq: r.u64('head') };

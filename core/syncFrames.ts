@@ -13,17 +13,62 @@ const FRAME_BUDGET = LIMITS.frameBytes - 1024;
  * encoded once. `lastSeq` is the highest sequence number sent, or null for an empty batch.
  */
 export function packBatch(wall: string, headSeq: number, candidates: readonly StoredEntry[]): { frame: Uint8Array; lastSeq: number | null } {
+  const batch = batchPacker();
+  for (const entry of candidates) if (!batch.add(entry)) break;
+  return batch.finish(wall, headSeq);
+}
+
+/** Entries read from storage at a time while filling a batch: a frame's worth of small ones takes a few reads. */
+export const BATCH_READ_CHUNK = LIMITS.batchEntries;
+
+/**
+ * The `batch` answering a `want` for up to `max` entries after `afterSeq`, read a chunk at a time (so a
+ * large `max` never holds more than one chunk beyond the frame) until the frame is full.
+ */
+export async function readBatch(
+  read: (afterSeq: number, max: number) => Promise<readonly StoredEntry[]>,
+  wall: string,
+  headSeq: number,
+  afterSeq: number,
+  max: number,
+): Promise<{ frame: Uint8Array; lastSeq: number | null }> {
+  const batch = batchPacker();
+  let after = afterSeq;
+  while (batch.count < max) {
+    const asked = Math.min(BATCH_READ_CHUNK, max - batch.count);
+    const chunk = await read(after, asked);
+    let full = false;
+    for (const entry of chunk) {
+      if (!batch.add(entry)) {
+        full = true;
+        break;
+      }
+    }
+    if (full || chunk.length < asked) break;
+    after = chunk[chunk.length - 1]!.seq;
+  }
+  return batch.finish(wall, headSeq);
+}
+
+function batchPacker() {
   const encoded: Uint8Array[] = [];
   let size = 64;
   let lastSeq: number | null = null;
-  for (const entry of candidates) {
-    const bytes = encodeWith(writeSealedEntry, entry);
-    size += bytes.length;
-    if (encoded.length > 0 && size > FRAME_BUDGET) break;
-    encoded.push(bytes);
-    lastSeq = entry.seq;
-  }
-  return { frame: encodeBatchFrame(wall, headSeq, encoded), lastSeq };
+  return {
+    get count(): number {
+      return encoded.length;
+    },
+    /** Takes the entry if it fits (the first always does); false once the frame is full. */
+    add(entry: StoredEntry): boolean {
+      const bytes = encodeWith(writeSealedEntry, entry);
+      if (encoded.length > 0 && size + bytes.length > FRAME_BUDGET) return false;
+      size += bytes.length;
+      encoded.push(bytes);
+      lastSeq = entry.seq;
+      return true;
+    },
+    finish: (wall: string, headSeq: number) => ({ frame: encodeBatchFrame(wall, headSeq, encoded), lastSeq }),
+  };
 }
 
 /** Outbox items as `submit` frames of at most `LIMITS.submitEntries` entries that fit a frame, each entry encoded once. */

@@ -1,7 +1,7 @@
 import { genesisKeyOf, readdressOutbox } from './author';
 import { bytesEqual, truncateText } from './bytes';
 import type { FeedChange } from './feed';
-import { decodeMessage, encodeMessage as encodeFrame, type ErrorCode, helloVersions, type PeerMessage, PROTOCOL_VERSIONS, RELAY_VERSION } from './messages';
+import { batchEntriesFor, decodeMessage, encodeMessage as encodeFrame, type ErrorCode, helloVersions, type PeerMessage, PROTOCOL_VERSIONS, RELAY_VERSION } from './messages';
 import { type HandshakeSide, negotiateVersion, signHandshake, verifyHandshake } from './handshake';
 import type { Identity, RandomBytes } from './identity';
 import { planIngest } from './ingest';
@@ -9,7 +9,7 @@ import { knownAuthors } from './knownAuthors';
 import { LIMITS } from './limits';
 import { type Replica, type SignedEntry, type StoredEntry, StorageFullError } from './replica';
 import { safetyNumber } from './safetyNumber';
-import { packBatch } from './syncFrames';
+import { packBatch, readBatch } from './syncFrames';
 import { createSubmissions } from './syncSubmissions';
 import { createWants } from './syncWants';
 import { judgeHello } from './syncHello';
@@ -115,6 +115,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     send,
     pulls: deps.relay?.pulls,
     ready: () => state === 'ready',
+    maxEntries: () => batchEntriesFor(version),
     enqueue: (work) => void enqueue(work),
     behind: async (wall) => (await relay?.behind(wall)) ?? false,
   });
@@ -207,8 +208,8 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     // A friendship that ended during the session: the friend gets an empty answer, not a fault.
     if (admission === 'revoked') return sendFrame(packBatch(m.wall, 0, []).frame);
     const headSeq = (await replica.wallState(m.wall))?.seq ?? 0;
-    const candidates = await replica.entriesAfter(m.wall, m.afterSeq, m.max);
-    const { frame, lastSeq } = packBatch(m.wall, headSeq, candidates);
+    const read = (afterSeq: number, max: number) => replica.entriesAfter(m.wall, afterSeq, max);
+    const { frame, lastSeq } = await readBatch(read, m.wall, headSeq, m.afterSeq, m.max);
     emit({ type: 'peerHolds', wall: m.wall, seq: m.afterSeq });
     sendFrame(frame);
     if (lastSeq !== null) emit({ type: 'peerHolds', wall: m.wall, seq: lastSeq });
@@ -289,8 +290,10 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     }
     switch (m.type) {
       case 'want':
+        if (m.max > batchEntriesFor(version)) return shutdown('bad_message', `want.max ${m.max} is over ${batchEntriesFor(version)} in protocol version ${version}.`, true);
         return onWant(m);
       case 'batch':
+        if (m.entries.length > batchEntriesFor(version)) return shutdown('bad_message', `A batch of ${m.entries.length} entries is over ${batchEntriesFor(version)} in protocol version ${version}.`, true);
         return onBatch(m);
       case 'notify':
         if (m.wall !== peer) return relay?.notified(m.wall, m.headSeq);

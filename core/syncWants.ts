@@ -1,4 +1,3 @@
-import { LIMITS } from './limits';
 import type { PeerMessage } from './messages';
 import type { WallPulls } from './relay';
 import type { Replica } from './replica';
@@ -11,6 +10,8 @@ export type WantsDeps = {
   /** Shared by this side's sessions when it relays: a wall is pulled from one friend at a time. */
   pulls: WallPulls | undefined;
   ready(): boolean;
+  /** The most entries one `want` may ask for in the negotiated version (a batch fills its frame up to it). */
+  maxEntries(): number;
   /** Runs work in the session's order (a wall freed by another session is asked for again from there). */
   enqueue(work: () => Promise<void>): void;
   /** Whether the friend still holds more of a third wall than this side. */
@@ -34,7 +35,7 @@ export function createWants(d: WantsDeps) {
     }
     const afterSeq = (await d.replica.wallState(wall))?.seq ?? 0;
     inFlight.set(wall, afterSeq);
-    d.send({ type: 'want', wall, afterSeq, max: LIMITS.batchEntries });
+    d.send({ type: 'want', wall, afterSeq, max: d.maxEntries() });
   }
 
   /** Another session finished pulling `wall`: ask again if this friend may still have more. */

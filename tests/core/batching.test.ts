@@ -1,13 +1,62 @@
 import { describe, expect, it } from 'vitest';
 import { writeOwnEntry } from '../../core/author';
 import { LIMITS } from '../../core/limits';
-import { decodeMessage, type PeerMessage } from '../../core/messages';
+import { decodeMessage, encodeMessage, type PeerMessage } from '../../core/messages';
 import { befriend, connect, deps, makeUser, post, queue, text } from './support/world';
 
+/** Every frame of a session, decoded, with which side sent it. */
+function recorder() {
+  const frames: { from: string; m: PeerMessage }[] = [];
+  const tap = (f: Uint8Array, from: string) => {
+    const m = decodeMessage(f);
+    if (m.ok) frames.push({ from, m: m.value });
+    return [f];
+  };
+  const batchesOf = (wall: string) =>
+    frames.filter((f) => f.from === 'a' && f.m.type === 'batch' && f.m.wall === wall).map((f) => f.m as Extract<PeerMessage, { type: 'batch' }>);
+  return { frames, tap, batchesOf };
+}
+
 describe('sync in bounded batches', () => {
-  it('pulls a long wall in batches of at most 64 entries, one request at a time', async () => {
+  it('fills a batch up to its frame in version 3: 150 short posts travel in one batch', async () => {
     const alice = makeUser('alice');
     const bob = makeUser('bob');
+    await befriend(alice, bob);
+    for (let i = 0; i < 150; i++) await post(alice, text(`post ${i}`));
+    const { frames, tap, batchesOf } = recorder();
+
+    const link = await connect(alice, bob, { tap });
+
+    expect(bob.events.find((e) => e.type === 'ready')).toMatchObject({ version: 3 });
+    expect(batchesOf('alice').map((b) => b.entries.length)).toEqual([150]);
+    const want = frames.find((f) => f.from === 'b' && f.m.type === 'want' && f.m.wall === 'alice')?.m;
+    expect(want).toMatchObject({ afterSeq: 0, max: LIMITS.byteBatchEntries });
+    expect(await bob.replica.wallState('alice')).toMatchObject({ seq: 150 });
+    link.a.close();
+  }, 30_000);
+
+  it('stops a version-3 batch at its frame, not at an entry count', async () => {
+    const alice = makeUser('alice');
+    const bob = makeUser('bob');
+    await befriend(alice, bob);
+    // About 3 KB each: 85 or so fill a 256 KiB frame, more than version 2's 64 and fewer than 150.
+    for (let i = 0; i < 150; i++) await post(alice, text(`${i} `.padEnd(3_000, 'x')));
+    const { tap, batchesOf } = recorder();
+    const sizes: number[] = [];
+
+    await connect(alice, bob, { tap: (f, from) => (sizes.push(f.length), tap(f, from)) });
+
+    const counts = batchesOf('alice').map((b) => b.entries.length);
+    expect(counts.length).toBe(2);
+    expect(counts[0]).toBeGreaterThan(LIMITS.batchEntries);
+    expect(counts[0]! + counts[1]!).toBe(150);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(LIMITS.frameBytes);
+    expect(await bob.replica.wallState('alice')).toMatchObject({ seq: 150 });
+  }, 30_000);
+
+  it('pulls from a version-2 peer in batches of at most 64 entries, one request at a time', async () => {
+    const alice = makeUser('alice');
+    const bob = makeUser('bob', 'bob', { versions: [1, 2] });
     await befriend(alice, bob);
     for (let i = 0; i < 150; i++) await post(alice, text(`post ${i}`));
     const frames: { from: string; m: PeerMessage }[] = [];
@@ -30,6 +79,29 @@ describe('sync in bounded batches', () => {
     expect(order).toEqual(['want', 'batch', 'want', 'batch', 'want', 'batch']);
     expect(await bob.replica.wallState('alice')).toMatchObject({ seq: 150 });
   }, 30_000); // 150 signed and sealed entries: about 3 s alone, more on a busy shared machine
+
+  it.each([
+    ['a want for more than 64 entries', 'b', (m: PeerMessage): PeerMessage => (m.type === 'want' ? { ...m, max: LIMITS.batchEntries + 1 } : m)],
+    ['a batch of more than 64 entries', 'a', (m: PeerMessage): PeerMessage => (m.type === 'batch' && m.entries.length ? { ...m, entries: [...m.entries, m.entries[0]!] } : m)],
+  ] as const)('closes a version-2 session on %s', async (_, liar, change) => {
+    const alice = makeUser('alice', 'alice', { versions: [1, 2] });
+    const bob = makeUser('bob');
+    await befriend(alice, bob);
+    for (let i = 0; i < LIMITS.batchEntries; i++) await post(alice, text(`post ${i}`));
+
+    await connect(alice, bob, {
+      allowUnanswered: true,
+      tap: (f, from) => {
+        const m = decodeMessage(f);
+        return from === liar && m.ok ? [encodeMessage(change(m.value))] : [f];
+      },
+    });
+
+    const honest = liar === 'a' ? bob : alice;
+    expect(honest.events.find((e) => e.type === 'ready')).toMatchObject({ version: 2 });
+    expect(honest.events.find((e) => e.type === 'closed')).toMatchObject({ code: 'bad_message', byPeer: false });
+    expect(await bob.replica.wallState('alice')).toBeNull();
+  });
 
   it('packs large entries so that no frame exceeds 256 KiB', async () => {
     const alice = makeUser('alice');

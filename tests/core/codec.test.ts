@@ -117,8 +117,8 @@ describe('canonical encoding', () => {
     expect(decodeMessage(new Uint8Array(LIMITS.frameBytes + 1))).toEqual({ ok: false, reason: 'frame is larger than 256 KiB' });
   });
 
-  it('rejects a want asking for more than one batch', () => {
-    const bytes = new ByteWriter().u8(16).text('bob').u64(0).u16(LIMITS.batchEntries + 1).finish();
+  it('rejects a want asking for more than any version’s batch', () => {
+    const bytes = new ByteWriter().u8(16).text('bob').u64(0).u16(LIMITS.byteBatchEntries + 1).finish();
     expect(decodeMessage(bytes)).toMatchObject({ ok: false, reason: expect.stringContaining('want.max') });
   });
 

@@ -31,7 +31,7 @@ describe('hello handshake', () => {
     expect(link.b.state).toBe('ready');
     const a = alice.events.find((e) => e.type === 'ready');
     const b = bob.events.find((e) => e.type === 'ready');
-    expect(a).toMatchObject({ version: 2 });
+    expect(a).toMatchObject({ version: 3 });
     expect(a && 'safetyNumber' in a && a.safetyNumber).toMatch(/^(\d{5} ){11}\d{5}$/);
     expect(a).toEqual(b);
   });

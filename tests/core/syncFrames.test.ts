@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeMessage } from '../../core/messages';
 import type { OutboxItem, StoredEntry } from '../../core/replica';
-import { packBatch, packSubmits } from '../../core/syncFrames';
+import { LIMITS } from '../../core/limits';
+import { BATCH_READ_CHUNK, packBatch, packSubmits, readBatch } from '../../core/syncFrames';
 import { handle, sealedEntry, seqNum, signedEntry } from './support/arbitraries';
 
 const stored = sealedEntry.map((e): StoredEntry => ({ ...e, id: 'x', receivedAt: 1, tombstoned: false }));
@@ -32,4 +33,49 @@ describe('frames from entries encoded once', () => {
       { numRuns: 50 },
     );
   });
+
+  it('reads a batch a chunk at a time up to max, stopping at the end of the wall', async () => {
+    const wall = fc.sample(stored, 1)[0]!;
+    const log = Array.from({ length: 200 }, (_, i): StoredEntry => ({ ...wall, seq: i + 1 }));
+    const reads: { afterSeq: number; max: number }[] = [];
+    const read = async (afterSeq: number, max: number) => {
+      reads.push({ afterSeq, max });
+      return log.filter((e) => e.seq > afterSeq).slice(0, max);
+    };
+
+    const upTo150 = await readBatch(read, 'alice', 200, 10, 150);
+    expect(upTo150.lastSeq).toBe(160);
+    expect(reads.every((r) => r.max <= BATCH_READ_CHUNK)).toBe(true);
+    expect(reads.map((r) => r.afterSeq)).toEqual([10, 10 + BATCH_READ_CHUNK, 10 + 2 * BATCH_READ_CHUNK]);
+
+    reads.length = 0;
+    const toTheEnd = await readBatch(read, 'alice', 200, 190, LIMITS.byteBatchEntries);
+    expect(toTheEnd.lastSeq).toBe(200);
+    expect(reads).toEqual([{ afterSeq: 190, max: BATCH_READ_CHUNK }]);
+    const decoded = decodeMessage(toTheEnd.frame);
+    expect(decoded.ok && decoded.value.type === 'batch' && decoded.value.entries.map((e) => e.seq)).toEqual([191, 192, 193, 194, 195, 196, 197, 198, 199, 200]);
+  });
+
+  it('stops reading once the frame is full: a large max never reads more than a chunk beyond it', async () => {
+    const big = fc.sample(stored, 1)[0]!;
+    // About 40 KB of body each: six fit a frame.
+    const entry = (seq: number): StoredEntry => ({ ...big, seq, body: new Uint8Array(40_000) });
+    let read = 0;
+    const { frame, lastSeq } = await readBatch(
+      async (afterSeq, max) => {
+        const chunk = Array.from({ length: max }, (_, i) => entry(afterSeq + i + 1));
+        read += chunk.length;
+        return chunk;
+      },
+      'alice',
+      10_000,
+      0,
+      LIMITS.byteBatchEntries,
+    );
+
+    expect(frame.length).toBeLessThanOrEqual(LIMITS.frameBytes);
+    expect(lastSeq).toBe(6);
+    expect(read).toBe(BATCH_READ_CHUNK);
+  });
 });
+

@@ -38,16 +38,22 @@ export type User = {
   events: SyncEvent[];
   /** Absent for a peer that speaks protocol version 1 only (no relaying). */
   relay?: RelayDeps;
+  /** The versions this user's sessions offer, when not the implementation's own (an older peer). */
+  versions?: readonly number[];
   /** How this user checks signatures: WebCrypto's Ed25519 as the extension does, unless made with `verifier: 'pure'`. */
   verifier: Verifier;
 };
 
-export function makeUser(handle: string, seed = handle, options: { relay?: boolean; verifier?: 'native' | 'pure' } = {}): User {
+export function makeUser(
+  handle: string,
+  seed = handle,
+  options: { relay?: boolean; verifier?: 'native' | 'pure'; versions?: readonly number[] } = {},
+): User {
   const randomBytes = seededRandom(seed);
   const now = fakeClock();
   const relay = options.relay === false ? undefined : { store: createMemoryRelayStore(), pulls: createWallPulls(() => now()), verified: createSignatureCache() };
   const verifier = options.verifier === 'pure' ? pureVerifier : createVerifier({ subtle: globalThis.crypto.subtle });
-  return { identity: createIdentity(handle, randomBytes), replica: createMemoryReplica(), randomBytes, now, events: [], relay, verifier };
+  return { identity: createIdentity(handle, randomBytes), replica: createMemoryReplica(), randomBytes, now, events: [], relay, verifier, versions: options.versions };
 }
 
 export const deps = (u: User) => ({ randomBytes: u.randomBytes, now: u.now, verifier: u.verifier });
@@ -78,11 +84,11 @@ export async function connect(
   const [aLocal, aRemote, bLocal, bRemote] = options.fingerprints ?? ['fp-' + a.identity.handle, 'fp-' + b.identity.handle, 'fp-' + b.identity.handle, 'fp-' + a.identity.handle];
   const sa = createSyncSession({
     replica: a.replica, identity: a.identity, peer: b.identity.handle, transport: ta,
-    localFingerprint: aLocal, remoteFingerprint: aRemote, ...deps(a), relay: a.relay, onEvent: (e) => a.events.push(e),
+    localFingerprint: aLocal, remoteFingerprint: aRemote, ...deps(a), relay: a.relay, versions: a.versions, onEvent: (e) => a.events.push(e),
   });
   const sb = createSyncSession({
     replica: b.replica, identity: b.identity, peer: a.identity.handle, transport: tb,
-    localFingerprint: bLocal, remoteFingerprint: bRemote, ...deps(b), relay: b.relay, onEvent: (e) => b.events.push(e),
+    localFingerprint: bLocal, remoteFingerprint: bRemote, ...deps(b), relay: b.relay, versions: b.versions, onEvent: (e) => b.events.push(e),
   });
   const settle = async () => {
     for (let i = 0; i < (options.allowUnanswered ? 50 : 10_000); i++) {
