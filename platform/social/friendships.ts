@@ -11,7 +11,10 @@ import type { ChangeBatcher } from './social-changes';
 import type { SocialCircle } from './social-circle';
 import type { SocialStore } from './social-store';
 import type { SocialNotice } from './social-views';
-import { isFinalRejection, relayProblem, type RelaySender } from './relay-sender';
+import { BROKER_KEEPS_MS, isFinalRejection, relayProblem, type RelaySender } from './relay-sender';
+
+/** Our messages to someone that a new friendship with them makes wrong if they are still waiting to go. */
+const ENDINGS = new Set(['unfriend', 'friend-cancel', 'friend-decline']);
 
 export interface FriendshipDeps {
   identity: Identity;
@@ -38,12 +41,25 @@ export function createFriendships(deps: FriendshipDeps) {
   const { replica, store, circle, relay, access, changes } = deps;
   const me = deps.identity.handle;
 
+  /**
+   * Drops our waiting unfriend, cancel or decline to `handle`: sent after a new friendship began, an old
+   * one would end it (an unfriend carries nothing tying it to one friendship).
+   */
+  async function dropEndings(handle: string): Promise<void> {
+    for (const item of await store.relayItems()) {
+      if (item.to !== handle || !ENDINGS.has(item.body.type)) continue;
+      await store.deleteRelayItem(item.id);
+      relay.settled(item.id);
+    }
+  }
+
   async function befriend(message: RelayMessage): Promise<void> {
     const pinned = await pinFriend(replica, message, deps.now);
     if (!pinned.ok) {
       circle.addProblem(pinned.reason);
       return;
     }
+    await dropEndings(message.from);
     await store.deleteRequest(message.from);
     await store.setUnfriended(message.from, null); // friends again: the old notice is stale
     circle.befriended(message.from);
@@ -119,9 +135,12 @@ export function createFriendships(deps: FriendshipDeps) {
           break;
         case 'friend-accept':
           if (!answersOurs) {
-            // Typically the answer to a request we cancelled: they pinned us already, so say we are
-            // not friends rather than leave them listing a friend who never comes online (§4.3).
-            if (!request && !circle.friends.has(src)) await relay.send('unfriend', src);
+            // The answer to a request we cancelled: they pinned us already, so say we are not friends
+            // rather than leave them listing a friend who never comes online (§4.3). Only then, and once:
+            // anyone can sign an acceptance, and answering every one would let a stranger fill our relay
+            // outbox and learn when we come online.
+            const cancelled = !request && !circle.friends.has(src) && (await store.takeCancelled(src, m.replyTo, deps.now() - BROKER_KEEPS_MS));
+            if (cancelled) await relay.send('unfriend', src);
             return;
           }
           await store.deleteRelayItem(request.message.nonce);
@@ -188,6 +207,7 @@ export function createFriendships(deps: FriendshipDeps) {
         throw new PeerwallError('already_requested', `You already asked @${handle}; the request waits for their answer.`);
       }
       await access.lookupHandle(handle);
+      await dropEndings(handle); // asking again supersedes an unfriend, cancel or decline still waiting to go
       if (request?.direction === 'incoming') await answer(request.message, true);
       else {
         const sent = await relay.send('friend-request', handle, { note });
@@ -211,6 +231,7 @@ export function createFriendships(deps: FriendshipDeps) {
       const request = await store.request(handle);
       if (request?.direction !== 'outgoing') throw new PeerwallError('no_request', `You have no pending friend request to @${handle}.`);
       const nonce = request.message.nonce;
+      await store.rememberCancelled({ handle, nonce, at: deps.now() }, deps.now() - BROKER_KEEPS_MS);
       await store.deleteRequest(handle);
       await store.deleteRelayItem(nonce); // or it would be sent again on the next reconnect
       relay.settled(nonce);

@@ -7,6 +7,32 @@ const UNFRIENDED_KEY = 'unfriendedBy';
 /** "@x removed you" notices kept at most: an ex-friend cannot unfriend us more than once per friendship, but many can. */
 export const UNFRIENDED_KEPT = 20;
 
+const CANCELLED_KEY = 'cancelledRequests';
+/** Requests we withdrew, remembered so that only an acceptance of one of them is answered (see friendships.ts). */
+export const CANCELLED_KEPT = 50;
+
+/** A friend request we cancelled: its receiver may still accept it (the broker keeps relays up to a week). */
+export interface CancelledRequest {
+  handle: string;
+  nonce: string;
+  at: number;
+}
+
+function readCancelled(value: unknown): CancelledRequest[] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter(
+      (c): c is CancelledRequest =>
+        typeof c === 'object' &&
+        c !== null &&
+        isCanonicalHandle((c as CancelledRequest).handle) &&
+        typeof (c as CancelledRequest).nonce === 'string' &&
+        (c as CancelledRequest).nonce.length <= 64 &&
+        Number.isSafeInteger((c as CancelledRequest).at),
+    )
+    .slice(0, CANCELLED_KEPT);
+}
+
 /** The stored notices that still have their shape (the rest are dropped, not thrown on). */
 function readUnfriended(value: unknown): UnfriendedNoticeV5[] {
   if (!Array.isArray(value)) return [];
@@ -76,6 +102,28 @@ export function createSocialStore(db: ContentDb) {
         const value = at === null ? kept : [{ handle, at }, ...kept].slice(0, UNFRIENDED_KEPT);
         await tx.store.put({ key: UNFRIENDED_KEY, value });
         await tx.done;
+      }),
+
+    /** Remembers a request we withdrew; the newest CANCELLED_KEPT stay, none older than `since`. */
+    rememberCancelled: (cancelled: CancelledRequest, since: number) =>
+      write(async () => {
+        const tx = db.transaction('meta', 'readwrite');
+        const kept = readCancelled((await tx.store.get(CANCELLED_KEY))?.value).filter((c) => c.at >= since && c.handle !== cancelled.handle);
+        await tx.store.put({ key: CANCELLED_KEY, value: [cancelled, ...kept].slice(0, CANCELLED_KEPT) });
+        await tx.done;
+      }),
+    /**
+     * Whether `nonce` names a request to `handle` we withdrew (no older than `since`); it is forgotten
+     * either way, so each cancelled request is answered at most once.
+     */
+    takeCancelled: (handle: string, nonce: string | null | undefined, since: number): Promise<boolean> =>
+      write(async () => {
+        const tx = db.transaction('meta', 'readwrite');
+        const all = readCancelled((await tx.store.get(CANCELLED_KEY))?.value).filter((c) => c.at >= since);
+        const found = all.some((c) => c.handle === handle && c.nonce === nonce);
+        await tx.store.put({ key: CANCELLED_KEY, value: all.filter((c) => c.handle !== handle) });
+        await tx.done;
+        return found;
       }),
 
     /** Published profiles, one per wall (ours included). */
