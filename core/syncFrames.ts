@@ -18,8 +18,12 @@ export function packBatch(wall: string, headSeq: number, candidates: readonly St
   return batch.finish(wall, headSeq);
 }
 
-/** Entries read from storage at a time while filling a batch: a frame's worth of small ones takes a few reads. */
+/**
+ * Entries read from storage at a time while filling a batch: the first read is small (a few large entries
+ * fill a frame, and a read of 64 of them would hold megabytes), later ones double up to this.
+ */
 export const BATCH_READ_CHUNK = LIMITS.batchEntries;
+const FIRST_READ = 8;
 
 /**
  * The `batch` answering a `want` for up to `max` entries after `afterSeq`, read a chunk at a time (so a
@@ -34,18 +38,20 @@ export async function readBatch(
 ): Promise<{ frame: Uint8Array; lastSeq: number | null }> {
   const batch = batchPacker();
   let after = afterSeq;
+  let chunk = FIRST_READ;
   while (batch.count < max) {
-    const asked = Math.min(BATCH_READ_CHUNK, max - batch.count);
-    const chunk = await read(after, asked);
+    const asked = Math.min(chunk, max - batch.count);
+    chunk = Math.min(2 * chunk, BATCH_READ_CHUNK);
+    const entries = await read(after, asked);
     let full = false;
-    for (const entry of chunk) {
+    for (const entry of entries) {
       if (!batch.add(entry)) {
         full = true;
         break;
       }
     }
-    if (full || chunk.length < asked) break;
-    after = chunk[chunk.length - 1]!.seq;
+    if (full || entries.length < asked) break;
+    after = entries[entries.length - 1]!.seq;
   }
   return batch.finish(wall, headSeq);
 }

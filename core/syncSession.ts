@@ -85,6 +85,9 @@ export type SyncSession = {
  * batches, serve the same to the friend, and deliver the outbox. Bad input closes the session
  * with an `error` frame; it never throws and never half-applies.
  */
+/** How often one session may ask again below what it was sent (a lost write race) before it is closed. */
+const MAX_RE_ASKS = 16;
+
 export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   const { replica, identity, peer, transport } = deps;
   const verifier = deps.verifier ?? pureVerifier;
@@ -202,7 +205,17 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     });
   }
 
+  /** Per wall, the highest sequence number this session sent; asking below it again is a re-ask. */
+  const sentUpTo = new Map<string, number>();
+  let reAsks = 0;
+
   async function onWant(m: Extract<PeerMessage, { type: 'want' }>): Promise<void> {
+    // An honest puller asks from its new head after each batch; it asks below what it was sent only
+    // after a write lost a race. Answering the same `want` again and again would cost a full frame of
+    // reads and sends for 20 bytes each time.
+    if (m.afterSeq < (sentUpTo.get(m.wall) ?? 0) && ++reAsks > MAX_RE_ASKS) {
+      return shutdown('bad_message', `@${peer} asked again and again for entries it was already sent.`, true);
+    }
     const admission = m.wall === me || m.wall === peer ? 'serve' : ((await relay?.admit(m.wall)) ?? 'never');
     if (admission === 'never') return shutdown('not_allowed', `@${peer} may only sync @${me} and @${peer}.`, true);
     // A friendship that ended during the session: the friend gets an empty answer, not a fault.
@@ -212,11 +225,15 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     const { frame, lastSeq } = await readBatch(read, m.wall, headSeq, m.afterSeq, m.max);
     emit({ type: 'peerHolds', wall: m.wall, seq: m.afterSeq });
     sendFrame(frame);
-    if (lastSeq !== null) emit({ type: 'peerHolds', wall: m.wall, seq: lastSeq });
+    if (lastSeq !== null) {
+      sentUpTo.set(m.wall, Math.max(lastSeq, sentUpTo.get(m.wall) ?? 0));
+      emit({ type: 'peerHolds', wall: m.wall, seq: lastSeq });
+    }
   }
 
   async function onBatch(m: Extract<PeerMessage, { type: 'batch' }>): Promise<void> {
-    if (!wants.answered(m.wall)) return shutdown('bad_message', `Unrequested batch for @${m.wall}.`, true);
+    const asked = wants.answered(m.wall);
+    if (asked === undefined) return shutdown('bad_message', `Unrequested batch for @${m.wall}.`, true);
     const relayed = m.wall !== me && m.wall !== peer;
     // A third wall is anchored at this side's own pin of its owner, exactly as if the owner sent it.
     const owner = relayed ? await replica.friend(m.wall) : null;
@@ -243,7 +260,9 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       await relay?.dropSealed(m.wall);
     }
     const held = (await replica.wallState(m.wall))?.seq ?? 0;
-    if (held < m.headSeq && m.entries.length > 0) return wants.request(m.wall);
+    // Asked again only after progress: a friend answering with entries this side holds already (and a
+    // head it never reaches) would otherwise be asked forever.
+    if (held < m.headSeq && m.entries.length > 0 && held > asked) return wants.request(m.wall);
     wants.done(m.wall);
     if (m.wall !== me && held >= m.headSeq) emit({ type: 'upToDate', wall: m.wall, seq: held });
     if (m.wall === me && (await replica.recovering()) && held >= m.headSeq) {

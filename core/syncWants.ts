@@ -45,8 +45,12 @@ export function createWants(d: WantsDeps) {
 
   return {
     request,
-    /** A batch arrived: true when it answers a `want` of this session (which it then ends). */
-    answered: (wall: string): boolean => inFlight.delete(wall),
+    /** A batch arrived: the `afterSeq` of the `want` of this session it answers (which it then ends), else undefined. */
+    answered(wall: string): number | undefined {
+      const asked = inFlight.get(wall);
+      inFlight.delete(wall);
+      return asked;
+    },
     /** This session is done pulling `wall` for now: another may take it. */
     done: (wall: string): void => d.pulls?.release(wall, who),
     get pending(): number {

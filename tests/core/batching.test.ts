@@ -151,4 +151,57 @@ describe('sync in bounded batches', () => {
     expect(r).toEqual({ ok: false, reason: 'Post text is longer than 10000 characters.' });
     expect(await alice.replica.wallState('alice')).toBeNull();
   });
+
+  // Found by review: both loops got 16 times heavier with version 3's full-frame batches.
+  it('closes a session whose friend asks again and again for entries it was sent', async () => {
+    const alice = makeUser('alice');
+    const bob = makeUser('bob');
+    await befriend(alice, bob);
+    for (let i = 0; i < 600; i++) await post(alice, text(`p${i}`));
+    let batches = 0;
+    let duplicated = false;
+
+    await connect(alice, bob, {
+      allowUnanswered: true,
+      tap: (f, from) => {
+        const m = decodeMessage(f);
+        if (!m.ok) return [f];
+        if (from === 'a' && m.value.type === 'batch' && m.value.wall === 'alice') return ++batches === 1 ? [f] : [];
+        if (from === 'b' && m.value.type === 'want' && m.value.wall === 'alice' && !duplicated) {
+          duplicated = true;
+          return Array.from({ length: 50 }, () => f); // the same 20-byte want, 50 times
+        }
+        return [f];
+      },
+    });
+
+    expect(batches).toBe(17); // the first answer, then 16 re-asks at most
+    expect(alice.events.find((e) => e.type === 'closed')).toMatchObject({ code: 'bad_message', reason: '@bob asked again and again for entries it was already sent.' });
+  }, 60_000);
+
+  it('stops asking a friend whose batches bring nothing new, whatever head it claims', async () => {
+    const alice = makeUser('alice');
+    const bob = makeUser('bob');
+    await befriend(alice, bob);
+    for (let i = 0; i < 150; i++) await post(alice, text(`post ${i}`));
+    let first: Extract<PeerMessage, { type: 'batch' }> | null = null;
+    let wants = 0;
+
+    await connect(alice, bob, {
+      allowUnanswered: true,
+      tap: (f, from) => {
+        const m = decodeMessage(f);
+        if (!m.ok) return [f];
+        if (from === 'b' && m.value.type === 'want' && m.value.wall === 'alice') wants++;
+        if (from !== 'a' || m.value.type !== 'batch' || m.value.wall !== 'alice') return [f];
+        // alice (lying) claims a far head and answers every want with the same 150 entries.
+        first ??= m.value;
+        return [encodeMessage({ ...first, headSeq: 1_000_000 })];
+      },
+    });
+
+    expect(await bob.replica.wallState('alice')).toMatchObject({ seq: 150 });
+    expect(wants).toBe(2); // the first want, one more after real progress, then no more
+  }, 60_000);
 });
+
