@@ -9,7 +9,7 @@ import { knownAuthors } from './knownAuthors';
 import { LIMITS } from './limits';
 import { type Replica, type SignedEntry, type StoredEntry, StorageFullError } from './replica';
 import { safetyNumber } from './safetyNumber';
-import { packBatch, readBatch } from './syncFrames';
+import { createAnswers } from './syncAnswers';
 import { createSubmissions } from './syncSubmissions';
 import { createWants } from './syncWants';
 import { judgeHello } from './syncHello';
@@ -85,9 +85,6 @@ export type SyncSession = {
  * batches, serve the same to the friend, and deliver the outbox. Bad input closes the session
  * with an `error` frame; it never throws and never half-applies.
  */
-/** How often one session may ask again below what it was sent (a lost write race) before it is closed. */
-const MAX_RE_ASKS = 16;
-
 export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   const { replica, identity, peer, transport } = deps;
   const verifier = deps.verifier ?? pureVerifier;
@@ -205,31 +202,15 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     });
   }
 
-  /** Per wall, the highest sequence number this session sent; asking below it again is a re-ask. */
-  const sentUpTo = new Map<string, number>();
-  let reAsks = 0;
-
-  async function onWant(m: Extract<PeerMessage, { type: 'want' }>): Promise<void> {
-    // An honest puller asks from its new head after each batch; it asks below what it was sent only
-    // after a write lost a race. Answering the same `want` again and again would cost a full frame of
-    // reads and sends for 20 bytes each time.
-    if (m.afterSeq < (sentUpTo.get(m.wall) ?? 0) && ++reAsks > MAX_RE_ASKS) {
-      return shutdown('bad_message', `@${peer} asked again and again for entries it was already sent.`, true);
-    }
-    const admission = m.wall === me || m.wall === peer ? 'serve' : ((await relay?.admit(m.wall)) ?? 'never');
-    if (admission === 'never') return shutdown('not_allowed', `@${peer} may only sync @${me} and @${peer}.`, true);
-    // A friendship that ended during the session: the friend gets an empty answer, not a fault.
-    if (admission === 'revoked') return sendFrame(packBatch(m.wall, 0, []).frame);
-    const headSeq = (await replica.wallState(m.wall))?.seq ?? 0;
-    const read = (afterSeq: number, max: number) => replica.entriesAfter(m.wall, afterSeq, max);
-    const { frame, lastSeq } = await readBatch(read, m.wall, headSeq, m.afterSeq, m.max);
-    emit({ type: 'peerHolds', wall: m.wall, seq: m.afterSeq });
-    sendFrame(frame);
-    if (lastSeq !== null) {
-      sentUpTo.set(m.wall, Math.max(lastSeq, sentUpTo.get(m.wall) ?? 0));
-      emit({ type: 'peerHolds', wall: m.wall, seq: lastSeq });
-    }
-  }
+  const onWant = createAnswers({
+    replica,
+    me,
+    peer,
+    admitThirdWall: async (wall) => (await relay?.admit(wall)) ?? 'never',
+    sendFrame: (frame) => sendFrame(frame),
+    peerHolds: (wall, seq) => emit({ type: 'peerHolds', wall, seq }),
+    refuse: (code, reason) => shutdown(code, reason, true),
+  });
 
   async function onBatch(m: Extract<PeerMessage, { type: 'batch' }>): Promise<void> {
     const asked = wants.answered(m.wall);
