@@ -19,7 +19,8 @@
  * Then every entry is counted in both content databases. All times are `Date.now()` of processes on this one
  * machine, so they compare. Baseline, same run, same two browsers: the raw data-channel time for the same number
  * of bytes, in messages of the batches' average size, between the two offscreen documents on a channel of
- * their own (bench/support/ping-channel.ts) — median of three.
+ * their own (bench/support/ping-channel.ts) — median of three; and beside the transfer, the same with one round
+ * trip per message, as the sync protocol has one `want` in flight per wall.
  *
  * Popup first render: a new tab of popup.html with the watcher of bench/support/first-render.ts, from navigation
  * start to the first post `article` in the DOM (and the next animation frame), 5 runs each: alice's popup with a
@@ -183,9 +184,14 @@ describe('browser catch-up and the popup’s first render (issue 11, benchmarks 
     const messageBytes = Math.round(bytes / sum('batches'));
     const bulk = await openBulkChannel(alice, bob);
     const raw: number[] = [];
-    for (let run = 0; run < RAW_RUNS; run++) raw.push(await bulk(bytes, messageBytes));
+    const lockstep: number[] = [];
+    for (let run = 0; run < RAW_RUNS; run++) {
+      raw.push(await bulk(bytes, messageBytes));
+      lockstep.push(await bulk(bytes, messageBytes, true));
+    }
     await closeBulkChannel(alice, bob);
     const rawMs = median(raw);
+    const lockstepMs = median(lockstep);
 
     const rows: Row[] = [
       { figure: `bob's relaunch → all ${POSTS} stored and the newest on his Feed (vs raw data channel, same bytes)`, unit: 'ms', ours: total, baseline: rawMs, digits: 0 },
@@ -194,6 +200,7 @@ describe('browser catch-up and the popup’s first render (issue 11, benchmarks 
       { figure: "    then bob's peer host signed in again, until the broker says alice is online", unit: 'ms', ours: online.at - launchedAt, baseline: null, digits: 0 },
       { figure: "    then alice's dial: ICE, DTLS, data channel and handshake", unit: 'ms', ours: ready.at - online.at, baseline: null, digits: 0 },
       { figure: `  transfer: each want → its batch handled (alice reading and sending, network), Σ over ${sum('batches')} batches (vs raw)`, unit: 'ms', ours: sum('waitMs'), baseline: rawMs, digits: 0 },
+      { figure: '    the same vs raw with a round trip per message, as per batch', unit: 'ms', ours: sum('waitMs'), baseline: lockstepMs, digits: 0 },
       { figure: '  verify: decoding and checking the batches, Σ', unit: 'ms', ours: sum('checkMs'), baseline: null, digits: 0 },
       { figure: '  store: one IndexedDB write per batch, Σ', unit: 'ms', ours: sum('storeMs'), baseline: null, digits: 0 },
       { figure: "  other work of bob's peer host between batches", unit: 'ms', ours: other, baseline: null, digits: 0 },
@@ -210,12 +217,12 @@ describe('browser catch-up and the popup’s first render (issue 11, benchmarks 
       ],
       notes: [
         `${sum('entries')} entries, ${(bytes / 1e6).toFixed(2)} MB of batch frames in ${sum('batches')} batches over ${syncs.length} catch-up(s); bob stored ${stored} of alice's ${written} entries.`,
-        `Raw baseline: ${bytes} bytes in messages of ${messageBytes} bytes, one way, on a data channel of its own between the two offscreen documents: ${raw.map((ms) => `${ms.toFixed(0)} ms`).join(', ')} (median ${rawMs.toFixed(0)} ms, ${((bytes / 2 ** 20) / (rawMs / 1000)).toFixed(1)} MiB/s).`,
+        `Raw baseline: ${bytes} bytes in messages of ${messageBytes} bytes, one way, on a data channel of its own between the two offscreen documents: ${raw.map((ms) => `${ms.toFixed(0)} ms`).join(', ')} (median ${rawMs.toFixed(0)} ms, ${((bytes / 2 ** 20) / (rawMs / 1000)).toFixed(1)} MiB/s); with a round trip per message: ${lockstep.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}.`,
         `alice wrote the posts through host:post at ${(writeMs / POSTS).toFixed(1)} ms each. One-minute load average ${loads.catchUp} at bob's relaunch.`,
       ],
       parameters: { posts: POSTS, postChars: POST_CHARS, rawRuns: RAW_RUNS },
       browsers: { chromium: chromiumVersion() },
-      details: { relaunchAt, launchedAt, onlineAt: online.at, readyAt: ready.at, caughtUpAt, shownAt, syncs, raw, writeMs, log },
+      details: { relaunchAt, launchedAt, onlineAt: online.at, readyAt: ready.at, caughtUpAt, shownAt, syncs, raw, lockstep, writeMs, log },
     });
     expect(stored, "alice's entries in bob's content database").toBe(written);
   });

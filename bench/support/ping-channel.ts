@@ -96,33 +96,42 @@ export async function closePingChannel(from: TestUser, to: TestUser): Promise<vo
  * The same kind of channel for bulk transfer: `from` streams `bytes` bytes in messages of `messageBytes`
  * (as fast as the channel takes them, keeping at most 4 MiB buffered), `to` counts them and answers once all
  * have arrived; the time is `from`'s, from the first send to that answer — the raw cost of moving those bytes
- * between the two browsers, one way, plus one short message back.
+ * between the two browsers, one way, plus one short message back. In `lockstep`, `to` acknowledges each message
+ * and `from` sends the next only then: one round trip per message, as a sync session has per batch.
  *
  * Returns a transfer: milliseconds, measured inside `from`'s document.
  */
-export async function openBulkChannel(from: TestUser, to: TestUser): Promise<(bytes: number, messageBytes: number) => Promise<number>> {
+export async function openBulkChannel(
+  from: TestUser,
+  to: TestUser,
+): Promise<(bytes: number, messageBytes: number, lockstep?: boolean) => Promise<number>> {
   await pairChannel(
     from,
     to,
     'bench-bulk',
     `globalThis.__benchBulk = {
         pc,
-        send: (total, size) => new Promise((resolve) => {
+        send: (total, size, lockstep) => new Promise((resolve) => {
           const message = new Uint8Array(size).fill(120);
           channel.bufferedAmountLowThreshold = 1 << 20;
-          channel.onmessage = () => resolve(performance.now() - started);
-          const started = performance.now();
-          channel.send(String(total));
           let sent = 0;
+          const next = () => {
+            const n = Math.min(size, total - sent);
+            channel.send(n === size ? message : message.subarray(0, n));
+            sent += n;
+          };
           const pump = () => {
-            while (sent < total && channel.bufferedAmount < 4 << 20) {
-              const n = Math.min(size, total - sent);
-              channel.send(n === size ? message : message.subarray(0, n));
-              sent += n;
-            }
+            while (sent < total && channel.bufferedAmount < 4 << 20) next();
             if (sent < total) channel.addEventListener('bufferedamountlow', pump, { once: true });
           };
-          pump();
+          channel.onmessage = ({ data }) => {
+            if (data === 'done') resolve(performance.now() - started);
+            else if (sent < total) next(); // 'ack' in lockstep
+          };
+          const started = performance.now();
+          channel.send(JSON.stringify({ total, lockstep }));
+          if (lockstep) next();
+          else pump();
         }),
       }`,
     `globalThis.__benchBulkSink = pc;
@@ -130,18 +139,21 @@ export async function openBulkChannel(from: TestUser, to: TestUser): Promise<(by
         channel.binaryType = 'arraybuffer';
         let expected = Infinity;
         let received = 0;
+        let lockstep = false;
         channel.onmessage = ({ data }) => {
           if (typeof data === 'string') {
-            expected = Number(data);
+            ({ total: expected, lockstep } = JSON.parse(data));
             received = 0;
             return;
           }
           received += data.byteLength;
           if (received >= expected) channel.send('done');
+          else if (lockstep) channel.send('ack');
         };
       })`,
   );
-  return (bytes, messageBytes) => evaluateInOffscreen<number>(from, `globalThis.__benchBulk.send(${bytes}, ${messageBytes})`);
+  return (bytes, messageBytes, lockstep = false) =>
+    evaluateInOffscreen<number>(from, `globalThis.__benchBulk.send(${bytes}, ${messageBytes}, ${lockstep})`);
 }
 
 /** Closes both ends of the bulk channel. */
