@@ -49,6 +49,12 @@ export type SyncEvent =
    * (§7.4). `via` is the friend who relayed them when `wall` is neither side's (§7.5).
    */
   | { type: 'wallUpdated'; wall: string; added: StoredEntry[]; feed: FeedChange[]; via: string | null }
+  /**
+   * A batch of `wall` was stored: its entries and frame size, and where its time went — from the `want`
+   * to the frame being handled (`waitMs`: the friend reading and sending, the network, the queue), decoding
+   * and checking it (`checkMs`), and the one storage write (`storeMs`).
+   */
+  | { type: 'batchStored'; wall: string; entries: number; bytes: number; waitMs: number; checkMs: number; storeMs: number }
   /** This side's copy of `wall` is now as far as the friend's (the owner's, or a relay's). */
   | { type: 'upToDate'; wall: string; seq: number }
   /** The friend showed a reader pass or a revocation list this side did not take (§7.5). */
@@ -118,6 +124,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     maxEntries: () => batchEntriesFor(version),
     enqueue: (work) => void enqueue(work),
     behind: async (wall) => (await relay?.behind(wall)) ?? false,
+    now: deps.now,
   });
   const submissions = createSubmissions({
     replica,
@@ -212,7 +219,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     refuse: (code, reason) => shutdown(code, reason, true),
   });
 
-  async function onBatch(m: Extract<PeerMessage, { type: 'batch' }>): Promise<void> {
+  async function onBatch(m: Extract<PeerMessage, { type: 'batch' }>, bytes: number, handledAt: number): Promise<void> {
     const asked = wants.answered(m.wall);
     if (asked === undefined) return shutdown('bad_message', `Unrequested batch for @${m.wall}.`, true);
     const relayed = m.wall !== me && m.wall !== peer;
@@ -224,6 +231,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       // Read per batch: a pin moves when a friend's rotation is followed.
       const known = knownAuthors(identity, await replica.friends());
       const plan = await planIngest(replica, m.wall, m.entries, anchor, deps.now, known, { via: relayed ? peer : undefined, verifier });
+      const checkedAt = deps.now();
       const committed = plan.ok ? await replica.commit(plan.value) : plan;
       if (!committed.ok && committed.reason !== 'conflict') {
         // A relay passes on what its owner sealed: an entry this side refuses (rule 9: an author it
@@ -233,6 +241,8 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
         return wants.done(m.wall);
       }
       if (committed.ok && plan.ok && plan.value.append.length) {
+        const stored = { entries: plan.value.append.length, waitMs: handledAt - asked.sentAt, checkMs: checkedAt - handledAt, storeMs: deps.now() - checkedAt };
+        emit({ type: 'batchStored', wall: m.wall, bytes, ...stored });
         emit({ type: 'wallUpdated', wall: m.wall, added: plan.value.append, feed: plan.value.feed, via: relayed ? peer : null });
       }
     }
@@ -243,7 +253,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     const held = (await replica.wallState(m.wall))?.seq ?? 0;
     // Asked again only after progress: a friend answering with entries this side holds already (and a
     // head it never reaches) would otherwise be asked forever.
-    if (held < m.headSeq && m.entries.length > 0 && held > asked) return wants.request(m.wall);
+    if (held < m.headSeq && m.entries.length > 0 && held > asked.afterSeq) return wants.request(m.wall);
     wants.done(m.wall);
     if (m.wall !== me && held >= m.headSeq) emit({ type: 'upToDate', wall: m.wall, seq: held });
     if (m.wall === me && (await replica.recovering()) && held >= m.headSeq) {
@@ -274,6 +284,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
 
   async function handle(frame: Uint8Array): Promise<void> {
     if (state === 'closed') return;
+    const handledAt = deps.now();
     start(); // our hello must precede our auth even if the peer spoke first
     const decoded = decodeMessage(frame);
     if (!decoded.ok) {
@@ -294,7 +305,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
         return onWant(m);
       case 'batch':
         if (m.entries.length > batchEntriesFor(version)) return shutdown('bad_message', `A batch of ${m.entries.length} entries is over ${batchEntriesFor(version)} in protocol version ${version}.`, true);
-        return onBatch(m);
+        return onBatch(m, frame.length, handledAt);
       case 'notify':
         if (m.wall !== peer) return relay?.notified(m.wall, m.headSeq);
         if (m.headSeq > ((await replica.wallState(peer))?.seq ?? 0)) await wants.request(peer);

@@ -16,6 +16,7 @@ export type WantsDeps = {
   enqueue(work: () => Promise<void>): void;
   /** Whether the friend still holds more of a third wall than this side. */
   behind(wall: string): Promise<boolean>;
+  now(): number;
 };
 
 /**
@@ -23,7 +24,8 @@ export type WantsDeps = {
  * one session per side pulling a given wall, so two friends never both send the same entries.
  */
 export function createWants(d: WantsDeps) {
-  const inFlight = new Map<string, number>();
+  /** Each wall's `want` in flight: where it starts and when it was sent. */
+  const inFlight = new Map<string, { afterSeq: number; sentAt: number }>();
   const who = Symbol(d.peer);
 
   async function request(wall: string): Promise<void> {
@@ -34,7 +36,7 @@ export function createWants(d: WantsDeps) {
       return;
     }
     const afterSeq = (await d.replica.wallState(wall))?.seq ?? 0;
-    inFlight.set(wall, afterSeq);
+    inFlight.set(wall, { afterSeq, sentAt: d.now() });
     d.send({ type: 'want', wall, afterSeq, max: d.maxEntries() });
   }
 
@@ -45,8 +47,8 @@ export function createWants(d: WantsDeps) {
 
   return {
     request,
-    /** A batch arrived: the `afterSeq` of the `want` of this session it answers (which it then ends), else undefined. */
-    answered(wall: string): number | undefined {
+    /** A batch arrived: the `want` of this session it answers (which it then ends) — its `afterSeq` and when it was sent —, else undefined. */
+    answered(wall: string): { afterSeq: number; sentAt: number } | undefined {
       const asked = inFlight.get(wall);
       inFlight.delete(wall);
       return asked;

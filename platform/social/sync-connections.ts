@@ -5,6 +5,7 @@ import type { SyncEvent } from '@/core/syncSession';
 import type { Verifier } from '@/core/verifier';
 import type { DataLink, LinkStateChange, PeerAccess } from '../ports';
 import type { Timers } from '../timers';
+import { catchUpSentence, createCatchUpTimes } from './catch-up-times';
 import { createConnectionLog, type ConnectionEvent } from './connection-log';
 import { createDialQueue } from './dial-queue';
 import { createFriendReach } from './friend-reach';
@@ -59,6 +60,7 @@ interface Connection {
   /** The session's close, when it closed with a code (the friend's `error` frame, or ours). */
   refusal: LinkFailure | null;
   wasReady: boolean;
+  catchUps: ReturnType<typeof createCatchUpTimes>;
 }
 
 const PROTOCOL_FAULTS = new Set(['bad_message', 'too_large', 'bad_auth', 'invalid_batch', 'not_allowed', 'wrong_peer']);
@@ -156,6 +158,12 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
       // friend whose data turns out invalid after it is pauses (a bug there would otherwise repeat).
       if (connection.wasReady && !event.byPeer && event.code !== null && PROTOCOL_FAULTS.has(event.code)) penalise(handle, event.reason);
       if (event.storageFull) deps.addProblem(storageFullSentence(handle));
+    } else if (event.type === 'batchStored') {
+      connection.catchUps.add(event);
+    } else if (event.type === 'upToDate') {
+      // Only the catch-up on connecting: live posts after it would push the dials out of the log.
+      const figures = connection.catchUps.finish(event.wall);
+      if (figures) log.record(handle, 'sync', catchUpSentence(figures), figures);
     } else if (event.type === 'relayRefused') {
       log.record(handle, 'refused', `Did not pass @${event.wall}’s wall on to @${handle}: ${event.reason}.`);
     } else if (event.type === 'keyChanged' || event.type === 'keyRotated') {
@@ -182,7 +190,15 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
   }
 
   function attach(handle: string, link: DataLink, outgoing: boolean): Connection {
-    const connection = { startedAt: deps.now(), timers: [], counted: false, ended: false, refusal: null, wasReady: false } as unknown as Connection;
+    const connection = {
+      startedAt: deps.now(),
+      timers: [],
+      counted: false,
+      ended: false,
+      refusal: null,
+      wasReady: false,
+      catchUps: createCatchUpTimes(),
+    } as unknown as Connection;
     const onState = (change: LinkStateChange) => log.record(handle, LAYER_KIND[change.layer], `${change.layer}: ${change.state} (${elapsed(connection)})`);
     connection.progress = watchLinkProgress(link, outgoing, onState, (failure) => fail(handle, connection, failure));
     link.on('open', () => log.record(handle, 'open', `Data channel open after ${elapsed(connection)}.`));

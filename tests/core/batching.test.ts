@@ -103,6 +103,28 @@ describe('sync in bounded batches', () => {
     expect(await bob.replica.wallState('alice')).toBeNull();
   });
 
+  it('reports each stored batch with its entries, its frame size and where its time went', async () => {
+    const alice = makeUser('alice', 'alice', { versions: [1, 2] }); // batches of 64
+    const bob = makeUser('bob');
+    await befriend(alice, bob);
+    for (let i = 0; i < 70; i++) await post(alice, text(`post ${i}`));
+    const batchBytes: number[] = [];
+    await connect(alice, bob, {
+      tap: (f, from) => {
+        const m = decodeMessage(f);
+        if (from === 'a' && m.ok && m.value.type === 'batch' && m.value.wall === 'alice' && m.value.entries.length > 0) batchBytes.push(f.length);
+        return [f];
+      },
+    });
+    const stored = bob.events.flatMap((e) => (e.type === 'batchStored' && e.wall === 'alice' ? [e] : []));
+    expect(stored.map((e) => e.entries)).toEqual([64, 6]);
+    expect(stored.map((e) => e.bytes)).toEqual(batchBytes);
+    for (const e of stored) for (const ms of [e.waitMs, e.checkMs, e.storeMs]) expect(ms).toBeGreaterThanOrEqual(0);
+    // Reported before the wall is up to date, so a catch-up's figures are complete when that comes.
+    const upToDate = bob.events.findIndex((e) => e.type === 'upToDate' && e.wall === 'alice');
+    expect(bob.events.lastIndexOf(stored.at(-1)!)).toBeLessThan(upToDate);
+  }, 30_000);
+
   it('packs large entries so that no frame exceeds 256 KiB', async () => {
     const alice = makeUser('alice');
     const bob = makeUser('bob');

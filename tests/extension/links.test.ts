@@ -268,6 +268,24 @@ describe('connection details', () => {
   });
 });
 
+describe('catch-up figures in connection details', () => {
+  it('says once what the catch-up on connecting took, and nothing for a live post after it', async () => {
+    const { net, a: alice, b: bob } = await friends();
+    await net.goOffline(bob);
+    for (let i = 0; i < 70; i++) await alice.service.post(`while bob was away ${i}`);
+    await net.goOnline(bob);
+    await net.time.advance(5_000);
+    await net.settle();
+    await alice.service.post('live');
+    await net.settle();
+
+    const syncs = bob.service.connectionLog('alice').filter((e) => e.kind === 'sync');
+    expect(syncs).toHaveLength(1);
+    expect(syncs[0]!.catchUp).toMatchObject({ wall: 'alice', batches: 1, entries: 70 });
+    expect(syncs[0]!.text).toMatch(/^Brought @alice’s wall up to date: 70 entries, \d+ kB in 1 batch; waiting [\d.]+ s, checking [\d.]+ s, storing [\d.]+ s\.$/);
+  });
+});
+
 describe('our own broker connection coming back', () => {
   it('dials again at once when a dial was still unanswered, instead of waiting for it to time out', async () => {
     const { net, a: alice, b: bob } = await friends();
