@@ -46,6 +46,8 @@ async function applyFeedChange(feed: Table<FeedItemV2>, profiles: Table<ProfileR
   }
 }
 
+const isAbort = (error: unknown): boolean => error instanceof DOMException && error.name === 'AbortError';
+
 /**
  * The core `Replica` on the content database. Each `commit` — one incoming batch or one own
  * write — is one IndexedDB transaction over the wall state, its entries and the feed index,
@@ -74,6 +76,11 @@ export function createIdbReplica(db: ContentDb): Replica {
         return { ok: false, reason: 'append is not contiguous' };
       }
       const tx = db.transaction(['walls', 'entries', 'feed', 'profiles'], 'readwrite');
+      const queued: Promise<unknown>[] = [];
+      const queue = (request: Promise<unknown>): void => {
+        queued.push(request);
+        request.catch(() => undefined); // seen through Promise.all or allSettled below
+      };
       try {
         const walls = tx.objectStore('walls');
         const entries = tx.objectStore('entries');
@@ -84,7 +91,10 @@ export function createIdbReplica(db: ContentDb): Replica {
           await tx.done.catch(() => undefined);
           return { ok: false, reason: 'conflict' };
         }
-        for (const entry of write.append) await entries.add(toRecord(entry));
+        // Appends and new feed rows are queued without waiting for each: a transaction runs its
+        // requests in order, and waiting for one at a time made a batch of 400 posts cost ~180 ms
+        // in Chromium (bench:browser). Reads that decide a write still wait.
+        for (const entry of write.append) queue(entries.add(toRecord(entry)));
         for (const { id, body } of write.fillBodies) {
           const record = await entries.index('byId').get([write.wall, id]);
           if (record && !record.tombstoned) await entries.put({ ...record, body: body.slice() });
@@ -94,9 +104,12 @@ export function createIdbReplica(db: ContentDb): Replica {
           if (record) await entries.put({ ...record, body: null, tombstoned: true });
         }
         const profiles = tx.objectStore('profiles');
-        for (const change of write.feed) await applyFeedChange(feed, profiles, change);
-        await walls.put(write.state);
-        await tx.done;
+        for (const change of write.feed) {
+          if (change.op === 'put') queue(feed.put(change.row));
+          else await applyFeedChange(feed, profiles, change);
+        }
+        queue(walls.put(write.state));
+        await Promise.all([...queued, tx.done]);
         return { ok: true, value: undefined };
       } catch (error) {
         // Nothing of the write stays: the transaction is aborted (or already was) as a whole.
@@ -106,7 +119,10 @@ export function createIdbReplica(db: ContentDb): Replica {
         } catch {
           // already finished or aborted
         }
-        throw storageError(error);
+        // The request that failed says why (a full disk, a duplicate); the others only say "aborted".
+        const settled = await Promise.allSettled(queued);
+        const cause = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isAbort(r.reason));
+        throw storageError(cause ? cause.reason : error);
       }
     },
     async dropWall(wall) {
