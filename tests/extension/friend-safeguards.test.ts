@@ -89,7 +89,7 @@ describe('friend safeguards', () => {
       const requests = show(FriendRequestList, state({ incoming: [request('carol', 'incoming')] }));
 
       expect(button(requests, 'Accept @carol').classes()).toEqual(['pw-primary']);
-      expect(button(requests, 'Block @carol').classes()).toEqual(['request-block']);
+      expect(button(requests, 'Block @carol').classes()).toEqual(['pw-danger', 'request-block']);
     });
   });
 
