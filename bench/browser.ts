@@ -29,20 +29,19 @@
  *
  * Run with `npm run bench:browser` (bench/vitest.browser.config.ts), after `npm run build`.
  */
-import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionEvent } from '../platform/social/connection-log';
-import { chromiumPath } from '../tests/e2e/support/browser-binaries';
 import { ChromiumExtensionPage } from '../tests/e2e/support/chromium-page';
-import { createAccount, request, waitForConnection } from '../tests/e2e/support/flows';
+import type { ExtensionPage } from '../tests/e2e/support/extension-page';
+import { request } from '../tests/e2e/support/flows';
 import { Scene } from '../tests/e2e/support/scene';
-import { befriend } from '../tests/e2e/support/social';
 import type { TestUser } from '../tests/e2e/support/test-user';
 import { sleep, waitFor } from '../tests/e2e/support/wait';
 import { publish, type Row } from './report';
 import { median } from './stats';
-import { connectionLog, entryCount, POST_CHARS, postMark, presence, writePosts } from './support/catchup-probes';
+import { connectionLog, entryCount, POST_CHARS, postMark, writePosts } from './support/catchup-probes';
+import { chromiumVersion, presence, startConnectedPair } from './support/connected-pair';
 import { firstRender, openWatchedPopup, readMarks } from './support/first-render';
 import { closeBulkChannel, openBulkChannel } from './support/ping-channel';
 
@@ -55,11 +54,6 @@ const RAW_RUNS = 3;
 const CATCH_UP_TIMEOUT_MS = 10 * 60_000;
 const TARGET_TOTAL_MS = 3_000;
 const TARGET_RAW_RATIO = 10;
-
-function chromiumVersion(): string {
-  const run = spawnSync(chromiumPath(), ['--version'], { encoding: 'utf8' });
-  return run.stdout.trim() || 'unknown';
-}
 
 const load = (): number => Number(loadavg()[0]!.toFixed(2));
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
@@ -99,20 +93,8 @@ describe('browser catch-up and the popup’s first render (issue 11, benchmarks 
 
   beforeAll(async () => {
     if (!Number.isInteger(POSTS) || POSTS < 2) throw new Error('BENCH_CATCHUP_POSTS must be an integer of at least 2.');
-    [alice, bob] = (await scene.start([
-      ['alice', 'chromium'],
-      ['bob', 'chromium'],
-    ])) as [TestUser, TestUser];
-    const popups = await Promise.all([alice.openPopup(), bob.openPopup()]);
-    for (const [user, popup] of [[alice, popups[0]], [bob, popups[1]]] as const) {
-      await createAccount(popup, { handle: user.name, brokerUrl: scene.broker.url });
-    }
-    await Promise.all(popups.map((popup) => waitForConnection(popup, 'Online')));
-    await befriend(popups[0], 'alice', popups[1], 'bob');
-    await waitFor(async () => ((await presence(popups[0], 'bob')) === 'online' && (await presence(popups[1], 'alice')) === 'online' ? true : undefined), {
-      timeoutMs: 45_000,
-      describe: () => 'alice and bob are not connected 45 s after befriending',
-    });
+    let popups: [ExtensionPage, ExtensionPage];
+    ({ alice, bob, popups } = await startConnectedPair(scene));
     alicePopup = popups[0] as ChromiumExtensionPage;
     // bob closes his browser: all that alice writes from now on waits for him.
     await bob.quit();

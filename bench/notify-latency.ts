@@ -20,20 +20,18 @@
  * Playwright stays attached to bob's browser, which keeps his service worker awake: the figure has no worker
  * wake-up in it. Run with `npm run bench:notify` (bench/vitest.notify.config.ts), after `npm run build`.
  */
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumPath } from '../tests/e2e/support/browser-binaries';
 import type { ChromiumExtensionPage } from '../tests/e2e/support/chromium-page';
 import type { ExtensionPage } from '../tests/e2e/support/extension-page';
-import { createAccount, request, waitForConnection } from '../tests/e2e/support/flows';
 import { Scene } from '../tests/e2e/support/scene';
-import { befriend, writePost } from '../tests/e2e/support/social';
+import { writePost } from '../tests/e2e/support/social';
 import type { TestUser } from '../tests/e2e/support/test-user';
-import { sleep, waitFor } from '../tests/e2e/support/wait';
+import { sleep } from '../tests/e2e/support/wait';
 import { publish } from './report';
 import { median, percentile } from './stats';
-import { closePingChannel, openPingChannel, PING_BYTES } from './support/ping-channel';
+import { chromiumVersion, startConnectedPair } from './support/connected-pair';
 import { entryTimes, nextPostNotification, notificationCreateTimes, recordPostClicks } from './support/notify-probes';
+import { closePingChannel, openPingChannel, PING_BYTES } from './support/ping-channel';
 
 const POSTS = Number(process.env.BENCH_NOTIFY_POSTS ?? 50);
 const WARMUP_POSTS = 3;
@@ -52,17 +50,6 @@ interface Sample {
   pingMs: number;
 }
 
-/** What alice's (or bob's) peer host says about the other (`online` once a sync connection is ready). */
-async function presence(popup: ExtensionPage, friend: string): Promise<string | undefined> {
-  const state = (await request(popup, 'host:social-state').catch(() => null)) as { friends: Array<{ handle: string; presence: string }> } | null;
-  return state?.friends.find((f) => f.handle === friend)?.presence;
-}
-
-function chromiumVersion(): string {
-  const run = spawnSync(chromiumPath(), ['--version'], { encoding: 'utf8' });
-  return run.stdout.trim() || 'unknown';
-}
-
 describe('post → notification (issue 11, benchmark 3)', () => {
   const scene = new Scene('bench-notify');
   let alice: TestUser;
@@ -71,20 +58,8 @@ describe('post → notification (issue 11, benchmark 3)', () => {
 
   beforeAll(async () => {
     if (!Number.isInteger(POSTS) || POSTS < 1) throw new Error('BENCH_NOTIFY_POSTS must be a positive integer.');
-    [alice, bob] = (await scene.start([
-      ['alice', 'chromium'],
-      ['bob', 'chromium'],
-    ])) as [TestUser, TestUser];
-    const popups = await Promise.all([alice.openPopup(), bob.openPopup()]);
-    for (const [user, popup] of [[alice, popups[0]], [bob, popups[1]]] as const) {
-      await createAccount(popup, { handle: user.name, brokerUrl: scene.broker.url });
-    }
-    await Promise.all(popups.map((popup) => waitForConnection(popup, 'Online')));
-    await befriend(popups[0], 'alice', popups[1], 'bob');
-    await waitFor(async () => ((await presence(popups[0], 'bob')) === 'online' && (await presence(popups[1], 'alice')) === 'online' ? true : undefined), {
-      timeoutMs: 45_000,
-      describe: () => 'alice and bob are not connected 45 s after befriending',
-    });
+    let popups: [ExtensionPage, ExtensionPage];
+    ({ alice, bob, popups } = await startConnectedPair(scene));
     // bob is online with no Peerwall page open, as when a notification matters.
     await popups[1].close();
     alicePopup = popups[0] as ChromiumExtensionPage;

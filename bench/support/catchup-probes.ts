@@ -6,8 +6,8 @@ import type { ConnectionEvent } from '../../platform/social/connection-log';
 import type { ChromiumExtensionPage } from '../../tests/e2e/support/chromium-page';
 import type { ExtensionPage } from '../../tests/e2e/support/extension-page';
 import { request } from '../../tests/e2e/support/flows';
-import { evaluateInOffscreen } from '../../tests/e2e/support/social';
 import type { TestUser } from '../../tests/e2e/support/test-user';
+import { queryEntries } from './connected-pair';
 
 /** Characters per post, as in the issue. */
 export const POST_CHARS = 300;
@@ -51,32 +51,9 @@ export async function writePosts(page: ChromiumExtensionPage, from: number, to: 
 }
 
 /** How many entries of `wall` `user`'s content database holds (read in the offscreen document). */
-export function entryCount(user: TestUser, wall: string): Promise<number> {
-  return evaluateInOffscreen<number>(
-    user,
-    `new Promise((resolve, reject) => {
-      const open = indexedDB.open(${JSON.stringify(`peerwall-${user.name}`)});
-      open.onerror = () => reject(open.error);
-      open.onsuccess = () => {
-        const db = open.result;
-        const count = db.transaction('entries').objectStore('entries').count(IDBKeyRange.bound([${JSON.stringify(wall)}, 0], [${JSON.stringify(wall)}, Infinity]));
-        count.onerror = () => reject(count.error);
-        count.onsuccess = () => {
-          db.close();
-          resolve(count.result);
-        };
-      };
-    })`,
-  );
-}
+export const entryCount = (user: TestUser, wall: string): Promise<number> => queryEntries<number>(user, wall, 'count');
 
 /** What `page`'s peer host logged about its connections to `friend` (the "Connection details"). */
 export async function connectionLog(page: ExtensionPage, friend: string): Promise<ConnectionEvent[]> {
   return (await request(page, 'host:connection-log', { handle: friend })) as ConnectionEvent[];
-}
-
-/** What `page`'s peer host says about `friend` (`online` once a sync connection is ready). */
-export async function presence(page: ExtensionPage, friend: string): Promise<string | undefined> {
-  const state = (await request(page, 'host:social-state').catch(() => null)) as { friends: Array<{ handle: string; presence: string }> } | null;
-  return state?.friends.find((f) => f.handle === friend)?.presence;
 }

@@ -4,9 +4,10 @@
  */
 import type { Worker } from 'playwright-core';
 import type { ChromiumExtensionPage } from '../../tests/e2e/support/chromium-page';
-import { evaluateInOffscreen, extensionWorker } from '../../tests/e2e/support/social';
+import { extensionWorker } from '../../tests/e2e/support/social';
 import type { TestUser } from '../../tests/e2e/support/test-user';
 import { sleep } from '../../tests/e2e/support/wait';
+import { queryEntries } from './connected-pair';
 
 type Chrome = {
   chrome: {
@@ -99,21 +100,6 @@ export interface EntryTimes {
 
 /** The write and receive times of every entry of `wall` in `user`'s content database, by entry id. */
 export async function entryTimes(user: TestUser, wall: string): Promise<Map<string, EntryTimes>> {
-  const rows = await evaluateInOffscreen<Array<[string, number, number]>>(
-    user,
-    `new Promise((resolve, reject) => {
-      const open = indexedDB.open(${JSON.stringify(`peerwall-${user.name}`)});
-      open.onerror = () => reject(open.error);
-      open.onsuccess = () => {
-        const db = open.result;
-        const read = db.transaction('entries').objectStore('entries').getAll(IDBKeyRange.bound([${JSON.stringify(wall)}, 0], [${JSON.stringify(wall)}, Infinity]));
-        read.onerror = () => reject(read.error);
-        read.onsuccess = () => {
-          db.close();
-          resolve(read.result.map((e) => [e.id, e.header.createdAt, e.receivedAt]));
-        };
-      };
-    })`,
-  );
+  const rows = await queryEntries<Array<[string, number, number]>>(user, wall, 'getAll', 'result.map((e) => [e.id, e.header.createdAt, e.receivedAt])');
   return new Map(rows.map(([id, createdAt, receivedAt]) => [id, { createdAt, receivedAt }]));
 }
