@@ -1,7 +1,7 @@
 import { bytesEqual, codePointLength, toHex } from './bytes';
 import { decodeBody, type EntryBody } from './body';
 import { bodyMatches } from './entry';
-import { entrySignatures } from './entrySignatures';
+import { type EntrySignatures, entrySignatures } from './entrySignatures';
 import { CONTENT_KINDS, OWNER_ONLY_KINDS, TARGETED_KINDS } from './entryKind';
 import { type FeedChange, bodyText, feedChangesOfAppend } from './feed';
 import { type KnownAuthors, checkAuthor } from './knownAuthors';
@@ -24,7 +24,8 @@ export function emptyWallState(wall: string, genesisKey: Uint8Array): WallState 
  * `known` are the reader itself and its pinned friends: an entry in one of their names must carry
  * one of their keys, whoever sealed it. `via` is the friend who relayed the run, if not the owner.
  * The signatures of every entry the run would append are checked at once through `verifier`
- * before the rules take the entries in order.
+ * before the rules take the entries in order. `signatures` are checks already started for exactly
+ * these entries (`entrySignatures`, in order), e.g. while the previous batch was being stored.
  */
 export async function planIngest(
   replica: Replica,
@@ -33,7 +34,7 @@ export async function planIngest(
   anchor: Uint8Array,
   now: () => number,
   known: KnownAuthors,
-  options: { via?: string | undefined; verifier?: Verifier } = {},
+  options: { via?: string | undefined; verifier?: Verifier; signatures?: readonly EntrySignatures[] | undefined } = {},
 ): Promise<Result<WallWrite>> {
   const { via, verifier = pureVerifier } = options;
   const stored = await replica.wallState(wall);
@@ -50,7 +51,10 @@ export async function planIngest(
   const lookup = async (id: string): Promise<StoredEntry | null> => fresh.get(id) ?? (await replica.entryById(wall, id));
   const isTombstoned = (e: StoredEntry): boolean => e.tombstoned || tombstone.has(e.id);
 
-  const signatures = entries.map((e) => entrySignatures(e, verifier, e.header.wall === wall && e.seq > expectedSeq));
+  const signatures =
+    options.signatures?.length === entries.length
+      ? options.signatures
+      : entries.map((e) => entrySignatures(e, verifier, e.header.wall === wall && e.seq > expectedSeq));
 
   for (const [i, e] of entries.entries()) {
     const where = `entry ${e.seq} of @${wall}`;

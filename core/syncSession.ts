@@ -4,16 +4,19 @@ import type { FeedChange } from './feed';
 import { batchEntriesFor, decodeMessage, encodeMessage as encodeFrame, type ErrorCode, helloVersions, type PeerMessage, PROTOCOL_VERSIONS, RELAY_VERSION } from './messages';
 import { type HandshakeSide, negotiateVersion, signHandshake, verifyHandshake } from './handshake';
 import type { Identity, RandomBytes } from './identity';
+import type { EntrySignatures } from './entrySignatures';
 import { planIngest } from './ingest';
 import { knownAuthors } from './knownAuthors';
 import { LIMITS } from './limits';
 import { type Replica, type SignedEntry, type StoredEntry, StorageFullError } from './replica';
 import { safetyNumber } from './safetyNumber';
 import { createAnswers } from './syncAnswers';
+import { type BatchMessage, createEarlyChecks } from './syncChecks';
 import { createSubmissions } from './syncSubmissions';
 import { createWants } from './syncWants';
 import { judgeHello } from './syncHello';
 import { createRelayRole, genesisOfFriend, type RelayDeps, type RelayRole } from './syncRelay';
+import type { Result } from './result';
 import type { Transport } from './transport';
 import { pureVerifier, type Verifier } from './verifier';
 
@@ -126,6 +129,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     behind: async (wall) => (await relay?.behind(wall)) ?? false,
     now: deps.now,
   });
+  const earlyChecks = createEarlyChecks({ verifier, ready: () => state === 'ready', expects: wants.expects, maxEntries: () => batchEntriesFor(version) });
   const submissions = createSubmissions({
     replica,
     identity,
@@ -143,6 +147,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     if (tell && code) send({ type: 'error', code, message: truncateText(reason, LIMITS.errorMessageChars) });
     state = 'closed';
     wants.clear();
+    earlyChecks.clear();
     submissions.clear();
     relay?.clear();
     emit({ type: 'closed', code, reason, byPeer: cause.byPeer ?? false, storageFull: cause.storageFull ?? false });
@@ -219,7 +224,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     refuse: (code, reason) => shutdown(code, reason, true),
   });
 
-  async function onBatch(m: Extract<PeerMessage, { type: 'batch' }>, bytes: number, handledAt: number): Promise<void> {
+  async function onBatch(m: BatchMessage, bytes: number, handledAt: number, checks: readonly EntrySignatures[] | undefined): Promise<void> {
     const asked = wants.answered(m.wall);
     if (asked === undefined) return shutdown('bad_message', `Unrequested batch for @${m.wall}.`, true);
     const relayed = m.wall !== me && m.wall !== peer;
@@ -227,12 +232,15 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     const owner = relayed ? await replica.friend(m.wall) : null;
     const anchor = m.wall === me ? genesisKeyOf(identity) : owner ? genesisOfFriend(owner) : peerGenesis!;
     if (relayed && !owner) return wants.done(m.wall); // unfriended meanwhile
+    const lastSeq = m.entries.at(-1)?.seq ?? 0;
+    if (lastSeq > asked.afterSeq && lastSeq < m.headSeq) wants.requestNext(m.wall, lastSeq);
     if (m.entries.length > 0) {
       // Read per batch: a pin moves when a friend's rotation is followed.
       const known = knownAuthors(identity, await replica.friends());
-      const plan = await planIngest(replica, m.wall, m.entries, anchor, deps.now, known, { via: relayed ? peer : undefined, verifier });
+      const plan = await planIngest(replica, m.wall, m.entries, anchor, deps.now, known, { via: relayed ? peer : undefined, verifier, signatures: checks });
       const checkedAt = deps.now();
-      const committed = plan.ok ? await replica.commit(plan.value) : plan;
+      // Pulled entries stay with the friend that sent them: a write lost to a power cut is fetched again.
+      const committed = plan.ok ? await replica.commit({ ...plan.value, refetchable: true }) : plan;
       if (!committed.ok && committed.reason !== 'conflict') {
         // A relay passes on what its owner sealed: an entry this side refuses (rule 9: an author it
         // knows under another key) says nothing about the relay, whose other walls stay welcome.
@@ -282,11 +290,10 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     send({ type: 'hello', versions: [...versions], handle: me, key: identity.publicKey, nonce: myNonce, rotations: identity.rotations });
   }
 
-  async function handle(frame: Uint8Array): Promise<void> {
+  async function handle(frame: Uint8Array, decoded: Result<PeerMessage>): Promise<void> {
     if (state === 'closed') return;
     const handledAt = deps.now();
     start(); // our hello must precede our auth even if the peer spoke first
-    const decoded = decodeMessage(frame);
     if (!decoded.ok) {
       const offered = state === 'handshake' ? helloVersions(frame) : null;
       if (offered && negotiateVersion(versions, offered) === null) return unsupportedVersion(offered);
@@ -305,7 +312,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
         return onWant(m);
       case 'batch':
         if (m.entries.length > batchEntriesFor(version)) return shutdown('bad_message', `A batch of ${m.entries.length} entries is over ${batchEntriesFor(version)} in protocol version ${version}.`, true);
-        return onBatch(m, frame.length, handledAt);
+        return onBatch(m, frame.length, handledAt, earlyChecks.take(m));
       case 'notify':
         if (m.wall !== peer) return relay?.notified(m.wall, m.headSeq);
         if (m.headSeq > ((await replica.wallState(peer))?.seq ?? 0)) await wants.request(peer);
@@ -346,7 +353,11 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     return chain;
   };
 
-  transport.onFrame((frame) => void enqueue(() => handle(frame)));
+  transport.onFrame((frame) => {
+    const decoded = decodeMessage(frame);
+    earlyChecks.arrived(decoded);
+    void enqueue(() => handle(frame, decoded));
+  });
   // After the frames that arrived before the close: the last one may be the peer's `error`.
   transport.onClose(() => void enqueue(async () => shutdown(null, `The connection to @${peer} closed.`, false)));
 

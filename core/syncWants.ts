@@ -40,6 +40,17 @@ export function createWants(d: WantsDeps) {
     d.send({ type: 'want', wall, afterSeq, max: d.maxEntries() });
   }
 
+  /**
+   * Asks for what follows `afterSeq` before the batch that ends there is stored, so the friend reads
+   * and sends the next batch while this side checks and stores the last one (§7.3 still sees one
+   * `want` at a time: the batch it answers has arrived). This session already pulls `wall`.
+   */
+  function requestNext(wall: string, afterSeq: number): void {
+    if (inFlight.has(wall) || !d.ready()) return;
+    inFlight.set(wall, { afterSeq, sentAt: d.now() });
+    d.send({ type: 'want', wall, afterSeq, max: d.maxEntries() });
+  }
+
   /** Another session finished pulling `wall`: ask again if this friend may still have more. */
   async function again(wall: string): Promise<void> {
     if (d.ready() && (wall === d.peer || (await d.behind(wall)))) await request(wall);
@@ -47,6 +58,9 @@ export function createWants(d: WantsDeps) {
 
   return {
     request,
+    requestNext,
+    /** Whether a `want` of this session for `wall` awaits its batch. */
+    expects: (wall: string): boolean => inFlight.has(wall),
     /** A batch arrived: the `want` of this session it answers (which it then ends) — its `afterSeq` and when it was sent —, else undefined. */
     answered(wall: string): { afterSeq: number; sentAt: number } | undefined {
       const asked = inFlight.get(wall);
