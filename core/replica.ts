@@ -42,6 +42,11 @@ export type WallWrite = {
   tombstone: string[];
   /** What the write does to a feed index, in order (the feed rules live in ./feed.ts only). */
   feed: FeedChange[];
+  /**
+   * Every entry of the write can be fetched again from a friend (a pulled batch): storage may report
+   * it committed before it reaches the disk. Still all or nothing. One's own posts never are.
+   */
+  refetchable?: boolean;
 };
 
 /**

@@ -75,7 +75,8 @@ export function createIdbReplica(db: ContentDb): Replica {
       if (write.append.some((e, i) => e.seq !== write.expectedSeq + i + 1)) {
         return { ok: false, reason: 'append is not contiguous' };
       }
-      const tx = db.transaction(['walls', 'entries', 'feed', 'profiles'], 'readwrite');
+      // Chromium flushes each transaction to the disk by default; a pulled batch can be fetched again.
+      const tx = db.transaction(['walls', 'entries', 'feed', 'profiles'], 'readwrite', { durability: write.refetchable ? 'relaxed' : 'default' });
       const queued: Promise<unknown>[] = [];
       const queue = (request: Promise<unknown>): void => {
         queued.push(request);

@@ -67,6 +67,29 @@ describe('IndexedDB replica', () => {
     expect(await other.getAll('profiles')).toEqual([]);
   });
 
+  it('commits a pulled batch without waiting for the disk, and one\'s own posts with the browser\'s default', async () => {
+    const alice = createIdentity('alice', randomBytes);
+    const source = createMemoryReplica();
+    await post(source, alice, 'from alice');
+    const { db, replica } = await idb();
+    const durabilities: string[] = [];
+    const transaction = db.transaction.bind(db);
+    db.transaction = ((...args: Parameters<typeof transaction>) => {
+      const tx = transaction(...args);
+      if (args[1] === 'readwrite') durabilities.push(tx.durability);
+      return tx;
+    }) as typeof db.transaction;
+    const plan = await planIngest(replica, 'alice', await source.entriesAfter('alice', 0, 10), alice.publicKey, deps.now, knownAuthors(alice, []));
+    if (!plan.ok) throw new Error(plan.reason);
+
+    await replica.commit({ ...plan.value, refetchable: true });
+    await post(replica, createIdentity('bob', randomBytes), 'my own');
+
+    expect(durabilities).toEqual(['relaxed', 'default']);
+    expect((await replica.wallState('alice'))?.seq).toBe(1);
+    expect((await replica.wallState('bob'))?.seq).toBe(1);
+  });
+
   it('stores own posts in order and lists them after a sequence number', async () => {
     const { replica } = await idb();
     const alice = createIdentity('alice', randomBytes);
