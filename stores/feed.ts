@@ -27,7 +27,28 @@ export const useFeedStore = defineStore('feed', () => {
   /** Posts whose whole thread is shown (the others show their newest comments), newest choice last. */
   const expanded = ref<string[]>([]);
 
-  async function load(): Promise<void> {
+  /**
+   * Reloads the page. While a reload is in flight, calls wait for one more that starts after it — one,
+   * however many came meanwhile —, so a catch-up's stream of change notices costs a reload at a time, and
+   * an older answer never lands after a newer one.
+   */
+  let running: Promise<void> | null = null;
+  let next: Promise<void> | null = null;
+  function load(): Promise<void> {
+    if (running) {
+      next ??= running.then(() => {
+        next = null;
+        return load();
+      });
+      return next;
+    }
+    running = fetchPage().finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  async function fetchPage(): Promise<void> {
     try {
       posts.value = await sendRequest('host:feed', { limit: limit.value, wall: wall.value, expanded: [...expanded.value] });
       loaded.value = true;

@@ -53,6 +53,38 @@ describe('feed and friends stores', () => {
     ]);
   });
 
+  it('reloads one page at a time: notices during a reload make one more, and the newest answer stays', async () => {
+    const answers: Array<(posts: FeedPost[]) => void> = [];
+    const seen = host((type) => {
+      if (type !== 'host:feed') return { ok: true, value: null };
+      return new Promise((resolve) => answers.push((value) => resolve({ ok: true, value })));
+    });
+    const feed = useFeedStore();
+    const first = feed.load();
+    await flush();
+    answers.shift()!([post(1)]);
+    await first;
+
+    const connection = useConnectionStore();
+    for (let i = 0; i < 5; i++) {
+      connection.socialChange = { friends: false, feed: true, posts: [] };
+      await flush();
+    }
+    // One reload in flight, one waiting behind it for the four notices that came meanwhile.
+    expect(seen.filter((r) => r.type === 'host:feed')).toHaveLength(2);
+    answers.shift()!([post(2), post(1)]);
+    await flush();
+    expect(seen.filter((r) => r.type === 'host:feed')).toHaveLength(3);
+    const mine = feed.load(); // waits for a reload that starts after it
+    answers.shift()!([post(3), post(2), post(1)]);
+    await flush();
+    expect(feed.posts.map((p) => p.seq)).toEqual([3, 2, 1]);
+    answers.shift()!([post(4), post(3), post(2), post(1)]);
+    await mine;
+    expect(feed.posts.map((p) => p.seq)).toEqual([4, 3, 2, 1]);
+    expect(seen.filter((r) => r.type === 'host:feed')).toHaveLength(4);
+  });
+
   it('asks for the whole thread of the posts opened, and forgets them when another wall is shown', async () => {
     const seen = host((type) => (type === 'host:feed' ? { ok: true, value: [post(2), post(1)] } : { ok: true, value: null }));
     const feed = useFeedStore();
