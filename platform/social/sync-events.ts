@@ -4,6 +4,7 @@ import type { ChangeBatcher } from './social-changes';
 import type { SocialCircle } from './social-circle';
 import type { SocialStateReader } from './social-state';
 import type { SocialStore } from './social-store';
+import { CHANGE_MAX_POSTS } from './social-views';
 import type { WallNotices } from './wall-notices';
 
 export interface SyncEventDeps {
@@ -31,8 +32,10 @@ export function createSyncEventHandler(deps: SyncEventDeps) {
       if (event.wall !== me && event.added.length > 0) deps.announceWall(event.wall, handle);
       if (event.wall === handle && event.added.some((e) => e.header.kind === 'goodbye')) circle.markGone(handle);
       const rows = event.feed.flatMap((c) => (c.op === 'put' ? [c.row] : []));
-      // Only new rows can be inserted by pages; anything else (or an own-wall change) reloads.
-      if (rows.length === event.feed.length && rows.length > 0) void deps.view.posts(rows).then(changes.posts, changes.feed);
+      // Only new rows can be inserted by pages; anything else (or an own-wall change) reloads. Past what
+      // one notice carries a page reloads anyway: a catch-up's batch of 400 posts is not worth their threads.
+      const insertable = rows.length === event.feed.length && rows.length > 0 && rows.length <= CHANGE_MAX_POSTS;
+      if (insertable) void deps.view.posts(rows).then(changes.posts, changes.feed);
       else changes.feed();
       if (event.feed.some((c) => c.op === 'profile')) changes.friends(); // display names
       // Entries friends wrote on our wall were just sealed: every other friend should have them too.
