@@ -64,11 +64,12 @@ const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (ap
       if (wait > 0) {
         throw new ApiError(429, 'too_many_accounts', 'Too many new accounts from this address. Try again later.', wait);
       }
-      if (await accounts.find(parsed.handle)) throw taken();
-      // Counted before hashing, so parallel sign-ups cannot all pass the check above (#17); a
-      // sign-up that ends without an account (handle taken meanwhile, pool busy) gives it back.
+      // Counted before anything waits (the look-up, the hashing), so parallel sign-ups cannot all
+      // pass the check above (#17); a sign-up that ends without an account (handle taken, pool
+      // busy, database unreachable) gives it back.
       const giveBack = registrations.record(request.ip);
       try {
+        if (await accounts.find(parsed.handle)) throw taken();
         const hash = await hashOrBusy(() => hasher.hash(request.body.password, request.ip), 'sign-ups');
         if (!(await accounts.create(parsed.handle, hash))) throw taken();
       } catch (error) {
