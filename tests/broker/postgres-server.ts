@@ -52,6 +52,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   let databases = 0;
 
   async function start(): Promise<void> {
+    if (child && child.exitCode === null) return;
     const [postgres, args] = command('postgres', [
       '-D', data, '-p', String(port), '-k', dir,
       '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
