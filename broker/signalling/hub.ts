@@ -206,7 +206,7 @@ export class SignallingHub {
         this.relay(peer, message);
         return;
       case 'PW_RELAY_INVALID':
-        this.status(peer, message.id, message.dst, 'rejected', message.reason);
+        this.afterEarlierRelays(peer, () => this.status(peer, message.id, message.dst, 'rejected', message.reason));
         return;
       case 'HEARTBEAT':
       case 'IGNORED':
@@ -257,22 +257,32 @@ export class SignallingHub {
   private relay(peer: Peer, message: Extract<ParsedClientFrame, { type: 'PW_RELAY' }>): void {
     const src = peer.session.handle;
     const { dst, id, body } = message;
-    if (dst === src) return this.status(peer, id, dst, 'rejected', 'invalid');
-    if (this.options.relayLimiter.retryAfter(src) > 0) return this.status(peer, id, dst, 'rejected', 'rate_limited');
+    if (dst === src) return this.afterEarlierRelays(peer, () => this.status(peer, id, dst, 'rejected', 'invalid'));
+    if (this.options.relayLimiter.retryAfter(src) > 0) {
+      return this.afterEarlierRelays(peer, () => this.status(peer, id, dst, 'rejected', 'rate_limited'));
+    }
     this.options.relayLimiter.record(src);
-    const previous = this.relayChains.get(peer) ?? Promise.resolve();
-    const next = previous
-      .then(() => this.options.isActiveHandle(dst))
-      .then(
-        (active) => {
-          if (this.peers.get(src) !== peer) return; // it left while the check ran
-          if (!active) return this.status(peer, id, dst, 'rejected', 'unknown_handle');
-          this.deliver(peer, dst, id, body);
-        },
-        () => {
-          if (this.peers.get(src) === peer) this.status(peer, id, dst, 'rejected', 'unavailable');
-        },
-      )
+    this.afterEarlierRelays(peer, async () => {
+      let active: boolean;
+      try {
+        active = await this.options.isActiveHandle(dst);
+      } catch {
+        if (this.peers.get(src) === peer) this.status(peer, id, dst, 'rejected', 'unavailable');
+        return;
+      }
+      if (this.peers.get(src) !== peer) return; // it left while the check ran
+      if (!active) return this.status(peer, id, dst, 'rejected', 'unknown_handle');
+      this.deliver(peer, dst, id, body);
+    });
+  }
+
+  /**
+   * Runs `step` once the peer's earlier relays are answered (unless it has left meanwhile): the
+   * handle check may wait on the account database, and PW_RELAY_STATUS frames keep the relays' order.
+   */
+  private afterEarlierRelays(peer: Peer, step: () => void | Promise<void>): void {
+    const next = (this.relayChains.get(peer) ?? Promise.resolve())
+      .then(() => (this.peers.get(peer.session.handle) === peer ? step() : undefined))
       .catch((error: unknown) => this.options.onError?.(error));
     this.relayChains.set(peer, next);
   }
