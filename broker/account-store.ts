@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { AccountStore } from './accounts';
-import type { BrokerConfig } from './config';
+import { ConfigError, type BrokerConfig } from './config';
 import { openDatabase } from './db';
 import { createPostgresAccountStore } from './postgres/accounts';
 import { migratePostgres } from './postgres/migrate';
@@ -19,7 +19,8 @@ export async function openAccountStore(config: BrokerConfig, log: StorageLog): P
   } catch (error) {
     await db.close().catch(() => undefined);
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`PostgreSQL at ${redactDatabaseUrl(config.databaseUrl)} could not be prepared: ${reason}`);
+    // A ConfigError: server.ts prints its sentence alone, without a stack.
+    throw new ConfigError(`PostgreSQL at ${redactDatabaseUrl(config.databaseUrl)} could not be prepared: ${reason}`);
   }
   log.info({ database: redactDatabaseUrl(config.databaseUrl) }, 'accounts on PostgreSQL');
   return createPostgresAccountStore(db);

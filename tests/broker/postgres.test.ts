@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +75,25 @@ describe('PostgreSQL schema', () => {
 });
 
 describe('PostgreSQL unavailable', () => {
+  it('stops npm run broker at start with one sentence naming the redacted URL', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'peerwall-server-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'broker/server.ts'], {
+      env: { ...process.env, PORT: '0', DATA_DIR: dataDir, DATABASE_URL: 'postgres://peerwall:db-secret-1234@127.0.0.1:1/peerwall', LOG_LEVEL: 'fatal' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    rmSync(dataDir, { recursive: true, force: true });
+    expect(code).toBe(1);
+    expect(output.trim()).toMatch(
+      /^Peerwall broker could not start: PostgreSQL at postgres:\/\/peerwall:\[redacted\]@127\.0\.0\.1:1\/peerwall could not be prepared: .*ECONNREFUSED/,
+    );
+    expect(output.trim().split('\n')).toHaveLength(1);
+    expect(output).not.toContain('db-secret-1234');
+  });
+
   it('answers 503 with a sentence while it is down, never crashes, and recovers by itself', async () => {
     let log = '';
     const stream = new Writable({
