@@ -24,8 +24,8 @@ const taken = () => new ApiError(409, 'handle_taken', 'That handle is taken. Cho
 const wrongPassword = () => new ApiError(403, 'wrong_password', 'The current password is not correct.');
 const revoked = () => new ApiError(401, 'auth_revoked', AUTH_MESSAGES.auth_revoked);
 // Another request changed the password between this one's check and its write; this one changed nothing.
-const changedMeanwhile = () =>
-  new ApiError(409, 'password_changed', 'The password was changed by another request meanwhile, so this one changed nothing. Sign in with the new password.');
+const CHANGED_MEANWHILE = 'The password was changed by another request meanwhile, so this one changed nothing. Sign in with the new password.';
+const changedMeanwhile = () => new ApiError(409, 'password_changed', CHANGED_MEANWHILE);
 
 const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (app, options) => {
   const { accounts, hasher, credentials, registrations, throttle } = options;
