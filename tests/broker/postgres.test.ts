@@ -106,6 +106,9 @@ describe('PostgreSQL unavailable', () => {
     const broker = await startBroker({ databaseUrl: url }, { logger: loggerOptions('debug', stream) });
     try {
       const token = await account(broker.app, 'alice');
+      const bobToken = await account(broker.app, 'bob');
+      const bob = RawPeer.connect(broker.wsUrl('bob', bobToken));
+      await bob.opened();
       await server.stop();
 
       const unavailable = { error: { code: 'unavailable', message: expect.stringContaining('cannot reach its account database') } };
@@ -116,12 +119,16 @@ describe('PostgreSQL unavailable', () => {
       const lookup = await broker.app.inject({ method: 'GET', url: '/api/handles/alice', headers: bearer(token) });
       expect(lookup.statusCode).toBe(503);
       expect(lookup.json()).toEqual(unavailable);
-      const register = await broker.app.inject({ method: 'POST', url: '/api/accounts', payload: { handle: 'bob', password: 'correct horse battery' } });
+      const register = await broker.app.inject({ method: 'POST', url: '/api/accounts', payload: { handle: 'carol', password: 'correct horse battery' } });
       expect(register.statusCode).toBe(503);
       const peer = RawPeer.connect(broker.wsUrl('alice', token));
       expect(errorMessage(await peer.next(ofType('ERROR')))).toMatch(/^unavailable: /);
       expect((await peer.closed).code).toBe(1013);
       expect((await fetch(`${broker.url}/health`)).status).toBe(200);
+      // A socket opened before stays up; a relay that needs the account check is refused for now.
+      bob.send({ type: 'PW_RELAY', dst: 'alice', payload: { id: 'r1', body: 'hi' } });
+      const refused = await bob.next(ofType('PW_RELAY_STATUS'));
+      expect(refused.payload).toEqual({ id: 'r1', dst: 'alice', status: 'rejected', reason: 'unavailable' });
 
       await server.start();
       const deadline = Date.now() + 15_000;
@@ -132,10 +139,14 @@ describe('PostgreSQL unavailable', () => {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
       expect(status).toBe(200);
-      expect((await broker.app.inject({ method: 'POST', url: '/api/accounts', payload: { handle: 'bob', password: 'correct horse battery' } })).statusCode).toBe(201);
+      expect((await broker.app.inject({ method: 'POST', url: '/api/accounts', payload: { handle: 'carol', password: 'correct horse battery' } })).statusCode).toBe(201);
       const again = RawPeer.connect(broker.wsUrl('alice', token));
       await again.opened();
       again.close();
+      bob.send({ type: 'PW_RELAY', dst: 'alice', payload: { id: 'r2', body: 'hi' } });
+      const later = await bob.next((frame) => frame.type === 'PW_RELAY_STATUS' && (frame.payload as { id: string }).id === 'r2');
+      expect(later.payload).toMatchObject({ status: 'accepted' });
+      bob.close();
 
       expect(log.match(/PostgreSQL is unavailable/g)).toHaveLength(1);
       expect(log).toContain('PostgreSQL is reachable again');
