@@ -44,7 +44,7 @@ export async function migratePostgres(db: Postgres, migrations: readonly string[
         await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version + 1]);
         await client.query('COMMIT');
       } catch (error) {
-        await client.query('ROLLBACK');
+        await client.query('ROLLBACK').catch(() => undefined); // the step's error is the one to report
         throw error;
       }
     }
