@@ -7,7 +7,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAccountStore } from '../../broker/account-store';
 import { loggerOptions } from '../../broker/log';
-import { POSTGRES_SCHEMA_VERSION } from '../../broker/postgres/migrate';
+import { POSTGRES_SCHEMA_VERSION, migratePostgres } from '../../broker/postgres/migrate';
+import { createPostgres } from '../../broker/postgres/pool';
 import { RawPeer, account, bearer, errorMessage, ofType, startBroker, testConfig } from './helpers';
 import { startPostgres, type PostgresServer } from './postgres-server';
 
@@ -64,6 +65,19 @@ describe('PostgreSQL schema', () => {
     await expect(opening).rejects.toThrow(/newer than this broker's/);
     await expect(opening).rejects.toThrow(/postgres:\[redacted\]@127\.0\.0\.1/);
     await expect(opening).rejects.not.toThrow(/db-secret-1234/);
+  });
+
+  it('fails loudly on a broken step, keeping the steps before it and nothing of the broken one', async () => {
+    const url = await server.freshDatabase();
+    const db = createPostgres({ url, poolSize: 2, log: quiet });
+    try {
+      const steps = ['CREATE TABLE first_step (x integer)', 'CREATE TABLE second_step (x integer); SELECT no_such_function()'];
+      await expect(migratePostgres(db, steps)).rejects.toThrow(/no_such_function/);
+      expect(await sql(url, 'SELECT version FROM schema_migrations')).toEqual([{ version: 1 }]);
+      expect(await sql(url, "SELECT to_regclass('second_step') AS found")).toEqual([{ found: null }]);
+    } finally {
+      await db.close();
+    }
   });
 
   it('refuses to start when PostgreSQL cannot be reached, saying where', async () => {
