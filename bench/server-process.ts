@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { PeerServer } from 'peer';
-import { createAccountStore } from '../broker/accounts';
 import { DATABASE_FILE, buildApp } from '../broker/app';
 import { loadConfig } from '../broker/config';
 import { openDatabase } from '../broker/db';
+import { createSqliteAccountStore } from '../broker/sqlite-accounts';
 import { BENCH_PASSWORD, EXTRA_ACCOUNTS, benchHandle, type ChildMessage, type ParentMessage } from './protocol';
 
 
@@ -30,12 +30,15 @@ async function startOurs(count: number): Promise<{ port: number; tokens(n: numbe
   });
   // Seed every account with one precomputed hash: hashing 10 000 passwords is not what we measure.
   const db = openDatabase(join(dataDir, DATABASE_FILE));
-  const accounts = createAccountStore(db);
+  const accounts = createSqliteAccountStore(db);
   const hash = bcrypt.hashSync(BENCH_PASSWORD, config.bcryptCost);
+  // The SQLite store runs each statement before its promise returns, so the inserts share one transaction.
+  const created: Array<Promise<boolean>> = [];
   db.transaction(() => {
-    for (let i = 0; i < count + EXTRA_ACCOUNTS; i++) accounts.create(benchHandle(i), hash);
+    for (let i = 0; i < count + EXTRA_ACCOUNTS; i++) created.push(accounts.create(benchHandle(i), hash));
   })();
-  db.close();
+  await Promise.all(created);
+  await accounts.close();
   const app = await buildApp(config);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

@@ -1,5 +1,3 @@
-import type { Db } from './db';
-
 export interface Account {
   handle: string;
   passwordHash: string;
@@ -8,57 +6,25 @@ export interface Account {
   retiredAt: number | null;
 }
 
+/**
+ * Where accounts live: SQLite (broker/sqlite-accounts.ts, the embedded default) or PostgreSQL
+ * (broker/postgres/accounts.ts, when DATABASE_URL is set). Both behave the same; tests run one
+ * suite over both. A store that cannot reach its database rejects with StorageUnavailableError.
+ */
 export interface AccountStore {
-  find(handle: string): Account | undefined;
-  /** False when the handle exists already (active or retired). */
-  create(handle: string, passwordHash: string): boolean;
-  /** Stores the new hash and bumps the token version; returns the new version, or undefined for a missing or retired account. */
-  changePassword(handle: string, passwordHash: string): number | undefined;
-  /** Retires the handle for good: the hash is dropped and every token stops working. */
-  retire(handle: string): void;
-}
-
-interface Row {
-  handle: string;
-  password_hash: string;
-  token_version: number;
-  created_at: number;
-  retired_at: number | null;
-}
-
-export function createAccountStore(db: Db, now: () => number = Date.now): AccountStore {
-  const select = db.prepare<[string], Row>('SELECT * FROM accounts WHERE handle = ?');
-  const insert = db.prepare(
-    'INSERT OR IGNORE INTO accounts (handle, password_hash, token_version, created_at) VALUES (?, ?, 1, ?)',
-  );
-  const updatePassword = db.prepare<[string, string], { token_version: number }>(
-    `UPDATE accounts SET password_hash = ?, token_version = token_version + 1
-     WHERE handle = ? AND retired_at IS NULL RETURNING token_version`,
-  );
-  const retire = db.prepare(
-    `UPDATE accounts SET password_hash = '', token_version = token_version + 1, retired_at = ?
-     WHERE handle = ? AND retired_at IS NULL`,
-  );
-  return {
-    find(handle) {
-      const row = select.get(handle);
-      if (!row) return undefined;
-      return {
-        handle: row.handle,
-        passwordHash: row.password_hash,
-        tokenVersion: row.token_version,
-        createdAt: row.created_at,
-        retiredAt: row.retired_at,
-      };
-    },
-    create(handle, passwordHash) {
-      return insert.run(handle, passwordHash, now()).changes === 1;
-    },
-    changePassword(handle, passwordHash) {
-      return updatePassword.get(passwordHash, handle)?.token_version;
-    },
-    retire(handle) {
-      retire.run(now(), handle);
-    },
-  };
+  find(handle: string): Promise<Account | undefined>;
+  /** False when the handle exists already (active or retired); of concurrent creations of one handle exactly one is true. */
+  create(handle: string, passwordHash: string): Promise<boolean>;
+  /**
+   * Compare-and-set: stores the new hash and bumps the token version only while the version is still
+   * `expectedVersion` (the one whose password the request verified). Returns the new version, or
+   * undefined for a missing or retired account or a version that moved on (another change won).
+   */
+  changePassword(handle: string, passwordHash: string, expectedVersion: number): Promise<number | undefined>;
+  /**
+   * Retires the handle for good, while its version is still `expectedVersion`: the hash is dropped and
+   * every token stops working. False when it was missing, retired or changed meanwhile.
+   */
+  retire(handle: string, expectedVersion: number): Promise<boolean>;
+  close(): Promise<void>;
 }

@@ -1,12 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { createAccountStore } from './accounts';
+import { openAccountStore } from './account-store';
+import type { AccountStore } from './accounts';
 import type { BrokerConfig } from './config';
 import { createCredentialChecker } from './credentials';
-import { openDatabase } from './db';
 import { createWorkerHasher, type Hasher } from './hasher';
 import { loggerOptions } from './log';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle';
@@ -30,14 +29,12 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
 }
 
-export const DATABASE_FILE = 'broker.sqlite';
+export { DATABASE_FILE } from './account-store';
 const BODY_LIMIT = 16 * 1024;
 
 /** Builds the broker (HTTP API and signalling) without listening; server.ts is the only file that listens. */
 export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const db = openDatabase(join(config.dataDir, DATABASE_FILE));
-  const accounts = createAccountStore(db);
   const secret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir);
   const hasher =
     deps.hasher ??
@@ -47,12 +44,6 @@ export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promis
       queueLimit: config.hashQueueLimit,
       queueLimitPerClient: config.hashQueuePerAddress,
     });
-  // Unknown and retired handles are checked against this, so they cost what a real account costs.
-  const dummyHash = await hasher.hash(randomBytes(16).toString('base64'), 'broker start');
-  const credentials = createCredentialChecker({ accounts, hasher, dummyHash });
-  const throttle = deps.throttle ?? createLoginThrottle();
-  const registrations = createWindowCounter({ limit: config.registerRateLimit, windowMs: 60 * 60_000 });
-
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
     trustProxy: trustProxyOption(config.trustProxy),
@@ -64,10 +55,22 @@ export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promis
     logger: deps.logger ?? loggerOptions(config.logLevel),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  let accounts: AccountStore;
+  try {
+    accounts = await openAccountStore(config, app.log);
+  } catch (error) {
+    await hasher.close();
+    throw error;
+  }
   app.addHook('onClose', async () => {
     await hasher.close();
-    db.close();
+    await accounts.close();
   });
+  // Unknown and retired handles are checked against this, so they cost what a real account costs.
+  const dummyHash = await hasher.hash(randomBytes(16).toString('base64'), 'broker start');
+  const credentials = createCredentialChecker({ accounts, hasher, dummyHash });
+  const throttle = deps.throttle ?? createLoginThrottle();
+  const registrations = createWindowCounter({ limit: config.registerRateLimit, windowMs: 60 * 60_000 });
 
   await app.register(errors);
   await app.register(cors, { extraOrigins: config.corsOrigins });

@@ -7,6 +7,10 @@ export interface BrokerConfig {
   host: string;
   port: number;
   dataDir: string;
+  /** From DATABASE_URL: accounts on PostgreSQL instead of SQLite in dataDir. Never logged unredacted. */
+  databaseUrl: string | undefined;
+  /** PostgreSQL connections this node may hold. */
+  databasePoolSize: number;
   /** From JWT_SECRET; when absent a secret is generated once and kept in dataDir. */
   jwtSecret: string | undefined;
   bcryptCost: number;
@@ -71,6 +75,16 @@ function optionalSecret(env: Env, name: string): string | undefined {
   return raw;
 }
 
+function databaseUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_URL?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  // The message never quotes the value: it holds the database password.
+  if (!URL.canParse(raw) || !['postgres:', 'postgresql:'].includes(new URL(raw).protocol)) {
+    throw new ConfigError('DATABASE_URL must be a PostgreSQL URL such as postgres://peerwall:PASSWORD@127.0.0.1:5432/peerwall.');
+  }
+  return raw;
+}
+
 /** Reads the configuration; throws a ConfigError whose message says which variable is wrong. */
 export function loadConfig(env: Env = process.env): BrokerConfig {
   const cores = availableParallelism();
@@ -83,6 +97,8 @@ export function loadConfig(env: Env = process.env): BrokerConfig {
     host: env.HOST?.trim() || '127.0.0.1',
     port: integer(env, 'PORT', 9000, 0, 65535),
     dataDir: resolve(env.DATA_DIR?.trim() || './data'),
+    databaseUrl: databaseUrl(env),
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1_000),
     jwtSecret: optionalSecret(env, 'JWT_SECRET'),
     bcryptCost: integer(env, 'BCRYPT_COST', 12, 4, 15),
     registerRateLimit: integer(env, 'REGISTER_RATE_LIMIT', 50, 1, 1_000_000),

@@ -18,7 +18,7 @@ export function createCredentialChecker(deps: {
 }): CredentialChecker {
   return {
     async check(handle, password, client) {
-      const account = deps.accounts.find(handle);
+      const account = await deps.accounts.find(handle);
       const active = account !== undefined && account.retiredAt === null;
       // bcrypt would compare only the first 72 bytes of a longer password, so such a password
       // can never be right; it still pays for one comparison.

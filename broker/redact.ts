@@ -18,3 +18,17 @@ function isSecretName(name: string): boolean {
     return /token|password|authorization/i.test(name); // undecodable: redact rather than risk it
   }
 }
+
+/**
+ * A database URL as a log line or an error may show it: the password (and any `password` or
+ * `sslpassword` parameter) replaced by `[redacted]`. A URL that does not parse is not shown at all.
+ */
+export function redactDatabaseUrl(url: string): string {
+  if (!URL.canParse(url)) return '[a database URL that does not parse]';
+  const parsed = new URL(url);
+  if (parsed.password !== '') parsed.password = 'redacted';
+  for (const name of [...parsed.searchParams.keys()]) {
+    if (/password|secret|key/i.test(name)) parsed.searchParams.set(name, 'redacted');
+  }
+  return parsed.toString().replace(':redacted@', ':[redacted]@').replace(/=redacted(?=&|$)/g, '=[redacted]');
+}

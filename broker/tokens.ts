@@ -30,7 +30,8 @@ export interface JwtCodec {
 export interface TokenService {
   startSession(handle: string, tokenVersion: number): Session;
   issue(session: Session): { token: string; expiresAt: string };
-  check(token: string | undefined): TokenCheck;
+  /** Rejects with StorageUnavailableError when the account database cannot be reached. */
+  check(token: string | undefined): Promise<TokenCheck>;
 }
 
 /** True when `a` is a later sign-in than `b`. */
@@ -62,7 +63,7 @@ export function createTokenService(deps: {
       });
       return { token, expiresAt: new Date(exp * 1000).toISOString() };
     },
-    check(token) {
+    async check(token) {
       if (token === undefined || token === '') return { ok: false, code: 'auth_missing' };
       let claims: unknown;
       try {
@@ -73,7 +74,7 @@ export function createTokenService(deps: {
       }
       const session = toSession(claims);
       if (!session) return { ok: false, code: 'auth_invalid' };
-      const account = deps.accounts.find(session.handle);
+      const account = await deps.accounts.find(session.handle);
       if (!account || account.retiredAt !== null || account.tokenVersion !== session.tokenVersion) {
         return { ok: false, code: 'auth_revoked' };
       }

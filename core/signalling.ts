@@ -33,6 +33,7 @@ export const REFUSAL_MESSAGES = {
   server_full: 'The broker has reached its connection limit. Try again later.',
   too_large: 'A message was larger than 64 KiB.',
   rate_limited: 'Too many messages in a short time.',
+  unavailable: 'The broker cannot reach its account database right now. Try again in a few seconds.',
 } as const;
 export type RefusalCode = keyof typeof REFUSAL_MESSAGES;
 
@@ -52,7 +53,7 @@ const RelayId = Type.String({ minLength: 1, maxLength: SIGNALLING_LIMITS.relayId
 export const RELAY_STATUSES = ['delivered', 'accepted', 'queued', 'rejected'] as const;
 export type RelayStatus = (typeof RELAY_STATUSES)[number];
 /** Why a relay was rejected; a client treats unknown future reasons as "try again later". */
-export type RelayRejection = 'rate_limited' | 'too_large' | 'invalid' | 'unknown_handle' | 'queue_full';
+export type RelayRejection = 'rate_limited' | 'too_large' | 'invalid' | 'unknown_handle' | 'queue_full' | 'unavailable';
 
 // ---- client → broker ---------------------------------------------------------------------------
 

@@ -40,7 +40,7 @@ export default fp(
     app.decorate('authenticate', async (request: FastifyRequest) => {
       const header = request.headers.authorization;
       const match = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header.trim()) : null;
-      const check = tokens.check(match?.[1]);
+      const check = await tokens.check(match?.[1]);
       if (!check.ok) throw new ApiError(401, check.code, AUTH_MESSAGES[check.code]);
       request.session = check.session;
     });

@@ -2,14 +2,16 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import fp from 'fastify-plugin';
 import { WebSocketServer } from 'ws';
-import { SIGNALLING_LIMITS } from '../../core/signalling';
+import { SIGNALLING_LIMITS, type RefusalCode } from '../../core/signalling';
 import type { AccountStore } from '../accounts';
 import { SignallingHub } from '../signalling/hub';
 import { errorFrame } from '../signalling/messages';
 import { createRelayQueue } from '../signalling/relay-queue';
 import { SignallingSocket } from '../signalling/socket';
 import { createWindowCounter } from '../window-counter';
+import { StorageUnavailableError } from '../errors';
 import { redactUrl } from '../redact';
+import type { Session } from '../tokens';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -44,10 +46,11 @@ export default fp(
       bytesPerSecond: options.bytesPerSecond,
       maxUnsentBytes: MAX_UNSENT_BYTES,
       aliveTimeoutMs: options.aliveTimeoutMs,
-      isActiveHandle: (handle) => {
-        const account = options.accounts.find(handle);
+      isActiveHandle: async (handle) => {
+        const account = await options.accounts.find(handle);
         return account !== undefined && account.retiredAt === null;
       },
+      onError: (error) => app.log.error({ err: error }, 'signalling relay failed'),
       relayQueue: createRelayQueue({ totalBytes: options.relayQueueBytes }),
       relayLimiter: createWindowCounter({ limit: 30, windowMs: 60_000 }),
     });
@@ -71,17 +74,39 @@ export default fp(
       wss.handleUpgrade(request, socket, head, (ws) => onSocket(ws, url));
     }
 
+    function refuse(ws: SignallingSocket, code: RefusalCode, closeCode = 1008): void {
+      ws.send(errorFrame(code));
+      ws.close(closeCode, code);
+    }
+
     function onSocket(ws: SignallingSocket, url: URL): void {
       ws.on('error', (error) => app.log.debug({ err: error.message }, 'signalling socket error'));
-      const refuse = (code: Parameters<typeof errorFrame>[0]) => {
-        ws.send(errorFrame(code));
-        ws.close(1008, code);
-      };
-      if (url.searchParams.get('key') !== 'peerjs') return refuse('invalid_key');
-      const check = app.tokens.check(url.searchParams.get('token') ?? undefined);
-      if (!check.ok) return refuse(check.code);
-      if (check.session.handle !== url.searchParams.get('id')) return refuse('id_mismatch');
-      const peer = hub.admit(check.session, {
+      if (url.searchParams.get('key') !== 'peerjs') return refuse(ws, 'invalid_key');
+      app.tokens
+        .check(url.searchParams.get('token') ?? undefined)
+        .then(
+          (check) => {
+            // The socket may have closed while the account was looked up; admitting it then would
+            // leave a peer that no 'close' event ever removes.
+            if (ws.readyState !== ws.OPEN) return;
+            if (!check.ok) return refuse(ws, check.code);
+            admit(ws, url, check.session);
+          },
+          (error: unknown) => {
+            if (!(error instanceof StorageUnavailableError)) throw error;
+            // 1013 "try again later": the client reconnects as after any broker outage.
+            if (ws.readyState === ws.OPEN) refuse(ws, 'unavailable', 1013);
+          },
+        )
+        .catch((error: unknown) => {
+          app.log.error({ err: error }, 'signalling socket failed to open');
+          ws.terminate();
+        });
+    }
+
+    function admit(ws: SignallingSocket, url: URL, session: Session): void {
+      if (session.handle !== url.searchParams.get('id')) return refuse(ws, 'id_mismatch');
+      const peer = hub.admit(session, {
         send: (frame) => ws.send(frame),
         close: (code, reason) => ws.close(code, reason),
         get bufferedAmount() {
@@ -89,7 +114,7 @@ export default fp(
         },
         terminate: () => ws.terminate(),
       });
-      if (typeof peer === 'string') return refuse(peer);
+      if (typeof peer === 'string') return refuse(ws, peer);
       app.log.debug({ url: redactUrl(url.pathname + url.search) }, 'signalling socket open');
       // binaryType is the default 'nodebuffer', so every message arrives as one Buffer.
       ws.on('message', (data: Buffer) => {

@@ -30,7 +30,7 @@ const directoryRoutes: FastifyPluginAsyncTypebox<DirectoryRoutesOptions> = async
     async (request) => {
       const parsed = parseHandle(request.params.handle);
       if (!parsed.ok) throw new ApiError(400, 'invalid_handle', HANDLE_RULE);
-      const account = accounts.find(parsed.handle);
+      const account = await accounts.find(parsed.handle);
       if (!account) throw new ApiError(404, 'unknown_handle', `Nobody has the handle @${parsed.handle}.`);
       if (account.retiredAt !== null) {
         throw new ApiError(410, 'handle_retired', `@${parsed.handle} deleted their account; the handle stays retired.`);

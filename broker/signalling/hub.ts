@@ -47,7 +47,10 @@ export interface HubOptions {
   /** A socket whose unsent bytes pass this is dropped: it is not reading what it is sent. */
   maxUnsentBytes: number;
   aliveTimeoutMs: number;
-  isActiveHandle(handle: string): boolean;
+  /** May answer later (the account database); a rejection means "cannot tell now". */
+  isActiveHandle(handle: string): boolean | Promise<boolean>;
+  /** An unexpected failure of asynchronous work (the frame it belonged to is dropped). */
+  onError?(error: unknown): void;
   relayQueue: RelayQueue;
   relayLimiter: WindowCounter;
   now?: () => number;
@@ -69,6 +72,8 @@ const NOBODY: ReadonlySet<string> = new Set();
  */
 export class SignallingHub {
   private readonly peers = new Map<string, Peer>();
+  /** Each peer's relays wait for the handle check one after another, so they keep their order. */
+  private readonly relayChains = new WeakMap<Peer, Promise<void>>();
   private readonly now: () => number;
 
   constructor(private readonly options: HubOptions) {
@@ -201,7 +206,7 @@ export class SignallingHub {
         this.relay(peer, message);
         return;
       case 'PW_RELAY_INVALID':
-        this.status(peer, message.id, message.dst, 'rejected', message.reason);
+        this.afterEarlierRelays(peer, () => this.status(peer, message.id, message.dst, 'rejected', message.reason));
         return;
       case 'HEARTBEAT':
       case 'IGNORED':
@@ -252,10 +257,38 @@ export class SignallingHub {
   private relay(peer: Peer, message: Extract<ParsedClientFrame, { type: 'PW_RELAY' }>): void {
     const src = peer.session.handle;
     const { dst, id, body } = message;
-    if (dst === src) return this.status(peer, id, dst, 'rejected', 'invalid');
-    if (this.options.relayLimiter.retryAfter(src) > 0) return this.status(peer, id, dst, 'rejected', 'rate_limited');
+    if (dst === src) return this.afterEarlierRelays(peer, () => this.status(peer, id, dst, 'rejected', 'invalid'));
+    if (this.options.relayLimiter.retryAfter(src) > 0) {
+      return this.afterEarlierRelays(peer, () => this.status(peer, id, dst, 'rejected', 'rate_limited'));
+    }
     this.options.relayLimiter.record(src);
-    if (!this.options.isActiveHandle(dst)) return this.status(peer, id, dst, 'rejected', 'unknown_handle');
+    this.afterEarlierRelays(peer, async () => {
+      let active: boolean;
+      try {
+        active = await this.options.isActiveHandle(dst);
+      } catch {
+        if (this.peers.get(src) === peer) this.status(peer, id, dst, 'rejected', 'unavailable');
+        return;
+      }
+      if (this.peers.get(src) !== peer) return; // it left while the check ran
+      if (!active) return this.status(peer, id, dst, 'rejected', 'unknown_handle');
+      this.deliver(peer, dst, id, body);
+    });
+  }
+
+  /**
+   * Runs `step` once the peer's earlier relays are answered (unless it has left meanwhile): the
+   * handle check may wait on the account database, and PW_RELAY_STATUS frames keep the relays' order.
+   */
+  private afterEarlierRelays(peer: Peer, step: () => void | Promise<void>): void {
+    const next = (this.relayChains.get(peer) ?? Promise.resolve())
+      .then(() => (this.peers.get(peer.session.handle) === peer ? step() : undefined))
+      .catch((error: unknown) => this.options.onError?.(error));
+    this.relayChains.set(peer, next);
+  }
+
+  private deliver(peer: Peer, dst: string, id: string, body: unknown): void {
+    const src = peer.session.handle;
     const frame = JSON.stringify(incomingRelayFrame(src, id, body));
     const target = this.peers.get(dst);
     // Only a sender `dst` lists (a friend, who sees its presence anyway) learns that it was delivered.

@@ -27,6 +27,20 @@ describe('loadConfig', () => {
     expect(config.stunUrls).toEqual([]);
   });
 
+  it('keeps accounts in SQLite unless DATABASE_URL is set', () => {
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: ' ' }).databaseUrl).toBeUndefined();
+    const config = loadConfig({ DATABASE_URL: 'postgresql://peerwall:pw@db.internal:5432/peerwall', DATABASE_POOL_SIZE: '20' });
+    expect(config).toMatchObject({ databaseUrl: 'postgresql://peerwall:pw@db.internal:5432/peerwall', databasePoolSize: 20 });
+    expect(loadConfig({}).databasePoolSize).toBe(10);
+  });
+
+  it('never quotes DATABASE_URL in its error, since it holds the database password', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://peerwall:hunter2-secret@db/peerwall' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2-secret') }),
+    );
+  });
+
   it.each([
     ['', { kind: 'none' }],
     ['0', { kind: 'none' }],
@@ -53,6 +67,9 @@ describe('loadConfig', () => {
     [{ TRUST_PROXY: '10.0.0.0/33' }, '"10.0.0.0/33" is neither'],
     [{ TRUST_PROXY: '127.0.0.1, nginx' }, '"nginx" is neither'],
     [{ TRUST_PROXY: '10.0.0.1/8/8' }, '"10.0.0.1/8/8" is neither'],
+    [{ DATABASE_URL: 'mysql://u:pw@db/peerwall' }, 'DATABASE_URL must be a PostgreSQL URL'],
+    [{ DATABASE_URL: 'peerwall:pw@db' }, 'DATABASE_URL must be a PostgreSQL URL'],
+    [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE must be a whole number from 1 to 1000'],
   ])('rejects %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

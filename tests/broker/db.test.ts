@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAccountStore } from '../../broker/accounts';
 import { SCHEMA_VERSION, openDatabase } from '../../broker/db';
 
 const dirs: string[] = [];
@@ -33,17 +32,5 @@ describe('database', () => {
     newer.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     newer.close();
     expect(() => openDatabase(file)).toThrow(/newer than this broker/);
-  });
-
-  it('retires an account: the hash is dropped, the token version bumped, the handle kept', () => {
-    const db = openDatabase(tempFile());
-    const accounts = createAccountStore(db, () => 42);
-    expect(accounts.create('alice', '$2b$04$hash')).toBe(true);
-    expect(accounts.create('alice', '$2b$04$other')).toBe(false);
-    accounts.retire('alice');
-    expect(accounts.find('alice')).toEqual({ handle: 'alice', passwordHash: '', tokenVersion: 2, createdAt: 42, retiredAt: 42 });
-    expect(accounts.create('alice', '$2b$04$again')).toBe(false);
-    expect(accounts.changePassword('alice', '$2b$04$new')).toBeUndefined();
-    db.close();
   });
 });

@@ -77,15 +77,15 @@ export interface HttpAnswer {
  * POSTs JSON to a listening broker from the local address `from` (any of 127.0.0.0/8 on Linux),
  * so a test can be several clients at once without trusting a proxy header.
  */
-export function postFrom(from: string, url: string, body: unknown): Promise<HttpAnswer> {
+export function postFrom(from: string, url: string, body: unknown, headers: Record<string, string> = {}, method = 'POST'): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const outgoing = request(url, { method: 'POST', localAddress: from, headers: { 'content-type': 'application/json' } }, (answer) => {
+    const outgoing = request(url, { method, localAddress: from, headers: { 'content-type': 'application/json', ...headers } }, (answer) => {
       let text = '';
       answer.setEncoding('utf8');
       answer.on('data', (chunk: string) => (text += chunk));
       answer.on('end', () => {
         const retryAfter = answer.headers['retry-after'];
-        resolve({ status: answer.statusCode ?? 0, retryAfter, body: JSON.parse(text) as unknown });
+        resolve({ status: answer.statusCode ?? 0, retryAfter, body: text === '' ? null : (JSON.parse(text) as unknown) });
       });
       answer.on('error', reject);
     });

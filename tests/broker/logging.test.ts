@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { describeError, loggerOptions } from '../../broker/log';
-import { redactUrl } from '../../broker/redact';
+import { redactDatabaseUrl, redactUrl } from '../../broker/redact';
 import { RawPeer, account, bearer, ofType, startBroker, type TestBroker } from './helpers';
 
 /** A Writable that keeps what pino writes to it. */
@@ -135,5 +135,17 @@ describe('logs', () => {
     ['/x?password=a&newPassword=b&access_token=c&Authorization=d', '/x?password=[redacted]&newPassword=[redacted]&access_token=[redacted]&Authorization=[redacted]'],
   ])('redacts %s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected);
+  });
+});
+
+describe('redactDatabaseUrl', () => {
+  it.each([
+    ['postgres://peerwall:s3cret@db.internal:5432/peerwall', 'postgres://peerwall:[redacted]@db.internal:5432/peerwall'],
+    ['postgres://peerwall@db.internal/peerwall', 'postgres://peerwall@db.internal/peerwall'],
+    ['postgres://db/peerwall?user=p&password=s3cret&sslmode=require', 'postgres://db/peerwall?user=p&password=[redacted]&sslmode=require'],
+    ['postgres://p:s%40cret@db/peerwall', 'postgres://p:[redacted]@db/peerwall'],
+    ['not a url s3cret', '[a database URL that does not parse]'],
+  ])('shows %s as %s', (url, shown) => {
+    expect(redactDatabaseUrl(url)).toBe(shown);
   });
 });
