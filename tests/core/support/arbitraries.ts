@@ -39,7 +39,7 @@ export const photo: fc.Arbitrary<Photo> = fc.record({ full: mediaRef, thumbnail:
 const postBody: fc.Arbitrary<PostBody> = fc.oneof(
   fc.record({ text: text(200), media: fc.array(mediaRef, { maxLength: 2 }) }).filter((b) => b.media.length > 0 || b.text.trim() !== ''),
   // Version 4: photos with thumbnails and alt text (body format 2); text may be empty.
-  fc.record({ text: text(200), media: fc.constant([]), photos: fc.array(photo, { minLength: 1, maxLength: LIMITS.mediaPerPost }) }),
+  fc.record({ text: text(200), media: fc.constant<MediaRef[]>([]), photos: fc.array(photo, { minLength: 1, maxLength: LIMITS.mediaPerPost }) }),
 );
 
 export const entryBody: fc.Arbitrary<EntryBody> = fc.oneof(
