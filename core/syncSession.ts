@@ -209,7 +209,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   function mediaRole(mediaDeps: MediaDeps): MediaRole {
     const ready = () => state === 'ready';
     const drained = () => transport.drained?.() ?? Promise.resolve();
-    const failed = (e: unknown) => shutdown(null, `Sync with @${peer} stopped: ${e instanceof Error ? e.message : 'storage failed'}.`, false, { storageFull: e instanceof StorageFullError });
+    const failed = (e: unknown) => void enqueue(() => Promise.reject(e)); // ends the session as any storage failure does
     return createMediaRole({ media: mediaDeps, replica, me, peer, relay: () => relay, now: deps.now, send, drained, open: ready, refuse: (code, reason) => shutdown(code, reason, true), failed });
   }
 
@@ -355,7 +355,9 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       case 'holds':
       case 'carry':
         if (!relay) return shutdown('bad_message', `Unexpected ${m.type} in protocol version ${version}.`, true);
-        return relay.receive(m);
+        await relay.receive(m);
+        // The friend proved it holds these third walls: it may hold their photos too (§7.6).
+        return m.type === 'holds' ? media?.start() : undefined;
       case 'fetch':
       case 'chunk':
       case 'missing':

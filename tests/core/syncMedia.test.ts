@@ -172,3 +172,37 @@ describe('photo transfer (protocol version 4)', () => {
     expect(link.a.state).toBe('ready');
   });
 });
+
+describe('photos from a friend who holds the wall (version 4 with relaying)', () => {
+  it('finishes a photo cut short by its owner from another friend of the owner, from the first missing chunk', async () => {
+    const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((h) => makeUser(h, h, { media: true })) as [User, User, User];
+    await befriend(alice, bob);
+    await befriend(alice, carol);
+    await befriend(bob, carol);
+    const beach = makePhoto('beach', 6);
+    await postPhotos(alice, 'At the beach', [beach]);
+    await connect(alice, bob);
+    let sent = 0;
+    const cut: FrameTap = (frame, from) => {
+      const m = decoded(frame);
+      return from === 'a' && m?.type === 'chunk' && bytesEqual(m.file, beach.photo.full.sha256) && ++sent > 2 ? [] : [frame];
+    };
+    const withAlice = await connect(alice, carol, { tap: cut, allowUnanswered: true });
+    withAlice.a.close();
+    await withAlice.settle();
+    const full = nameOf(beach.photo.full);
+    expect(await carol.media!.store.firstMissing(full)).toBe(2);
+
+    const asked: PeerMessage[] = [];
+    const watch: FrameTap = (frame, from) => {
+      const m = decoded(frame);
+      if (from === 'b' && m?.type === 'fetch') asked.push(m);
+      return [frame];
+    };
+    await connect(bob, carol, { tap: watch });
+
+    expect(asked).toMatchObject([{ wall: 'alice', from: 2, count: 5 }]);
+    expect(same(await carol.media!.store.assemble(full), beach.full)).toBe(true);
+    expect(await carol.media!.store.completeSize(full)).toBe(beach.full.length);
+  });
+});
