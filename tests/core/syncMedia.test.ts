@@ -94,6 +94,22 @@ describe('photo transfer (protocol version 4)', () => {
     expect(bob.media!.events.some((e) => e.type === 'mediaStored' && e.file === full)).toBe(false);
   });
 
+  it('drops a file whose chunks all match but whose whole does not, without blaming the friend who sent it', async () => {
+    const { alice, bob } = await friends();
+    const beach = makePhoto('beach', 2);
+    // The author's reference names a file hash its chunk hashes do not add up to.
+    const wrong = { ...beach, photo: { ...beach.photo, full: { ...beach.photo.full, sha256: new Uint8Array(32).fill(9) } } };
+    await postPhotos(alice, 'At the beach', [wrong]);
+
+    await connect(alice, bob);
+
+    const name = nameOf(wrong.photo.full);
+    expect(bob.media!.events).toContainEqual({ type: 'mediaDamaged', file: name });
+    expect(await bob.media!.store.completeSize(name)).toBeNull();
+    expect(await bob.media!.store.firstMissing(name)).toBe(0);
+    expect(closed(bob)).toBeUndefined();
+  });
+
   it('refuses a genuine chunk nobody asked for: the session closes and it is not kept', async () => {
     const { alice, bob } = await friends();
     const beach = makePhoto('beach', 2);
