@@ -7,6 +7,7 @@ import { chunkCount, type MediaRef, verifyMediaChunk } from './media';
 import type { MediaStore } from './mediaStore';
 import type { ErrorCode, MissingReason, PeerMessage } from './messages';
 import type { Replica, StoredEntry } from './replica';
+import { createMediaServe } from './syncMediaServe';
 import type { RelayRole } from './syncRelay';
 
 /** What a session did with photo files: `of` chunks in all, `chunks` held from the first on. */
@@ -46,15 +47,13 @@ const REFILL = LIMITS.mediaChunksInFlight / 2;
 
 type Wanted = { ref: MediaRef; file: string; wall: string; thumbnail: boolean };
 type Asked = { ref: MediaRef; file: string; next: number; end: number };
-type Job = { file: Uint8Array; name: string; next: number; end: number; missing: MissingReason | null };
 
 /**
  * The photo half of a version-4 session (docs/protocol.md §7.6). As a puller it fetches every file the
  * posts it holds refer to and lacks — thumbnails first — from the first missing chunk, at most
  * `LIMITS.mediaChunksInFlight` chunks in flight, checking each chunk against the signed reference as it
- * arrives and the whole file before it counts as held. As a holder it serves complete files to a friend
- * who may read a wall that refers to them, one chunk at a time as the transport drains; serving needs no
- * secret key. A chunk not asked for or not matching its hash closes the session; nothing of it is kept.
+ * arrives and the whole file before it counts as held; as a holder it serves (./syncMediaServe.ts). A chunk
+ * not asked for or not matching its hash closes the session; nothing of it is kept.
  */
 export function createMediaRole(d: MediaRoleDeps) {
   const { store } = d.media;
@@ -67,13 +66,8 @@ export function createMediaRole(d: MediaRoleDeps) {
   /** This side's fetches not fully answered, oldest first: the friend answers them in order. */
   const asked: Asked[] = [];
   let inFlight = 0;
-  /** The friend's fetches being answered, oldest first, the chunks they still owe, and when they came. */
-  const jobs: Job[] = [];
-  let owed = 0;
-  const fetchTimes: number[] = [];
-  let pumping = false;
+  const serve = createMediaServe({ ...d, store, mayRead: async (wall) => wall === d.me || wall === d.peer || (await d.relay()?.admit(wall)) === 'serve' });
 
-  const mayRead = async (wall: string) => wall === d.me || wall === d.peer || (await d.relay()?.admit(wall)) === 'serve';
   const mayHold = (wall: string) => wall === d.me || wall === d.peer || (d.relay()?.holds(wall) ?? false);
 
   function want(w: Wanted): void {
@@ -156,56 +150,6 @@ export function createMediaRole(d: MediaRoleDeps) {
     await advance();
   }
 
-  async function onFetch(m: Message<'fetch'>): Promise<void> {
-    const now = d.now();
-    while (fetchTimes.length && fetchTimes[0]! <= now - 1000) fetchTimes.shift();
-    fetchTimes.push(now);
-    if (fetchTimes.length > LIMITS.mediaFetchesPerSecond) return d.refuse('bad_message', `@${d.peer} asked for photos more than ${LIMITS.mediaFetchesPerSecond} times in a second.`);
-    if (owed + m.count > LIMITS.mediaChunksInFlight) return d.refuse('bad_message', `@${d.peer} asked for more than ${LIMITS.mediaChunksInFlight} photo chunks at once.`);
-    const name = toHex(m.file);
-    const job: Job = { file: m.file, name, next: m.from, end: m.from + m.count, missing: null };
-    if (!(await mayRead(m.wall))) job.missing = 'not_allowed';
-    else {
-      // Held for that wall, or not at all: a friend learns nothing of files other walls refer to.
-      const size = await store.completeSize(name);
-      if (size === null || !(await store.wallsReferencing(name)).includes(m.wall)) job.missing = 'not_held';
-      else if (job.end > chunkCount(size)) return d.refuse('bad_message', `@${d.peer} asked for chunks past the end of photo ${name.slice(0, 12)}.`);
-    }
-    owed += m.count;
-    jobs.push(job);
-    void pump();
-  }
-
-  /** Answers the friend's fetches in order, one chunk per drained transport; runs beside the session's queue. */
-  async function pump(): Promise<void> {
-    if (pumping) return;
-    pumping = true;
-    try {
-      while (jobs.length && d.open()) {
-        const job = jobs[0]!;
-        if (!job.missing) {
-          await d.drained();
-          if (!d.open()) break;
-          const data = await store.readChunk(job.name, job.next);
-          if (data) {
-            d.send({ type: 'chunk', file: job.file, index: job.next++, data });
-            owed--;
-            if (job.next === job.end) jobs.shift();
-            continue;
-          }
-          job.missing = 'not_held'; // freed meanwhile (its last post was deleted)
-        }
-        d.send({ type: 'missing', file: job.file, reason: job.missing });
-        owed -= job.end - job.next;
-        jobs.shift();
-      }
-    } catch (error) {
-      d.failed(error);
-    } finally {
-      pumping = false;
-    }
-  }
-
   return {
     /** After the handshake: fetch what is still wanted from files of walls the friend may hold. */
     async start(): Promise<void> {
@@ -232,18 +176,18 @@ export function createMediaRole(d: MediaRoleDeps) {
       await advance();
     },
     async receive(m: Message<'fetch' | 'chunk' | 'missing'>): Promise<void> {
-      if (m.type === 'fetch') return onFetch(m);
+      if (m.type === 'fetch') return serve.onFetch(m);
       if (m.type === 'chunk') return onChunk(m);
       return onMissing(m);
     },
     /** Requests and answers still under way. */
     get pending(): number {
-      return queue.length + asked.length + jobs.length + (active ? 1 : 0);
+      return queue.length + asked.length + serve.pending + (active ? 1 : 0);
     },
     clear(): void {
       queue.length = 0;
       asked.length = 0;
-      jobs.length = 0;
+      serve.clear();
       active = null;
     },
   };
