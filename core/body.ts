@@ -2,11 +2,17 @@ import { ByteReader, ByteWriter, codePointLength, decodeWith } from './bytes';
 import type { EntryKind } from './entryKind';
 import { LIMITS } from './limits';
 import { type MediaRef, readMediaRef, writeMediaRef } from './media';
+import { MEDIA_VERSION } from './messages';
+import { type Photo, readPhoto, writePhoto } from './photo';
 import { type Result } from './result';
 import { type RotationStatement, readRotation, writeRotation } from './rotation';
 
-/** The decoded body of each entry kind (docs/protocol.md §5.3). Likes, unlikes and deletes have an empty body. */
-export type PostBody = { text: string; media: MediaRef[] };
+/**
+ * The decoded body of each entry kind (docs/protocol.md §5.3). Likes, unlikes and deletes have an empty body.
+ * A post with `photos` is written in format 2 (version 4, with alt text and thumbnails) and then has no
+ * `media`; format 1 carries bare `media` references.
+ */
+export type PostBody = { text: string; media: MediaRef[]; photos?: Photo[] };
 export type CommentBody = { text: string };
 export type ProfileBody = { displayName: string; about: string };
 export type GoodbyeBody = { text: string };
@@ -36,11 +42,15 @@ export function encodeBody(b: EntryBody): Uint8Array {
   switch (b.kind) {
     case 'post':
     case 'wallPost':
-    case 'edit':
-      checkText(b.body.text, LIMITS.postChars, 'Post text', b.body.media.length === 0);
-      if (b.body.media.length > LIMITS.mediaPerPost) throw new RangeError(`at most ${LIMITS.mediaPerPost} images`);
-      w.u8(1).text(b.body.text).list(b.body.media, writeMediaRef);
+    case 'edit': {
+      const photos = b.body.photos ?? [];
+      checkText(b.body.text, LIMITS.postChars, 'Post text', b.body.media.length === 0 && photos.length === 0);
+      if (b.body.media.length + photos.length > LIMITS.mediaPerPost) throw new RangeError(`at most ${LIMITS.mediaPerPost} images`);
+      if (photos.length && b.body.media.length) throw new RangeError('a post carries photos or bare media references, not both');
+      if (photos.length) w.u8(PHOTO_FORMAT).text(b.body.text).list(photos, writePhoto);
+      else w.u8(1).text(b.body.text).list(b.body.media, writeMediaRef);
       break;
+    }
     case 'comment':
       checkText(b.body.text, LIMITS.commentChars, 'Comment', true);
       w.u8(1).text(b.body.text);
@@ -67,6 +77,25 @@ export function encodeBody(b: EntryBody): Uint8Array {
   return out;
 }
 
+/** The post body format with photos (alt text and thumbnails); peers before version 4 cannot read it. */
+const PHOTO_FORMAT = 2;
+
+/**
+ * The lowest protocol version whose peers read this body (docs/protocol.md §7.6): a post, wall post or
+ * edit in the photo format needs version 4, and a session below it carries the entry without its body.
+ */
+export function bodyVersion(kind: EntryKind, body: Uint8Array | null): number {
+  const post = kind === 'post' || kind === 'wallPost' || kind === 'edit';
+  return post && body?.[0] === PHOTO_FORMAT ? MEDIA_VERSION : 1;
+}
+
+/** Every photo file a post body refers to: thumbnails first (they travel with the post), then the full images. */
+export function photoFiles(body: EntryBody | null): { ref: MediaRef; thumbnail: boolean }[] {
+  if (!body || (body.kind !== 'post' && body.kind !== 'wallPost' && body.kind !== 'edit')) return [];
+  const photos = body.body.photos ?? [];
+  return [...photos.map((p) => ({ ref: p.thumbnail, thumbnail: true })), ...photos.map((p) => ({ ref: p.full, thumbnail: false }))];
+}
+
 function readFormat(r: ByteReader): void {
   const f = r.u8('body format');
   if (f !== 1) throw new RangeError(`unknown body format ${f}`);
@@ -77,8 +106,15 @@ function readBody(kind: EntryKind, r: ByteReader): EntryBody {
     case 'post':
     case 'wallPost':
     case 'edit': {
-      readFormat(r);
+      const format = r.u8('body format');
+      if (format !== 1 && format !== PHOTO_FORMAT) throw new RangeError(`unknown body format ${format}`);
       const text = r.text(LIMITS.postChars * 4, 'post text');
+      if (format === PHOTO_FORMAT) {
+        const photos = r.list(LIMITS.mediaPerPost, readPhoto, 'photos');
+        if (photos.length === 0) throw new RangeError('a photo post has no photos');
+        checkText(text, LIMITS.postChars, 'post text', false);
+        return { kind, body: { text, media: [], photos } };
+      }
       const media = r.list(LIMITS.mediaPerPost, readMediaRef, 'media');
       checkText(text, LIMITS.postChars, 'post text', media.length === 0);
       return { kind, body: { text, media } };

@@ -13,13 +13,16 @@ export type { EntryBody, PostBody, CommentBody, ProfileBody, GoodbyeBody } from 
 export { type EntryHeader, type SignedEntry, entryId } from './entry';
 export type { SealedEntry } from './seal';
 export { type MediaRef, type MediaType, MEDIA_TYPES, mediaRefFor, verifyMediaChunk } from './media';
+export type { Photo } from './photo';
+export { type MediaStore, type MediaUse, type WantedFile, createMemoryMediaStore } from './mediaStore';
+export type { MediaDeps, MediaEvent } from './syncMedia';
 export { type Draft, type WriteDeps, writeOwnEntry, rotateKey, queueForFriend, acceptSubmission } from './author';
 export { planIngest } from './ingest';
 export { type KnownAuthors, knownAuthors, checkAuthor } from './knownAuthors';
 export type { Replica, WallState, StoredEntry, WallWrite, FriendRecord, OutboxItem } from './replica';
 export { createMemoryReplica } from './memoryReplica';
 export { buildWallView, type WallView, type PostView, type CommentView } from './wallView';
-export { type PeerMessage, type ErrorCode, PROTOCOL_VERSIONS, encodeMessage, decodeMessage } from './messages';
+export { type PeerMessage, type ErrorCode, PROTOCOL_VERSIONS, MEDIA_VERSION, encodeMessage, decodeMessage } from './messages';
 export { safetyNumber } from './safetyNumber';
 export { type Transport, createMemoryTransportPair } from './transport';
 export { type SyncSession, type SyncSessionDeps, type SyncEvent, createSyncSession } from './syncSession';

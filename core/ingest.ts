@@ -179,7 +179,7 @@ async function checkBody(e: SealedEntry, lookup: (id: string) => Promise<StoredE
   if (decoded.value.kind === 'edit' && h.target) {
     const target = await lookup(toHex(h.target));
     const body = decoded.value.body;
-    if (target?.header.kind === 'comment' && (body.media.length > 0 || codePointLength(body.text) > LIMITS.commentChars)) {
+    if (target?.header.kind === 'comment' && (body.media.length > 0 || (body.photos?.length ?? 0) > 0 || codePointLength(body.text) > LIMITS.commentChars)) {
       return fail('an edited comment must stay a comment');
     }
   }

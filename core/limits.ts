@@ -24,6 +24,14 @@ export const LIMITS = {
   mediaBytes: 16 * 1024 * 1024,
   mediaChunkBytes: 64 * 1024,
   mediaTypeChars: 32,
+  /** A photo's thumbnail (version 4): one chunk, so it arrives with one request. */
+  thumbnailBytes: 64 * 1024,
+  /** A photo's alt text ("Describe this photo"), in code points. */
+  altChars: 1_500,
+  /** Chunks one side may have asked a friend for and not received yet (version 4): 1 MiB in flight. */
+  mediaChunksInFlight: 16,
+  /** `fetch` frames one side may send in a second; an honest puller sends about 2 per MiB. */
+  mediaFetchesPerSecond: 128,
   /** Rotation statements in one identity's history (and in `hello`). */
   rotations: 32,
   /** DTLS fingerprint strings passed to the handshake. */

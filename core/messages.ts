@@ -9,13 +9,15 @@ import { readSealedEntry, type SealedEntry, writeSealedEntry } from './seal';
 
 /**
  * Protocol versions this implementation speaks (docs/protocol.md §10); 2 adds relaying (§7.5), 3 batches
- * sized by bytes (§7.3).
+ * sized by bytes (§7.3), 4 photos and their transfer (§7.6).
  */
-export const PROTOCOL_VERSIONS = [1, 2, 3] as const;
+export const PROTOCOL_VERSIONS = [1, 2, 3, 4] as const;
 /** The first version with reader passes, relayed walls and carried submissions. */
 export const RELAY_VERSION = 2;
 /** The first version whose `want.max` and `batch` go up to `LIMITS.byteBatchEntries`. */
 export const BYTE_BATCH_VERSION = 3;
+/** The first version with photo bodies and the `fetch` / `chunk` / `missing` frames. */
+export const MEDIA_VERSION = 4;
 
 /** The most entries a `want` may ask for and a `batch` may hold in a session of `version`. */
 export const batchEntriesFor = (version: number): number =>
@@ -35,7 +37,16 @@ export type PeerMessage =
   | { type: 'revocations'; list: Revocations }
   | { type: 'heads'; passes: ReaderPass[] }
   | { type: 'holds'; walls: WallHead[] }
-  | { type: 'carry'; wall: string; entries: SignedEntry[] };
+  | { type: 'carry'; wall: string; entries: SignedEntry[] }
+  | { type: 'fetch'; wall: string; file: Uint8Array; from: number; count: number }
+  | { type: 'chunk'; file: Uint8Array; index: number; data: Uint8Array }
+  | { type: 'missing'; file: Uint8Array; reason: MissingReason };
+
+/** Why a `fetch` gets no (more) chunks: the side does not hold the file for that wall, or the asker may not read the wall. */
+export type MissingReason = 'not_held' | 'not_allowed';
+const MISSING_REASONS: readonly MissingReason[] = ['not_held', 'not_allowed'];
+/** Chunks in the largest file: a `fetch` and a `chunk` name indexes below this. */
+const MAX_CHUNKS = LIMITS.mediaBytes / LIMITS.mediaChunkBytes;
 
 /** How far a holder has a wall (`holds`), with the holder's own pass for it: proof it is the owner's friend. */
 export type WallHead = { wall: string; headSeq: number; pass: ReaderPass };
@@ -72,6 +83,9 @@ const TAG = {
   heads: 23,
   holds: 24,
   carry: 25,
+  fetch: 26,
+  chunk: 27,
+  missing: 28,
 } as const;
 
 /** `hello` starts with these bytes in every protocol version, so any peer can read another's versions. */
@@ -124,6 +138,15 @@ export function encodeMessage(m: PeerMessage): Uint8Array {
       break;
     case 'carry':
       return encodeCarryFrame(m.wall, m.entries.map((e) => encodeWith(writeSignedEntry, e)));
+    case 'fetch':
+      w.text(m.wall).fixed(m.file, 32).u16(m.from).u16(m.count);
+      break;
+    case 'chunk':
+      w.fixed(m.file, 32).u16(m.index).bytes(m.data);
+      break;
+    case 'missing':
+      w.fixed(m.file, 32).u8(MISSING_REASONS.indexOf(m.reason));
+      break;
   }
   return w.finish();
 }
@@ -219,6 +242,23 @@ function readMessage(r: ByteReader): PeerMessage {
       };
     case TAG.carry:
       return { type: 'carry', wall: r.text(LIMITS.handleBytes, 'wall'), entries: r.list(LIMITS.submitEntries, readSignedEntry, 'entries') };
+    case TAG.fetch: {
+      const m = { type: 'fetch' as const, wall: r.text(LIMITS.handleBytes, 'wall'), file: r.fixed(32, 'file'), from: r.u16('from'), count: r.u16('count') };
+      if (m.count < 1 || m.count > LIMITS.mediaChunksInFlight) throw new RangeError(`fetch.count must be 1–${LIMITS.mediaChunksInFlight}`);
+      if (m.from + m.count > MAX_CHUNKS) throw new RangeError('fetch asks beyond the largest file');
+      return m;
+    }
+    case TAG.chunk: {
+      const m = { type: 'chunk' as const, file: r.fixed(32, 'file'), index: r.u16('index'), data: r.bytes(LIMITS.mediaChunkBytes, 'chunk') };
+      if (m.index >= MAX_CHUNKS || m.data.length === 0) throw new RangeError('chunk index or size out of range');
+      return m;
+    }
+    case TAG.missing: {
+      const file = r.fixed(32, 'file');
+      const reason = MISSING_REASONS[r.u8('reason')];
+      if (!reason) throw new RangeError('unknown missing reason');
+      return { type: 'missing', file, reason };
+    }
     default:
       throw new RangeError(`unknown message type ${tag}`);
   }

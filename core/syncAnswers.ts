@@ -1,5 +1,5 @@
 import type { ErrorCode, PeerMessage } from './messages';
-import type { Replica } from './replica';
+import type { Replica, StoredEntry } from './replica';
 import { packBatch, readBatch } from './syncFrames';
 import type { Admission } from './syncRelay';
 
@@ -16,6 +16,8 @@ export type AnswersDeps = {
   /** The friend holds `wall` up to `seq`: it asked for what follows, or was just sent up to there. */
   peerHolds(wall: string, seq: number): void;
   refuse(code: ErrorCode, reason: string): void;
+  /** The entry as the friend may receive it: without a body it cannot read in the negotiated version (§7.6). */
+  forPeer(entry: StoredEntry): StoredEntry;
 };
 
 /**
@@ -39,7 +41,7 @@ export function createAnswers(d: AnswersDeps) {
     // A friendship that ended during the session: the friend gets an empty answer, not a fault.
     if (admission === 'revoked') return d.sendFrame(packBatch(m.wall, 0, []).frame);
     const headSeq = (await d.replica.wallState(m.wall))?.seq ?? 0;
-    const read = (afterSeq: number, max: number) => d.replica.entriesAfter(m.wall, afterSeq, max);
+    const read = async (afterSeq: number, max: number) => (await d.replica.entriesAfter(m.wall, afterSeq, max)).map(d.forPeer);
     const { frame, lastSeq } = await readBatch(read, m.wall, headSeq, m.afterSeq, m.max);
     d.peerHolds(m.wall, m.afterSeq);
     d.sendFrame(frame);

@@ -22,6 +22,8 @@ export type CarryDeps = {
   peerKey: Uint8Array;
   now: () => number;
   sendFrame(frame: Uint8Array): void;
+  /** Whether the friend can read the entry's body in the negotiated version (a photo post needs 4, §7.6). */
+  readable(entry: SignedEntry): boolean;
 };
 
 /**
@@ -44,7 +46,7 @@ export function createCarry(d: CarryDeps) {
   return {
     /** Gives the friend, a proven holder of `wall`, what this side's outbox has for it that may be carried. */
     async handOver(wall: string): Promise<void> {
-      const items = (await replica.outbox(wall)).filter((i) => !handedOver.has(i.id) && CARRIED_KINDS.includes(i.entry.header.kind));
+      const items = (await replica.outbox(wall)).filter((i) => !handedOver.has(i.id) && CARRIED_KINDS.includes(i.entry.header.kind) && d.readable(i.entry));
       for (const i of items) handedOver.add(i.id);
       for (const frame of packCarry(wall, items)) d.sendFrame(frame);
     },
@@ -75,7 +77,7 @@ export function createCarry(d: CarryDeps) {
     /** The friend is the owner of what this side carries for it: submit it (once per session until answered). */
     async deliver(): Promise<void> {
       if (inFlight.size > 0) return;
-      const items = (await store.carried(peer)).filter((c) => c.carriedAt + LIMITS.passLifetimeMs > d.now());
+      const items = (await store.carried(peer)).filter((c) => c.carriedAt + LIMITS.passLifetimeMs > d.now() && d.readable(c.entry));
       for (const c of items) inFlight.add(c.id);
       for (const frame of packSubmits(items)) d.sendFrame(frame);
     },

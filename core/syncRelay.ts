@@ -1,4 +1,5 @@
 import { bytesEqual } from './bytes';
+import type { SignedEntry } from './entry';
 import type { Identity, RandomBytes } from './identity';
 import { LIMITS } from './limits';
 import type { ErrorCode, PeerMessage, SubmitResult, WallHead } from './messages';
@@ -34,6 +35,8 @@ export type RelayRoleDeps = {
   refuse(code: ErrorCode, reason: string): void;
   /** A pass, revocation list or relayed wall from the friend that this side did not take, and why. */
   onRefused(wall: string, reason: string): void;
+  /** Whether the friend can read an entry's body in the negotiated version (§7.6). */
+  readable(entry: SignedEntry): boolean;
 };
 
 /** What a holder may do with a friend's request for a third wall: serve it, or not (any more). */
@@ -66,7 +69,7 @@ export function createRelayRole(d: RelayRoleDeps) {
   const refused = new Set<string>();
   /** `issuedAt` of the revocation list last sent for each wall in this session. */
   const listsSent = new Map<string, number>();
-  const carry = createCarry({ replica, store, peer, peerKey: d.peerKey, now: d.now, sendFrame: d.sendFrame });
+  const carry = createCarry({ replica, store, peer, peerKey: d.peerKey, now: d.now, sendFrame: d.sendFrame, readable: d.readable });
 
   const heldSeq = async (wall: string): Promise<number> => (await replica.wallState(wall))?.seq ?? 0;
 
@@ -221,6 +224,8 @@ export function createRelayRole(d: RelayRoleDeps) {
     },
     /** May the friend read third wall `wall` through this side? Sends the owner's newest revocation list first. */
     admit,
+    /** The friend proved it is a friend of third wall `wall`'s owner and holds a copy (§7.5): it may hold its photos. */
+    holds: (wall: string): boolean => offered.has(wall) && !refused.has(wall),
     /** The friend holds `wall` further than this side. */
     async behind(wall: string): Promise<boolean> {
       return !refused.has(wall) && (offered.get(wall) ?? 0) > (await heldSeq(wall));

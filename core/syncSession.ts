@@ -1,7 +1,8 @@
 import { genesisKeyOf, readdressOutbox } from './author';
+import { bodyVersion } from './body';
 import { bytesEqual, truncateText } from './bytes';
 import type { FeedChange } from './feed';
-import { batchEntriesFor, decodeMessage, encodeMessage as encodeFrame, type ErrorCode, helloVersions, type PeerMessage, PROTOCOL_VERSIONS, RELAY_VERSION } from './messages';
+import { batchEntriesFor, decodeMessage, encodeMessage as encodeFrame, type ErrorCode, helloVersions, MEDIA_VERSION, type PeerMessage, PROTOCOL_VERSIONS, RELAY_VERSION } from './messages';
 import { type HandshakeSide, negotiateVersion, signHandshake, verifyHandshake } from './handshake';
 import type { Identity, RandomBytes } from './identity';
 import type { EntrySignatures } from './entrySignatures';
@@ -17,6 +18,7 @@ import { createWants } from './syncWants';
 import { judgeHello } from './syncHello';
 import { createRelayRole, genesisOfFriend, type RelayDeps, type RelayRole } from './syncRelay';
 import type { Result } from './result';
+import { createMediaRole, type MediaDeps, type MediaRole } from './syncMedia';
 import type { Transport } from './transport';
 import { pureVerifier, type Verifier } from './verifier';
 
@@ -31,10 +33,12 @@ export type SyncSessionDeps = {
   remoteFingerprint: string;
   randomBytes: RandomBytes;
   now: () => number;
-  /** Versions offered in `hello`; defaults to PROTOCOL_VERSIONS with `relay`, else version 1 only. */
+  /** Versions offered in `hello`; defaults to PROTOCOL_VERSIONS with `relay` (below 4 without `media`), else version 1 only. */
   versions?: readonly number[];
   /** Relaying (version 2, §7.5): this side's pass store and the registry its sessions share. */
   relay?: RelayDeps;
+  /** Photos (version 4, §7.6): this side's file store. */
+  media?: MediaDeps;
   /** Checks the friend's signatures; share one per side so its imported keys serve every session. Pure by default. */
   verifier?: Verifier;
   onEvent?: (event: SyncEvent) => void;
@@ -98,8 +102,11 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   const { replica, identity, peer, transport } = deps;
   const verifier = deps.verifier ?? pureVerifier;
   const me = identity.handle;
-  const versions = deps.versions ?? (deps.relay ? PROTOCOL_VERSIONS : [1]);
+  const versions = deps.versions ?? (deps.relay ? PROTOCOL_VERSIONS.filter((v) => deps.media || v < MEDIA_VERSION) : [1]);
   let relay: RelayRole | null = null;
+  let media: MediaRole | null = null;
+  /** A friend on an older version gets entries without the bodies it cannot read, and no such submissions (§7.6). */
+  const readable = (e: SignedEntry) => bodyVersion(e.header.kind, e.body) <= version;
   const myNonce = deps.randomBytes(32);
   let state: SyncSession['state'] = 'handshake';
   let version = 0;
@@ -108,7 +115,10 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   let pendingRotation: { key: Uint8Array; rotations: Identity['rotations'] } | null = null;
   let chain: Promise<void> = Promise.resolve();
 
-  const emit = (event: SyncEvent) => deps.onEvent?.(event);
+  const emit = (event: SyncEvent) => {
+    deps.onEvent?.(event);
+    if (event.type === 'wallUpdated' && media) void enqueue(async () => media?.stored(event.wall, event.added, event.feed));
+  };
   const send = (m: PeerMessage) => {
     if (state !== 'closed') transport.send(encodeFrame(m));
   };
@@ -140,6 +150,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     sendFrame,
     onDelivered: (wall, id) => emit({ type: 'delivered', wall, id }),
     onUndeliverable: (id, reason, entry) => emit({ type: 'undeliverable', wall: peer, id, reason, entry }),
+    readable,
   });
 
   function shutdown(code: ErrorCode | null, reason: string, tell: boolean, cause: { byPeer?: boolean; storageFull?: boolean } = {}): void {
@@ -150,6 +161,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     earlyChecks.clear();
     submissions.clear();
     relay?.clear();
+    media?.clear();
     emit({ type: 'closed', code, reason, byPeer: cause.byPeer ?? false, storageFull: cause.storageFull ?? false });
     transport.close();
   }
@@ -190,11 +202,20 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     }
     state = 'ready';
     if (version >= RELAY_VERSION && deps.relay) relay = relayRole(deps.relay, peerSide.key);
+    if (version >= MEDIA_VERSION && deps.media) media = mediaRole(deps.media);
     emit({ type: 'ready', version, safetyNumber: safetyNumber({ handle: me, key: identity.publicKey }, peerSide) });
     await wants.request(peer);
     await wants.request(me);
     await flushOutbox();
     await relay?.start();
+    await media?.start();
+  }
+
+  function mediaRole(mediaDeps: MediaDeps): MediaRole {
+    const ready = () => state === 'ready';
+    const drained = () => transport.drained?.() ?? Promise.resolve();
+    const failed = (e: unknown) => void enqueue(() => Promise.reject(e)); // ends the session as any storage failure does
+    return createMediaRole({ media: mediaDeps, replica, me, peer, relay: () => relay, now: deps.now, send, drained, open: ready, refuse: (code, reason) => shutdown(code, reason, true), failed });
   }
 
   function relayRole(relayDeps: RelayDeps, peerKey: Uint8Array): RelayRole {
@@ -211,6 +232,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       pull: wants.request,
       refuse: (code, reason) => shutdown(code, reason, true),
       onRefused: (wall, reason) => emit({ type: 'relayRefused', wall, reason }),
+      readable,
     });
   }
 
@@ -222,6 +244,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     sendFrame: (frame) => sendFrame(frame),
     peerHolds: (wall, seq) => emit({ type: 'peerHolds', wall, seq }),
     refuse: (code, reason) => shutdown(code, reason, true),
+    forPeer: (e) => (readable(e) ? e : { ...e, body: null }),
   });
 
   async function onBatch(m: BatchMessage, bytes: number, handledAt: number, checks: readonly EntrySignatures[] | undefined): Promise<void> {
@@ -339,7 +362,14 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       case 'holds':
       case 'carry':
         if (!relay) return shutdown('bad_message', `Unexpected ${m.type} in protocol version ${version}.`, true);
-        return relay.receive(m);
+        await relay.receive(m);
+        // The friend proved it holds these third walls: it may hold their photos too (§7.6).
+        return m.type === 'holds' ? media?.start() : undefined;
+      case 'fetch':
+      case 'chunk':
+      case 'missing':
+        if (!media) return shutdown('bad_message', `Unexpected ${m.type} in protocol version ${version}.`, true);
+        return media.receive(m);
       default:
         return shutdown('bad_message', `Unexpected ${m.type} after the handshake.`, true);
     }
@@ -374,7 +404,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       }
     },
     settled() {
-      return state === 'closed' || (state === 'ready' && wants.pending === 0 && submissions.pending === 0);
+      return state === 'closed' || (state === 'ready' && wants.pending === 0 && submissions.pending === 0 && (media?.pending ?? 0) === 0);
     },
     announce: () => enqueue(announce),
     announceWall: (wall: string) => enqueue(async () => relay?.announceWall(wall)),

@@ -21,6 +21,8 @@ export type SubmissionDeps = {
   onDelivered(wall: string, id: string): void;
   /** The owner refused an entry of the outbox; `entry` is what it refused (gone from the outbox after this). */
   onUndeliverable(id: string, reason: string, entry: SignedEntry | null): void;
+  /** Whether the friend can read the entry's body in the negotiated version: a photo post waits for version 4 (§7.6). */
+  readable(entry: SignedEntry): boolean;
 };
 
 /** What a `submit` did: `accepted` when any entry is now on the wall (new or already there), `sealed` the new ones. */
@@ -102,7 +104,7 @@ export function createSubmissions(deps: SubmissionDeps) {
     },
     /** Submits everything queued for the friend that is not already on its way. */
     async flush(): Promise<void> {
-      const items = (await replica.outbox(peer)).filter((i) => !inFlight.has(i.id));
+      const items = (await replica.outbox(peer)).filter((i) => !inFlight.has(i.id) && deps.readable(i.entry));
       for (const item of items) inFlight.add(item.id);
       for (const frame of packSubmits(items)) deps.sendFrame(frame);
     },

@@ -8,6 +8,12 @@ export interface Transport {
   onFrame(handler: (frame: Uint8Array) => void): void;
   onClose(handler: () => void): void;
   close(): void;
+  /**
+   * Resolves once the outgoing buffer is low enough to send more (a data channel's `bufferedAmount`
+   * under its `bufferedAmountLowThreshold`). A sender of many large frames (photo chunks, §7.6) waits
+   * on it before each; a transport without a buffer of its own leaves it out.
+   */
+  drained?(): Promise<void>;
 }
 
 /** Sees every frame in flight between two in-memory transports; it may change, drop or add frames. */

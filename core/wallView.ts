@@ -2,6 +2,7 @@ import { decodeBody, type ProfileBody } from './body';
 import { toHex } from './bytes';
 import { shownAt } from './feed';
 import type { MediaRef } from './media';
+import type { Photo } from './photo';
 import type { StoredEntry } from './replica';
 
 export type CommentView = {
@@ -21,6 +22,8 @@ export type PostView = Omit<CommentView, 'text'> & {
   /** Null when the body has not arrived (it is fetched with the next sync). */
   text: string | null;
   media: MediaRef[];
+  /** Photos with thumbnails and alt text (version 4); their files are fetched by hash (§7.6). */
+  photos: Photo[];
   comments: CommentView[];
 };
 
@@ -56,10 +59,11 @@ export function buildWallView(wall: string, log: readonly StoredEntry[]): WallVi
     switch (h.kind) {
       case 'post':
       case 'wallPost': {
-        const post: PostView = { ...base, kind: h.kind, text: null, media: [], comments: [] };
+        const post: PostView = { ...base, kind: h.kind, text: null, media: [], photos: [], comments: [] };
         if (content && (content.kind === 'post' || content.kind === 'wallPost')) {
           post.text = content.body.text;
           post.media = content.body.media;
+          post.photos = content.body.photos ?? [];
         }
         items.set(e.id, post);
         postById.set(e.id, post);
@@ -77,7 +81,11 @@ export function buildWallView(wall: string, log: readonly StoredEntry[]): WallVi
         const item = target ? items.get(target) : undefined;
         if (item && content?.kind === 'edit') {
           item.text = content.body.text;
-          if ('media' in item) item.media = content.body.media;
+          const post = postById.get(target!);
+          if (post) {
+            post.media = content.body.media;
+            post.photos = content.body.photos ?? [];
+          }
           item.edited = true;
         }
         break;

@@ -6,6 +6,7 @@ import { toHex } from '../../core/bytes';
 import { type EntryHeader, encodeHeader, entryId, signHeader } from '../../core/entry';
 import { handshakeTranscript, signHandshake } from '../../core/handshake';
 import { exportIdentity } from '../../core/identityExport';
+import { mediaRefFor, type MediaType } from '../../core/media';
 import { encodeMessage } from '../../core/messages';
 import { encodeReaderPass, issuePass } from '../../core/readerPass';
 import { encodeRevocations, issueRevocations } from '../../core/revocations';
@@ -50,6 +51,14 @@ function computed(): Record<string, string> {
   const aliceIdentity = { handle: 'alice', secretKey: aliceSecret, publicKey: alice, rotations: [] };
   const pass = issuePass(aliceIdentity, { handle: 'bob', key: bob }, fill(16, 0x0a), 1_700_000_000_000);
   const revocations = issueRevocations(aliceIdentity, null, [{ tag: pass.tag, until: pass.expiresAt }], 1_700_000_100_000);
+  const ref = (bytes: Uint8Array, type: MediaType) => {
+    const r = mediaRefFor(bytes, type);
+    if (!r.ok) throw new Error(r.reason);
+    return r.value;
+  };
+  const full = ref(fill(70_000, 0x0b), 'image/jpeg');
+  const photoBody = encodeBody({ kind: 'post', body: { text: 'beach', media: [], photos: [{ full, thumbnail: ref(fill(1_000, 0x0c), 'image/webp'), alt: 'a beach' }] } });
+  const tiny = fill(5, 0x0e);
   return {
     'alice.key': toHex(alice),
     'bob.key': toHex(bob),
@@ -69,6 +78,10 @@ function computed(): Record<string, string> {
     'pass': toHex(encodeReaderPass(pass)),
     'revocations': toHex(encodeRevocations(revocations)),
     'holds.frame': toHex(encodeMessage({ type: 'holds', walls: [{ wall: 'alice', headSeq: 3, pass }] })),
+    'photo.body': toHex(photoBody),
+    'fetch.frame': toHex(encodeMessage({ type: 'fetch', wall: 'alice', file: full.sha256, from: 0, count: 16 })),
+    'chunk.frame': toHex(encodeMessage({ type: 'chunk', file: sha256(tiny), index: 0, data: tiny })),
+    'missing.frame': toHex(encodeMessage({ type: 'missing', file: full.sha256, reason: 'not_allowed' })),
     'safetyNumber': safetyNumber({ handle: 'alice', key: alice }, { handle: 'bob', key: bob }),
   };
 }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import type { EntryBody } from '../../../core/body';
+import type { EntryBody, PostBody } from '../../../core/body';
+import type { Photo } from '../../../core/photo';
 import type { EntryHeader, SignedEntry } from '../../../core/entry';
 import { ENTRY_KINDS, type EntryKind } from '../../../core/entryKind';
 import { LIMITS } from '../../../core/limits';
@@ -29,8 +30,17 @@ export const rotation: fc.Arbitrary<RotationStatement> = fc.record({
   newSig: bytes(64),
 });
 
-const postBody = fc.record({ text: text(200), media: fc.array(mediaRef, { maxLength: 2 }) })
-  .filter((b) => b.media.length > 0 || b.text.trim() !== '');
+const thumbnailRef: fc.Arbitrary<MediaRef> = fc
+  .record({ sha256: bytes(32), size: fc.integer({ min: 1, max: LIMITS.thumbnailBytes }), type: fc.constantFrom(...MEDIA_TYPES) })
+  .chain((m) => bytes(32).map((chunk) => ({ ...m, chunks: [chunk] })));
+
+export const photo: fc.Arbitrary<Photo> = fc.record({ full: mediaRef, thumbnail: thumbnailRef, alt: text(100) });
+
+const postBody: fc.Arbitrary<PostBody> = fc.oneof(
+  fc.record({ text: text(200), media: fc.array(mediaRef, { maxLength: 2 }) }).filter((b) => b.media.length > 0 || b.text.trim() !== ''),
+  // Version 4: photos with thumbnails and alt text (body format 2); text may be empty.
+  fc.record({ text: text(200), media: fc.constant<MediaRef[]>([]), photos: fc.array(photo, { minLength: 1, maxLength: LIMITS.mediaPerPost }) }),
+);
 
 export const entryBody: fc.Arbitrary<EntryBody> = fc.oneof(
   fc.record({ kind: fc.constantFrom('post' as const, 'wallPost' as const, 'edit' as const), body: postBody }),
@@ -103,6 +113,10 @@ export const peerMessage: fc.Arbitrary<PeerMessage> = fc.oneof(
   fc.record({ type: fc.constant('heads' as const), passes: fc.array(readerPass, { maxLength: 3 }) }),
   fc.record({ type: fc.constant('holds' as const), walls: fc.array(fc.record({ wall: handle, headSeq: seqNum, pass: readerPass }), { maxLength: 3 }) }),
   fc.record({ type: fc.constant('carry' as const), wall: handle, entries: fc.array(signedEntry, { maxLength: 3 }) }),
+  fc.integer({ min: 1, max: LIMITS.mediaChunksInFlight }).chain((count) =>
+    fc.record({ type: fc.constant('fetch' as const), wall: handle, file: bytes(32), from: fc.integer({ min: 0, max: 256 - count }), count: fc.constant(count) })),
+  fc.record({ type: fc.constant('chunk' as const), file: bytes(32), index: fc.integer({ min: 0, max: 255 }), data: fc.uint8Array({ minLength: 1, maxLength: 300 }) }),
+  fc.record({ type: fc.constant('missing' as const), file: bytes(32), reason: fc.constantFrom('not_held' as const, 'not_allowed' as const) }),
   fc.record({
     type: fc.constant('submitted' as const),
     results: fc.array(

@@ -7,6 +7,8 @@ import { createRelayMessage, parseRelayMessage } from '../../../core/relayMessag
 import { createMemoryRelayStore, createWallPulls } from '../../../core/relay';
 import { createSignatureCache } from '../../../core/signatureCache';
 import type { Replica } from '../../../core/replica';
+import { createMemoryMediaStore, type MediaStore } from '../../../core/mediaStore';
+import type { MediaEvent } from '../../../core/syncMedia';
 import type { RelayDeps } from '../../../core/syncRelay';
 import { createSyncSession, type SyncEvent, type SyncSession } from '../../../core/syncSession';
 import { createMemoryTransportPair, type FrameTap } from '../../../core/transport';
@@ -42,18 +44,22 @@ export type User = {
   versions?: readonly number[];
   /** How this user checks signatures: WebCrypto's Ed25519 as the extension does, unless made with `verifier: 'pure'`. */
   verifier: Verifier;
+  /** Photo files (version 4), when made with `media: true`. */
+  media?: { store: MediaStore; onEvent: (e: MediaEvent) => void; events: MediaEvent[] };
 };
 
 export function makeUser(
   handle: string,
   seed = handle,
-  options: { relay?: boolean; verifier?: 'native' | 'pure'; versions?: readonly number[] } = {},
+  options: { relay?: boolean; verifier?: 'native' | 'pure'; versions?: readonly number[]; media?: boolean } = {},
 ): User {
   const randomBytes = seededRandom(seed);
   const now = fakeClock();
   const relay = options.relay === false ? undefined : { store: createMemoryRelayStore(), pulls: createWallPulls(() => now()), verified: createSignatureCache() };
   const verifier = options.verifier === 'pure' ? pureVerifier : createVerifier({ subtle: globalThis.crypto.subtle });
-  return { identity: createIdentity(handle, randomBytes), replica: createMemoryReplica(), randomBytes, now, events: [], relay, verifier, versions: options.versions };
+  const events: MediaEvent[] = [];
+  const media = options.media ? { store: createMemoryMediaStore(), onEvent: (e: MediaEvent) => events.push(e), events } : undefined;
+  return { identity: createIdentity(handle, randomBytes), replica: createMemoryReplica(), randomBytes, now, events: [], relay, verifier, versions: options.versions, media };
 }
 
 export const deps = (u: User) => ({ randomBytes: u.randomBytes, now: u.now, verifier: u.verifier });
@@ -84,11 +90,11 @@ export async function connect(
   const [aLocal, aRemote, bLocal, bRemote] = options.fingerprints ?? ['fp-' + a.identity.handle, 'fp-' + b.identity.handle, 'fp-' + b.identity.handle, 'fp-' + a.identity.handle];
   const sa = createSyncSession({
     replica: a.replica, identity: a.identity, peer: b.identity.handle, transport: ta,
-    localFingerprint: aLocal, remoteFingerprint: aRemote, ...deps(a), relay: a.relay, versions: a.versions, onEvent: (e) => a.events.push(e),
+    localFingerprint: aLocal, remoteFingerprint: aRemote, ...deps(a), relay: a.relay, versions: a.versions, media: a.media, onEvent: (e) => a.events.push(e),
   });
   const sb = createSyncSession({
     replica: b.replica, identity: b.identity, peer: a.identity.handle, transport: tb,
-    localFingerprint: bLocal, remoteFingerprint: bRemote, ...deps(b), relay: b.relay, versions: b.versions, onEvent: (e) => b.events.push(e),
+    localFingerprint: bLocal, remoteFingerprint: bRemote, ...deps(b), relay: b.relay, versions: b.versions, media: b.media, onEvent: (e) => b.events.push(e),
   });
   const settle = async () => {
     for (let i = 0; i < (options.allowUnanswered ? 50 : 10_000); i++) {

@@ -1,0 +1,196 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { decodeBody, photoFiles } from './body';
+import { bytesEqual, toHex } from './bytes';
+import type { FeedChange } from './feed';
+import { LIMITS } from './limits';
+import { chunkCount, type MediaRef, verifyMediaChunk } from './media';
+import type { MediaStore } from './mediaStore';
+import type { ErrorCode, MissingReason, PeerMessage } from './messages';
+import type { Replica, StoredEntry } from './replica';
+import { createMediaServe } from './syncMediaServe';
+import type { RelayRole } from './syncRelay';
+
+/** What a session did with photo files: `of` chunks in all, `chunks` held from the first on. */
+export type MediaEvent =
+  | { type: 'mediaProgress'; file: string; chunks: number; of: number }
+  /** The whole file arrived and matched its hash: it may be shown. */
+  | { type: 'mediaStored'; file: string }
+  /** The friend does not hold the file (or this side may not have it); another holder may. */
+  | { type: 'mediaMissing'; file: string; reason: MissingReason }
+  /** Every chunk matched its hash but the whole did not: the author's reference is wrong; the chunks are dropped. */
+  | { type: 'mediaDamaged'; file: string };
+
+/** What a version-4 session needs to move photos: this side's file store and who hears of transfers. */
+export type MediaDeps = { store: MediaStore; onEvent?: (event: MediaEvent) => void };
+
+type Message<T extends PeerMessage['type']> = Extract<PeerMessage, { type: T }>;
+
+export type MediaRoleDeps = {
+  media: MediaDeps;
+  replica: Replica;
+  me: string;
+  peer: string;
+  /** The session's relaying half, if any: which third walls the friend may read or holds. */
+  relay(): RelayRole | null;
+  now(): number;
+  send(m: PeerMessage): void;
+  /** Resolves once the transport can take another frame (its buffered amount is low). */
+  drained(): Promise<void>;
+  open(): boolean;
+  refuse(code: ErrorCode, reason: string): void;
+  /** Storage failed while serving, outside the session's queue. */
+  failed(error: unknown): void;
+};
+
+/** Chunks asked for in one `fetch` once the window has room for at least this many (fewer at a file's end). */
+const REFILL = LIMITS.mediaChunksInFlight / 2;
+
+type Wanted = { ref: MediaRef; file: string; wall: string; thumbnail: boolean };
+type Asked = { ref: MediaRef; file: string; next: number; end: number };
+
+/**
+ * The photo half of a version-4 session (docs/protocol.md §7.6). As a puller it fetches every file the
+ * posts it holds refer to and lacks — thumbnails first — from the first missing chunk, at most
+ * `LIMITS.mediaChunksInFlight` chunks in flight, checking each chunk against the signed reference as it
+ * arrives and the whole file before it counts as held; as a holder it serves (./syncMediaServe.ts). A chunk
+ * not asked for or not matching its hash closes the session; nothing of it is kept.
+ */
+export function createMediaRole(d: MediaRoleDeps) {
+  const { store } = d.media;
+  const emit = (event: MediaEvent) => d.media.onEvent?.(event);
+  const queue: Wanted[] = [];
+  /** Files queued or being fetched, and files the friend said it lacks: each asked for once per session. */
+  const taken = new Set<string>();
+  const missing = new Set<string>();
+  let active: { want: Wanted; next: number; count: number } | null = null;
+  /** This side's fetches not fully answered, oldest first: the friend answers them in order. */
+  const asked: Asked[] = [];
+  let inFlight = 0;
+  const serve = createMediaServe({ ...d, store, mayRead: async (wall) => wall === d.me || wall === d.peer || (await d.relay()?.admit(wall)) === 'serve' });
+
+  const mayHold = (wall: string) => wall === d.me || wall === d.peer || (d.relay()?.holds(wall) ?? false);
+
+  function want(w: Wanted): void {
+    if (taken.has(w.file) || missing.has(w.file) || !mayHold(w.wall)) return;
+    taken.add(w.file);
+    const at = w.thumbnail ? queue.findIndex((q) => !q.thumbnail) : -1;
+    queue.splice(at < 0 ? queue.length : at, 0, w);
+  }
+
+  /** Asks for more while the window has room: the rest of the current file, then the next one. */
+  async function advance(): Promise<void> {
+    while (d.open()) {
+      if (!active) {
+        const next = queue.shift();
+        if (!next) return;
+        const count = chunkCount(next.ref.size);
+        const from = await store.firstMissing(next.file);
+        if (from >= count) {
+          await finish(next.ref, next.file);
+          continue;
+        }
+        active = { want: next, next: from, count };
+      }
+      const left = active.count - active.next;
+      const room = LIMITS.mediaChunksInFlight - inFlight;
+      if (room < Math.min(REFILL, left)) return;
+      const count = Math.min(room, left);
+      const { ref, file, wall } = active.want;
+      asked.push({ ref, file, next: active.next, end: active.next + count });
+      inFlight += count;
+      d.send({ type: 'fetch', wall, file: ref.sha256, from: active.next, count });
+      active.next += count;
+      if (active.next === active.count) active = null;
+    }
+  }
+
+  /** All chunks are held: the whole file must match its hash before it counts as held. */
+  async function finish(ref: MediaRef, file: string): Promise<void> {
+    taken.delete(file);
+    const bytes = await store.assemble(file);
+    if (!bytes) return;
+    if (!bytesEqual(sha256(bytes), ref.sha256)) {
+      await store.discard(file);
+      missing.add(file);
+      return emit({ type: 'mediaDamaged', file });
+    }
+    await store.complete(file);
+    emit({ type: 'mediaStored', file });
+  }
+
+  async function onChunk(m: Message<'chunk'>): Promise<void> {
+    const head = asked[0];
+    if (!head || !bytesEqual(head.ref.sha256, m.file) || m.index !== head.next) {
+      return d.refuse('bad_message', `@${d.peer} sent a photo chunk that was not asked for.`);
+    }
+    if (!verifyMediaChunk(head.ref, m.index, m.data)) {
+      return d.refuse('bad_message', `@${d.peer} sent chunk ${m.index} of photo ${head.file.slice(0, 12)} that does not match its hash.`);
+    }
+    head.next++;
+    inFlight--;
+    if (head.next === head.end) asked.shift();
+    await store.putChunk(head.file, m.index, m.data);
+    const count = chunkCount(head.ref.size);
+    emit({ type: 'mediaProgress', file: head.file, chunks: m.index + 1, of: count });
+    if (m.index === count - 1) {
+      if ((await store.firstMissing(head.file)) === count) await finish(head.ref, head.file);
+      else taken.delete(head.file);
+    }
+    await advance();
+  }
+
+  async function onMissing(m: Message<'missing'>): Promise<void> {
+    const head = asked.shift();
+    if (!head || !bytesEqual(head.ref.sha256, m.file)) return d.refuse('bad_message', `@${d.peer} answered a photo request that was not made.`);
+    inFlight -= head.end - head.next;
+    if (!missing.has(head.file)) emit({ type: 'mediaMissing', file: head.file, reason: m.reason });
+    missing.add(head.file);
+    taken.delete(head.file);
+    if (active?.want.file === head.file) active = null;
+    await advance();
+  }
+
+  return {
+    /** After the handshake: fetch what is still wanted from files of walls the friend may hold. */
+    async start(): Promise<void> {
+      for (const w of await store.wanted()) {
+        const use = w.uses.find((u) => mayHold(u.wall));
+        if (use) want({ ref: w.ref, file: toHex(w.ref.sha256), wall: use.wall, thumbnail: w.uses.some((u) => u.thumbnail) });
+      }
+      await advance();
+    },
+    /** New entries were stored: keep what their photos refer to, fetch it, and free what deletes released. */
+    async stored(wall: string, added: readonly StoredEntry[], feed: readonly FeedChange[]): Promise<void> {
+      for (const e of added) {
+        const body = e.body ? decodeBody(e.header.kind, e.body) : null;
+        for (const { ref, thumbnail } of photoFiles(body?.ok ? body.value : null)) {
+          await store.addReference(ref, { wall, entry: e.id, thumbnail });
+          if ((await store.completeSize(toHex(ref.sha256))) === null) want({ ref, file: toHex(ref.sha256), wall, thumbnail });
+        }
+      }
+      for (const change of feed) {
+        if (change.op !== 'remove') continue;
+        const edits = (await d.replica.entriesTargeting(wall, change.id)).filter((t) => t.header.kind === 'edit').map((t) => t.id);
+        await store.dropReferences(wall, [change.id, ...edits]);
+      }
+      await advance();
+    },
+    async receive(m: Message<'fetch' | 'chunk' | 'missing'>): Promise<void> {
+      if (m.type === 'fetch') return serve.onFetch(m);
+      if (m.type === 'chunk') return onChunk(m);
+      return onMissing(m);
+    },
+    /** Requests and answers still under way. */
+    get pending(): number {
+      return queue.length + asked.length + serve.pending + (active ? 1 : 0);
+    },
+    clear(): void {
+      queue.length = 0;
+      asked.length = 0;
+      serve.clear();
+      active = null;
+    },
+  };
+}
+
+export type MediaRole = ReturnType<typeof createMediaRole>;

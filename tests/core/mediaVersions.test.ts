@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { buildWallView } from '../../core/wallView';
+import { createMemoryMediaStore } from '../../core/mediaStore';
+import type { MediaEvent } from '../../core/syncMedia';
+import { makePhoto, nameOf, postPhotos, queuePhotos } from './support/photos';
+import { befriend, connect, makeUser, post, queue, text } from './support/world';
+
+describe('a version-4 peer and a version-3 peer', () => {
+  it('sync text both ways; the older side keeps the photo post without the body it cannot read', async () => {
+    const alice = makeUser('alice', 'alice', { media: true });
+    const bob = makeUser('bob', 'bob', { versions: [1, 2, 3] });
+    await befriend(alice, bob);
+    const beach = makePhoto('beach', 2);
+    const photoPost = await postPhotos(alice, 'At the beach', [beach]);
+    await post(alice, text('plain words'));
+    const photoWallPost = await queuePhotos(alice, 'bob', 'For your wall', [beach]);
+    await queue(alice, 'bob', { kind: 'wallPost', body: { text: 'hello bob', media: [] } });
+    await post(bob, text('from an older version'));
+
+    await connect(alice, bob);
+
+    for (const u of [alice, bob]) {
+      expect(u.events.find((e) => e.type === 'ready')).toMatchObject({ version: 3 });
+      expect(u.events.filter((e) => e.type === 'closed')).toEqual([]);
+    }
+    const held = await bob.replica.entriesAfter('alice', 0, 10);
+    expect(held.map((e) => e.id)).toEqual([photoPost.id, (await alice.replica.entriesAfter('alice', 1, 1))[0]!.id]);
+    expect(held[0]).toMatchObject({ body: null, tombstoned: false, header: photoPost.header, ownerSig: photoPost.ownerSig });
+    expect(buildWallView('alice', held).posts.map((p) => p.text)).toEqual(['plain words', null]);
+    // Text flows the other way, and alice's text wall post is sealed on bob's wall; her photo wall post waits for version 4.
+    expect((await alice.replica.entriesAfter('bob', 0, 10)).length).toBe(2);
+    expect(buildWallView('bob', await bob.replica.entriesAfter('bob', 0, 10)).posts.map((p) => p.text)).toEqual(['hello bob', 'from an older version']);
+    expect((await alice.replica.outbox('bob')).map((i) => i.id)).toEqual([photoWallPost]);
+  });
+
+  it('delivers the waiting photo wall post once the friend speaks version 4, and its files come from their author', async () => {
+    const alice = makeUser('alice', 'alice', { media: true });
+    const bob = makeUser('bob', 'bob', { versions: [1, 2, 3] });
+    await befriend(alice, bob);
+    const beach = makePhoto('beach', 3);
+    const id = await queuePhotos(alice, 'bob', 'For your wall', [beach]);
+    await connect(alice, bob);
+    expect(await bob.replica.entryById('bob', id)).toBeNull();
+
+    const events: MediaEvent[] = [];
+    bob.versions = undefined;
+    bob.media = { store: createMemoryMediaStore(), onEvent: (e) => events.push(e), events };
+    await connect(alice, bob);
+
+    expect(bob.events.filter((e) => e.type === 'ready').at(-1)).toMatchObject({ version: 4 });
+    const sealed = await bob.replica.entryById('bob', id);
+    expect(buildWallView('bob', sealed ? [sealed] : []).posts[0]?.photos).toEqual([beach.photo]);
+    expect(await bob.media.store.completeSize(nameOf(beach.photo.full))).toBe(beach.full.length);
+    expect(events.filter((e) => e.type === 'mediaStored')).toHaveLength(2);
+    expect(await alice.replica.outbox('bob')).toEqual([]);
+  });
+});
