@@ -1,22 +1,19 @@
-import { genesisKeyOf, readdressOutbox } from './author';
+import { readdressOutbox } from './author';
 import { bodyVersion } from './body';
 import { bytesEqual, truncateText } from './bytes';
 import type { FeedChange } from './feed';
 import { batchEntriesFor, decodeMessage, encodeMessage as encodeFrame, type ErrorCode, helloVersions, MEDIA_VERSION, type PeerMessage, PROTOCOL_VERSIONS, RELAY_VERSION } from './messages';
 import { type HandshakeSide, negotiateVersion, signHandshake, verifyHandshake } from './handshake';
 import type { Identity, RandomBytes } from './identity';
-import type { EntrySignatures } from './entrySignatures';
-import { planIngest } from './ingest';
-import { knownAuthors } from './knownAuthors';
 import { LIMITS } from './limits';
 import { type Replica, type SignedEntry, type StoredEntry, StorageFullError } from './replica';
 import { safetyNumber } from './safetyNumber';
 import { createAnswers } from './syncAnswers';
-import { type BatchMessage, createEarlyChecks } from './syncChecks';
+import { createBatchIngest } from './syncBatches';
 import { createSubmissions } from './syncSubmissions';
 import { createWants } from './syncWants';
 import { judgeHello } from './syncHello';
-import { createRelayRole, genesisOfFriend, type RelayDeps, type RelayRole } from './syncRelay';
+import { createRelayRole, type RelayDeps, type RelayRole } from './syncRelay';
 import type { Result } from './result';
 import { createMediaRole, type MediaDeps, type MediaRole } from './syncMedia';
 import type { Transport } from './transport';
@@ -139,7 +136,6 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     behind: async (wall) => (await relay?.behind(wall)) ?? false,
     now: deps.now,
   });
-  const earlyChecks = createEarlyChecks({ verifier, ready: () => state === 'ready', expects: wants.expects, maxEntries: () => batchEntriesFor(version) });
   const submissions = createSubmissions({
     replica,
     identity,
@@ -153,12 +149,29 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     readable,
   });
 
+  const batches = createBatchIngest({
+    replica,
+    identity,
+    peer,
+    verifier,
+    now: deps.now,
+    wants,
+    submissions,
+    relay: () => relay,
+    peerGenesis: () => peerGenesis!,
+    ready: () => state === 'ready',
+    maxEntries: () => batchEntriesFor(version),
+    emit,
+    refuse: (code, reason) => shutdown(code, reason, true),
+    announce: () => announce(),
+  });
+
   function shutdown(code: ErrorCode | null, reason: string, tell: boolean, cause: { byPeer?: boolean; storageFull?: boolean } = {}): void {
     if (state === 'closed') return;
     if (tell && code) send({ type: 'error', code, message: truncateText(reason, LIMITS.errorMessageChars) });
     state = 'closed';
     wants.clear();
-    earlyChecks.clear();
+    batches.clear();
     submissions.clear();
     relay?.clear();
     media?.clear();
@@ -247,54 +260,6 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     forPeer: (e) => (readable(e) ? e : { ...e, body: null }),
   });
 
-  async function onBatch(m: BatchMessage, bytes: number, handledAt: number, checks: readonly EntrySignatures[] | undefined): Promise<void> {
-    const asked = wants.answered(m.wall);
-    if (asked === undefined) return shutdown('bad_message', `Unrequested batch for @${m.wall}.`, true);
-    const relayed = m.wall !== me && m.wall !== peer;
-    // A third wall is anchored at this side's own pin of its owner, exactly as if the owner sent it.
-    const owner = relayed ? await replica.friend(m.wall) : null;
-    const anchor = m.wall === me ? genesisKeyOf(identity) : owner ? genesisOfFriend(owner) : peerGenesis!;
-    if (relayed && !owner) return wants.done(m.wall); // unfriended meanwhile
-    const lastSeq = m.entries.at(-1)?.seq ?? 0;
-    if (lastSeq > asked.afterSeq && lastSeq < m.headSeq) wants.requestNext(m.wall, lastSeq);
-    if (m.entries.length > 0) {
-      // Read per batch: a pin moves when a friend's rotation is followed.
-      const known = knownAuthors(identity, await replica.friends());
-      const plan = await planIngest(replica, m.wall, m.entries, anchor, deps.now, known, { via: relayed ? peer : undefined, verifier, signatures: checks });
-      const checkedAt = deps.now();
-      // Pulled entries stay with the friend that sent them: a write lost to a power cut is fetched again.
-      const committed = plan.ok ? await replica.commit({ ...plan.value, refetchable: true }) : plan;
-      if (!committed.ok && committed.reason !== 'conflict') {
-        // A relay passes on what its owner sealed: an entry this side refuses (rule 9: an author it
-        // knows under another key) says nothing about the relay, whose other walls stay welcome.
-        if (!relayed) return shutdown('invalid_batch', committed.reason, true);
-        relay?.refuseWall(m.wall, committed.reason);
-        return wants.done(m.wall);
-      }
-      if (committed.ok && plan.ok && plan.value.append.length) {
-        const stored = { entries: plan.value.append.length, waitMs: handledAt - asked.sentAt, checkMs: checkedAt - handledAt, storeMs: deps.now() - checkedAt };
-        emit({ type: 'batchStored', wall: m.wall, bytes, ...stored });
-        emit({ type: 'wallUpdated', wall: m.wall, added: plan.value.append, feed: plan.value.feed, via: relayed ? peer : null });
-      }
-    }
-    if (m.wall !== me) {
-      await submissions.clearDelivered(m.wall);
-      await relay?.dropSealed(m.wall);
-    }
-    const held = (await replica.wallState(m.wall))?.seq ?? 0;
-    // Asked again only after progress: a friend answering with entries this side holds already (and a
-    // head it never reaches) would otherwise be asked forever.
-    if (held < m.headSeq && m.entries.length > 0 && held > asked.afterSeq) return wants.request(m.wall);
-    wants.done(m.wall);
-    if (m.wall !== me && held >= m.headSeq) emit({ type: 'upToDate', wall: m.wall, seq: held });
-    if (m.wall === me && (await replica.recovering()) && held >= m.headSeq) {
-      await replica.setRecovering(false);
-      emit({ type: 'recovered', seq: held });
-      await announce(); // lets the friend resubmit what was deferred while restoring
-
-    }
-  }
-
   async function flushOutbox(): Promise<void> {
     if (state === 'ready') await submissions.flush();
   }
@@ -335,7 +300,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
         return onWant(m);
       case 'batch':
         if (m.entries.length > batchEntriesFor(version)) return shutdown('bad_message', `A batch of ${m.entries.length} entries is over ${batchEntriesFor(version)} in protocol version ${version}.`, true);
-        return onBatch(m, frame.length, handledAt, earlyChecks.take(m));
+        return batches.onBatch(m, frame.length, handledAt);
       case 'notify':
         if (m.wall !== peer) return relay?.notified(m.wall, m.headSeq);
         if (m.headSeq > ((await replica.wallState(peer))?.seq ?? 0)) await wants.request(peer);
@@ -385,7 +350,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
 
   transport.onFrame((frame) => {
     const decoded = decodeMessage(frame);
-    earlyChecks.arrived(decoded);
+    batches.arrived(decoded);
     void enqueue(() => handle(frame, decoded));
   });
   // After the frames that arrived before the close: the last one may be the peer's `error`.

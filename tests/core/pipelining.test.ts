@@ -17,16 +17,23 @@ function timeline() {
     tap: (frame: Uint8Array, from: 'a' | 'b') => {
       const m = decodeMessage(frame);
       if (m.ok && m.value.type === 'want' && m.value.wall === 'alice' && from === 'b') events.push(`want ${m.value.afterSeq}`);
-      if (m.ok && m.value.type === 'batch' && m.value.wall === 'alice') events.push(`batch ${m.value.entries.at(-1)?.seq ?? 'empty'}`);
+      if (m.ok && m.value.type === 'batch' && m.value.wall === 'alice' && from === 'a') events.push(`batch ${m.value.entries.at(-1)?.seq ?? 'empty'}`);
       return [frame];
     },
-    /** Bob's storage, each commit of alice's wall taking 50 ms, as a slow disk would. */
+    /**
+     * Bob's storage, as a slow disk: the first commit of alice's wall ends only once the next batch has
+     * arrived (or after 2 s, if it never comes), each other one after 20 ms.
+     */
     slowCommits(replica: Replica): Replica {
+      let first = true;
       return Object.assign(Object.create(replica) as Replica, {
         async commit(write: Parameters<Replica['commit']>[0]) {
           if (write.wall !== 'alice') return replica.commit(write);
           events.push(`store ${write.state.seq}`);
-          await sleep(50);
+          const waitForNext = first;
+          first = false;
+          await sleep(20);
+          for (let waited = 20; waitForNext && waited < 2_000 && events.filter((e) => e.startsWith('batch ')).length < 2; waited += 10) await sleep(10);
           const result = await replica.commit(write);
           events.push(`stored ${write.state.seq}`);
           return result;

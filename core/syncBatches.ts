@@ -1,0 +1,92 @@
+import { genesisKeyOf } from './author';
+import type { Identity } from './identity';
+import { planIngest } from './ingest';
+import { knownAuthors } from './knownAuthors';
+import type { ErrorCode } from './messages';
+import type { Replica } from './replica';
+import { type BatchMessage, createEarlyChecks } from './syncChecks';
+import { genesisOfFriend, type RelayRole } from './syncRelay';
+import type { SyncEvent } from './syncSession';
+import type { createSubmissions } from './syncSubmissions';
+import type { createWants } from './syncWants';
+import type { Verifier } from './verifier';
+
+export type BatchIngestDeps = {
+  replica: Replica;
+  identity: Identity;
+  peer: string;
+  verifier: Verifier;
+  now(): number;
+  wants: ReturnType<typeof createWants>;
+  submissions: Pick<ReturnType<typeof createSubmissions>, 'clearDelivered'>;
+  relay(): RelayRole | null;
+  /** The key that sealed entry 1 of the friend's wall, known once the handshake is through. */
+  peerGenesis(): Uint8Array;
+  ready(): boolean;
+  /** The most entries a batch may carry in the negotiated version. */
+  maxEntries(): number;
+  emit(event: SyncEvent): void;
+  refuse(code: ErrorCode, reason: string): void;
+  /** Tells the friend this side's wall (after a recovery, so it resubmits what it deferred). */
+  announce(): Promise<void>;
+};
+
+/**
+ * The pulling half of a session (docs/protocol.md §7.3): a batch that answers this side's `want` is
+ * checked against the copy held and stored in one write, the next `want` leaving as the batch arrives.
+ */
+export function createBatchIngest(d: BatchIngestDeps) {
+  const { replica, identity, peer, wants } = d;
+  const me = identity.handle;
+  const early = createEarlyChecks({ verifier: d.verifier, ready: d.ready, expects: wants.expects, maxEntries: d.maxEntries });
+
+  async function onBatch(m: BatchMessage, bytes: number, handledAt: number): Promise<void> {
+    const checks = early.take(m);
+    const asked = wants.answered(m.wall);
+    if (asked === undefined) return d.refuse('bad_message', `Unrequested batch for @${m.wall}.`);
+    const relayed = m.wall !== me && m.wall !== peer;
+    // A third wall is anchored at this side's own pin of its owner, exactly as if the owner sent it.
+    const owner = relayed ? await replica.friend(m.wall) : null;
+    const anchor = m.wall === me ? genesisKeyOf(identity) : owner ? genesisOfFriend(owner) : d.peerGenesis();
+    if (relayed && !owner) return wants.done(m.wall); // unfriended meanwhile
+    const lastSeq = m.entries.at(-1)?.seq ?? 0;
+    if (lastSeq > asked.afterSeq && lastSeq < m.headSeq) wants.requestNext(m.wall, lastSeq);
+    if (m.entries.length > 0) {
+      // Read per batch: a pin moves when a friend's rotation is followed.
+      const known = knownAuthors(identity, await replica.friends());
+      const plan = await planIngest(replica, m.wall, m.entries, anchor, d.now, known, { via: relayed ? peer : undefined, verifier: d.verifier, signatures: checks });
+      const checkedAt = d.now();
+      // Pulled entries stay with the friend that sent them: a write lost to a power cut is fetched again.
+      const committed = plan.ok ? await replica.commit({ ...plan.value, refetchable: true }) : plan;
+      if (!committed.ok && committed.reason !== 'conflict') {
+        // A relay passes on what its owner sealed: an entry this side refuses (rule 9: an author it
+        // knows under another key) says nothing about the relay, whose other walls stay welcome.
+        if (!relayed) return d.refuse('invalid_batch', committed.reason);
+        d.relay()?.refuseWall(m.wall, committed.reason);
+        return wants.done(m.wall);
+      }
+      if (committed.ok && plan.ok && plan.value.append.length) {
+        const stored = { entries: plan.value.append.length, waitMs: handledAt - asked.sentAt, checkMs: checkedAt - handledAt, storeMs: d.now() - checkedAt };
+        d.emit({ type: 'batchStored', wall: m.wall, bytes, ...stored });
+        d.emit({ type: 'wallUpdated', wall: m.wall, added: plan.value.append, feed: plan.value.feed, via: relayed ? peer : null });
+      }
+    }
+    if (m.wall !== me) {
+      await d.submissions.clearDelivered(m.wall);
+      await d.relay()?.dropSealed(m.wall);
+    }
+    const held = (await replica.wallState(m.wall))?.seq ?? 0;
+    // Asked again only after progress: a friend answering with entries this side holds already (and a
+    // head it never reaches) would otherwise be asked forever.
+    if (held < m.headSeq && m.entries.length > 0 && held > asked.afterSeq) return wants.request(m.wall);
+    wants.done(m.wall);
+    if (m.wall !== me && held >= m.headSeq) d.emit({ type: 'upToDate', wall: m.wall, seq: held });
+    if (m.wall === me && (await replica.recovering()) && held >= m.headSeq) {
+      await replica.setRecovering(false);
+      d.emit({ type: 'recovered', seq: held });
+      await d.announce(); // lets the friend resubmit what was deferred while restoring
+    }
+  }
+
+  return { onBatch, arrived: early.arrived, clear: early.clear };
+}
