@@ -9,7 +9,7 @@ import { createCredentialChecker } from './credentials';
 import { openDatabase } from './db';
 import { createWorkerHasher, type Hasher } from './hasher';
 import { loggerOptions } from './log';
-import { createLoginThrottle, type LoginThrottle } from './login-throttle';
+import type { LoginThrottle } from './login-throttle';
 import auth from './plugins/auth';
 import cors from './plugins/cors';
 import errors from './plugins/errors';
@@ -20,7 +20,7 @@ import directoryRoutes from './routes/directory';
 import homeRoutes from './routes/home';
 import sessionRoutes from './routes/sessions';
 import { loadOrCreateSecret } from './secret';
-import { createWindowCounter } from './window-counter';
+import { openSharedState } from './shared-state';
 
 export interface AppDeps {
   /** Defaults to the bcrypt worker pool sized by the config. */
@@ -50,8 +50,6 @@ export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promis
   // Unknown and retired handles are checked against this, so they cost what a real account costs.
   const dummyHash = await hasher.hash(randomBytes(16).toString('base64'), 'broker start');
   const credentials = createCredentialChecker({ accounts, hasher, dummyHash });
-  const throttle = deps.throttle ?? createLoginThrottle();
-  const registrations = createWindowCounter({ limit: config.registerRateLimit, windowMs: 60 * 60_000 });
 
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
@@ -64,8 +62,11 @@ export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promis
     logger: deps.logger ?? loggerOptions(config.logLevel),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const shared = await openSharedState(config, app.log, { throttle: deps.throttle });
+  const { throttle, registrations } = shared;
   app.addHook('onClose', async () => {
     await hasher.close();
+    await shared.close();
     db.close();
   });
 
@@ -78,7 +79,8 @@ export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promis
     messagesPerSecond: config.wsMessagesPerSecond,
     bytesPerSecond: config.wsBytesPerSecond,
     aliveTimeoutMs: config.aliveTimeoutMs,
-    relayQueueBytes: config.relayQueueBytes,
+    mesh: shared.mesh,
+    relayLimiter: shared.relayLimiter,
   });
   await app.register(homeRoutes);
   await app.register(directoryRoutes, { accounts, ice: config });

@@ -4,10 +4,13 @@
  */
 export interface WindowCounter {
   /** Seconds until one more event is allowed for `key`; 0 when it is allowed now. */
-  retryAfter(key: string): number;
-  /** Counts one event for `key` now; the returned function takes it back again. */
-  record(key: string): () => void;
+  retryAfter(key: string): Awaitable<number>;
+  /** Counts one event for `key` now; the returned function takes it back again (once). */
+  record(key: string): Awaitable<() => void>;
 }
+
+/** In memory the answer is at hand; counted across nodes (Redis) it comes back later. */
+export type Awaitable<T> = T | Promise<T>;
 
 export interface WindowCounterOptions {
   limit: number;
@@ -16,7 +19,14 @@ export interface WindowCounterOptions {
   maxKeys?: number;
 }
 
-export function createWindowCounter(options: WindowCounterOptions): WindowCounter {
+/** The in-memory counter answers at once. */
+export interface LocalWindowCounter extends WindowCounter {
+  retryAfter(key: string): number;
+  record(key: string): () => void;
+}
+
+/** The in-memory counter: one process's view, the default. */
+export function createWindowCounter(options: WindowCounterOptions): LocalWindowCounter {
   const { limit, windowMs, now = Date.now, maxKeys = 100_000 } = options;
   const events = new Map<string, number[]>();
 

@@ -6,9 +6,9 @@ import { SIGNALLING_LIMITS } from '../../core/signalling';
 import type { AccountStore } from '../accounts';
 import { SignallingHub } from '../signalling/hub';
 import { errorFrame } from '../signalling/messages';
-import { createRelayQueue } from '../signalling/relay-queue';
+import type { SignallingMesh } from '../signalling/mesh';
 import { SignallingSocket } from '../signalling/socket';
-import { createWindowCounter } from '../window-counter';
+import type { WindowCounter } from '../window-counter';
 import { redactUrl } from '../redact';
 
 declare module 'fastify' {
@@ -23,14 +23,18 @@ export interface SignallingOptions {
   messagesPerSecond: number;
   bytesPerSecond: number;
   aliveTimeoutMs: number;
-  /** Bytes of relays kept for offline handles, over all of them. */
-  relayQueueBytes: number;
+  /** The other nodes (Redis) or none: see broker/signalling/mesh.ts. */
+  mesh: SignallingMesh;
+  /** PW_RELAYs per sender (30 a minute), counted over all nodes when there are several. */
+  relayLimiter: WindowCounter;
 }
 
 /** A socket that leaves this much unread is dropped (docs/signalling.md). */
 const MAX_UNSENT_BYTES = 1024 * 1024;
 
 const PEERJS_PATH = '/peerjs';
+/** Frames a client may send before its socket is admitted (PeerJS sends none before OPEN). */
+const MAX_EARLY_FRAMES = 100;
 
 /**
  * PeerJS signalling on /peerjs. The upgrade is ours: every socket is authenticated before it
@@ -48,8 +52,9 @@ export default fp(
         const account = options.accounts.find(handle);
         return account !== undefined && account.retiredAt === null;
       },
-      relayQueue: createRelayQueue({ totalBytes: options.relayQueueBytes }),
-      relayLimiter: createWindowCounter({ limit: 30, windowMs: 60_000 }),
+      mesh: options.mesh,
+      relayLimiter: options.relayLimiter,
+      onError: (error) => app.log.error({ err: error }, 'signalling frame failed'),
     });
     const wss = new WebSocketServer({
       noServer: true,
@@ -68,20 +73,29 @@ export default fp(
         socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
         return;
       }
-      wss.handleUpgrade(request, socket, head, (ws) => onSocket(ws, url));
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        onSocket(ws, url).catch((error: unknown) => {
+          app.log.error({ err: error }, 'signalling socket failed');
+          ws.terminate();
+        });
+      });
     }
 
-    function onSocket(ws: SignallingSocket, url: URL): void {
+    async function onSocket(ws: SignallingSocket, url: URL): Promise<void> {
       ws.on('error', (error) => app.log.debug({ err: error.message }, 'signalling socket error'));
       const refuse = (code: Parameters<typeof errorFrame>[0]) => {
         ws.send(errorFrame(code));
         ws.close(1008, code);
       };
       if (url.searchParams.get('key') !== 'peerjs') return refuse('invalid_key');
-      const check = app.tokens.check(url.searchParams.get('token') ?? undefined);
+      const check = await app.tokens.check(url.searchParams.get('token') ?? undefined);
       if (!check.ok) return refuse(check.code);
       if (check.session.handle !== url.searchParams.get('id')) return refuse('id_mismatch');
-      const peer = hub.admit(check.session, {
+      // Frames that arrive while the claim goes round the nodes wait here, in order.
+      const early: Buffer[] = [];
+      const hold = (data: Buffer) => (early.length < MAX_EARLY_FRAMES ? void early.push(data) : ws.terminate());
+      ws.on('message', hold);
+      const peer = await hub.admit(check.session, {
         send: (frame) => ws.send(frame),
         close: (code, reason) => ws.close(code, reason),
         get bufferedAmount() {
@@ -89,10 +103,12 @@ export default fp(
         },
         terminate: () => ws.terminate(),
       });
+      ws.off('message', hold);
       if (typeof peer === 'string') return refuse(peer);
+      if (ws.readyState !== ws.OPEN) return hub.leave(peer); // it closed while being admitted
       app.log.debug({ url: redactUrl(url.pathname + url.search) }, 'signalling socket open');
       // binaryType is the default 'nodebuffer', so every message arrives as one Buffer.
-      ws.on('message', (data: Buffer) => {
+      const receive = (data: Buffer) => {
         // Last line of defence: a throw in a 'message' listener is uncaught and would end the
         // process for everyone, so an unexpected failure costs this frame only.
         try {
@@ -100,7 +116,9 @@ export default fp(
         } catch (error) {
           app.log.error({ err: error }, 'signalling frame failed');
         }
-      });
+      };
+      for (const data of early) receive(data);
+      ws.on('message', receive);
       ws.on('close', () => hub.leave(peer));
     }
 
@@ -111,8 +129,9 @@ export default fp(
     app.addHook('preClose', async () => {
       clearInterval(sweeper);
       app.server.off('upgrade', onUpgrade);
-      hub.closeAll();
+      await hub.closeAll();
       for (const ws of wss.clients) ws.terminate();
+      await options.mesh.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     });
   },

@@ -28,15 +28,18 @@ const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (ap
 
   /** Checks the current password of a signed-in account, throttled like a sign-in. */
   async function confirmPassword(handle: string, password: string, address: string): Promise<void> {
-    const wait = throttle.retryAfter(handle, address);
-    if (wait > 0) throw new ApiError(429, 'too_many_attempts', 'Too many wrong passwords. Wait a moment, then try again.', wait);
-    const settled = throttle.begin(handle, address);
+    const tooMany = (wait: number) =>
+      new ApiError(429, 'too_many_attempts', 'Too many wrong passwords. Wait a moment, then try again.', wait);
+    const wait = await throttle.retryAfter(handle, address);
+    if (wait > 0) throw tooMany(wait);
+    const settled = await throttle.begin(handle, address);
+    if (!settled) throw tooMany(1);
     const account = await hashOrBusy(() => credentials.check(handle, password, address), 'password checks').finally(settled);
     if (!account) {
-      throttle.fail(handle, address);
+      await throttle.fail(handle, address);
       throw wrongPassword();
     }
-    throttle.succeed(handle, address);
+    await throttle.succeed(handle, address);
   }
 
   app.post(
@@ -46,14 +49,14 @@ const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (ap
       const parsed = parseHandle(request.body.handle);
       if (!parsed.ok) throw new ApiError(400, 'invalid_handle', HANDLE_RULE);
       if (!isAcceptablePassword(request.body.password)) throw new ApiError(400, 'invalid_password', PASSWORD_RULE);
-      const wait = registrations.retryAfter(request.ip);
+      const wait = await registrations.retryAfter(request.ip);
       if (wait > 0) {
         throw new ApiError(429, 'too_many_accounts', 'Too many new accounts from this address. Try again later.', wait);
       }
       if (accounts.find(parsed.handle)) throw taken();
       // Counted before hashing, so parallel sign-ups cannot all pass the check above (#17); a
       // sign-up that ends without an account (handle taken meanwhile, pool busy) gives it back.
-      const giveBack = registrations.record(request.ip);
+      const giveBack = await registrations.record(request.ip);
       try {
         const hash = await hashOrBusy(() => hasher.hash(request.body.password, request.ip), 'sign-ups');
         if (!accounts.create(parsed.handle, hash)) throw taken();

@@ -1,5 +1,5 @@
-import { isNewerSession, type Session } from '../tokens';
-import type { WindowCounter } from '../window-counter';
+import type { Session } from '../tokens';
+import type { Awaitable, WindowCounter } from '../window-counter';
 import {
   incomingRelayFrame,
   parseClientFrame,
@@ -11,33 +11,10 @@ import {
   type RelayStatus,
 } from '../../core/signalling';
 import { errorFrame } from './messages';
-import type { RelayQueue } from './relay-queue';
+import type { MeshMessage, SignallingMesh } from './mesh';
+import { ALLOW_BURST, ALLOW_EVERY_MS, createPeer, listens, takeFrame, type Connection, type Peer } from './peer';
 
-/** What the hub needs of a socket; the WebSocket plugin adapts `ws` to it. */
-export interface Connection {
-  send(frame: string): void;
-  close(code: number, reason: string): void;
-  /** Bytes written but not yet taken by the client (0 where unknown). */
-  readonly bufferedAmount: number;
-  /** Drops the socket at once: it does not read, so a close handshake would wait on it too. */
-  terminate(): void;
-}
-
-export interface Peer {
-  readonly session: Session;
-  readonly connection: Connection;
-  allow: ReadonlySet<string>;
-  blocked: ReadonlySet<string>;
-  /** Frames and bytes it may still send now: token buckets refilled per second. */
-  tokens: number;
-  byteTokens: number;
-  lastFrameAt: number;
-  /** Allowlist changes it may still make now (refilled every ALLOW_EVERY_MS), and the one waiting for a token. */
-  allowTokens: number;
-  allowRefilledAt: number;
-  pendingAllow: { allow: ReadonlySet<string>; blocked: ReadonlySet<string> } | null;
-  allowTimer: ReturnType<typeof setTimeout> | null;
-}
+export type { Connection, Peer } from './peer';
 
 export interface HubOptions {
   maxConnections: number;
@@ -47,32 +24,33 @@ export interface HubOptions {
   /** A socket whose unsent bytes pass this is dropped: it is not reading what it is sent. */
   maxUnsentBytes: number;
   aliveTimeoutMs: number;
-  isActiveHandle(handle: string): boolean;
-  relayQueue: RelayQueue;
+  isActiveHandle(handle: string): Awaitable<boolean>;
+  /** The other nodes, or none (createLocalMesh): who holds each handle and the relays that wait. */
+  mesh: SignallingMesh;
   relayLimiter: WindowCounter;
+  /** An unexpected failure while handling a frame (the frame is dropped). */
+  onError?: (error: unknown) => void;
   now?: () => number;
 }
 
 const POLICY_VIOLATION = 1008;
-/** Each socket may send this many seconds' worth of frames and bytes at once. */
-const BURST_SECONDS = 5;
-/** Allowlist changes: this many at once, then one every ALLOW_EVERY_MS (docs/signalling.md). */
-const ALLOW_BURST = 10;
-const ALLOW_EVERY_MS = 2_000;
-// Shared until a peer sends PW_ALLOW, so 10 000 idle sockets do not hold 20 000 empty Sets.
-const NOBODY: ReadonlySet<string> = new Set();
+/** Frames a socket may have waiting to be handled (while another node answers) before it counts as a flood. */
+const MAX_WAITING_FRAMES = 500;
 
 /**
- * The in-memory state of PeerJS signalling: one live peer per handle, the allowlists that
- * filter who may signal whom, friend-scoped presence and the small relay queue. Nothing here
- * is stored or logged.
+ * The state of PeerJS signalling on this node: one live peer per handle over all nodes, the allowlists
+ * that filter who may signal whom, friend-scoped presence and relays. Peers held here are served here;
+ * the mesh reaches the rest (docs/signalling.md). Nothing here is stored or logged.
  */
 export class SignallingHub {
   private readonly peers = new Map<string, Peer>();
   private readonly now: () => number;
+  private readonly mesh: SignallingMesh;
 
   constructor(private readonly options: HubOptions) {
     this.now = options.now ?? Date.now;
+    this.mesh = options.mesh;
+    this.mesh.attach({ message: (message) => this.fromMesh(message), reconnected: () => void this.resync() });
   }
 
   get size(): number {
@@ -80,38 +58,35 @@ export class SignallingHub {
   }
 
   /** Opens the connection for an authenticated session, or refuses it with a code. */
-  admit(session: Session, connection: Connection): Peer | RefusalCode {
-    const existing = this.peers.get(session.handle);
-    if (existing) {
-      const sameSession = existing.session.sessionId === session.sessionId;
-      if (!sameSession && !isNewerSession(session, existing.session)) return 'signed_in_elsewhere';
-      this.refuse(existing, 'signed_in_elsewhere');
-    } else if (this.peers.size >= this.options.maxConnections) {
-      return 'server_full';
+  async admit(session: Session, connection: Connection): Promise<Peer | RefusalCode> {
+    if (!this.peers.has(session.handle) && this.peers.size >= this.options.maxConnections) return 'server_full';
+    const peer = createPeer(session, connection, this.options, this.now());
+    let claim;
+    try {
+      claim = await this.mesh.claim(session, peer.conn);
+    } catch {
+      return 'unavailable';
     }
-    const peer: Peer = {
-      session,
-      connection,
-      allow: NOBODY,
-      blocked: NOBODY,
-      tokens: this.options.messagesPerSecond * BURST_SECONDS,
-      byteTokens: this.options.bytesPerSecond * BURST_SECONDS,
-      lastFrameAt: this.now(),
-      allowTokens: ALLOW_BURST,
-      allowRefilledAt: this.now(),
-      pendingAllow: null,
-      allowTimer: null,
-    };
+    if (!claim.ok) return 'signed_in_elsewhere';
+    if (claim.replaced) this.end(session.handle, claim.replaced, 'signed_in_elsewhere');
+    const existing = this.peers.get(session.handle);
+    if (existing) this.refuse(existing, 'signed_in_elsewhere');
     this.peers.set(session.handle, peer);
     this.send(peer, JSON.stringify({ type: 'OPEN' }));
-    for (const frame of this.options.relayQueue.take(session.handle)) this.send(peer, frame);
+    this.enqueue(peer, async () => {
+      const frames = await this.mesh.takeQueued(session.handle).catch(() => []);
+      if (this.peers.get(session.handle) === peer) for (const frame of frames) this.send(peer, frame);
+    });
     return peer;
   }
 
-  /** Forgets a peer whose socket closed. */
+  /** Forgets a peer whose socket closed (or that was ended): friends here and elsewhere hear it went offline. */
   leave(peer: Peer): void {
     if (peer.allowTimer) clearTimeout(peer.allowTimer);
     peer.allowTimer = null;
+    if (peer.gone) return;
+    peer.gone = true;
+    this.mesh.release(peer.session.handle, peer.conn).catch(() => undefined);
     if (this.peers.get(peer.session.handle) !== peer) return;
     this.peers.delete(peer.session.handle);
     for (const handle of peer.allow) {
@@ -127,9 +102,11 @@ export class SignallingHub {
     peer.connection.close(POLICY_VIOLATION, code);
   }
 
+  /** Ends the handle's socket on whichever node holds it. */
   disconnectHandle(handle: string, code: RefusalCode): void {
     const peer = this.peers.get(handle);
     if (peer) this.refuse(peer, code);
+    this.mesh.send({ t: 'end', to: handle, code }).catch(() => undefined);
   }
 
   /** Closes silent sockets (PeerJS clients send HEARTBEAT every 5 s) and drops expired relays. */
@@ -141,33 +118,45 @@ export class SignallingHub {
         peer.connection.close(1001, 'alive_timeout');
       }
     }
-    this.options.relayQueue.prune();
+    this.mesh.sweep().catch(() => undefined);
   }
 
-  closeAll(): void {
+  /** Closes every socket and gives up their claims, so friends elsewhere see them go and they can reconnect anywhere. */
+  async closeAll(): Promise<void> {
+    const releases: Array<Promise<void>> = [];
     for (const peer of [...this.peers.values()]) {
       if (peer.allowTimer) clearTimeout(peer.allowTimer);
+      peer.gone = true;
       this.peers.delete(peer.session.handle);
+      releases.push(this.mesh.release(peer.session.handle, peer.conn).catch(() => undefined));
       peer.connection.close(1001, 'shutting_down');
     }
+    await Promise.all(releases);
   }
 
   /** A frame from `peer`'s socket; `bytes` is its size on the wire. */
   receive(peer: Peer, text: string, bytes = text.length): void {
     if (this.peers.get(peer.session.handle) !== peer) return;
-    const now = this.now();
-    const seconds = (now - peer.lastFrameAt) / 1000;
-    const { messagesPerSecond, bytesPerSecond } = this.options;
-    peer.tokens = Math.min(messagesPerSecond * BURST_SECONDS, peer.tokens + seconds * messagesPerSecond);
-    peer.byteTokens = Math.min(bytesPerSecond * BURST_SECONDS, peer.byteTokens + seconds * bytesPerSecond);
-    peer.lastFrameAt = now;
-    if (peer.tokens < 1 || peer.byteTokens < bytes) {
+    if (!takeFrame(peer, this.options, bytes, this.now()) || peer.waiting >= MAX_WAITING_FRAMES) {
       this.refuse(peer, 'rate_limited');
       return;
     }
-    peer.tokens -= 1;
-    peer.byteTokens -= bytes;
-    this.handle(peer, parseClientFrame(text));
+    const message = parseClientFrame(text);
+    this.enqueue(peer, () => this.handle(peer, message));
+  }
+
+  /** Resolves once every frame `peer` sent so far has been handled. */
+  settled(peer: Peer): Promise<void> {
+    return peer.work;
+  }
+
+  /** Runs `task` after the peer's earlier frames; a failure costs that frame only. */
+  private enqueue(peer: Peer, task: () => Awaitable<void>): void {
+    peer.waiting += 1;
+    peer.work = peer.work
+      .then(task)
+      .catch((error: unknown) => this.options.onError?.(error))
+      .finally(() => void (peer.waiting -= 1));
   }
 
   /** Sends to `peer`, dropping it when it has stopped reading (its unsent bytes would grow without bound). */
@@ -178,28 +167,41 @@ export class SignallingHub {
     peer.connection.terminate();
   }
 
-  private handle(peer: Peer, message: ParsedClientFrame): void {
+  /** Ends socket `target.conn` of `handle`: here, or on its node. */
+  private end(handle: string, target: { conn: string; node: string }, code: RefusalCode): void {
+    if (target.node === this.mesh.node) {
+      const peer = this.peers.get(handle);
+      if (peer?.conn === target.conn) this.refuse(peer, code);
+      return;
+    }
+    this.mesh.send({ t: 'end', to: handle, conn: target.conn, code }).catch(() => undefined);
+  }
+
+  private async handle(peer: Peer, message: ParsedClientFrame): Promise<void> {
+    if (this.peers.get(peer.session.handle) !== peer) return;
     const src = peer.session.handle;
     switch (message.type) {
       case 'OFFER':
       case 'ANSWER':
       case 'CANDIDATE':
       case 'LEAVE': {
-        const target = message.dst === src ? undefined : this.peers.get(message.dst);
+        if (message.dst === src) return;
+        const frame = JSON.stringify({ type: message.type, src, dst: message.dst, payload: message.payload });
+        const target = this.peers.get(message.dst);
         // Dropped silently otherwise, so a stranger cannot tell "offline" from "not allowed".
-        if (target && target.allow.has(src) && !target.blocked.has(src)) {
-          this.send(target, JSON.stringify({ type: message.type, src, dst: message.dst, payload: message.payload }));
+        if (target) {
+          if (listens(target, src)) this.send(target, frame);
+        } else {
+          await this.mesh.send({ t: 'signal', to: message.dst, src, frame }).catch(() => undefined);
         }
         return;
       }
       case 'PW_ALLOW':
         // Listing itself would let a socket send frames to itself; ignored as a whole like any invalid list.
         if (message.handles.includes(src)) return;
-        this.changeAllowlist(peer, new Set(message.handles), new Set(message.blocked));
-        return;
+        return this.changeAllowlist(peer, new Set(message.handles), new Set(message.blocked));
       case 'PW_RELAY':
-        this.relay(peer, message);
-        return;
+        return this.relay(peer, message);
       case 'PW_RELAY_INVALID':
         this.status(peer, message.id, message.dst, 'rejected', message.reason);
         return;
@@ -214,14 +216,13 @@ export class SignallingHub {
    * budget allows, the latest replacing any still waiting. Each change costs work in proportion to
    * both lists, so changes have their own low rate; coalescing loses nothing a client meant.
    */
-  private changeAllowlist(peer: Peer, allow: ReadonlySet<string>, blocked: ReadonlySet<string>): void {
+  private async changeAllowlist(peer: Peer, allow: ReadonlySet<string>, blocked: ReadonlySet<string>): Promise<void> {
     const now = this.now();
     peer.allowTokens = Math.min(ALLOW_BURST, peer.allowTokens + (now - peer.allowRefilledAt) / ALLOW_EVERY_MS);
     peer.allowRefilledAt = now;
     if (peer.allowTokens >= 1 && !peer.pendingAllow) {
       peer.allowTokens -= 1;
-      this.setAllowlist(peer, allow, blocked);
-      return;
+      return this.setAllowlist(peer, allow, blocked);
     }
     peer.pendingAllow = { allow, blocked };
     if (peer.allowTimer) return;
@@ -229,12 +230,13 @@ export class SignallingHub {
       peer.allowTimer = null;
       const pending = peer.pendingAllow;
       peer.pendingAllow = null;
-      if (pending && this.peers.get(peer.session.handle) === peer) this.changeAllowlist(peer, pending.allow, pending.blocked);
+      if (!pending || this.peers.get(peer.session.handle) !== peer) return;
+      this.enqueue(peer, () => this.changeAllowlist(peer, pending.allow, pending.blocked));
     }, Math.ceil((1 - peer.allowTokens) * ALLOW_EVERY_MS));
     peer.allowTimer.unref?.();
   }
 
-  private setAllowlist(peer: Peer, allow: ReadonlySet<string>, blocked: ReadonlySet<string>): void {
+  private async setAllowlist(peer: Peer, allow: ReadonlySet<string>, blocked: ReadonlySet<string>): Promise<void> {
     const me = peer.session.handle;
     const before = peer.allow;
     peer.allow = allow;
@@ -246,31 +248,110 @@ export class SignallingHub {
       else this.presence(other, [], [me]);
     }
     const online = [...allow].filter((handle) => this.peers.get(handle)?.allow.has(me));
-    this.presence(peer, online, []);
+    const elsewhere = await this.mesh.publishAllow(me, peer.conn, allow).catch(() => []);
+    if (this.peers.get(me) !== peer || peer.allow !== allow) return; // a later list or a close overtook this one
+    this.presence(peer, [...online, ...elsewhere.filter((handle) => !this.peers.has(handle))], []);
   }
 
-  private relay(peer: Peer, message: Extract<ParsedClientFrame, { type: 'PW_RELAY' }>): void {
+  private async relay(peer: Peer, message: Extract<ParsedClientFrame, { type: 'PW_RELAY' }>): Promise<void> {
     const src = peer.session.handle;
     const { dst, id, body } = message;
     if (dst === src) return this.status(peer, id, dst, 'rejected', 'invalid');
-    if (this.options.relayLimiter.retryAfter(src) > 0) return this.status(peer, id, dst, 'rejected', 'rate_limited');
-    this.options.relayLimiter.record(src);
-    if (!this.options.isActiveHandle(dst)) return this.status(peer, id, dst, 'rejected', 'unknown_handle');
     const frame = JSON.stringify(incomingRelayFrame(src, id, body));
+    let outcome: RelayStatus | RelayRejection | 'sent';
+    try {
+      outcome = await this.relayOutcome(src, peer.conn, dst, id, frame);
+    } catch {
+      outcome = 'queue_full'; // the shared store is away: the client sends it again later
+    }
+    if (outcome === 'sent') return; // the node holding `dst` answers
+    if (outcome === 'delivered' || outcome === 'accepted') return this.status(peer, id, dst, outcome);
+    this.status(peer, id, dst, 'rejected', outcome as RelayRejection);
+  }
+
+  private async relayOutcome(src: string, conn: string, dst: string, id: string, frame: string): Promise<RelayStatus | RelayRejection | 'sent'> {
+    if ((await this.options.relayLimiter.retryAfter(src)) > 0) return 'rate_limited';
+    await this.options.relayLimiter.record(src);
+    if (!(await this.options.isActiveHandle(dst))) return 'unknown_handle';
     const target = this.peers.get(dst);
-    // Only a sender `dst` lists (a friend, who sees its presence anyway) learns that it was delivered.
-    // Anyone else gets "accepted" whether `dst` is online, offline or blocks them, so a relay tells a
-    // stranger nothing about `dst`; nothing here depends on how full the queue is, for the same reason.
-    if (target?.allow.has(src) && !target.blocked.has(src)) {
+    if (target) return this.deliverRelay(target, src, frame);
+    const result = await this.mesh.relay({ t: 'relay', to: dst, src, conn, id, frame });
+    return result === 'too_large' ? 'queue_full' : result === 'sent' ? 'sent' : 'accepted';
+  }
+
+  /**
+   * Only a sender `target` lists (a friend, who sees its presence anyway) learns that it was delivered.
+   * Anyone else gets "accepted" whether `target` is online, offline or blocks them, so a relay tells a
+   * stranger nothing about it; nothing here depends on how full the queue is, for the same reason.
+   */
+  private deliverRelay(target: Peer, src: string, frame: string): 'delivered' | 'accepted' {
+    if (listens(target, src)) {
       this.send(target, frame);
-      return this.status(peer, id, dst, 'delivered');
+      return 'delivered';
     }
-    if (target) {
-      if (!target.blocked.has(src)) this.send(target, frame);
-    } else if (!this.options.relayQueue.add(dst, src, id, frame)) {
-      return this.status(peer, id, dst, 'rejected', 'queue_full');
+    if (!target.blocked.has(src)) this.send(target, frame);
+    return 'accepted';
+  }
+
+  /** A message from another node about a handle this node holds (or held a moment ago). */
+  private fromMesh(message: MeshMessage): void {
+    const target = this.peers.get(message.to);
+    switch (message.t) {
+      case 'signal':
+        if (target && listens(target, message.src)) this.send(target, message.frame);
+        return;
+      case 'relay': {
+        const answer = (status: RelayStatus, reason?: RelayRejection) => {
+          const frame = JSON.stringify(relayStatusFrame(message.id, message.to, status, reason));
+          return this.mesh.send({ t: 'frame', to: message.src, conn: message.conn, frame });
+        };
+        if (target) {
+          answer(this.deliverRelay(target, message.src, message.frame)).catch(() => undefined);
+          return;
+        }
+        // `to` left this node meanwhile: keep it for its next connection, as if it had been offline.
+        this.mesh
+          .relay(message, true)
+          .then((result) => (result === 'too_large' ? answer('rejected', 'queue_full') : answer('accepted')))
+          .catch(() => undefined);
+        return;
+      }
+      case 'frame':
+        if (target?.conn === message.conn) this.send(target, message.frame);
+        return;
+      case 'presence':
+        if (!target?.allow.has(message.from)) return;
+        this.presence(target, message.online ? [message.from] : [], message.online ? [] : [message.from]);
+        return;
+      case 'end':
+        if (target && (message.conn === undefined || message.conn === target.conn)) this.refuse(target, message.code);
+        return;
     }
-    this.status(peer, id, dst, 'accepted');
+  }
+
+  /**
+   * The mesh was away and is back (Redis restarted, say): claims every socket held here again, ends those
+   * a newer sign-in took over meanwhile, publishes their allowlists and tells each its friends' presence.
+   */
+  private async resync(): Promise<void> {
+    for (const peer of [...this.peers.values()]) {
+      if (this.peers.get(peer.session.handle) !== peer) continue;
+      const claim = await this.mesh.claim(peer.session, peer.conn).catch(() => undefined);
+      if (!claim) return; // away again: the next reconnect starts over
+      if (!claim.ok) {
+        this.refuse(peer, 'signed_in_elsewhere');
+        continue;
+      }
+      if (claim.replaced && claim.replaced.conn !== peer.conn) this.end(peer.session.handle, claim.replaced, 'signed_in_elsewhere');
+      if (peer.allow.size === 0) continue;
+      this.enqueue(peer, async () => {
+        const me = peer.session.handle;
+        const here = [...peer.allow].filter((handle) => this.peers.get(handle)?.allow.has(me));
+        const elsewhere = await this.mesh.publishAllow(me, peer.conn, peer.allow);
+        const online = new Set([...here, ...elsewhere]);
+        this.presence(peer, [...online], [...peer.allow].filter((handle) => !online.has(handle)));
+      });
+    }
   }
 
   private status(peer: Peer, id: string, dst: string, status: RelayStatus, reason?: RelayRejection): void {
