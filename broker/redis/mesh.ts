@@ -91,7 +91,7 @@ export function createRedisMesh({ redis, subscriber, queue, log }: RedisMeshDeps
     }
   }
 
-  const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
+  const beat = setInterval(() => void heartbeat().then(reapStoppedNodes).catch(() => undefined), HEARTBEAT_MS);
   beat.unref();
   if (wasReady) void heartbeat().catch(() => undefined);
 
@@ -162,10 +162,7 @@ export function createRedisMesh({ redis, subscriber, queue, log }: RedisMeshDeps
       return result.kept ? 'queued' : 'too_large';
     },
     takeQueued: (handle) => queue.take(handle),
-    async sweep() {
-      await queue.prune();
-      await reapStoppedNodes();
-    },
+    sweep: () => queue.prune(),
     async close() {
       closed = true;
       clearInterval(beat);

@@ -56,7 +56,7 @@ export interface SignallingMesh {
   relay(message: Extract<MeshMessage, { t: 'relay' }>, queueOnly?: boolean): Promise<'sent' | 'queued' | 'too_large'>;
   /** Removes and returns the relays waiting for `handle`, oldest first. */
   takeQueued(handle: string): Promise<string[]>;
-  /** Drops expired relays and forgets nodes that stopped. */
+  /** Drops expired relays. */
   sweep(): Promise<void>;
   close(): Promise<void>;
 }
