@@ -1,5 +1,5 @@
 // First step of `npm test`: the end-to-end tests need Debian's Chromium and Firefox ESR, `unshare` and `ip`,
-// and permission to create a network namespace. Installs what is missing when it can (as root with apt,
+// and permission to create a network namespace; the broker's multi-node tests need `redis-server`. Installs what is missing when it can (as root with apt,
 // like .ci/run), otherwise stops at once with the exact command, before minutes of type checks and builds.
 import { accessSync, constants } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -11,6 +11,8 @@ const browsers = [
 const tools = [
   { name: 'unshare', apt: 'util-linux' },
   { name: 'ip', apt: 'iproute2' },
+  // Started by tests/broker/redis-server.ts on a free loopback port in a temp dir; no system service is used.
+  { name: 'redis-server', apt: 'redis-server' },
 ];
 
 const executable = (file) => {
@@ -25,7 +27,7 @@ const onPath = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { s
 const missing = () => [...browsers.filter((b) => !executable(b.file)), ...tools.filter((t) => !onPath(t.name))];
 
 function stop(lines) {
-  console.error(['', 'npm test cannot run the browser tests on this machine yet:', ...lines.map((l) => `  ${l}`), ''].join('\n'));
+  console.error(['', 'npm test cannot run all its tests on this machine yet:', ...lines.map((l) => `  ${l}`), ''].join('\n'));
   process.exit(1);
 }
 
@@ -34,7 +36,7 @@ if (absent.length > 0) {
   const packages = [...new Set(absent.map((a) => a.apt))].join(' ');
   const isRoot = process.getuid?.() === 0;
   if (isRoot && onPath('apt-get')) {
-    console.log(`Installing ${packages} from Debian (the end-to-end tests need them)…`);
+    console.log(`Installing ${packages} from Debian (the tests need them)…`);
     const run = (args) => spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
     if (run(['update', '-qq']).status !== 0 || run(['install', '-y', '-qq', ...packages.split(' ')]).status !== 0) {
       stop([`apt-get could not install ${packages}. Run: apt-get update && apt-get install -y ${packages}`]);
@@ -46,7 +48,7 @@ if (absent.length > 0) {
       `Missing: ${absent.map((a) => a.name).join(', ')}.`,
       `Run: sudo apt-get update && sudo apt-get install -y ${packages}`,
       ...absent.filter((a) => a.variable).map((a) => `(or point ${a.variable} at ${a.name}'s executable)`),
-      'Unit tests alone need none of this: npm run test:unit',
+      'Unit tests need only redis-server (for the broker multi-node tests): npm run test:unit',
     ]);
   }
 }
