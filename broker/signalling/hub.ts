@@ -10,9 +10,11 @@ import {
   type RelayRejection,
   type RelayStatus,
 } from '../../core/signalling';
+import { changeAllowlist } from './hub-allowlist';
+import { onMeshMessage, resync } from './hub-inbox';
 import { errorFrame } from './messages';
-import type { MeshMessage, SignallingMesh } from './mesh';
-import { ALLOW_BURST, ALLOW_EVERY_MS, createPeer, listens, takeFrame, type Connection, type Peer } from './peer';
+import type { SignallingMesh } from './mesh';
+import { createPeer, listens, takeFrame, type Connection, type Peer } from './peer';
 
 export type { Connection, Peer } from './peer';
 
@@ -50,11 +52,26 @@ export class SignallingHub {
   constructor(private readonly options: HubOptions) {
     this.now = options.now ?? Date.now;
     this.mesh = options.mesh;
-    this.mesh.attach({ message: (message) => this.fromMesh(message), reconnected: () => void this.resync() });
+    this.mesh.attach({ message: (message) => onMeshMessage(this, this.mesh, message), reconnected: () => void resync(this, this.mesh) });
   }
 
   get size(): number {
     return this.peers.size;
+  }
+
+  /** The peer this node holds for `handle`. */
+  peer(handle: string): Peer | undefined {
+    return this.peers.get(handle);
+  }
+
+  /** Milliseconds now (the hub's clock, which tests may set). */
+  clock(): number {
+    return this.now();
+  }
+
+  /** Every peer this node holds, as a list that later changes do not affect. */
+  held(): Peer[] {
+    return [...this.peers.values()];
   }
 
   /** Opens the connection for an authenticated session, or refuses it with a code. */
@@ -150,8 +167,8 @@ export class SignallingHub {
     return peer.work;
   }
 
-  /** Runs `task` after the peer's earlier frames; a failure costs that frame only. */
-  private enqueue(peer: Peer, task: () => Awaitable<void>): void {
+  /** @internal Runs `task` in the peer's order (used by hub-inbox.ts). */
+  enqueue(peer: Peer, task: () => Awaitable<void>): void {
     peer.waiting += 1;
     peer.work = peer.work
       .then(task)
@@ -160,7 +177,7 @@ export class SignallingHub {
   }
 
   /** Sends to `peer`, dropping it when it has stopped reading (its unsent bytes would grow without bound). */
-  private send(peer: Peer, frame: string): void {
+  send(peer: Peer, frame: string): void {
     peer.connection.send(frame);
     if (peer.connection.bufferedAmount <= this.options.maxUnsentBytes) return;
     this.leave(peer);
@@ -168,7 +185,7 @@ export class SignallingHub {
   }
 
   /** Ends socket `target.conn` of `handle`: here, or on its node. */
-  private end(handle: string, target: { conn: string; node: string }, code: RefusalCode): void {
+  end(handle: string, target: { conn: string; node: string }, code: RefusalCode): void {
     if (target.node === this.mesh.node) {
       const peer = this.peers.get(handle);
       if (peer?.conn === target.conn) this.refuse(peer, code);
@@ -199,7 +216,7 @@ export class SignallingHub {
       case 'PW_ALLOW':
         // Listing itself would let a socket send frames to itself; ignored as a whole like any invalid list.
         if (message.handles.includes(src)) return;
-        return this.changeAllowlist(peer, new Set(message.handles), new Set(message.blocked));
+        return changeAllowlist(this, this.mesh, peer, new Set(message.handles), new Set(message.blocked));
       case 'PW_RELAY':
         return this.relay(peer, message);
       case 'PW_RELAY_INVALID':
@@ -209,48 +226,6 @@ export class SignallingHub {
       case 'IGNORED':
         return;
     }
-  }
-
-  /**
-   * Applies an allowlist change now, or — past `ALLOW_BURST` changes at once — as soon as the socket's
-   * budget allows, the latest replacing any still waiting. Each change costs work in proportion to
-   * both lists, so changes have their own low rate; coalescing loses nothing a client meant.
-   */
-  private async changeAllowlist(peer: Peer, allow: ReadonlySet<string>, blocked: ReadonlySet<string>): Promise<void> {
-    const now = this.now();
-    peer.allowTokens = Math.min(ALLOW_BURST, peer.allowTokens + (now - peer.allowRefilledAt) / ALLOW_EVERY_MS);
-    peer.allowRefilledAt = now;
-    if (peer.allowTokens >= 1 && !peer.pendingAllow) {
-      peer.allowTokens -= 1;
-      return this.setAllowlist(peer, allow, blocked);
-    }
-    peer.pendingAllow = { allow, blocked };
-    if (peer.allowTimer) return;
-    peer.allowTimer = setTimeout(() => {
-      peer.allowTimer = null;
-      const pending = peer.pendingAllow;
-      peer.pendingAllow = null;
-      if (!pending || this.peers.get(peer.session.handle) !== peer) return;
-      this.enqueue(peer, () => this.changeAllowlist(peer, pending.allow, pending.blocked));
-    }, Math.ceil((1 - peer.allowTokens) * ALLOW_EVERY_MS));
-    peer.allowTimer.unref?.();
-  }
-
-  private async setAllowlist(peer: Peer, allow: ReadonlySet<string>, blocked: ReadonlySet<string>): Promise<void> {
-    const me = peer.session.handle;
-    const before = peer.allow;
-    peer.allow = allow;
-    peer.blocked = blocked;
-    for (const handle of new Set([...before, ...allow])) {
-      const other = this.peers.get(handle);
-      if (!other?.allow.has(me) || before.has(handle) === allow.has(handle)) continue;
-      if (allow.has(handle)) this.presence(other, [me], []);
-      else this.presence(other, [], [me]);
-    }
-    const online = [...allow].filter((handle) => this.peers.get(handle)?.allow.has(me));
-    const elsewhere = await this.mesh.publishAllow(me, peer.conn, allow).catch(() => []);
-    if (this.peers.get(me) !== peer || peer.allow !== allow) return; // a later list or a close overtook this one
-    this.presence(peer, [...online, ...elsewhere.filter((handle) => !this.peers.has(handle))], []);
   }
 
   private async relay(peer: Peer, message: Extract<ParsedClientFrame, { type: 'PW_RELAY' }>): Promise<void> {
@@ -284,7 +259,7 @@ export class SignallingHub {
    * Anyone else gets "accepted" whether `target` is online, offline or blocks them, so a relay tells a
    * stranger nothing about it; nothing here depends on how full the queue is, for the same reason.
    */
-  private deliverRelay(target: Peer, src: string, frame: string): 'delivered' | 'accepted' {
+  deliverRelay(target: Peer, src: string, frame: string): 'delivered' | 'accepted' {
     if (listens(target, src)) {
       this.send(target, frame);
       return 'delivered';
@@ -293,72 +268,11 @@ export class SignallingHub {
     return 'accepted';
   }
 
-  /** A message from another node about a handle this node holds (or held a moment ago). */
-  private fromMesh(message: MeshMessage): void {
-    const target = this.peers.get(message.to);
-    switch (message.t) {
-      case 'signal':
-        if (target && listens(target, message.src)) this.send(target, message.frame);
-        return;
-      case 'relay': {
-        const answer = (status: RelayStatus, reason?: RelayRejection) => {
-          const frame = JSON.stringify(relayStatusFrame(message.id, message.to, status, reason));
-          return this.mesh.send({ t: 'frame', to: message.src, conn: message.conn, frame });
-        };
-        if (target) {
-          answer(this.deliverRelay(target, message.src, message.frame)).catch(() => undefined);
-          return;
-        }
-        // `to` left this node meanwhile: keep it for its next connection, as if it had been offline.
-        this.mesh
-          .relay(message, true)
-          .then((result) => (result === 'too_large' ? answer('rejected', 'queue_full') : answer('accepted')))
-          .catch(() => undefined);
-        return;
-      }
-      case 'frame':
-        if (target?.conn === message.conn) this.send(target, message.frame);
-        return;
-      case 'presence':
-        if (!target?.allow.has(message.from)) return;
-        this.presence(target, message.online ? [message.from] : [], message.online ? [] : [message.from]);
-        return;
-      case 'end':
-        if (target && (message.conn === undefined || message.conn === target.conn)) this.refuse(target, message.code);
-        return;
-    }
-  }
-
-  /**
-   * The mesh was away and is back (Redis restarted, say): claims every socket held here again, ends those
-   * a newer sign-in took over meanwhile, publishes their allowlists and tells each its friends' presence.
-   */
-  private async resync(): Promise<void> {
-    for (const peer of [...this.peers.values()]) {
-      if (this.peers.get(peer.session.handle) !== peer) continue;
-      const claim = await this.mesh.claim(peer.session, peer.conn).catch(() => undefined);
-      if (!claim) return; // away again: the next reconnect starts over
-      if (!claim.ok) {
-        this.refuse(peer, 'signed_in_elsewhere');
-        continue;
-      }
-      if (claim.replaced && claim.replaced.conn !== peer.conn) this.end(peer.session.handle, claim.replaced, 'signed_in_elsewhere');
-      if (peer.allow.size === 0) continue;
-      this.enqueue(peer, async () => {
-        const me = peer.session.handle;
-        const here = [...peer.allow].filter((handle) => this.peers.get(handle)?.allow.has(me));
-        const elsewhere = await this.mesh.publishAllow(me, peer.conn, peer.allow);
-        const online = new Set([...here, ...elsewhere]);
-        this.presence(peer, [...online], [...peer.allow].filter((handle) => !online.has(handle)));
-      });
-    }
-  }
-
   private status(peer: Peer, id: string, dst: string, status: RelayStatus, reason?: RelayRejection): void {
     this.send(peer, JSON.stringify(relayStatusFrame(id, dst, status, reason)));
   }
 
-  private presence(peer: Peer, online: string[], offline: string[]): void {
+  presence(peer: Peer, online: string[], offline: string[]): void {
     this.send(peer, JSON.stringify(presenceFrame(online, offline)));
   }
 }
