@@ -138,6 +138,23 @@ describe('two broker nodes on one Redis', () => {
     expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429]);
   });
 
+  it('count PW_RELAYs per sender over both nodes (30 a minute)', async () => {
+    const token = await account(one.app, 'alice');
+    await account(one.app, 'bob');
+    const send = async (peer: RawPeer, from: number, to: number) => {
+      for (let i = from; i < to; i++) peer.send({ type: 'PW_RELAY', dst: 'bob', payload: { id: `m${i}`, body: i } });
+      const last = await peer.next((frame) => frame.type === 'PW_RELAY_STATUS' && (frame.payload as { id: string }).id === `m${to - 1}`);
+      return (last.payload as { status: string; reason?: string });
+    };
+    const first = await online(one, 'alice', token);
+    expect(await send(first, 0, 20)).toMatchObject({ status: 'accepted' });
+    first.close();
+    await first.closed;
+    const again = await online(two, 'alice', token); // the client reconnected through the load balancer
+    expect(await send(again, 20, 30)).toMatchObject({ status: 'accepted' });
+    expect(await send(again, 30, 31)).toEqual({ id: 'm30', dst: 'bob', status: 'rejected', reason: 'rate_limited' });
+  });
+
   it('count new accounts per address over both nodes', async () => {
     await two.close({ keepData: true });
     two = await startBroker({ redisUrl: redis.url, dataDir: one.config.dataDir, registerRateLimit: 2 });
