@@ -88,13 +88,13 @@ export default fp(
         ws.close(1008, code);
       };
       if (url.searchParams.get('key') !== 'peerjs') return refuse('invalid_key');
-      const check = await app.tokens.check(url.searchParams.get('token') ?? undefined);
-      if (!check.ok) return refuse(check.code);
-      if (check.session.handle !== url.searchParams.get('id')) return refuse('id_mismatch');
-      // Frames that arrive while the claim goes round the nodes wait here, in order.
+      // Frames that arrive while the token is checked and the claim goes round the nodes wait here, in order.
       const early: Buffer[] = [];
       const hold = (data: Buffer) => (early.length < MAX_EARLY_FRAMES ? void early.push(data) : ws.terminate());
       ws.on('message', hold);
+      const check = await app.tokens.check(url.searchParams.get('token') ?? undefined);
+      if (!check.ok) return refuse(check.code);
+      if (check.session.handle !== url.searchParams.get('id')) return refuse('id_mismatch');
       const peer = await hub.admit(check.session, {
         send: (frame) => ws.send(frame),
         close: (code, reason) => ws.close(code, reason),
