@@ -95,6 +95,19 @@ describe('two broker nodes on one Redis', () => {
     expect(bob.frames.slice(0, 2)).toEqual([{ type: 'OPEN' }, { type: 'PW_RELAY', src: 'alice', payload: { id: 'req-2', body: 'hi' } }]);
   });
 
+  it('keep relays for offline handles through a restart of every node', async () => {
+    const alice = await online(one, 'alice', await account(one.app, 'alice'));
+    const bobToken = await account(one.app, 'bob');
+    alice.send({ type: 'PW_RELAY', dst: 'bob', payload: { id: 'req-3', body: 'still here' } });
+    expect((await alice.next(ofType('PW_RELAY_STATUS'))).payload).toMatchObject({ status: 'accepted' });
+    await two.close({ keepData: true });
+    await one.close({ keepData: true });
+    one = await startBroker({ redisUrl: redis.url, dataDir: one.config.dataDir });
+    two = await startBroker({ redisUrl: redis.url, dataDir: one.config.dataDir });
+    const bob = await online(two, 'bob', bobToken);
+    expect(await bob.next(ofType('PW_RELAY'))).toEqual({ type: 'PW_RELAY', src: 'alice', payload: { id: 'req-3', body: 'still here' } });
+  });
+
   it('end the older socket on node one with signed_in_elsewhere exactly once when alice signs in again on node two', async () => {
     await createAccount(one.app, 'alice');
     const first = await signIn(one.app, 'alice');
