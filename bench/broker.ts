@@ -7,28 +7,30 @@
  * Prints the table of bench/report.ts and writes bench/results/broker.json. BENCH_N (default 10 000)
  * sets N; the whole run stops itself after BENCH_TIMEOUT_S (default 600).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
-import { ATTACKERS, OFFLINE_HANDLES, benchHandle, type ChildMessage, type ParentMessage } from './protocol';
+import { ServerProcess, open, openMany, percentile, sleep, startHeartbeats, wsUrl, type Kind } from './broker-client';
+import { crossNode } from './cross-node';
+import { ATTACKERS, OFFLINE_HANDLES, benchHandle } from './protocol';
 import { publish } from './report';
 
 const N = Number(process.env.BENCH_N ?? 10_000);
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 600);
-const CONNECT_CONCURRENCY = 200;
 const LATENCY_SAMPLES = 500;
 // Stay under the broker's per-socket limit (100 frames/s by default), as a real client does.
 const LATENCY_GAP_MS = 15;
 const BURST_RATE = 20; // logins per second
 const BURST_SECONDS = 10;
-const HEARTBEAT_MS = 5_000;
 const ATTACK_SECONDS = 10;
 /** What each attacker socket sends a second: just under the broker's default 64 KiB/s. */
 const ATTACK_BYTES_PER_SECOND = 60 * 1024;
 const WORST_RELAYS = 50_000;
-
-type Kind = 'ours' | 'peer';
+/** Sockets on each of the two nodes of the cross-node part (half of N by default: 5 000). */
+const PER_NODE = Number(process.env.BENCH_NODE_N ?? Math.round(N / 2));
+/** The default MAX_CONNECTIONS of one node, for the nodes a million online users need. */
+const SOCKETS_PER_NODE = 50_000;
 
 /** OFFER latency percentiles and the server's event-loop delay over the same time. */
 interface Latency {
@@ -48,92 +50,6 @@ interface Result {
   burst?: Latency & { ok: number; busy: number; other: number };
   attack?: Latency & { attackerBytes: number; attackersClosed: number };
   relays?: { sent: number; answered: number; rssAbove: number; heapAbove: number };
-}
-
-class ServerProcess {
-  private readonly child: ChildProcess;
-  private readonly waiting = new Map<string, (message: ChildMessage) => void>();
-  readonly ready: Promise<number>;
-
-  constructor(kind: Kind) {
-    this.child = fork(fileURLToPath(new URL('./server-process.ts', import.meta.url)), [kind, String(N)], {
-      execArgv: ['--expose-gc', '--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.ready = this.request(undefined, 'ready').then((message) => (message as { port: number }).port);
-    this.child.on('message', (message: ChildMessage) => {
-      this.waiting.get(message.type)?.(message);
-      this.waiting.delete(message.type);
-    });
-  }
-
-  request(message: ParentMessage | undefined, answer: ChildMessage['type']): Promise<ChildMessage> {
-    const reply = new Promise<ChildMessage>((resolve) => this.waiting.set(answer, resolve));
-    if (message) this.child.send(message);
-    return reply;
-  }
-
-  async memory(): Promise<Extract<ChildMessage, { type: 'memory' }>> {
-    await sleep(500);
-    return (await this.request({ type: 'memory' }, 'memory')) as Extract<ChildMessage, { type: 'memory' }>;
-  }
-
-  async stop(): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.send({ type: 'stop' } satisfies ParentMessage);
-    await Promise.race([exited, sleep(5_000)]);
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
-  }
-
-  kill(): void {
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function open(url: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { perMessageDeflate: false });
-    const timer = setTimeout(() => reject(new Error('open timed out')), 30_000);
-    socket.once('message', (data) => {
-      clearTimeout(timer);
-      const frame = JSON.parse(String(data)) as { type: string; payload?: unknown };
-      if (frame.type === 'OPEN') resolve(socket);
-      else reject(new Error(`refused: ${JSON.stringify(frame)}`));
-    });
-    socket.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
-}
-
-const wsUrl = (port: number, id: string, token: string) =>
-  `ws://127.0.0.1:${port}/peerjs?key=peerjs&id=${id}&token=${encodeURIComponent(token)}`;
-
-async function openMany(port: number, tokens: string[], kind: Kind): Promise<{ sockets: WebSocket[]; failed: number; seconds: number }> {
-  const sockets: WebSocket[] = [];
-  let failed = 0;
-  let next = 0;
-  const started = performance.now();
-  async function worker(): Promise<void> {
-    while (next < N) {
-      const i = next++;
-      const id = kind === 'ours' ? benchHandle(i) : `p${i}`;
-      try {
-        sockets.push(await open(wsUrl(port, id, tokens[i] ?? `t${i}`)));
-      } catch {
-        failed += 1;
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: CONNECT_CONCURRENCY }, worker));
-  return { sockets, failed, seconds: (performance.now() - started) / 1000 };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 /** Sequential OFFERs from A to B; returns latencies (ms) until `done()` or `count` samples. */
@@ -191,20 +107,6 @@ function loginBurst(port: number): Promise<{ ok: number; busy: number; other: nu
     child.once('message', (counts) => resolve(counts as { ok: number; busy: number; other: number }));
     child.once('exit', (code) => reject(new Error(`the login burst exited with ${code} before reporting`)));
   });
-}
-
-/** PeerJS clients send HEARTBEAT every 5 s; spread over the interval, as independent clients would. */
-function startHeartbeats(sockets: WebSocket[]): () => void {
-  const TICK_MS = 50;
-  const perTick = Math.ceil(sockets.length / (HEARTBEAT_MS / TICK_MS));
-  let next = 0;
-  const timer = setInterval(() => {
-    for (let i = 0; i < perTick && sockets.length > 0; i++) {
-      sockets[next % sockets.length]!.send('{"type":"HEARTBEAT"}');
-      next += 1;
-    }
-  }, TICK_MS);
-  return () => clearInterval(timer);
 }
 
 /**
@@ -282,7 +184,7 @@ async function worstRelays(sockets: WebSocket[]): Promise<{ sent: number; answer
 }
 
 async function run(kind: Kind): Promise<Result> {
-  const server = new ServerProcess(kind);
+  const server = new ServerProcess(kind, N);
   try {
     const port = await server.ready;
     const tokens =
@@ -290,7 +192,7 @@ async function run(kind: Kind): Promise<Result> {
         ? ((await server.request({ type: 'tokens', count: N + 2 + ATTACKERS }, 'tokens')) as { tokens: string[] }).tokens
         : [];
     const before = await server.memory();
-    const { sockets, failed, seconds } = await openMany(port, tokens, kind);
+    const { sockets, failed, seconds } = await openMany(port, tokens, kind, N);
     const stopHeartbeats = startHeartbeats(sockets);
     try {
       const after = await server.memory();
@@ -353,6 +255,10 @@ async function main(): Promise<void> {
   const peer = await run('peer');
   console.log('Peerwall broker…');
   const ours = await run('ours');
+  console.log(`Two Peerwall broker nodes on one Redis, ${PER_NODE} sockets each…`);
+  const nodes = await crossNode(PER_NODE, LATENCY_SAMPLES, LATENCY_GAP_MS);
+  const crossOk = nodes.crossNode.p99 <= 2 * nodes.sameNode.p99;
+  const nodesForMillion = Math.ceil(1_000_000 / SOCKETS_PER_NODE);
   const burst = ours.burst!;
   const attack = ours.attack!;
   const relays = ours.relays!;
@@ -382,21 +288,35 @@ async function main(): Promise<void> {
       { figure: 'server event-loop delay p99, attack (vs ours idle)', unit: 'ms', ours: attack.loopP99, baseline: ours.idle.loopP99, digits: 1 },
       { figure: `server RSS above idle after ${relays.sent} worst-shape relays`, unit: 'MiB', ours: relays.rssAbove / MiB, baseline: null, digits: 1 },
       { figure: 'server JS heap above idle after them', unit: 'MiB', ours: relays.heapAbove / MiB, baseline: null, digits: 1 },
+      { figure: `2 nodes on Redis: open ${nodes.perNode} sockets on each`, unit: 's', ours: nodes.openSeconds, baseline: null },
+      { figure: '2 nodes: OFFER relay p50, cross node (vs same node, same run)', unit: 'ms', ours: nodes.crossNode.p50, baseline: nodes.sameNode.p50, digits: 3 },
+      { figure: '2 nodes: OFFER relay p99, cross node (vs same node, same run)', unit: 'ms', ours: nodes.crossNode.p99, baseline: nodes.sameNode.p99, digits: 3 },
+      { figure: '2 nodes: node RSS per socket (vs one process without Redis)', unit: 'KiB', ours: nodes.rssPerSocket / KiB, baseline: ours.rssPerConnection / KiB },
+      { figure: '2 nodes: Redis memory per online socket', unit: 'B', ours: nodes.redisBytesPerSocket, baseline: null, digits: 0 },
     ],
     targets: [
       { target: 'memory per connection ≤ 1.5× bare', met: memoryOk, detail: `${fmt(ours.rssPerConnection / peer.rssPerConnection)}× RSS` },
       { target: 'relay p99 during the login burst ≤ 10 ms', met: burst.p99 <= 10, detail: `${fmt(burst.p99, 3)} ms over ${burst.samples} samples` },
       { target: 'relay p99 under attack ≤ 5× idle', met: attackOk, detail: `${fmt(attack.p99, 3)} ms vs ${fmt(idleP99, 3)} ms idle, ${attack.samples} samples` },
       { target: `RSS after ${relays.sent} worst-shape relays ≤ 100 MiB above idle`, met: relaysOk, detail: `${fmt(relays.rssAbove / MiB, 1)} MiB` },
+      {
+        target: `cross-node relay p99 ≤ 2× same-node at ${nodes.perNode} sockets per node`,
+        met: crossOk,
+        detail: `${fmt(nodes.crossNode.p99, 3)} ms vs ${fmt(nodes.sameNode.p99, 3)} ms, ${nodes.samples} samples each`,
+      },
     ],
     notes: [
       `Logins in the burst (${BURST_RATE}/s × ${BURST_SECONDS} s): ${burst.ok} × 200, ${burst.busy} × 503 or 429, ${burst.other} other.`,
       `Attackers' frames: ${(attack.attackerBytes / MiB).toFixed(1)} MiB in ${ATTACK_SECONDS} s, ${attack.attackersClosed} of ${ATTACKERS} sockets closed.`,
       `Relays answered: ${relays.answered} of ${relays.sent}.`,
+      `Two nodes: ${nodes.failedOpens} failed opens of ${2 * nodes.perNode}.`,
+      `1 000 000 online users: ${nodesForMillion} nodes at ${SOCKETS_PER_NODE} sockets each (MAX_CONNECTIONS), ` +
+        `${fmt((SOCKETS_PER_NODE * nodes.rssPerSocket) / MiB, 0)} MiB of sockets per node at the measured RSS per socket, ` +
+        `and ${fmt((1_000_000 * nodes.redisBytesPerSocket) / MiB, 0)} MiB in Redis for who is online (before allowlists and waiting relays).`,
       `Load average at the end: ${load()} (the machine is shared; latency tails grow with load).`,
     ],
-    parameters: { connections: N, burstRate: BURST_RATE, burstSeconds: BURST_SECONDS, attackers: ATTACKERS, attackSeconds: ATTACK_SECONDS, worstRelays: WORST_RELAYS },
-    details: { ours, peer },
+    parameters: { connections: N, socketsPerNode: PER_NODE, burstRate: BURST_RATE, burstSeconds: BURST_SECONDS, attackers: ATTACKERS, attackSeconds: ATTACK_SECONDS, worstRelays: WORST_RELAYS },
+    details: { ours, peer, nodes },
   });
   process.exit(0);
 }

@@ -19,8 +19,10 @@ import { BENCH_PASSWORD, EXTRA_ACCOUNTS, benchHandle, type ChildMessage, type Pa
 const send = (message: ChildMessage) => process.send?.(message);
 
 async function startOurs(count: number): Promise<{ port: number; tokens(n: number): string[]; stop(): Promise<void> }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'peerwall-bench-'));
+  // Several nodes (bench/cross-node.ts) share one data dir and one Redis.
+  const dataDir = process.env.BENCH_DATA_DIR || mkdtempSync(join(tmpdir(), 'peerwall-bench-'));
   const config = loadConfig({
+    REDIS_URL: process.env.BENCH_REDIS_URL,
     DATA_DIR: dataDir,
     PORT: '0',
     BCRYPT_COST: process.env.BCRYPT_COST ?? '12',

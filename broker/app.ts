@@ -8,7 +8,7 @@ import type { BrokerConfig } from './config';
 import { createCredentialChecker } from './credentials';
 import { createWorkerHasher, type Hasher } from './hasher';
 import { loggerOptions } from './log';
-import { createLoginThrottle, type LoginThrottle } from './login-throttle';
+import type { LoginThrottle } from './login-throttle';
 import auth from './plugins/auth';
 import cors from './plugins/cors';
 import errors from './plugins/errors';
@@ -19,7 +19,7 @@ import directoryRoutes from './routes/directory';
 import homeRoutes from './routes/home';
 import sessionRoutes from './routes/sessions';
 import { loadOrCreateSecret } from './secret';
-import { createWindowCounter } from './window-counter';
+import { openSharedState } from './shared-state';
 
 export interface AppDeps {
   /** Defaults to the bcrypt worker pool sized by the config. */
@@ -56,21 +56,29 @@ export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promis
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   let accounts: AccountStore;
+  let shared: Awaited<ReturnType<typeof openSharedState>>;
   try {
     accounts = await openAccountStore(config, app.log);
   } catch (error) {
     await hasher.close();
     throw error;
   }
+  try {
+    shared = await openSharedState(config, app.log, { throttle: deps.throttle });
+  } catch (error) {
+    await hasher.close();
+    await accounts.close();
+    throw error;
+  }
+  const { throttle, registrations } = shared;
   app.addHook('onClose', async () => {
     await hasher.close();
+    await shared.close();
     await accounts.close();
   });
   // Unknown and retired handles are checked against this, so they cost what a real account costs.
   const dummyHash = await hasher.hash(randomBytes(16).toString('base64'), 'broker start');
   const credentials = createCredentialChecker({ accounts, hasher, dummyHash });
-  const throttle = deps.throttle ?? createLoginThrottle();
-  const registrations = createWindowCounter({ limit: config.registerRateLimit, windowMs: 60 * 60_000 });
 
   await app.register(errors);
   await app.register(cors, { extraOrigins: config.corsOrigins });
@@ -81,7 +89,8 @@ export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promis
     messagesPerSecond: config.wsMessagesPerSecond,
     bytesPerSecond: config.wsBytesPerSecond,
     aliveTimeoutMs: config.aliveTimeoutMs,
-    relayQueueBytes: config.relayQueueBytes,
+    mesh: shared.mesh,
+    relayLimiter: shared.relayLimiter,
   });
   await app.register(homeRoutes);
   await app.register(directoryRoutes, { accounts, ice: config });

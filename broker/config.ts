@@ -38,6 +38,8 @@ export interface BrokerConfig {
   relayQueueBytes: number;
   /** A socket that sends nothing (not even HEARTBEAT) for this long is closed. */
   aliveTimeoutMs: number;
+  /** REDIS_URL: several nodes share signalling, relays and limits through this Redis; unset, one process holds them. */
+  redisUrl: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -85,6 +87,16 @@ function databaseUrl(env: Env): string | undefined {
   return raw;
 }
 
+function redisUrl(env: Env): string | undefined {
+  const raw = env.REDIS_URL?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  // The message never repeats the value: it may hold a password.
+  if (!URL.canParse(raw) || !/^rediss?:$/.test(new URL(raw).protocol)) {
+    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL, such as redis://127.0.0.1:6379.');
+  }
+  return raw;
+}
+
 /** Reads the configuration; throws a ConfigError whose message says which variable is wrong. */
 export function loadConfig(env: Env = process.env): BrokerConfig {
   const cores = availableParallelism();
@@ -118,5 +130,6 @@ export function loadConfig(env: Env = process.env): BrokerConfig {
     wsBytesPerSecond: integer(env, 'WS_BYTES_PER_SECOND', 64 * 1024, 1024, 1024 * 1024 * 1024),
     relayQueueBytes: integer(env, 'RELAY_QUEUE_BYTES', 16 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024 * 1024),
     aliveTimeoutMs: integer(env, 'ALIVE_TIMEOUT_MS', 60_000, 1_000, 3_600_000),
+    redisUrl: redisUrl(env),
   };
 }

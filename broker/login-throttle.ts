@@ -1,3 +1,5 @@
+import type { Awaitable } from './window-counter';
+
 /**
  * Slows down password guessing. Failures are counted per (handle, address) and per address, never
  * per handle alone, so nobody can lock a chosen user out from elsewhere. After a few free
@@ -7,11 +9,14 @@
  */
 export interface LoginThrottle {
   /** Seconds the caller must wait before trying again; 0 when an attempt is allowed now. */
-  retryAfter(handle: string, address: string): number;
-  /** Marks an attempt as running (retryAfter is then at least 1 for the pair); call the result when it has settled. */
-  begin(handle: string, address: string): () => void;
-  fail(handle: string, address: string): void;
-  succeed(handle: string, address: string): void;
+  retryAfter(handle: string, address: string): Awaitable<number>;
+  /**
+   * Marks an attempt as running (retryAfter is then at least 1 for the pair); call the result when it has
+   * settled. Undefined when one is running already: the check and the mark are one step, across nodes too.
+   */
+  begin(handle: string, address: string): Awaitable<(() => void) | undefined>;
+  fail(handle: string, address: string): Awaitable<void>;
+  succeed(handle: string, address: string): Awaitable<void>;
 }
 
 export interface LoginThrottleOptions {
@@ -33,7 +38,16 @@ interface Entry {
   lastFailure: number;
 }
 
-export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginThrottle {
+/** The in-memory throttle answers at once. */
+export interface LocalLoginThrottle extends LoginThrottle {
+  retryAfter(handle: string, address: string): number;
+  begin(handle: string, address: string): (() => void) | undefined;
+  fail(handle: string, address: string): void;
+  succeed(handle: string, address: string): void;
+}
+
+/** The in-memory throttle: one process's view, the default. */
+export function createLoginThrottle(options: LoginThrottleOptions = {}): LocalLoginThrottle {
   const {
     now = Date.now,
     freePerPair = 5,
@@ -83,6 +97,7 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
     },
     begin(handle, address) {
       const key = pairKey(handle, address);
+      if (running.has(key)) return undefined;
       running.add(key);
       return () => running.delete(key);
     },

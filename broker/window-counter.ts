@@ -4,10 +4,20 @@
  */
 export interface WindowCounter {
   /** Seconds until one more event is allowed for `key`; 0 when it is allowed now. */
-  retryAfter(key: string): number;
-  /** Counts one event for `key` now; the returned function takes it back again. */
-  record(key: string): () => void;
+  retryAfter(key: string): Awaitable<number>;
+  /** Counts one event for `key` now; the returned function takes it back again (once). */
+  record(key: string): Awaitable<() => void>;
+  /**
+   * Counts one event for `key` if one more is allowed, in one step (requests in parallel cannot all
+   * pass): the function that takes it back, or the seconds to wait.
+   */
+  take(key: string): Awaitable<Taken>;
 }
+
+export type Taken = { ok: true; giveBack: () => void } | { ok: false; retryAfter: number };
+
+/** In memory the answer is at hand; counted across nodes (Redis) it comes back later. */
+export type Awaitable<T> = T | Promise<T>;
 
 export interface WindowCounterOptions {
   limit: number;
@@ -16,7 +26,15 @@ export interface WindowCounterOptions {
   maxKeys?: number;
 }
 
-export function createWindowCounter(options: WindowCounterOptions): WindowCounter {
+/** The in-memory counter answers at once. */
+export interface LocalWindowCounter extends WindowCounter {
+  retryAfter(key: string): number;
+  record(key: string): () => void;
+  take(key: string): Taken;
+}
+
+/** The in-memory counter: one process's view, the default. */
+export function createWindowCounter(options: WindowCounterOptions): LocalWindowCounter {
   const { limit, windowMs, now = Date.now, maxKeys = 100_000 } = options;
   const events = new Map<string, number[]>();
 
@@ -27,12 +45,18 @@ export function createWindowCounter(options: WindowCounterOptions): WindowCounte
     return times;
   }
 
+  function retryAfter(key: string): number {
+    const times = current(key);
+    if (times.length < limit) return 0;
+    const oldest = times[times.length - limit] ?? now();
+    return Math.max(1, Math.ceil((oldest + windowMs - now()) / 1000));
+  }
+
   return {
-    retryAfter(key) {
-      const times = current(key);
-      if (times.length < limit) return 0;
-      const oldest = times[times.length - limit] ?? now();
-      return Math.max(1, Math.ceil((oldest + windowMs - now()) / 1000));
+    retryAfter,
+    take(key) {
+      const wait = retryAfter(key);
+      return wait > 0 ? { ok: false, retryAfter: wait } : { ok: true, giveBack: this.record(key) };
     },
     record(key) {
       const time = now();

@@ -33,7 +33,7 @@ export const REFUSAL_MESSAGES = {
   server_full: 'The broker has reached its connection limit. Try again later.',
   too_large: 'A message was larger than 64 KiB.',
   rate_limited: 'Too many messages in a short time.',
-  unavailable: 'The broker cannot reach its account database right now. Try again in a few seconds.',
+  unavailable: 'The broker cannot reach its account database or shared store right now. Connecting again shortly.',
 } as const;
 export type RefusalCode = keyof typeof REFUSAL_MESSAGES;
 

@@ -1,5 +1,5 @@
-// First step of `npm test`: the broker tests need PostgreSQL 15's binaries (they start their own server), the
-// end-to-end tests Debian's Chromium and Firefox ESR, `unshare` and `ip`, and permission to create a network namespace. Installs what is missing when it can (as root with apt,
+// First step of `npm test`: the broker tests need PostgreSQL 15's binaries and `redis-server` (they start their own
+// servers), the end-to-end tests Debian's Chromium and Firefox ESR, `unshare` and `ip`, and permission to create a network namespace. Installs what is missing when it can (as root with apt,
 // like .ci/run), otherwise stops at once with the exact command, before minutes of type checks and builds.
 import { accessSync, constants } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -13,6 +13,8 @@ const executables = [
 const tools = [
   { name: 'unshare', apt: 'util-linux' },
   { name: 'ip', apt: 'iproute2' },
+  // Started by tests/broker/redis-server.ts on a free loopback port in a temp dir; no system service is used.
+  { name: 'redis-server', apt: 'redis-server' },
 ];
 
 const executable = (file) => {
@@ -48,7 +50,7 @@ if (absent.length > 0) {
       `Missing: ${absent.map((a) => a.name).join(', ')}.`,
       `Run: sudo apt-get update && sudo apt-get install -y ${packages}`,
       ...absent.filter((a) => a.variable).map((a) => `(or point ${a.variable} at ${a.name}'s ${a.what ?? 'executable'})`),
-      'Unit tests (npm run test:unit) need only PostgreSQL 15 of this.',
+      'Unit tests (npm run test:unit) need only PostgreSQL 15 and redis-server of this.',
     ]);
   }
 }

@@ -2,16 +2,15 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import fp from 'fastify-plugin';
 import { WebSocketServer } from 'ws';
-import { SIGNALLING_LIMITS, type RefusalCode } from '../../core/signalling';
+import { SIGNALLING_LIMITS } from '../../core/signalling';
 import type { AccountStore } from '../accounts';
 import { SignallingHub } from '../signalling/hub';
 import { errorFrame } from '../signalling/messages';
-import { createRelayQueue } from '../signalling/relay-queue';
+import type { SignallingMesh } from '../signalling/mesh';
 import { SignallingSocket } from '../signalling/socket';
-import { createWindowCounter } from '../window-counter';
+import type { WindowCounter } from '../window-counter';
 import { StorageUnavailableError } from '../errors';
 import { redactUrl } from '../redact';
-import type { Session } from '../tokens';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -25,14 +24,18 @@ export interface SignallingOptions {
   messagesPerSecond: number;
   bytesPerSecond: number;
   aliveTimeoutMs: number;
-  /** Bytes of relays kept for offline handles, over all of them. */
-  relayQueueBytes: number;
+  /** The other nodes (Redis) or none: see broker/signalling/mesh.ts. */
+  mesh: SignallingMesh;
+  /** PW_RELAYs per sender (30 a minute), counted over all nodes when there are several. */
+  relayLimiter: WindowCounter;
 }
 
 /** A socket that leaves this much unread is dropped (docs/signalling.md). */
 const MAX_UNSENT_BYTES = 1024 * 1024;
 
 const PEERJS_PATH = '/peerjs';
+/** Frames a client may send before its socket is admitted (PeerJS sends none before OPEN). */
+const MAX_EARLY_FRAMES = 100;
 
 /**
  * PeerJS signalling on /peerjs. The upgrade is ours: every socket is authenticated before it
@@ -50,9 +53,9 @@ export default fp(
         const account = await options.accounts.find(handle);
         return account !== undefined && account.retiredAt === null;
       },
-      onError: (error) => app.log.error({ err: error }, 'signalling relay failed'),
-      relayQueue: createRelayQueue({ totalBytes: options.relayQueueBytes }),
-      relayLimiter: createWindowCounter({ limit: 30, windowMs: 60_000 }),
+      mesh: options.mesh,
+      relayLimiter: options.relayLimiter,
+      onError: (error) => app.log.error({ err: error }, 'signalling frame failed'),
     });
     const wss = new WebSocketServer({
       noServer: true,
@@ -71,42 +74,35 @@ export default fp(
         socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
         return;
       }
-      wss.handleUpgrade(request, socket, head, (ws) => onSocket(ws, url));
-    }
-
-    function refuse(ws: SignallingSocket, code: RefusalCode, closeCode = 1008): void {
-      ws.send(errorFrame(code));
-      ws.close(closeCode, code);
-    }
-
-    function onSocket(ws: SignallingSocket, url: URL): void {
-      ws.on('error', (error) => app.log.debug({ err: error.message }, 'signalling socket error'));
-      if (url.searchParams.get('key') !== 'peerjs') return refuse(ws, 'invalid_key');
-      app.tokens
-        .check(url.searchParams.get('token') ?? undefined)
-        .then(
-          (check) => {
-            // The socket may have closed while the account was looked up; admitting it then would
-            // leave a peer that no 'close' event ever removes.
-            if (ws.readyState !== ws.OPEN) return;
-            if (!check.ok) return refuse(ws, check.code);
-            admit(ws, url, check.session);
-          },
-          (error: unknown) => {
-            if (!(error instanceof StorageUnavailableError)) throw error;
-            // 1013 "try again later": the client reconnects as after any broker outage.
-            if (ws.readyState === ws.OPEN) refuse(ws, 'unavailable', 1013);
-          },
-        )
-        .catch((error: unknown) => {
-          app.log.error({ err: error }, 'signalling socket failed to open');
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        onSocket(ws, url).catch((error: unknown) => {
+          app.log.error({ err: error }, 'signalling socket failed');
           ws.terminate();
         });
+      });
     }
 
-    function admit(ws: SignallingSocket, url: URL, session: Session): void {
-      if (session.handle !== url.searchParams.get('id')) return refuse(ws, 'id_mismatch');
-      const peer = hub.admit(session, {
+    async function onSocket(ws: SignallingSocket, url: URL): Promise<void> {
+      ws.on('error', (error) => app.log.debug({ err: error.message }, 'signalling socket error'));
+      const refuse = (code: Parameters<typeof errorFrame>[0]) => {
+        ws.send(errorFrame(code));
+        // 1013 "try again later": the client reconnects as after any broker outage.
+        ws.close(code === 'unavailable' ? 1013 : 1008, code);
+      };
+      if (url.searchParams.get('key') !== 'peerjs') return refuse('invalid_key');
+      // Frames that arrive while the token is checked and the claim goes round the nodes wait here, in order.
+      const early: Buffer[] = [];
+      const hold = (data: Buffer) => (early.length < MAX_EARLY_FRAMES ? void early.push(data) : ws.terminate());
+      ws.on('message', hold);
+      const check = await app.tokens.check(url.searchParams.get('token') ?? undefined).catch((error: unknown) => {
+        if (error instanceof StorageUnavailableError) return { ok: false as const, code: 'unavailable' as const };
+        throw error;
+      });
+      // The socket may have closed while the account was looked up: nothing to admit or refuse.
+      if (ws.readyState !== ws.OPEN) return;
+      if (!check.ok) return refuse(check.code);
+      if (check.session.handle !== url.searchParams.get('id')) return refuse('id_mismatch');
+      const peer = await hub.admit(check.session, {
         send: (frame) => ws.send(frame),
         close: (code, reason) => ws.close(code, reason),
         get bufferedAmount() {
@@ -114,10 +110,12 @@ export default fp(
         },
         terminate: () => ws.terminate(),
       });
-      if (typeof peer === 'string') return refuse(ws, peer);
+      ws.off('message', hold);
+      if (typeof peer === 'string') return refuse(peer);
+      if (ws.readyState !== ws.OPEN) return hub.leave(peer); // it closed while being admitted
       app.log.debug({ url: redactUrl(url.pathname + url.search) }, 'signalling socket open');
       // binaryType is the default 'nodebuffer', so every message arrives as one Buffer.
-      ws.on('message', (data: Buffer) => {
+      const receive = (data: Buffer) => {
         // Last line of defence: a throw in a 'message' listener is uncaught and would end the
         // process for everyone, so an unexpected failure costs this frame only.
         try {
@@ -125,7 +123,9 @@ export default fp(
         } catch (error) {
           app.log.error({ err: error }, 'signalling frame failed');
         }
-      });
+      };
+      for (const data of early) receive(data);
+      ws.on('message', receive);
       ws.on('close', () => hub.leave(peer));
     }
 
@@ -136,8 +136,9 @@ export default fp(
     app.addHook('preClose', async () => {
       clearInterval(sweeper);
       app.server.off('upgrade', onUpgrade);
-      hub.closeAll();
+      await hub.closeAll();
       for (const ws of wss.clients) ws.terminate();
+      await options.mesh.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     });
   },

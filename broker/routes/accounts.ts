@@ -35,15 +35,19 @@ const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (ap
    * as it was when the password matched, so the change that follows can be made against that version.
    */
   async function confirmPassword(handle: string, password: string, address: string): Promise<Account> {
-    const wait = throttle.retryAfter(handle, address);
-    if (wait > 0) throw new ApiError(429, 'too_many_attempts', 'Too many wrong passwords. Wait a moment, then try again.', wait);
-    const settled = throttle.begin(handle, address);
+    const tooMany = (wait: number) =>
+      new ApiError(429, 'too_many_attempts', 'Too many wrong passwords. Wait a moment, then try again.', wait);
+    const wait = await throttle.retryAfter(handle, address);
+    if (wait > 0) throw tooMany(wait);
+    // Undefined while another attempt on this handle and address is being checked (on any node).
+    const settled = await throttle.begin(handle, address);
+    if (!settled) throw tooMany(1);
     const account = await hashOrBusy(() => credentials.check(handle, password, address), 'password checks').finally(settled);
     if (!account) {
-      throttle.fail(handle, address);
+      await throttle.fail(handle, address);
       throw wrongPassword();
     }
-    throttle.succeed(handle, address);
+    await throttle.succeed(handle, address);
     return account;
   }
 
@@ -60,14 +64,14 @@ const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (ap
       const parsed = parseHandle(request.body.handle);
       if (!parsed.ok) throw new ApiError(400, 'invalid_handle', HANDLE_RULE);
       if (!isAcceptablePassword(request.body.password)) throw new ApiError(400, 'invalid_password', PASSWORD_RULE);
-      const wait = registrations.retryAfter(request.ip);
-      if (wait > 0) {
-        throw new ApiError(429, 'too_many_accounts', 'Too many new accounts from this address. Try again later.', wait);
+      // Checked and counted in one step before anything else waits (the look-up, the hashing), so
+      // parallel sign-ups cannot all pass (#17), also over several nodes; a sign-up that ends without
+      // an account (handle taken, pool busy, database unreachable) gives it back.
+      const counted = await registrations.take(request.ip);
+      if (!counted.ok) {
+        throw new ApiError(429, 'too_many_accounts', 'Too many new accounts from this address. Try again later.', counted.retryAfter);
       }
-      // Counted before anything waits (the look-up, the hashing), so parallel sign-ups cannot all
-      // pass the check above (#17); a sign-up that ends without an account (handle taken, pool
-      // busy, database unreachable) gives it back.
-      const giveBack = registrations.record(request.ip);
+      const giveBack = counted.giveBack;
       try {
         if (await accounts.find(parsed.handle)) throw taken();
         const hash = await hashOrBusy(() => hasher.hash(request.body.password, request.ip), 'sign-ups');

@@ -21,19 +21,20 @@ const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (ap
     async (request) => {
       const parsed = parseHandle(request.body.handle);
       if (!parsed.ok) throw new ApiError(400, 'invalid_handle', HANDLE_RULE);
-      const wait = throttle.retryAfter(parsed.handle, request.ip);
-      if (wait > 0) {
-        throw new ApiError(429, 'too_many_attempts', 'Too many failed sign-ins. Wait a moment, then try again.', wait);
-      }
-      const settled = throttle.begin(parsed.handle, request.ip);
+      const tooMany = (wait: number) =>
+        new ApiError(429, 'too_many_attempts', 'Too many failed sign-ins. Wait a moment, then try again.', wait);
+      const wait = await throttle.retryAfter(parsed.handle, request.ip);
+      if (wait > 0) throw tooMany(wait);
+      const settled = await throttle.begin(parsed.handle, request.ip);
+      if (!settled) throw tooMany(1);
       const account = await hashOrBusy(() => credentials.check(parsed.handle, request.body.password, request.ip), 'sign-ins').finally(
         settled,
       );
       if (!account) {
-        throttle.fail(parsed.handle, request.ip);
+        await throttle.fail(parsed.handle, request.ip);
         throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
       }
-      throttle.succeed(parsed.handle, request.ip);
+      await throttle.succeed(parsed.handle, request.ip);
       const session = app.tokens.startSession(account.handle, account.tokenVersion);
       return { ...app.tokens.issue(session), handle: account.handle };
     },

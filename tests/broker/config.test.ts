@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../broker/config';
+import { redactRedisUrl } from '../../broker/redis/client';
 
 describe('loadConfig', () => {
   it('has the documented defaults', () => {
@@ -15,6 +16,7 @@ describe('loadConfig', () => {
       trustProxy: { kind: 'none' },
       hashQueueLimit: 16,
       hashQueuePerAddress: 4,
+      redisUrl: undefined,
     });
     expect(config.dataDir.endsWith('/data')).toBe(true);
     expect(config.maxConnections).toBeGreaterThan(10_000);
@@ -39,6 +41,26 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://peerwall:hunter2-secret@db/peerwall' })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining('hunter2-secret') }),
     );
+  });
+
+  it('reads REDIS_URL, and never repeats a bad one (it may hold a password)', () => {
+    expect(loadConfig({ REDIS_URL: ' redis://:s3cret@10.0.0.5:6379/0 ' }).redisUrl).toBe('redis://:s3cret@10.0.0.5:6379/0');
+    expect(loadConfig({ REDIS_URL: '' }).redisUrl).toBeUndefined();
+    for (const bad of ['http://:s3cret@cache:6379', 'cache:s3cret@6379']) {
+      let message = '';
+      try {
+        loadConfig({ REDIS_URL: bad });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toBe('REDIS_URL must be a redis:// or rediss:// URL, such as redis://127.0.0.1:6379.');
+    }
+  });
+
+  it('redacts the password of a Redis URL in what it logs', () => {
+    expect(redactRedisUrl('redis://:s3cret@cache:6379/0')).toBe('redis://[redacted]@cache:6379/0');
+    expect(redactRedisUrl('rediss://peerwall:s3cret@cache:6380')).toBe('rediss://peerwall:[redacted]@cache:6380');
+    expect(redactRedisUrl('redis://cache:6379')).toBe('redis://cache:6379');
   });
 
   it.each([

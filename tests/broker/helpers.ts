@@ -9,10 +9,17 @@ import { loadConfig, type BrokerConfig } from '../../broker/config';
 
 export const PASSWORD = 'correct horse battery';
 
+let sharedRedisUrl: string | undefined;
+
+/** From now on in this test file, brokers share signalling state through this Redis (REDIS_URL). */
+export function useRedisForBrokers(url: string): void {
+  sharedRedisUrl = url;
+}
+
 /** A config like production's but with a fresh temp DATA_DIR, an ephemeral port and cheap bcrypt. */
 export function testConfig(overrides: Partial<BrokerConfig> = {}): BrokerConfig {
   const dataDir = mkdtempSync(join(tmpdir(), 'peerwall-broker-'));
-  return { ...loadConfig({ DATA_DIR: dataDir, PORT: '0', BCRYPT_COST: '4' }), ...overrides };
+  return { ...loadConfig({ DATA_DIR: dataDir, PORT: '0', BCRYPT_COST: '4' }), redisUrl: sharedRedisUrl, ...overrides };
 }
 
 export interface TestBroker {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SignallingHub, type Connection } from '../../broker/signalling/hub';
+import { createLocalMesh } from '../../broker/signalling/mesh';
 import { createRelayQueue } from '../../broker/signalling/relay-queue';
 import type { Session } from '../../broker/tokens';
 import { createWindowCounter } from '../../broker/window-counter';
@@ -20,42 +21,47 @@ function recorder(): Connection & { frames: string[]; closes: number } {
 
 const session = (handle: string, startedAt: number): Session => ({ handle, sessionId: `s-${handle}`, startedAt, tokenVersion: 1 });
 
-function hubWithPeers() {
+async function hubWithPeers() {
+  const errors: unknown[] = [];
   const hub = new SignallingHub({
+    onError: (error) => void errors.push(error),
     maxConnections: 10,
     messagesPerSecond: 1_000_000,
     bytesPerSecond: 1_000_000_000,
     maxUnsentBytes: 1_000_000_000,
     aliveTimeoutMs: 60_000,
     isActiveHandle: () => true,
-    relayQueue: createRelayQueue({}),
+    mesh: createLocalMesh(createRelayQueue({})),
     relayLimiter: createWindowCounter({ limit: 1_000_000, windowMs: 60_000 }),
   });
   const alice = recorder();
   const bob = recorder();
-  const alicePeer = hub.admit(session('alice', 1), alice);
-  const bobPeer = hub.admit(session('bob', 2), bob);
+  const alicePeer = await hub.admit(session('alice', 1), alice);
+  const bobPeer = await hub.admit(session('bob', 2), bob);
   if (typeof alicePeer === 'string' || typeof bobPeer === 'string') throw new Error('not admitted');
   // Each allows the other, so every signal is relayed and serialized.
   hub.receive(alicePeer, JSON.stringify({ type: 'PW_ALLOW', payload: { handles: ['bob'] } }));
   hub.receive(bobPeer, JSON.stringify({ type: 'PW_ALLOW', payload: { handles: ['alice'] } }));
-  return { hub, alicePeer, bob };
+  await Promise.all([hub.settled(alicePeer), hub.settled(bobPeer)]);
+  return { hub, alicePeer, bob, errors };
 }
 
 const types = ['HEARTBEAT', 'OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE', 'PW_ALLOW', 'PW_RELAY', 'EXPIRE', 'OPEN'];
 
 describe('signalling hub robustness', () => {
-  it('never throws on arbitrary text from a client', () => {
-    const { hub, alicePeer } = hubWithPeers();
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
+  it('never throws on arbitrary text from a client', async () => {
+    const { hub, alicePeer, errors } = await hubWithPeers();
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 300 }), async (text) => {
         hub.receive(alicePeer, text);
+        await hub.settled(alicePeer);
       }),
     );
+    expect(errors).toEqual([]);
   });
 
-  it('never throws on well-typed frames with arbitrary fields', () => {
-    const { hub, alicePeer } = hubWithPeers();
+  it('never throws on well-typed frames with arbitrary fields', async () => {
+    const { hub, alicePeer, errors } = await hubWithPeers();
     const frame = fc.record(
       {
         type: fc.oneof(fc.constantFrom(...types), fc.jsonValue()),
@@ -69,20 +75,24 @@ describe('signalling hub robustness', () => {
       },
       { requiredKeys: [] },
     );
-    fc.assert(
-      fc.property(frame, (value) => {
+    await fc.assert(
+      fc.asyncProperty(frame, async (value) => {
         hub.receive(alicePeer, JSON.stringify(value));
+        await hub.settled(alicePeer);
       }),
     );
+    expect(errors).toEqual([]);
   });
 
-  it.each(['OFFER', 'CANDIDATE', 'PW_RELAY', 'PW_ALLOW'])('never throws on a %s nested 20 000 levels deep', (type) => {
-    const { hub, alicePeer, bob } = hubWithPeers();
+  it.each(['OFFER', 'CANDIDATE', 'PW_RELAY', 'PW_ALLOW'])('never throws on a %s nested 20 000 levels deep', async (type) => {
+    const { hub, alicePeer, bob, errors } = await hubWithPeers();
     const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
     const before = bob.frames.length;
     expect(() =>
       hub.receive(alicePeer, `{"type":"${type}","dst":"bob","payload":{"id":"x","body":${deep},"handles":${deep}}}`),
     ).not.toThrow();
+    await hub.settled(alicePeer);
     expect(bob.frames.length).toBe(before);
+    expect(errors).toEqual([]);
   });
 });

@@ -61,3 +61,17 @@ describe('window counter', () => {
     expect(counter.retryAfter('c')).toBeGreaterThan(0);
   });
 });
+
+describe('window counter: take', () => {
+  it('counts an event only when one more is allowed, and says how long to wait otherwise', () => {
+    let now = 0;
+    const counter = createWindowCounter({ limit: 2, windowMs: 10_000, now: () => now });
+    const first = counter.take('k');
+    now = 4_000;
+    expect(counter.take('k').ok).toBe(true);
+    expect(counter.take('k')).toEqual({ ok: false, retryAfter: 6 });
+    if (first.ok) first.giveBack();
+    expect(counter.take('k').ok).toBe(true);
+    expect(counter.retryAfter('k')).toBe(10);
+  });
+});
