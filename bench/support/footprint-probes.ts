@@ -41,6 +41,8 @@ export interface FriendLog {
   incoming: number;
   failed: number;
   closed: number;
+  /** The sentences of its `closed` and `failed` events, timings dropped (for a tally of why connections ended). */
+  endings: string[];
 }
 
 /** Reads the host's connection log (`host:connection-log`, the "Connection details") of each of `handles`. */
@@ -56,6 +58,7 @@ export async function friendLogs(page: ExtensionPage, handles: readonly string[]
       incoming: count('incoming'),
       failed: count('failed'),
       closed: count('closed'),
+      endings: events.filter((e) => e.kind === 'closed' || e.kind === 'failed').map((e) => e.text.replace(/\d+(\.\d+)? m?s/g, '…').replace(/@\w+/g, '@friend')),
     });
   }
   return logs;

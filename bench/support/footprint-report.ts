@@ -75,11 +75,16 @@ export function footprintReport(baseline: HostFootprint, stages: readonly Stage[
     `None online (the baseline, same run, all friends stored): RSS ${mib(baseline.rssMiB)}, PSS ${mib(baseline.pssMiB)}, private ${mib(baseline.privateMiB)}, JS heap ${mib(baseline.heapUsedMiB)} of ${mib(baseline.heapTotalMiB)}.`,
     ...stages.map((s) => {
       const never = s.friends.filter((r) => r.readyAt === null);
+      const endings: Record<string, number> = {};
+      for (const text of s.logs.flatMap((l) => l.endings)) endings[text] = (endings[text] ?? 0) + 1;
+      const topEndings = Object.entries(endings).sort((a, b) => b[1] - a[1]).slice(0, 4);
       return (
         `${s.online} online: ${s.friends.filter((r) => r.openAt !== null).length} of ${s.friends.length} simulated friends had their broker socket open; alice stored ${s.stored} of the ${s.online * options.postsPerWall} entries of their walls, ` +
         `${s.friends.filter((r) => r.caughtUpAt !== null).length} hold hers; of the ${s.added} new friends alice dialled ${sum(s.logs, 'dials')}, was dialled ${sum(s.logs, 'incoming')} times, ${sum(s.logs, 'failed')} attempts failed; ` +
         `${s.capErrors} uncaught "Cannot create so many PeerConnections"; ${never.length} friends never had a ready session` +
         (never.length ? ` (their last errors: ${JSON.stringify([...new Set(never.flatMap((r) => r.errors))].slice(0, 3))})` : '') +
+        `; RTCPeerConnections on alice's heap when read, by state: ${JSON.stringify(s.footprint.peerConnections.byState)}` +
+        (topEndings.length ? `; why the new friends' connections ended, most often: ${topEndings.map(([text, n]) => `${n}× "${text}"`).join(', ')}` : '') +
         '.'
       );
     }),

@@ -17,8 +17,8 @@ export interface HostFootprint {
   /** The offscreen document's JS heap (its V8 isolate), after a garbage collection. */
   heapUsedMiB: number;
   heapTotalMiB: number;
-  /** RTCPeerConnection objects on that heap, and how many of them are connected. */
-  peerConnections: { total: number; connected: number };
+  /** RTCPeerConnection objects on that heap, how many of them are connected, and all of them by `connectionState`. */
+  peerConnections: { total: number; connected: number; byState: Record<string, number> };
   /** RTCDataChannel objects on that heap that are open. */
   openChannels: number;
 }
@@ -61,6 +61,18 @@ async function countObjects(call: DevToolsCall, constructor: string, predicate: 
   return counted.result?.value ?? [0, 0];
 }
 
+/** The objects of `constructor` on the heap, counted by `key` (JavaScript over `o`). */
+async function tally(call: DevToolsCall, constructor: string, key: string): Promise<Record<string, number>> {
+  const prototype = (await call('Runtime.evaluate', { expression: `${constructor}.prototype` })) as { result?: { objectId?: string } };
+  const objects = (await call('Runtime.queryObjects', { prototypeObjectId: prototype.result?.objectId })) as { objects?: { objectId?: string } };
+  const counted = (await call('Runtime.callFunctionOn', {
+    objectId: objects.objects?.objectId,
+    functionDeclaration: `function () { const n = {}; for (const o of this) n[${key}] = (n[${key}] ?? 0) + 1; return n; }`,
+    returnByValue: true,
+  })) as { result?: { value?: Record<string, number> } };
+  return counted.result?.value ?? {};
+}
+
 /**
  * Measures `user`'s peer host: RSS and PSS of its renderer process from /proc, and the offscreen document's
  * JS heap over DevTools after a garbage collection (so the figure is what is held, not what waits to be freed).
@@ -72,8 +84,9 @@ export async function measureHost(user: TestUser): Promise<HostFootprint> {
     await evaluate(call, 'new Promise((resolve) => setTimeout(resolve, 500))');
     const usage = (await call('Runtime.getHeapUsage')) as { usedSize?: number; totalSize?: number };
     const [total, connected] = await countObjects(call, 'RTCPeerConnection', "o.connectionState === 'connected'");
+    const byState = await tally(call, 'RTCPeerConnection', 'o.connectionState');
     const [, openChannels] = await countObjects(call, 'RTCDataChannel', "o.readyState === 'open'");
-    return { usage, peerConnections: { total, connected }, openChannels };
+    return { usage, peerConnections: { total, connected, byState }, openChannels };
   });
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   let rollup = '';
