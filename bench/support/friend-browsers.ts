@@ -30,7 +30,7 @@ const FLAGS = [
 ];
 
 declare global {
-  // eslint-disable-next-line no-var -- the page script's global, as friend-page.ts sets it
+  // The page script's global, as friend-page.ts sets it (a global declaration needs `var`).
   var peerwallFriends: FriendPageApi | undefined;
 }
 
