@@ -14,10 +14,10 @@ import type { ConnectionEvent } from './connection-log';
 import { createFriendships } from './friendships';
 import { createIdbRelayStore } from './idb-relay-store';
 import { createIdbReplica } from './idb-replica';
-import { DEFAULT_LINK_LIMITS } from './link-transport';
 import { createOwnWall } from './own-wall';
 import { createRelaySender } from './relay-sender';
 import { createConversation } from './conversation';
+import { CONNECTION_DEFAULTS } from './connection-defaults';
 import { createChangeBatcher } from './social-changes';
 import { createSocialCircle } from './social-circle';
 import { createSocialState } from './social-state';
@@ -36,19 +36,7 @@ export interface SocialOptions extends ConnectionOptions {
   changeBatchMs: number;
 }
 
-const DEFAULTS: SocialOptions = {
-  // An ANSWER comes back through the broker in milliseconds; ICE over a TURN relay takes a few seconds.
-  answerTimeoutMs: 3_000,
-  dialTimeoutMs: 15_000,
-  iceStartMs: 5_000,
-  redialMs: [500, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000],
-  idleMs: 5 * 60_000,
-  penaltyMs: 10 * 60_000,
-  maxDials: 4,
-  answerDelayMs: 3_000,
-  linkLimits: DEFAULT_LINK_LIMITS,
-  changeBatchMs: 150,
-};
+const DEFAULTS: SocialOptions = { ...CONNECTION_DEFAULTS, changeBatchMs: 150 };
 
 export interface SocialServiceDeps {
   db: ContentDb;
