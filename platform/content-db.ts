@@ -322,6 +322,9 @@ async function backfillProfiles(tx: UpgradeTx): Promise<void> {
   }
 }
 
+/** Every key that starts with `prefix`: arrays sort after every string and number in IndexedDB's key order. */
+export const keysUnder = (...prefix: (string | number)[]): IDBKeyRange => IDBKeyRange.bound(prefix, [...prefix, []]);
+
 export function contentDbName(handle: string): string {
   return `peerwall-${handle}`;
 }
