@@ -20,27 +20,24 @@ const toUse = (row: MediaUseV6): MediaUse => ({ wall: row.wall, entry: row.entry
  * dropped, and a whole file is kept only when its length and hash match its reference.
  */
 export function createIdbMediaStore(db: ContentDb): MediaStore {
-  /** Frees the files among `names` that nothing refers to any more, partial ones included. */
-  async function freeUnreferenced(names: Iterable<string>): Promise<void> {
+  /**
+   * Deletes the uses under `ranges` and frees, chunks and all, each file they were the last reference
+   * of (partial ones too), in one transaction: a restart never leaves a file nothing refers to.
+   */
+  async function dropUses(ranges: IDBKeyRange[]): Promise<void> {
     const tx = db.transaction(['mediaFiles', 'mediaChunks', 'mediaUses'], 'readwrite');
-    for (const name of new Set(names)) {
-      if ((await tx.objectStore('mediaUses').index('byName').count(name)) > 0) continue;
+    const uses = tx.objectStore('mediaUses');
+    const names = new Set<string>();
+    for (const range of ranges) {
+      for (const row of await uses.getAll(range)) names.add(row.name);
+      await uses.delete(range);
+    }
+    for (const name of names) {
+      if ((await uses.index('byName').count(name)) > 0) continue;
       await tx.objectStore('mediaChunks').delete(keysUnder(name));
       await tx.objectStore('mediaFiles').delete(name);
     }
     await tx.done;
-  }
-
-  /** Deletes the uses under `range` and frees what they were the last reference of. */
-  async function dropUses(ranges: IDBKeyRange[]): Promise<void> {
-    const tx = db.transaction('mediaUses', 'readwrite');
-    const names: string[] = [];
-    for (const range of ranges) {
-      for (const row of await tx.store.getAll(range)) names.push(row.name);
-      await tx.store.delete(range);
-    }
-    await tx.done;
-    await freeUnreferenced(names);
   }
 
   return {
