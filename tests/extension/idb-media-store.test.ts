@@ -5,7 +5,6 @@ import { LIMITS } from '@/core/limits';
 import { decodeMessage } from '@/core/messages';
 import type { FrameTap } from '@/core/transport';
 import { openContentDb } from '@/platform/content-db';
-import { readMediaFile } from '@/platform/read-media-file';
 import { createIdbMediaStore } from '@/platform/social/idb-media-store';
 import { describeMediaStoreContract } from '../core/support/mediaStoreContract';
 import { makePhoto, nameOf, postPhotos } from '../core/support/photos';
@@ -104,23 +103,6 @@ describe('the IndexedDB media store', () => {
 
     expect(await store.firstMissing(file)).toBe(photo.full.chunks.length);
     expect((await store.wanted())[0]!.uses).toHaveLength(3);
-  });
-
-  it('gives pages a complete file as a Blob of its type, and nothing for a partial one', async () => {
-    const db = await openContentDb(freshName());
-    const store = createIdbMediaStore(db);
-    const { photo, full, thumbnail } = makePhoto('beach', 2);
-    await store.addReference(photo.full, { wall: 'alice', entry: 'e1', thumbnail: false });
-    await store.addReference(photo.thumbnail, { wall: 'alice', entry: 'e1', thumbnail: true });
-    await store.putFile(photo.full, full);
-    await store.putChunk(nameOf(photo.thumbnail), 0, thumbnail.subarray(0, 100));
-
-    const blob = await readMediaFile(db, nameOf(photo.full));
-
-    expect(blob?.type).toBe('image/jpeg');
-    expect(bytesEqual(new Uint8Array(await blob!.arrayBuffer()), full)).toBe(true);
-    expect(await readMediaFile(db, nameOf(photo.thumbnail))).toBeNull();
-    expect(await readMediaFile(db, 'f'.repeat(64))).toBeNull();
   });
 });
 
