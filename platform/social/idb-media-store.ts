@@ -4,6 +4,7 @@ import { LIMITS } from '@/core/limits';
 import { chunkCount } from '@/core/media';
 import type { MediaStore, MediaUse, WantedFile } from '@/core/mediaStore';
 import { keysUnder, type ContentDb, type MediaUseV6 } from '../content-db';
+import { guardStorage } from './storage-errors';
 
 /** The size chunk `index` of a file of `size` bytes must have: full chunks, then the rest. */
 export function chunkSize(size: number, index: number): number {
@@ -17,9 +18,25 @@ const toUse = (row: MediaUseV6): MediaUse => ({ wall: row.wall, entry: row.entry
  * call is one transaction, so concurrent chunk writes and references of the same file never interleave
  * half-way. Chunks are kept one record each, so a transfer resumes from the first missing chunk after a
  * restart. What a file holds is bounded by its signed size: a chunk of the wrong index or length is
- * dropped, and a whole file is kept only when its length and hash match its reference.
+ * dropped, and a whole file is kept only when its length and hash match its reference. A full disk
+ * rejects a write with the core's `StorageFullError`, as the replica does.
  */
 export function createIdbMediaStore(db: ContentDb): MediaStore {
+  const store = createStore(db);
+  const guarded = <A extends unknown[]>(write: (...args: A) => Promise<void>) => (...args: A) => guardStorage(() => write(...args));
+  return {
+    ...store,
+    addReference: guarded(store.addReference),
+    dropReferences: guarded(store.dropReferences),
+    dropWall: guarded(store.dropWall),
+    putChunk: guarded(store.putChunk),
+    complete: guarded(store.complete),
+    discard: guarded(store.discard),
+    putFile: guarded(store.putFile),
+  };
+}
+
+function createStore(db: ContentDb): MediaStore {
   /**
    * Deletes the uses under `ranges` and frees, chunks and all, each file they were the last reference
    * of (partial ones too), in one transaction: a restart never leaves a file nothing refers to.

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { bytesEqual } from '@/core/bytes';
 import { LIMITS } from '@/core/limits';
 import { decodeMessage } from '@/core/messages';
+import { StorageFullError } from '@/core/replica';
 import type { FrameTap } from '@/core/transport';
 import { openContentDb } from '@/platform/content-db';
 import { createIdbMediaStore } from '@/platform/social/idb-media-store';
@@ -143,5 +144,24 @@ describe('a photo transfer between two IndexedDB media stores', () => {
     const assembled = await bob.media!.store.assemble(full);
     expect(assembled !== null && bytesEqual(assembled, beach.full)).toBe(true);
     expect(await bob.media!.store.completeSize(full)).toBe(beach.full.length);
+  });
+});
+
+describe('the IndexedDB media store on a full disk', () => {
+  it('rejects a write with the core’s StorageFullError, which ends the session as storage full', async () => {
+    const db = await openContentDb(freshName());
+    const store = createIdbMediaStore(db);
+    const { photo, full } = makePhoto('beach', 1);
+    await store.addReference(photo.full, { wall: 'alice', entry: 'e1', thumbnail: false });
+    // The browser refuses every write transaction, as IndexedDB does over its quota.
+    const transaction = db.transaction.bind(db);
+    db.transaction = ((stores: never, mode?: IDBTransactionMode) => {
+      if (mode === 'readwrite') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return transaction(stores, mode);
+    }) as typeof db.transaction;
+
+    await expect(store.putChunk(nameOf(photo.full), 0, full.subarray(0, CHUNK))).rejects.toBeInstanceOf(StorageFullError);
+    await expect(store.putFile(photo.full, full)).rejects.toBeInstanceOf(StorageFullError);
+    expect(await store.firstMissing(nameOf(photo.full))).toBe(0);
   });
 });
