@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fitWithin } from '@/platform/photos/canvas-encode';
 import { sniffImageType } from '@/platform/photos/image-type';
@@ -27,5 +29,10 @@ describe('photo helpers', () => {
     [10_000, 3, 320, { width: 320, height: 1 }],
   ])('fits %i × %i within %i px on the long side, never enlarging', (width, height, side, fitted) => {
     expect(fitWithin(width, height, side)).toEqual(fitted);
+  });
+
+  it.each(readdirSync(join(__dirname, '../../platform/photos')))('keeps %s free of extension APIs, so a page or a worker can run it', (file) => {
+    const source = readFileSync(join(__dirname, '../../platform/photos', file), 'utf8');
+    for (const pattern of [/\bbrowser\./, /\bchrome\./, /from ['"]wxt/, /\bdocument\./]) expect(source, `${file} matches ${pattern}`).not.toMatch(pattern);
   });
 });
