@@ -1,6 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { decodeBody } from '@/core/body';
 import type { SignedEntry } from '@/core/entry';
+import type { MediaRef } from '@/core/media';
 import { feedChangesOfAppend } from '@/core/feed';
 import type { FriendRecord, OutboxItem, StoredEntry, WallState } from '@/core/replica';
 import type { RelayMessage } from '@/core/relayMessage';
@@ -11,7 +12,7 @@ import type { RotationStatement } from '@/core/rotation';
  * accounts never mix. The peer host is its only writer. The schema is versioned: each
  * version adds one migration step below and never edits an older one.
  */
-export const CONTENT_DB_VERSION = 5;
+export const CONTENT_DB_VERSION = 6;
 
 export interface ContactV1 {
   handle: string;
@@ -171,6 +172,32 @@ export interface RejectionRecordV5 {
   at: number;
 }
 
+/**
+ * A photo file by SHA-256 (docs/protocol.md §7.6), named by the 64-hex of its hash. `status` is a string
+ * rather than a boolean because IndexedDB cannot index booleans; `complete` only after the whole-file hash
+ * was checked (or for one's own photo).
+ */
+export interface MediaFileV6 {
+  name: string;
+  ref: MediaRef;
+  status: 'partial' | 'complete';
+}
+
+/** One chunk of a file, kept as it arrives so a transfer resumes from the first missing one after a restart. */
+export interface MediaChunkV6 {
+  name: string;
+  index: number;
+  bytes: Uint8Array;
+}
+
+/** Entry `entry` of `wall` refers to file `name`, as its thumbnail (1) or full image (0): numbers, since booleans are no keys. */
+export interface MediaUseV6 {
+  wall: string;
+  entry: string;
+  name: string;
+  thumbnail: 0 | 1;
+}
+
 export interface ContentSchemaV1 extends DBSchema {
   contacts: { key: string; value: ContactV1 };
 }
@@ -209,7 +236,13 @@ export interface ContentSchemaV5 extends ContentSchemaV4 {
   profiles: { key: string; value: ProfileRecordV5 };
   rejections: { key: string; value: RejectionRecordV5; indexes: { byTime: number } };
 }
-export type ContentSchema = ContentSchemaV5;
+/** Version 6 adds photos (protocol version 4): files by hash, their chunks, and which entries refer to them. */
+export interface ContentSchemaV6 extends ContentSchemaV5 {
+  mediaFiles: { key: string; value: MediaFileV6; indexes: { byStatus: string } };
+  mediaChunks: { key: [string, number]; value: MediaChunkV6 };
+  mediaUses: { key: [string, string, string, number]; value: MediaUseV6; indexes: { byName: string } };
+}
+export type ContentSchema = ContentSchemaV6;
 export type ContentDb = IDBPDatabase<ContentSchema>;
 
 type UpgradeTx = IDBPTransaction<ContentSchema, StoreNames<ContentSchema>[], 'versionchange'>;
@@ -264,6 +297,13 @@ export const migrations: Record<number, Migration> = {
     // An error aborts the upgrade: the database stays at version 4 and opening it fails loudly.
     backfillProfiles(tx).catch(() => tx.abort());
   },
+  // Photos (issue 12). Only adds stores. Uses are keyed wall first, so a wall's or an entry's uses are
+  // one key range; `byName` finds whether anything still refers to a file.
+  6: (db) => {
+    db.createObjectStore('mediaFiles', { keyPath: 'name' }).createIndex('byStatus', 'status');
+    db.createObjectStore('mediaChunks', { keyPath: ['name', 'index'] });
+    db.createObjectStore('mediaUses', { keyPath: ['wall', 'entry', 'name', 'thumbnail'] }).createIndex('byName', 'name');
+  },
 };
 
 /** Every stored `profile` entry with a body moves `profiles` as a newly stored one would (core/feed.ts). */
@@ -281,6 +321,9 @@ async function backfillProfiles(tx: UpgradeTx): Promise<void> {
     cursor = await cursor.continue();
   }
 }
+
+/** Every key that starts with `prefix`: arrays sort after every string and number in IndexedDB's key order. */
+export const keysUnder = (...prefix: (string | number)[]): IDBKeyRange => IDBKeyRange.bound(prefix, [...prefix, []]);
 
 export function contentDbName(handle: string): string {
   return `peerwall-${handle}`;

@@ -20,6 +20,18 @@ export interface LinkStateChange {
   state: string;
 }
 
+/**
+ * The part of a link's RTCDataChannel a sender of many large frames waits on (PeerJS exposes the
+ * channel as `DataConnection.dataChannel`).
+ */
+export interface BufferedChannel {
+  readonly bufferedAmount: number;
+  bufferedAmountLowThreshold: number;
+  readonly readyState: string;
+  addEventListener(type: 'bufferedamountlow' | 'close', listener: () => void): void;
+  removeEventListener(type: 'bufferedamountlow' | 'close', listener: () => void): void;
+}
+
 /** One data connection to a friend. */
 export interface DataLink {
   readonly peer: string;
@@ -37,6 +49,8 @@ export interface DataLink {
   on(event: 'state', listener: (change: LinkStateChange) => void): void;
   send(data: unknown): void;
   close(): void;
+  /** The underlying data channel once there is one; absent for links without an outgoing buffer. */
+  channel?(): BufferedChannel | null;
 }
 
 /** What the social layer may ask of the peer host. */

@@ -45,6 +45,8 @@ function adaptLink(connection: DataConnection): DataLink {
     },
     send: (data) => void connection.send(data),
     close: () => connection.close(),
+    // Made in the constructor when dialling, on `datachannel` when answering: null until then.
+    channel: () => (connection.dataChannel as RTCDataChannel | undefined) ?? null,
   } as DataLink;
 }
 

@@ -1,6 +1,7 @@
 import type { Transport } from '@/core/transport';
 import { LIMITS } from '@/core/limits';
 import type { DataLink } from '../ports';
+import { createChannelDrain } from './channel-drain';
 
 export interface LinkLimits {
   /** Frames accepted per minute from one peer. */
@@ -51,7 +52,8 @@ function asBytes(data: unknown): Uint8Array | null {
  * Adapts a sync data connection to the core's `Transport`: binary frames only, each bounded
  * by the protocol's frame limit, and per-peer limits on frame rate and bytes per hour. A peer
  * that exceeds them is cut off (the session reports it closed); nothing it sent past the
- * limit reaches the core.
+ * limit reaches the core. `drained()` lets a sender of photo chunks wait for the data channel's
+ * buffer to empty (backpressure) instead of queueing a whole file in memory.
  */
 export function createLinkTransport(
   link: DataLink,
@@ -65,10 +67,12 @@ export function createLinkTransport(
   const closeHandlers: (() => void)[] = [];
   let closed = false;
   let violation: string | null = null;
+  const drain = createChannelDrain(() => link.channel?.() ?? null);
 
   const close = (): void => {
     if (closed) return;
     closed = true;
+    drain.close();
     link.close();
     for (const handler of closeHandlers) handler();
   };
@@ -107,6 +111,7 @@ export function createLinkTransport(
       closeHandlers.push(handler);
     },
     close,
+    drained: () => drain.drained(),
     get violation() {
       return violation;
     },

@@ -3,9 +3,8 @@ import { bodyVersion, decodeBody, encodeBody } from '../../core/body';
 import { ByteWriter } from '../../core/bytes';
 import { LIMITS } from '../../core/limits';
 import { writeMediaRef } from '../../core/media';
-import { createMemoryMediaStore } from '../../core/mediaStore';
 import { decodeMessage, encodeMessage } from '../../core/messages';
-import { imageBytes, makePhoto, nameOf, refOf } from './support/photos';
+import { imageBytes, makePhoto, refOf } from './support/photos';
 
 const file = new Uint8Array(32).fill(7);
 
@@ -60,45 +59,5 @@ describe('photo post bodies (format 2)', () => {
   it('refuses a post with both photos and bare media references, and more than four images', () => {
     expect(() => encodeBody({ kind: 'post', body: { text: '', media: [photo.full], photos: [photo] } })).toThrow(/not both/);
     expect(() => encodeBody({ kind: 'post', body: { text: '', media: [], photos: [photo, photo, photo, photo, photo] } })).toThrow(/at most 4/);
-  });
-});
-
-describe('the in-memory media store', () => {
-  it('holds an image once however many entries refer to it, and frees it with the last reference', async () => {
-    const store = createMemoryMediaStore();
-    const { photo, full } = makePhoto('beach', 1);
-    const name = nameOf(photo.full);
-    await store.addReference(photo.full, { wall: 'alice', entry: 'e1', thumbnail: false });
-    await store.addReference(photo.full, { wall: 'alice', entry: 'e2', thumbnail: false });
-    await store.addReference(photo.full, { wall: 'bob', entry: 'e3', thumbnail: false });
-    await store.putFile(photo.full, full);
-    expect(await store.wallsReferencing(name)).toEqual(['alice', 'bob']);
-
-    await store.dropReferences('alice', ['e1']);
-    expect(await store.completeSize(name)).toBe(full.length);
-    await store.dropWall('bob');
-    expect(await store.wallsReferencing(name)).toEqual(['alice']);
-    await store.dropReferences('alice', ['e2']);
-    expect(await store.completeSize(name)).toBeNull();
-    expect(await store.wallsReferencing(name)).toEqual([]);
-    expect(await store.readChunk(name, 0)).toBeNull();
-  });
-
-  it('keeps chunks of a file nothing refers to nowhere, and serves only complete files', async () => {
-    const store = createMemoryMediaStore();
-    const { photo, full } = makePhoto('beach', 1);
-    const name = nameOf(photo.full);
-    await store.putChunk(name, 0, full.subarray(0, LIMITS.mediaChunkBytes));
-    expect(await store.firstMissing(name)).toBe(0);
-    await store.addReference(photo.full, { wall: 'alice', entry: 'e1', thumbnail: false });
-    await store.putChunk(name, 0, full.subarray(0, LIMITS.mediaChunkBytes));
-    expect(await store.firstMissing(name)).toBe(1);
-    expect(await store.readChunk(name, 0)).toBeNull();
-    expect(await store.assemble(name)).toBeNull();
-    await store.putChunk(name, 1, full.subarray(LIMITS.mediaChunkBytes));
-    expect(await store.assemble(name)).toEqual(full);
-    await store.complete(name);
-    expect(await store.readChunk(name, 1)).toEqual(full.subarray(LIMITS.mediaChunkBytes));
-    expect(await store.wanted()).toEqual([]);
   });
 });

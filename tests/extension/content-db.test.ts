@@ -24,7 +24,9 @@ const SOCIAL_STORES = ['blocked', 'entries', 'feed', 'friends', 'identity', 'met
 const RELAY_STORES = ['carried', 'issuedPasses', 'passes', 'revocations', 'wallSync'];
 const V4_STORES = [...SOCIAL_STORES, ...RELAY_STORES].sort();
 const CONVERSATION_STORES = ['profiles', 'rejections'];
-const CURRENT_STORES = [...V4_STORES, ...CONVERSATION_STORES].sort();
+const V5_STORES = [...V4_STORES, ...CONVERSATION_STORES].sort();
+const MEDIA_STORES = ['mediaChunks', 'mediaFiles', 'mediaUses'];
+const CURRENT_STORES = [...V5_STORES, ...MEDIA_STORES].sort();
 
 describe('content database', () => {
   it('creates the current schema from nothing', async () => {
@@ -112,16 +114,42 @@ describe('content database', () => {
     for (const entry of await source.entriesAfter('alice', 0, 10)) await reopened.put('entries', { ...entry, wall: 'alice' });
     reopened.close();
 
-    const db = await openContentDb(name);
+    const db = await openContentDb(name, 5);
 
     expect(await db.getAll('profiles')).toEqual([{ wall: 'alice', seq: 2, displayName: 'Alice', about: 'hi' }]);
     expect(db.version).toBe(5);
-    expect([...db.objectStoreNames].sort()).toEqual(CURRENT_STORES);
+    expect([...db.objectStoreNames].sort()).toEqual(V5_STORES);
     expect(await db.getAll('wallSync')).toEqual([sync]);
     expect(await db.count('feed')).toBe(1);
     expect(db.transaction('profiles').store.keyPath).toBe('wall');
     expect(db.transaction('rejections').store.keyPath).toBe('id');
     expect(db.transaction('rejections').store.index('byTime').keyPath).toBe('at');
+    db.close();
+  });
+
+  it('migrates version 5 to 6, adding the photo stores and keeping the conversation data as it was', async () => {
+    const name = freshName();
+    const v5 = await openContentDb(name, 5);
+    const profile = { wall: 'alice', seq: 2, displayName: 'Alice', about: 'hi' };
+    const rejection = { id: 'r1', wall: 'bob', kind: 'wallPost' as const, text: 'hi', reason: 'no', at: 4 };
+    await v5.put('profiles', profile);
+    await v5.put('rejections', rejection);
+    v5.close();
+
+    const db = await openContentDb(name, 6);
+
+    expect(db.version).toBe(6);
+    expect([...db.objectStoreNames].sort()).toEqual(CURRENT_STORES);
+    expect(await db.getAll('profiles')).toEqual([profile]);
+    expect(await db.getAll('rejections')).toEqual([rejection]);
+    const files = db.transaction('mediaFiles').store;
+    expect(files.keyPath).toBe('name');
+    expect(files.index('byStatus').keyPath).toBe('status');
+    expect(db.transaction('mediaChunks').store.keyPath).toEqual(['name', 'index']);
+    const uses = db.transaction('mediaUses').store;
+    expect(uses.keyPath).toEqual(['wall', 'entry', 'name', 'thumbnail']);
+    expect(uses.index('byName').keyPath).toBe('name');
+    expect(await db.count('mediaFiles')).toBe(0);
     db.close();
   });
 

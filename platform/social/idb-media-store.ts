@@ -1,0 +1,155 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesEqual, toHex } from '@/core/bytes';
+import { LIMITS } from '@/core/limits';
+import { chunkCount } from '@/core/media';
+import type { MediaStore, MediaUse, WantedFile } from '@/core/mediaStore';
+import { keysUnder, type ContentDb, type MediaUseV6 } from '../content-db';
+import { guardStorage } from './storage-errors';
+
+/** The size chunk `index` of a file of `size` bytes must have: full chunks, then the rest. */
+export function chunkSize(size: number, index: number): number {
+  return Math.min(LIMITS.mediaChunkBytes, size - index * LIMITS.mediaChunkBytes);
+}
+
+const toUse = (row: MediaUseV6): MediaUse => ({ wall: row.wall, entry: row.entry, thumbnail: row.thumbnail === 1 });
+
+/**
+ * The core `MediaStore` on the content database (stores `mediaFiles`, `mediaChunks`, `mediaUses`). Each
+ * call is one transaction, so concurrent chunk writes and references of the same file never interleave
+ * half-way. Chunks are kept one record each, so a transfer resumes from the first missing chunk after a
+ * restart. What a file holds is bounded by its signed size: a chunk of the wrong index or length is
+ * dropped, and a whole file is kept only when its length and hash match its reference. A full disk
+ * rejects a write with the core's `StorageFullError`, as the replica does.
+ */
+export function createIdbMediaStore(db: ContentDb): MediaStore {
+  const store = createStore(db);
+  const guarded = <A extends unknown[]>(write: (...args: A) => Promise<void>) => (...args: A) => guardStorage(() => write(...args));
+  return {
+    ...store,
+    addReference: guarded(store.addReference),
+    dropReferences: guarded(store.dropReferences),
+    dropWall: guarded(store.dropWall),
+    putChunk: guarded(store.putChunk),
+    complete: guarded(store.complete),
+    discard: guarded(store.discard),
+    putFile: guarded(store.putFile),
+  };
+}
+
+function createStore(db: ContentDb): MediaStore {
+  /**
+   * Deletes the uses under `ranges` and frees, chunks and all, each file they were the last reference
+   * of (partial ones too), in one transaction: a restart never leaves a file nothing refers to.
+   */
+  async function dropUses(ranges: IDBKeyRange[]): Promise<void> {
+    const tx = db.transaction(['mediaFiles', 'mediaChunks', 'mediaUses'], 'readwrite');
+    const uses = tx.objectStore('mediaUses');
+    const names = new Set<string>();
+    for (const range of ranges) {
+      for (const row of await uses.getAll(range)) names.add(row.name);
+      await uses.delete(range);
+    }
+    for (const name of names) {
+      if ((await uses.index('byName').count(name)) > 0) continue;
+      await tx.objectStore('mediaChunks').delete(keysUnder(name));
+      await tx.objectStore('mediaFiles').delete(name);
+    }
+    await tx.done;
+  }
+
+  return {
+    async addReference(ref, use) {
+      const name = toHex(ref.sha256);
+      const tx = db.transaction(['mediaFiles', 'mediaUses'], 'readwrite');
+      const files = tx.objectStore('mediaFiles');
+      if (!(await files.getKey(name))) await files.put({ name, ref: structuredClone(ref), status: 'partial' });
+      await tx.objectStore('mediaUses').put({ wall: use.wall, entry: use.entry, name, thumbnail: use.thumbnail ? 1 : 0 });
+      await tx.done;
+    },
+    dropReferences: (wall, entries) => dropUses(entries.map((entry) => keysUnder(wall, entry))),
+    dropWall: (wall) => dropUses([keysUnder(wall)]),
+    async wallsReferencing(file) {
+      return [...new Set((await db.getAllFromIndex('mediaUses', 'byName', file)).map((row) => row.wall))];
+    },
+    async wanted() {
+      const tx = db.transaction(['mediaFiles', 'mediaUses']);
+      const partial = await tx.objectStore('mediaFiles').index('byStatus').getAll('partial');
+      const wanted: WantedFile[] = [];
+      for (const file of partial) {
+        const uses = await tx.objectStore('mediaUses').index('byName').getAll(file.name);
+        wanted.push({ ref: file.ref, uses: uses.map(toUse) });
+      }
+      return wanted;
+    },
+    async firstMissing(file) {
+      const tx = db.transaction(['mediaFiles', 'mediaChunks']);
+      const held = await tx.objectStore('mediaFiles').get(file);
+      if (!held) return 0;
+      const keys = await tx.objectStore('mediaChunks').getAllKeys(keysUnder(file));
+      const count = chunkCount(held.ref.size);
+      // Keys come in index order, so the first gap is where index and position part.
+      for (let i = 0; i < count; i++) if (keys[i]?.[1] !== i) return i;
+      return count;
+    },
+    async putChunk(file, index, bytes) {
+      const tx = db.transaction(['mediaFiles', 'mediaChunks'], 'readwrite');
+      const held = await tx.objectStore('mediaFiles').get(file);
+      const fits = held && Number.isInteger(index) && index >= 0 && index < chunkCount(held.ref.size) && bytes.length === chunkSize(held.ref.size, index);
+      // A copy: a subarray would store its whole underlying buffer.
+      if (held?.status === 'partial' && fits) await tx.objectStore('mediaChunks').put({ name: file, index, bytes: bytes.slice() });
+      await tx.done;
+    },
+    async assemble(file) {
+      const tx = db.transaction(['mediaFiles', 'mediaChunks']);
+      const held = await tx.objectStore('mediaFiles').get(file);
+      if (!held) return null;
+      const chunks = await tx.objectStore('mediaChunks').getAll(keysUnder(file));
+      if (chunks.length !== chunkCount(held.ref.size)) return null;
+      const out = new Uint8Array(held.ref.size);
+      for (const chunk of chunks) out.set(chunk.bytes, chunk.index * LIMITS.mediaChunkBytes);
+      return out;
+    },
+    async complete(file) {
+      const tx = db.transaction(['mediaFiles', 'mediaChunks'], 'readwrite');
+      const held = await tx.objectStore('mediaFiles').get(file);
+      const chunks = held ? await tx.objectStore('mediaChunks').count(keysUnder(file)) : 0;
+      // Never a complete file with a hole: it could be shown or served only in part.
+      if (held && chunks === chunkCount(held.ref.size)) await tx.objectStore('mediaFiles').put({ ...held, status: 'complete' });
+      await tx.done;
+    },
+    async discard(file) {
+      const tx = db.transaction(['mediaFiles', 'mediaChunks'], 'readwrite');
+      const held = await tx.objectStore('mediaFiles').get(file);
+      await tx.objectStore('mediaChunks').delete(keysUnder(file));
+      if (held) await tx.objectStore('mediaFiles').put({ ...held, status: 'partial' });
+      await tx.done;
+    },
+    async putFile(ref, bytes) {
+      const name = toHex(ref.sha256);
+      // Hashed before the transaction opens: a transaction closes when it waits on anything else.
+      const matches = bytesEqual(sha256(bytes), ref.sha256);
+      const tx = db.transaction(['mediaFiles', 'mediaChunks'], 'readwrite');
+      const held = await tx.objectStore('mediaFiles').get(name);
+      if (held && matches && bytes.length === held.ref.size) {
+        const chunks = tx.objectStore('mediaChunks');
+        await chunks.delete(keysUnder(name));
+        for (let index = 0; index < chunkCount(bytes.length); index++) {
+          const at = index * LIMITS.mediaChunkBytes;
+          await chunks.put({ name, index, bytes: bytes.slice(at, at + LIMITS.mediaChunkBytes) });
+        }
+        await tx.objectStore('mediaFiles').put({ ...held, status: 'complete' });
+      }
+      await tx.done;
+    },
+    async readChunk(file, index) {
+      const tx = db.transaction(['mediaFiles', 'mediaChunks']);
+      const held = await tx.objectStore('mediaFiles').get(file);
+      if (held?.status !== 'complete' || !Number.isInteger(index) || index < 0) return null;
+      return (await tx.objectStore('mediaChunks').get([file, index]))?.bytes ?? null;
+    },
+    async completeSize(file) {
+      const held = await db.get('mediaFiles', file);
+      return held?.status === 'complete' ? held.ref.size : null;
+    },
+  };
+}
