@@ -49,6 +49,9 @@ export function createBatchIngest(d: BatchIngestDeps) {
     const owner = relayed ? await replica.friend(m.wall) : null;
     const anchor = m.wall === me ? genesisKeyOf(identity) : owner ? genesisOfFriend(owner) : d.peerGenesis();
     if (relayed && !owner) return wants.done(m.wall); // unfriended meanwhile
+    // This batch follows one that lost a write race (another session stored part of the wall meanwhile):
+    // it starts past what is held, so it is asked for again from there rather than taken for a gap.
+    if (((await replica.wallState(m.wall))?.seq ?? 0) < asked.afterSeq) return wants.request(m.wall);
     const lastSeq = m.entries.at(-1)?.seq ?? 0;
     if (lastSeq > asked.afterSeq && lastSeq < m.headSeq) wants.requestNext(m.wall, lastSeq);
     if (m.entries.length > 0) {

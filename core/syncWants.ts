@@ -47,6 +47,8 @@ export function createWants(d: WantsDeps) {
    */
   function requestNext(wall: string, afterSeq: number): void {
     if (inFlight.has(wall) || !d.ready()) return;
+    // Each batch renews the claim; a wall another session took meanwhile is asked for no more from here.
+    if (d.pulls && wall !== d.me && !d.pulls.claim(wall, who, wall === d.peer)) return;
     inFlight.set(wall, { afterSeq, sentAt: d.now() });
     d.send({ type: 'want', wall, afterSeq, max: d.maxEntries() });
   }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { planIngest } from '../../core/ingest';
+import { knownAuthors } from '../../core/knownAuthors';
 import { decodeMessage } from '../../core/messages';
 import type { Replica } from '../../core/replica';
 import { createSyncSession, type SyncSession } from '../../core/syncSession';
@@ -96,6 +98,32 @@ describe('pipelined catch-up (docs/protocol.md §7.3)', () => {
 
     expect(t.events.filter((e) => e.startsWith('want '))).toEqual(['want 0']);
     expect(bob.events.find((e) => e.type === 'upToDate' && e.wall === 'alice')).toMatchObject({ seq: 20 });
+  }, 30_000);
+
+  it('asks again from what it holds when the batch before lost a write race, rather than taking a gap for a fault', async () => {
+    const { alice, bob } = await aliceWithTwoBatches();
+    const store = bob.replica;
+    const known = knownAuthors(bob.identity, await store.friends());
+    let raced = false;
+    // Another session stores the first 30 entries between bob's check of the first batch and its write.
+    bob.replica = Object.assign(Object.create(store) as Replica, {
+      async commit(write: Parameters<Replica['commit']>[0]) {
+        if (write.wall === 'alice' && !raced) {
+          raced = true;
+          const other = await planIngest(store, 'alice', write.append.slice(0, 30), alice.identity.publicKey, bob.now, known);
+          if (!other.ok) throw new Error(other.reason);
+          await store.commit(other.value);
+        }
+        return store.commit(write);
+      },
+    });
+
+    await connect(alice, bob);
+
+    expect(raced).toBe(true);
+    expect(bob.events.filter((e) => e.type === 'closed')).toEqual([]);
+    expect(await store.wallState('alice')).toMatchObject({ seq: 150 });
+    expect((await store.entriesAfter('alice', 0, 200)).map((e) => e.seq)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
   }, 30_000);
 
   it('checks no signature of a batch it did not ask for, and closes the session', async () => {
