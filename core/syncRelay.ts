@@ -224,6 +224,10 @@ export function createRelayRole(d: RelayRoleDeps) {
     },
     /** May the friend read third wall `wall` through this side? Sends the owner's newest revocation list first. */
     admit,
+    /** How many third walls the friend proved it holds a copy of in this session (grows only). */
+    get holderWalls(): number {
+      return offered.size;
+    },
     /** The friend proved it is a friend of third wall `wall`'s owner and holds a copy (§7.5): it may hold its photos. */
     holds: (wall: string): boolean => offered.has(wall) && !refused.has(wall),
     /** The friend holds `wall` further than this side. */

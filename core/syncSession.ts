@@ -327,9 +327,13 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       case 'holds':
       case 'carry':
         if (!relay) return shutdown('bad_message', `Unexpected ${m.type} in protocol version ${version}.`, true);
+      {
+        const holders = relay.holderWalls;
         await relay.receive(m);
-        // The friend proved it holds these third walls: it may hold their photos too (§7.6).
-        return m.type === 'holds' ? media?.start() : undefined;
+        // The friend proved it holds another third wall: it may hold its photos too (§7.6). Only then:
+        // a stream of `holds` frames must not make this side re-read every file it still wants.
+        return relay.holderWalls > holders ? media?.start() : undefined;
+      }
       case 'fetch':
       case 'chunk':
       case 'missing':
