@@ -1,11 +1,28 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { decodeBody } from '@/core/body';
-import type { SignedEntry } from '@/core/entry';
-import type { MediaRef } from '@/core/media';
 import { feedChangesOfAppend } from '@/core/feed';
-import type { FriendRecord, OutboxItem, StoredEntry, WallState } from '@/core/replica';
-import type { RelayMessage } from '@/core/relayMessage';
-import type { RotationStatement } from '@/core/rotation';
+import type { FriendRecord, WallState } from '@/core/replica';
+import type {
+  ContactV1,
+  IdentityV2,
+  EntryRecordV2,
+  FeedItemV2,
+  OutboxRecordV2,
+  FriendRequestV2,
+  RelayOutboxItemV2,
+  BlockedV2,
+  PeerProgressV2,
+  MetaV2,
+  PassRecordV4,
+  RevocationsRecordV4,
+  CarriedRecordV4,
+  WallSyncV4,
+  ProfileRecordV5,
+  RejectionRecordV5,
+  MediaFileV6,
+  MediaChunkV6,
+  MediaUseV6,
+} from './content-records';
 
 /**
  * Content lives in IndexedDB on the extension origin, one database per signed-in handle so
@@ -14,189 +31,7 @@ import type { RotationStatement } from '@/core/rotation';
  */
 export const CONTENT_DB_VERSION = 6;
 
-export interface ContactV1 {
-  handle: string;
-  addedAt: number;
-}
-
-/** This account's signing identity (docs/protocol.md §4.1); the secret key never leaves the device. */
-export interface IdentityV2 {
-  handle: string;
-  secretKey: Uint8Array;
-  publicKey: Uint8Array;
-  rotations: RotationStatement[];
-  createdAt: number;
-}
-
-/**
- * A sealed entry of some wall, with the fields its indexes need. `target` is absent when the entry has none.
- * `via` (relaying, protocol version 2) came with `StoredEntry` without a migration: it is optional,
- * and entries stored before it simply came from their owner.
- */
-export type EntryRecordV2 = StoredEntry & { wall: string; target?: string };
-
-/**
- * A post or wall post as the merged feed shows it, kept in step with its wall's log in the same
- * transaction. The core's `FeedRow` as stored: its own type, since stored shapes are versioned.
- */
-export interface FeedItemV2 {
-  id: string;
-  wall: string;
-  author: string;
-  seq: number;
-  /** Null while the body has not arrived. */
-  text: string | null;
-  /** min(createdAt, receivedAt), docs/protocol.md §5.5: a future-dated entry shows when it arrived. */
-  shownAt: number;
-  edited: boolean;
-  /**
-   * The friend who relayed it, when not the wall's owner. Added with relaying (version 4) but
-   * optional, so rows stored before it need no migration: they came from the owner.
-   */
-  via?: string;
-}
-
-export type OutboxRecordV2 = OutboxItem & { wall: string };
-
-/** A friend request in either direction, waiting for an answer. */
-export interface FriendRequestV2 {
-  handle: string;
-  direction: 'incoming' | 'outgoing';
-  /** The verified request (incoming) or the one we sent (outgoing). */
-  message: RelayMessage;
-  at: number;
-}
-
-/** A relay message we keep until the broker confirms delivery (its own queue is lost on restart). */
-export interface RelayOutboxItemV2 {
-  id: string;
-  to: string;
-  body: RelayMessage;
-  queuedAt: number;
-  /**
-   * The broker's last answer: null before any; `accepted` when it delivered or keeps it (it tells
-   * only a receiver's friends which); `queued` from older brokers while the receiver is offline;
-   * `delivered` for a friend request that reached the receiver but is not answered yet (it stays,
-   * see createRelaySender).
-   */
-  status: null | 'accepted' | 'queued' | 'delivered';
-}
-
-export interface BlockedV2 {
-  handle: string;
-  since: number;
-}
-
-/** What this peer knows about a friend's copy of our wall. */
-export interface PeerProgressV2 {
-  handle: string;
-  /** The highest seq of our wall the friend has asked past (it holds up to this). */
-  heldSeq: number;
-}
-
-export interface MetaV2 {
-  key: string;
-  value: unknown;
-}
-
-/**
- * A friend who unfriended us, until the person dismisses the notice. Kept as a list under the `meta`
- * key `unfriendedBy` (no store of its own, so no schema step); read back through a check, never trusted.
- */
-export interface UnfriendedNoticeV5 {
-  handle: string;
-  at: number;
-}
-
-/**
- * A reader pass (docs/protocol.md §7.5): one a friend gave us for their wall (`passes`, by wall) or
- * the one we last gave a friend for ours (`issuedPasses`, by reader). The core's `ReaderPass` as stored.
- */
-export interface PassRecordV4 {
-  wall: string;
-  ownerKey: Uint8Array;
-  reader: string;
-  readerKey: Uint8Array;
-  tag: Uint8Array;
-  issuedAt: number;
-  expiresAt: number;
-  sig: Uint8Array;
-}
-
-/** The newest revocation list known for a wall, ours included. The core's `Revocations` as stored. */
-export interface RevocationsRecordV4 {
-  wall: string;
-  ownerKey: Uint8Array;
-  issuedAt: number;
-  revoked: { tag: Uint8Array; until: number }[];
-  sig: Uint8Array;
-}
-
-/**
- * A submission we carry for `wall`'s owner: the core's `CarriedItem` plus `order`, its place among
- * the wall's carried items. Items of one carry batch often share `carriedAt` and the owner seals
- * them in the order it gets them, so `order` keeps the order they were carried in, as the
- * in-memory store does.
- */
-export interface CarriedRecordV4 {
-  id: string;
-  wall: string;
-  entry: SignedEntry;
-  bytes: number;
-  carriedAt: number;
-  order: number;
-}
-
-/** When our copy of a friend's wall was last as far as the copy it came from; `via` a relaying friend, or null. */
-export interface WallSyncV4 {
-  wall: string;
-  at: number;
-  via: string | null;
-}
-
-/** The latest profile a wall's owner published (`seq` is its entry's), kept in step with the wall's log. */
-export interface ProfileRecordV5 {
-  wall: string;
-  seq: number;
-  displayName: string;
-  about: string;
-}
-
-/** One's own entry a friend refused to seal (it left the outbox), kept until the author dismisses it. */
-export interface RejectionRecordV5 {
-  id: string;
-  wall: string;
-  kind: 'wallPost' | 'comment' | 'like' | 'unlike' | 'edit' | 'delete';
-  text: string | null;
-  reason: string;
-  at: number;
-}
-
-/**
- * A photo file by SHA-256 (docs/protocol.md §7.6), named by the 64-hex of its hash. `status` is a string
- * rather than a boolean because IndexedDB cannot index booleans; `complete` only after the whole-file hash
- * was checked (or for one's own photo).
- */
-export interface MediaFileV6 {
-  name: string;
-  ref: MediaRef;
-  status: 'partial' | 'complete';
-}
-
-/** One chunk of a file, kept as it arrives so a transfer resumes from the first missing one after a restart. */
-export interface MediaChunkV6 {
-  name: string;
-  index: number;
-  bytes: Uint8Array;
-}
-
-/** Entry `entry` of `wall` refers to file `name`, as its thumbnail (1) or full image (0): numbers, since booleans are no keys. */
-export interface MediaUseV6 {
-  wall: string;
-  entry: string;
-  name: string;
-  thumbnail: 0 | 1;
-}
+export type * from './content-records';
 
 export interface ContentSchemaV1 extends DBSchema {
   contacts: { key: string; value: ContactV1 };
