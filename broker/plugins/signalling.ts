@@ -28,6 +28,8 @@ export interface SignallingOptions {
   mesh: SignallingMesh;
   /** PW_RELAYs per sender (30 a minute), counted over all nodes when there are several. */
   relayLimiter: WindowCounter;
+  /** Sockets opened per handle (20 a minute), over all nodes when there are several: each costs a claim and a resync. */
+  socketLimiter: WindowCounter;
 }
 
 /** A socket that leaves this much unread is dropped (docs/signalling.md). */
@@ -102,6 +104,10 @@ export default fp(
       if (ws.readyState !== ws.OPEN) return;
       if (!check.ok) return refuse(check.code);
       if (check.session.handle !== url.searchParams.get('id')) return refuse('id_mismatch');
+      const opened = await Promise.resolve(options.socketLimiter.take(check.session.handle)).catch(() => undefined);
+      if (ws.readyState !== ws.OPEN) return;
+      if (!opened) return refuse('unavailable');
+      if (!opened.ok) return refuse('rate_limited');
       const peer = await hub.admit(check.session, {
         send: (frame) => ws.send(frame),
         close: (code, reason) => ws.close(code, reason),
