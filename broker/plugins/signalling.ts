@@ -8,6 +8,7 @@ import { SignallingHub } from '../signalling/hub';
 import { errorFrame } from '../signalling/messages';
 import type { SignallingMesh } from '../signalling/mesh';
 import { SignallingSocket } from '../signalling/socket';
+import type { Session } from '../tokens';
 import type { WindowCounter } from '../window-counter';
 import { StorageUnavailableError } from '../errors';
 import { redactUrl } from '../redact';
@@ -67,6 +68,11 @@ export default fp(
     });
     app.decorate('signalling', hub);
 
+    async function stillSignedIn(session: Session): Promise<boolean> {
+      const account = await options.accounts.find(session.handle);
+      return account !== undefined && account.retiredAt === null && account.tokenVersion === session.tokenVersion;
+    }
+
     function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
       // An absolute-form target such as "http://[" makes `new URL` throw, and a throw here
       // would be uncaught and end the process.
@@ -116,9 +122,15 @@ export default fp(
         },
         terminate: () => ws.terminate(),
       });
+      if (typeof peer === 'string') {
+        ws.off('message', hold);
+        return refuse(peer);
+      }
+      // A password change or deletion that committed after the token check ended no socket of this one.
+      const revoked = await stillSignedIn(check.session).then((ok) => (ok ? undefined : ('auth_revoked' as const)), () => 'unavailable' as const);
       ws.off('message', hold);
-      if (typeof peer === 'string') return refuse(peer);
       if (ws.readyState !== ws.OPEN) return hub.leave(peer); // it closed while being admitted
+      if (revoked) return hub.refuse(peer, revoked);
       app.log.debug({ url: redactUrl(url.pathname + url.search) }, 'signalling socket open');
       // binaryType is the default 'nodebuffer', so every message arrives as one Buffer.
       const receive = (data: Buffer) => {
