@@ -37,8 +37,9 @@ export interface SignallingOptions {
 const MAX_UNSENT_BYTES = 1024 * 1024;
 
 const PEERJS_PATH = '/peerjs';
-/** Frames a client may send before its socket is admitted (PeerJS sends none before OPEN). */
+/** Frames and bytes a client may send before its socket is admitted (PeerJS sends none before OPEN). */
 const MAX_EARLY_FRAMES = 100;
+const MAX_EARLY_BYTES = 320 * 1024;
 
 /**
  * PeerJS signalling on /peerjs. The upgrade is ours: every socket is authenticated before it
@@ -67,6 +68,8 @@ export default fp(
       WebSocket: SignallingSocket,
     });
     app.decorate('signalling', hub);
+    /** Sockets whose token is being checked or that are being admitted: they hold memory too, so they count toward the limit. */
+    let pending = 0;
 
     async function stillSignedIn(session: Session): Promise<boolean> {
       const account = await options.accounts.find(session.handle);
@@ -98,9 +101,27 @@ export default fp(
         ws.close(code === 'unavailable' ? 1013 : 1008, code);
       };
       if (url.searchParams.get('key') !== 'peerjs') return refuse('invalid_key');
+      // A held handle may reconnect even when full (its new socket replaces the old one), but pending sockets
+      // never outnumber the limit, whatever `id` they claim to be.
+      const full = hub.size + pending >= options.maxConnections && hub.peer(url.searchParams.get('id') ?? '') === undefined;
+      if (full || pending >= options.maxConnections) return refuse('server_full');
+      pending += 1;
+      try {
+        await admitSocket(ws, url, refuse);
+      } finally {
+        pending -= 1;
+      }
+    }
+
+    async function admitSocket(ws: SignallingSocket, url: URL, refuse: (code: Parameters<typeof errorFrame>[0]) => void): Promise<void> {
       // Frames that arrive while the token is checked and the claim goes round the nodes wait here, in order.
       const early: Buffer[] = [];
-      const hold = (data: Buffer) => (early.length < MAX_EARLY_FRAMES ? void early.push(data) : ws.terminate());
+      let earlyBytes = 0;
+      const hold = (data: Buffer) => {
+        earlyBytes += data.length;
+        if (early.length < MAX_EARLY_FRAMES && earlyBytes <= MAX_EARLY_BYTES) early.push(data);
+        else ws.terminate();
+      };
       ws.on('message', hold);
       const check = await app.tokens.check(url.searchParams.get('token') ?? undefined).catch((error: unknown) => {
         if (error instanceof StorageUnavailableError) return { ok: false as const, code: 'unavailable' as const };

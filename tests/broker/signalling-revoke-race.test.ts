@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLoginThrottle } from '../../broker/login-throttle';
 import { PASSWORD, RawPeer, account, bearer, errorMessage, ofType, startBroker, type TestBroker } from './helpers';
-import { flushRedis, startRedis } from './redis-server';
+import { flushRedis, startRedis, untilBrokerWaitsOnPause } from './redis-server';
 
 // A password change that commits while a socket is between its token check and its admission (which waits
 // on Redis) must still end that socket. Redis's CLIENT PAUSE WRITE holds the admission at that point.
@@ -24,24 +24,13 @@ afterEach(async () => {
   await broker.close();
 });
 
-/** Waits until a connection of the broker is held by CLIENT PAUSE (its write is postponed). */
-async function untilBrokerWaits(): Promise<void> {
-  const deadline = Date.now() + 1_500;
-  for (;;) {
-    const list = String(await client.call('CLIENT', 'LIST'));
-    if (list.split('\n').some((line) => line.includes('name=peerwall-broker ') && /flags=\S*b/.test(line))) return;
-    if (Date.now() > deadline) throw new Error(`no broker connection waits on the pause:\n${list}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('a socket admitted while its password changes', () => {
   it('is refused with auth_revoked instead of staying open with the old session', async () => {
     const token = await account(broker.app, 'alice');
     await client.call('CLIENT', 'PAUSE', '1500', 'WRITE');
     const alice = RawPeer.connect(broker.wsUrl('alice', token));
     try {
-      await untilBrokerWaits(); // the token was checked; the socket waits on Redis to be admitted
+      await untilBrokerWaitsOnPause(client); // the token was checked; the socket waits on Redis to be admitted
       const response = await broker.app.inject({
         method: 'POST',
         url: '/api/accounts/me/password',
