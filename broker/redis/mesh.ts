@@ -180,8 +180,10 @@ export function createRedisMesh({ redis, subscriber, queue, log }: RedisMeshDeps
     async relay(message, queueOnly = false) {
       const result = await queue.add(message.to, message.src, message.id, message.frame, !queueOnly);
       if ('heldBy' in result) {
-        await publish(message);
-        return 'sent';
+        // Nobody listens when its node was killed and is not yet reaped: keep it, as if `to` were offline.
+        if ((await redis.publish(KEYS.channel(message.to), JSON.stringify(message))) > 0) return 'sent';
+        const kept = await queue.add(message.to, message.src, message.id, message.frame, false);
+        return 'kept' in kept && kept.kept ? 'queued' : 'too_large';
       }
       return result.kept ? 'queued' : 'too_large';
     },
