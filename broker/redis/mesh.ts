@@ -42,7 +42,7 @@ export function createRedisMesh({ redis, subscriber, queue, log }: RedisMeshDeps
   const forgetNode = defineScript(redis, FORGET_NODE);
   /** Sockets per handle this node has claimed: its channel is subscribed while there is one. */
   const held = new Map<string, Set<string>>();
-  /** Releases that failed while Redis was away, sent again when it is back. */
+  /** Releases that failed (Redis away, or a claim whose answer timed out but may have run), sent again at each heartbeat and reconnect. */
   const unreleased = new Map<string, string>();
   let handlers: { message(message: MeshMessage): void; reconnected(): void } | undefined;
   let wasReady = redis.status === 'ready';
@@ -83,6 +83,14 @@ export function createRedisMesh({ redis, subscriber, queue, log }: RedisMeshDeps
    * connection, so a node whose heartbeats were slow can be reaped by the others without ever reconnecting:
    * the caller then claims its sockets again as after a reconnect.
    */
+  async function releaseWaiting(): Promise<void> {
+    for (const [key, owner] of [...unreleased]) {
+      const [handle = '', conn = ''] = key.split('\n');
+      await releaseOne(handle, conn, owner);
+      unreleased.delete(key);
+    }
+  }
+
   async function heartbeat(): Promise<boolean> {
     const replies = await redis.multi().set(KEYS.node(node), '1', 'PX', NODE_TTL_MS, 'GET').sadd(KEYS.nodes, node).exec();
     const [error, previous] = replies?.[0] ?? [new Error('the heartbeat was not run')];
@@ -111,7 +119,7 @@ export function createRedisMesh({ redis, subscriber, queue, log }: RedisMeshDeps
       void heartbeat()
         .then((lapsed) => {
           if (lapsed && !closed) handlers?.reconnected();
-          return reapStoppedNodes();
+          return releaseWaiting().then(reapStoppedNodes);
         })
         .catch(() => undefined),
     HEARTBEAT_MS,
@@ -129,11 +137,7 @@ export function createRedisMesh({ redis, subscriber, queue, log }: RedisMeshDeps
     wasReady = true;
     void (async () => {
       const lapsed = await heartbeat();
-      for (const [key, owner] of [...unreleased]) {
-        const [handle = '', conn = ''] = key.split('\n');
-        await releaseOne(handle, conn, owner);
-        unreleased.delete(key);
-      }
+      await releaseWaiting();
       if (again || lapsed) handlers?.reconnected();
     })().catch(() => undefined);
   });
@@ -155,6 +159,8 @@ export function createRedisMesh({ redis, subscriber, queue, log }: RedisMeshDeps
         return { ok: true, replaced: replacedConn === undefined ? undefined : { conn: String(replacedConn), node: String(replacedNode) } };
       } catch (error) {
         letGo(session.handle, conn);
+        // A command that timed out may still run later: released at the next heartbeat, so the claim does not linger.
+        unreleased.set(`${session.handle}\n${conn}`, node);
         throw error;
       }
     },
