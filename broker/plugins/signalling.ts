@@ -151,7 +151,10 @@ export default fp(
       const revoked = await stillSignedIn(check.session).then((ok) => (ok ? undefined : ('auth_revoked' as const)), () => 'unavailable' as const);
       ws.off('message', hold);
       if (ws.readyState !== ws.OPEN) return hub.leave(peer); // it closed while being admitted
-      if (revoked) return hub.refuse(peer, revoked);
+      if (revoked) {
+        hub.leave(peer);
+        return refuse(revoked); // after OPEN, but before any of its frames is handled
+      }
       app.log.debug({ url: redactUrl(url.pathname + url.search) }, 'signalling socket open');
       // binaryType is the default 'nodebuffer', so every message arrives as one Buffer.
       const receive = (data: Buffer) => {
