@@ -97,7 +97,6 @@ export function createRedisMesh({ redis, subscriber, queue, log }: RedisMeshDeps
     if (error) throw error;
     const lapsed = beaten && previous === null;
     beaten = true;
-    if (lapsed) log.warn({ node }, 'this broker node was counted as stopped; claiming its sockets again');
     return lapsed;
   }
 
@@ -118,7 +117,10 @@ export function createRedisMesh({ redis, subscriber, queue, log }: RedisMeshDeps
     () =>
       void heartbeat()
         .then((lapsed) => {
-          if (lapsed && !closed) handlers?.reconnected();
+          if (lapsed && !closed) {
+            log.warn({ node }, 'this broker node was counted as stopped; claiming its sockets again');
+            handlers?.reconnected();
+          }
           return releaseWaiting().then(reapStoppedNodes);
         })
         .catch(() => undefined),
