@@ -91,6 +91,7 @@ export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promis
     aliveTimeoutMs: config.aliveTimeoutMs,
     mesh: shared.mesh,
     relayLimiter: shared.relayLimiter,
+    socketLimiter: shared.socketLimiter,
   });
   await app.register(homeRoutes);
   await app.register(directoryRoutes, { accounts, ice: config });

@@ -24,11 +24,20 @@ function isSecretName(name: string): boolean {
  * `sslpassword` parameter) replaced by `[redacted]`. A URL that does not parse is not shown at all.
  */
 export function redactDatabaseUrl(url: string): string {
-  if (!URL.canParse(url)) return '[a database URL that does not parse]';
+  return redactUrlCredentials(url, '[a database URL that does not parse]');
+}
+
+/**
+ * A URL with a password (read the way its client reads it: WHATWG `URL`, so `redis://:p@ss@host` has the
+ * password `p@ss`) and every parameter named like a secret replaced by `[redacted]`; `unparseable` instead
+ * of a URL that does not parse, since no part of it can be told apart.
+ */
+export function redactUrlCredentials(url: string, unparseable: string): string {
+  if (!URL.canParse(url)) return unparseable;
   const parsed = new URL(url);
   if (parsed.password !== '') parsed.password = 'redacted';
   for (const name of [...parsed.searchParams.keys()]) {
-    if (/password|secret|key/i.test(name)) parsed.searchParams.set(name, 'redacted');
+    if (/password|secret|key|token|auth/i.test(name)) parsed.searchParams.set(name, 'redacted');
   }
-  return parsed.toString().replace(':redacted@', ':[redacted]@').replace(/=redacted(?=&|$)/g, '=[redacted]');
+  return parsed.toString().replace(':redacted@', ':[redacted]@').replace(/=redacted(?=&|#|$)/g, '=[redacted]');
 }

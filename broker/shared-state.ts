@@ -16,10 +16,14 @@ export interface SharedState {
   throttle: LoginThrottle;
   registrations: WindowCounter;
   relayLimiter: WindowCounter;
+  /** Signalling sockets opened per handle. */
+  socketLimiter: WindowCounter;
   close(): Promise<void>;
 }
 
 const RELAYS_PER_MINUTE = 30;
+/** A client reconnects with backoff, so an honest one opens a few sockets a minute at most. */
+const SOCKETS_PER_MINUTE = 20;
 /** How long a start waits for Redis before it goes on without (and keeps retrying). */
 const REDIS_START_WAIT_MS = 5_000;
 
@@ -34,12 +38,14 @@ export async function openSharedState(
 ): Promise<SharedState> {
   const registrationLimit = { limit: config.registerRateLimit, windowMs: 60 * 60_000 };
   const relayLimit = { limit: RELAYS_PER_MINUTE, windowMs: 60_000 };
+  const socketLimit = { limit: SOCKETS_PER_MINUTE, windowMs: 60_000 };
   if (config.redisUrl === undefined) {
     return {
       mesh: createLocalMesh(createRelayQueue({ totalBytes: config.relayQueueBytes })),
       throttle: deps.throttle ?? createLoginThrottle(),
       registrations: createWindowCounter(registrationLimit),
       relayLimiter: createWindowCounter(relayLimit),
+      socketLimiter: createWindowCounter(socketLimit),
       close: async () => undefined,
     };
   }
@@ -55,6 +61,7 @@ export async function openSharedState(
     throttle: deps.throttle ?? createRedisLoginThrottle(redis),
     registrations: createRedisWindowCounter(redis, { name: 'registrations', ...registrationLimit }),
     relayLimiter: createRedisWindowCounter(redis, { name: 'relays', ...relayLimit }),
+    socketLimiter: createRedisWindowCounter(redis, { name: 'sockets', ...socketLimit }),
     async close() {
       redis.disconnect();
       subscriber.disconnect();

@@ -8,6 +8,7 @@ import { SignallingHub } from '../signalling/hub';
 import { errorFrame } from '../signalling/messages';
 import type { SignallingMesh } from '../signalling/mesh';
 import { SignallingSocket } from '../signalling/socket';
+import type { Session } from '../tokens';
 import type { WindowCounter } from '../window-counter';
 import { StorageUnavailableError } from '../errors';
 import { redactUrl } from '../redact';
@@ -28,14 +29,17 @@ export interface SignallingOptions {
   mesh: SignallingMesh;
   /** PW_RELAYs per sender (30 a minute), counted over all nodes when there are several. */
   relayLimiter: WindowCounter;
+  /** Sockets opened per handle (20 a minute), over all nodes when there are several: each costs a claim and a resync. */
+  socketLimiter: WindowCounter;
 }
 
 /** A socket that leaves this much unread is dropped (docs/signalling.md). */
 const MAX_UNSENT_BYTES = 1024 * 1024;
 
 const PEERJS_PATH = '/peerjs';
-/** Frames a client may send before its socket is admitted (PeerJS sends none before OPEN). */
+/** Frames and bytes a client may send before its socket is admitted (PeerJS sends none before OPEN). */
 const MAX_EARLY_FRAMES = 100;
+const MAX_EARLY_BYTES = 320 * 1024;
 
 /**
  * PeerJS signalling on /peerjs. The upgrade is ours: every socket is authenticated before it
@@ -64,6 +68,13 @@ export default fp(
       WebSocket: SignallingSocket,
     });
     app.decorate('signalling', hub);
+    /** Sockets whose token is being checked or that are being admitted: they hold memory too, so they count toward the limit. */
+    let pending = 0;
+
+    async function stillSignedIn(session: Session): Promise<boolean> {
+      const account = await options.accounts.find(session.handle);
+      return account !== undefined && account.retiredAt === null && account.tokenVersion === session.tokenVersion;
+    }
 
     function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
       // An absolute-form target such as "http://[" makes `new URL` throw, and a throw here
@@ -90,9 +101,27 @@ export default fp(
         ws.close(code === 'unavailable' ? 1013 : 1008, code);
       };
       if (url.searchParams.get('key') !== 'peerjs') return refuse('invalid_key');
+      // A held handle may reconnect even when full (its new socket replaces the old one), but pending sockets
+      // never outnumber the limit, whatever `id` they claim to be.
+      const full = hub.size + pending >= options.maxConnections && hub.peer(url.searchParams.get('id') ?? '') === undefined;
+      if (full || pending >= options.maxConnections) return refuse('server_full');
+      pending += 1;
+      try {
+        await admitSocket(ws, url, refuse);
+      } finally {
+        pending -= 1;
+      }
+    }
+
+    async function admitSocket(ws: SignallingSocket, url: URL, refuse: (code: Parameters<typeof errorFrame>[0]) => void): Promise<void> {
       // Frames that arrive while the token is checked and the claim goes round the nodes wait here, in order.
       const early: Buffer[] = [];
-      const hold = (data: Buffer) => (early.length < MAX_EARLY_FRAMES ? void early.push(data) : ws.terminate());
+      let earlyBytes = 0;
+      const hold = (data: Buffer) => {
+        earlyBytes += data.length;
+        if (early.length < MAX_EARLY_FRAMES && earlyBytes <= MAX_EARLY_BYTES) early.push(data);
+        else ws.terminate();
+      };
       ws.on('message', hold);
       const check = await app.tokens.check(url.searchParams.get('token') ?? undefined).catch((error: unknown) => {
         if (error instanceof StorageUnavailableError) return { ok: false as const, code: 'unavailable' as const };
@@ -102,6 +131,10 @@ export default fp(
       if (ws.readyState !== ws.OPEN) return;
       if (!check.ok) return refuse(check.code);
       if (check.session.handle !== url.searchParams.get('id')) return refuse('id_mismatch');
+      const opened = await Promise.resolve(options.socketLimiter.take(check.session.handle)).catch(() => undefined);
+      if (ws.readyState !== ws.OPEN) return;
+      if (!opened) return refuse('unavailable');
+      if (!opened.ok) return refuse('rate_limited');
       const peer = await hub.admit(check.session, {
         send: (frame) => ws.send(frame),
         close: (code, reason) => ws.close(code, reason),
@@ -110,9 +143,18 @@ export default fp(
         },
         terminate: () => ws.terminate(),
       });
+      if (typeof peer === 'string') {
+        ws.off('message', hold);
+        return refuse(peer);
+      }
+      // A password change or deletion that committed after the token check ended no socket of this one.
+      const revoked = await stillSignedIn(check.session).then((ok) => (ok ? undefined : ('auth_revoked' as const)), () => 'unavailable' as const);
       ws.off('message', hold);
-      if (typeof peer === 'string') return refuse(peer);
       if (ws.readyState !== ws.OPEN) return hub.leave(peer); // it closed while being admitted
+      if (revoked) {
+        hub.leave(peer);
+        return refuse(revoked); // after OPEN, but before any of its frames is handled
+      }
       app.log.debug({ url: redactUrl(url.pathname + url.search) }, 'signalling socket open');
       // binaryType is the default 'nodebuffer', so every message arrives as one Buffer.
       const receive = (data: Buffer) => {

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { ApiError } from '../errors';
+import { redactUrlCredentials } from '../redact';
 
 /** What the broker logs about its Redis link; the logger is pino's (app.log). */
 export interface RedisLog {
@@ -7,12 +8,12 @@ export interface RedisLog {
   warn(object: object, message: string): void;
 }
 
-/** `redis://user:secret@host:6379/0` → `redis://user:[redacted]@host:6379/0`, for log lines and errors. */
+/**
+ * `redis://user:secret@host:6379/0` → `redis://user:[redacted]@host:6379/0`, for log lines and errors; read
+ * as ioredis reads it (WHATWG URL), so a password holding `@` or given as `?password=` is redacted whole.
+ */
 export function redactRedisUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/)([^@/]*)@/i, (_all, scheme: string, userinfo: string) => {
-    const user = userinfo.split(':')[0] ?? '';
-    return `${scheme}${user === '' ? '' : `${user}:`}[redacted]@`;
-  });
+  return redactUrlCredentials(url, '[a Redis URL that does not parse]');
 }
 
 /** How long one Redis command may take before it counts as a failure (a hung server is an outage too). */

@@ -22,11 +22,13 @@ redis.call('SADD', 'pw:nodes', node)
 return {1, replaced[1], replaced[2]}`;
 
 /**
- * ARGV: handle, conn, node. Forgets socket `conn` and its allow set; returns {friend, friendNode, …}: the
- * handles it listed that are online and list it, except those its newer socket (if any) lists too.
+ * ARGV: handle, conn, node, reaping. Forgets socket `conn` and its allow set; returns {friend, friendNode, …}:
+ * the handles it listed that are online and list it, except those its newer socket (if any) lists too.
+ * `reaping` ('1': another node lets go of a stopped node's socket) changes nothing once the node is alive again.
  */
 export const RELEASE = `${LUA_HOLDER}
 local h, conn, node = ARGV[1], ARGV[2], ARGV[3]
+if ARGV[4] == '1' and redis.call('EXISTS', 'pw:node:' .. node) == 1 then return {} end
 local key = 'pw:peer:' .. h
 local current = redis.call('HGET', key, 'conn')
 local allowKey = 'pw:allow:' .. h .. ':' .. conn
@@ -83,3 +85,11 @@ for x in pairs(before) do
   end
 end
 return {online, gained, lost}`;
+
+/** ARGV: node. Forgets a stopped node's list of sockets, unless it is alive again (returns 0 then). */
+export const FORGET_NODE = `
+local node = ARGV[1]
+if redis.call('EXISTS', 'pw:node:' .. node) == 1 then return 0 end
+redis.call('DEL', 'pw:nodepeers:' .. node)
+redis.call('SREM', 'pw:nodes', node)
+return 1`;

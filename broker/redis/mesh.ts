@@ -4,7 +4,7 @@ import type { MeshMessage, SignallingMesh } from '../signalling/mesh';
 import type { RedisLog } from './client';
 import { KEYS } from './keys';
 import { parseMeshMessage } from './mesh-wire';
-import { ALLOW, CLAIM, RELEASE } from './mesh-scripts';
+import { ALLOW, CLAIM, FORGET_NODE, RELEASE } from './mesh-scripts';
 import type { RedisRelayQueue } from './relay-queue';
 import { defineScript } from './script';
 
@@ -39,13 +39,16 @@ export function createRedisMesh({ redis, subscriber, queue, log }: RedisMeshDeps
   const claim = defineScript(redis, CLAIM);
   const release = defineScript(redis, RELEASE);
   const allow = defineScript(redis, ALLOW);
+  const forgetNode = defineScript(redis, FORGET_NODE);
   /** Sockets per handle this node has claimed: its channel is subscribed while there is one. */
   const held = new Map<string, Set<string>>();
-  /** Releases that failed while Redis was away, sent again when it is back. */
+  /** Releases that failed (Redis away, or a claim whose answer timed out but may have run), sent again at each heartbeat and reconnect. */
   const unreleased = new Map<string, string>();
   let handlers: { message(message: MeshMessage): void; reconnected(): void } | undefined;
   let wasReady = redis.status === 'ready';
   let closed = false;
+  /** Whether this node's key was set once: from then on, finding it gone means the others may have let go of its sockets. */
+  let beaten = false;
 
   const publish = (message: MeshMessage) => redis.publish(KEYS.channel(message.to), JSON.stringify(message)).then(() => undefined);
   const tellOffline = (handle: string, friends: Array<{ handle: string; node: string }>, skipOwn: boolean) =>
@@ -71,12 +74,30 @@ export function createRedisMesh({ redis, subscriber, queue, log }: RedisMeshDeps
   }
 
   async function releaseOne(handle: string, conn: string, owner: string): Promise<void> {
-    const friends = pairs(await release([], [handle, conn, owner]));
+    const friends = pairs(await release([], [handle, conn, owner, owner === node ? '0' : '1']));
     await tellOffline(handle, friends, owner === node);
   }
 
-  async function heartbeat(): Promise<void> {
-    await redis.multi().set(KEYS.node(node), '1', 'PX', NODE_TTL_MS).sadd(KEYS.nodes, node).exec();
+  /**
+   * Refreshes this node's key; true when it had expired meanwhile. Commands that time out do not drop the
+   * connection, so a node whose heartbeats were slow can be reaped by the others without ever reconnecting:
+   * the caller then claims its sockets again as after a reconnect.
+   */
+  async function releaseWaiting(): Promise<void> {
+    for (const [key, owner] of [...unreleased]) {
+      const [handle = '', conn = ''] = key.split('\n');
+      await releaseOne(handle, conn, owner);
+      unreleased.delete(key);
+    }
+  }
+
+  async function heartbeat(): Promise<boolean> {
+    const replies = await redis.multi().set(KEYS.node(node), '1', 'PX', NODE_TTL_MS, 'GET').sadd(KEYS.nodes, node).exec();
+    const [error, previous] = replies?.[0] ?? [new Error('the heartbeat was not run')];
+    if (error) throw error;
+    const lapsed = beaten && previous === null;
+    beaten = true;
+    return lapsed;
   }
 
   /** Lets go of the sockets of nodes that stopped without saying so (a crash, SIGKILL): their friends hear they went offline. */
@@ -86,12 +107,25 @@ export function createRedisMesh({ redis, subscriber, queue, log }: RedisMeshDeps
       if ((await redis.set(`pw:reap:${other}`, node, 'PX', 60_000, 'NX')) !== 'OK') continue;
       const sockets = await redis.hgetall(KEYS.nodePeers(other));
       for (const [handle, conn] of Object.entries(sockets)) await releaseOne(handle, conn, other);
-      await redis.multi().del(KEYS.nodePeers(other)).srem(KEYS.nodes, other).exec();
+      // A node that is alive again keeps what it holds: it claims its sockets again itself.
+      if (Number(await forgetNode([], [other])) !== 1) continue;
       log.info({ node: other, sockets: Object.keys(sockets).length }, 'let go of the sockets of a stopped broker node');
     }
   }
 
-  const beat = setInterval(() => void heartbeat().then(reapStoppedNodes).catch(() => undefined), HEARTBEAT_MS);
+  const beat = setInterval(
+    () =>
+      void heartbeat()
+        .then((lapsed) => {
+          if (lapsed && !closed) {
+            log.warn({ node }, 'this broker node was counted as stopped; claiming its sockets again');
+            handlers?.reconnected();
+          }
+          return releaseWaiting().then(reapStoppedNodes);
+        })
+        .catch(() => undefined),
+    HEARTBEAT_MS,
+  );
   beat.unref();
   if (wasReady) void heartbeat().catch(() => undefined);
 
@@ -104,13 +138,9 @@ export function createRedisMesh({ redis, subscriber, queue, log }: RedisMeshDeps
     const again = wasReady;
     wasReady = true;
     void (async () => {
-      await heartbeat();
-      for (const [key, owner] of [...unreleased]) {
-        const [handle = '', conn = ''] = key.split('\n');
-        await releaseOne(handle, conn, owner);
-        unreleased.delete(key);
-      }
-      if (again) handlers?.reconnected();
+      const lapsed = await heartbeat();
+      await releaseWaiting();
+      if (again || lapsed) handlers?.reconnected();
     })().catch(() => undefined);
   });
 
@@ -131,6 +161,8 @@ export function createRedisMesh({ redis, subscriber, queue, log }: RedisMeshDeps
         return { ok: true, replaced: replacedConn === undefined ? undefined : { conn: String(replacedConn), node: String(replacedNode) } };
       } catch (error) {
         letGo(session.handle, conn);
+        // A command that timed out may still run later: released at the next heartbeat, so the claim does not linger.
+        unreleased.set(`${session.handle}\n${conn}`, node);
         throw error;
       }
     },
@@ -156,8 +188,10 @@ export function createRedisMesh({ redis, subscriber, queue, log }: RedisMeshDeps
     async relay(message, queueOnly = false) {
       const result = await queue.add(message.to, message.src, message.id, message.frame, !queueOnly);
       if ('heldBy' in result) {
-        await publish(message);
-        return 'sent';
+        // Nobody listens when its node was killed and is not yet reaped: keep it, as if `to` were offline.
+        if ((await redis.publish(KEYS.channel(message.to), JSON.stringify(message))) > 0) return 'sent';
+        const kept = await queue.add(message.to, message.src, message.id, message.frame, false);
+        return 'kept' in kept && kept.kept ? 'queued' : 'too_large';
       }
       return result.kept ? 'queued' : 'too_large';
     },

@@ -1,11 +1,13 @@
 import type { SignallingHub } from './hub';
 import type { SignallingMesh } from './mesh';
-import { ALLOW_BURST, ALLOW_EVERY_MS, type Peer } from './peer';
+import { ALLOW_BURST, ALLOW_EVERY_MS, HANDLES_PER_ALLOW_TOKEN, type Peer } from './peer';
 
 /**
- * Applies an allowlist change now, or — past `ALLOW_BURST` changes at once — as soon as the socket's
- * budget allows, the latest replacing any still waiting. Each change costs work in proportion to
- * both lists, so changes have their own low rate; coalescing loses nothing a client meant.
+ * Applies an allowlist change now, or — once the handle's budget is spent — as soon as it allows, the
+ * latest replacing any still waiting. Each change costs work in proportion to both lists, so it costs
+ * one token per HANDLES_PER_ALLOW_TOKEN handles; a change is applied while at least one token is left
+ * and may run the budget into debt, which the next changes wait out. The budget is the handle's, not
+ * the socket's, so reconnecting does not refill it. Coalescing loses nothing a client meant.
  */
 export async function changeAllowlist(
   hub: SignallingHub,
@@ -15,10 +17,11 @@ export async function changeAllowlist(
   blocked: ReadonlySet<string>,
 ): Promise<void> {
   const now = hub.clock();
-  peer.allowTokens = Math.min(ALLOW_BURST, peer.allowTokens + (now - peer.allowRefilledAt) / ALLOW_EVERY_MS);
-  peer.allowRefilledAt = now;
-  if (peer.allowTokens >= 1 && !peer.pendingAllow) {
-    peer.allowTokens -= 1;
+  const budget = peer.allowBudget;
+  budget.tokens = Math.min(ALLOW_BURST, budget.tokens + (now - budget.refilledAt) / ALLOW_EVERY_MS);
+  budget.refilledAt = now;
+  if (budget.tokens >= 1 && !peer.pendingAllow) {
+    budget.tokens -= Math.max(1, Math.ceil((allow.size + blocked.size) / HANDLES_PER_ALLOW_TOKEN));
     return setAllowlist(hub, mesh, peer, allow, blocked);
   }
   peer.pendingAllow = { allow, blocked };
@@ -29,7 +32,7 @@ export async function changeAllowlist(
     peer.pendingAllow = null;
     if (!pending || hub.peer(peer.session.handle) !== peer) return;
     hub.enqueue(peer, () => changeAllowlist(hub, mesh, peer, pending.allow, pending.blocked));
-  }, Math.ceil((1 - peer.allowTokens) * ALLOW_EVERY_MS));
+  }, Math.ceil((1 - budget.tokens) * ALLOW_EVERY_MS));
   peer.allowTimer.unref?.();
 }
 

@@ -10,6 +10,7 @@ import {
   type RelayRejection,
   type RelayStatus,
 } from '../../core/signalling';
+import { createAllowBudgets, type AllowBudgets } from './allow-budgets';
 import { changeAllowlist } from './hub-allowlist';
 import { onMeshMessage, resync } from './hub-inbox';
 import { errorFrame } from './messages';
@@ -48,10 +49,13 @@ export class SignallingHub {
   private readonly peers = new Map<string, Peer>();
   private readonly now: () => number;
   private readonly mesh: SignallingMesh;
+  private readonly allowBudgets: AllowBudgets;
 
   constructor(private readonly options: HubOptions) {
     this.now = options.now ?? Date.now;
     this.mesh = options.mesh;
+    // Room for every socket held plus as many handles again that left recently.
+    this.allowBudgets = createAllowBudgets(options.maxConnections * 2);
     this.mesh.attach({ message: (message) => onMeshMessage(this, this.mesh, message), reconnected: () => void resync(this, this.mesh) });
   }
 
@@ -77,7 +81,8 @@ export class SignallingHub {
   /** Opens the connection for an authenticated session, or refuses it with a code. */
   async admit(session: Session, connection: Connection): Promise<Peer | RefusalCode> {
     if (!this.peers.has(session.handle) && this.peers.size >= this.options.maxConnections) return 'server_full';
-    const peer = createPeer(session, connection, this.options, this.now());
+    const now = this.now();
+    const peer = createPeer(session, connection, this.options, this.allowBudgets.of(session.handle, now), now);
     let claim;
     try {
       claim = await this.mesh.claim(session, peer.conn);

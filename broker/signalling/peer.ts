@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Session } from '../tokens';
+import type { AllowBudget } from './allow-budgets';
 
 /** What the hub needs of a socket; the WebSocket plugin adapts `ws` to it. */
 export interface Connection {
@@ -22,9 +23,8 @@ export interface Peer {
   tokens: number;
   byteTokens: number;
   lastFrameAt: number;
-  /** Allowlist changes it may still make now (refilled every ALLOW_EVERY_MS), and the one waiting for a token. */
-  allowTokens: number;
-  allowRefilledAt: number;
+  /** Its handle's allowlist budget on this node (shared with its earlier sockets), and the change waiting for it. */
+  allowBudget: AllowBudget;
   pendingAllow: { allow: ReadonlySet<string>; blocked: ReadonlySet<string> } | null;
   allowTimer: ReturnType<typeof setTimeout> | null;
   /** Its frames are handled one after another, in order, even when one waits for another node. */
@@ -42,13 +42,15 @@ export interface Budget {
 
 /** Each socket may send this many seconds' worth of frames and bytes at once. */
 const BURST_SECONDS = 5;
-/** Allowlist changes: this many at once, then one every ALLOW_EVERY_MS (docs/signalling.md). */
+/** Allowlist tokens: this many at once, then one every ALLOW_EVERY_MS (docs/signalling.md). */
 export const ALLOW_BURST = 10;
 export const ALLOW_EVERY_MS = 2_000;
+/** A change costs one token per this many handles it lists (at least one): its cost grows with both lists. */
+export const HANDLES_PER_ALLOW_TOKEN = 500;
 // Shared until a peer sends PW_ALLOW, so 10 000 idle sockets do not hold 20 000 empty Sets.
 export const NOBODY: ReadonlySet<string> = new Set();
 
-export function createPeer(session: Session, connection: Connection, budget: Budget, now: number): Peer {
+export function createPeer(session: Session, connection: Connection, budget: Budget, allowBudget: AllowBudget, now: number): Peer {
   return {
     session,
     conn: randomBytes(12).toString('base64url'),
@@ -58,8 +60,7 @@ export function createPeer(session: Session, connection: Connection, budget: Bud
     tokens: budget.messagesPerSecond * BURST_SECONDS,
     byteTokens: budget.bytesPerSecond * BURST_SECONDS,
     lastFrameAt: now,
-    allowTokens: ALLOW_BURST,
-    allowRefilledAt: now,
+    allowBudget,
     pendingAllow: null,
     allowTimer: null,
     work: Promise.resolve(),

@@ -58,9 +58,24 @@ describe('loadConfig', () => {
   });
 
   it('redacts the password of a Redis URL in what it logs', () => {
-    expect(redactRedisUrl('redis://:s3cret@cache:6379/0')).toBe('redis://[redacted]@cache:6379/0');
+    expect(redactRedisUrl('redis://:s3cret@cache:6379/0')).toBe('redis://:[redacted]@cache:6379/0');
     expect(redactRedisUrl('rediss://peerwall:s3cret@cache:6380')).toBe('rediss://peerwall:[redacted]@cache:6380');
     expect(redactRedisUrl('redis://cache:6379')).toBe('redis://cache:6379');
+  });
+
+  it.each([
+    ['a password holding @', 'redis://:p@ss@cache:6379', 'redis://:[redacted]@cache:6379'],
+    ['a user and a password holding @ and :', 'redis://peerwall:p@s:s@cache:6379/1', 'redis://peerwall:[redacted]@cache:6379/1'],
+    ['a password parameter', 'redis://cache:6379/0?password=s3cret&db=1', 'redis://cache:6379/0?password=[redacted]&db=1'],
+    ['a username parameter and a password parameter', 'rediss://cache?username=peerwall&password=s3cret', 'rediss://cache?username=peerwall&password=[redacted]'],
+  ])('redacts a Redis URL with %s', (_case, url, shown) => {
+    const redacted = redactRedisUrl(url);
+    expect(redacted).toBe(shown);
+    expect(redacted).not.toMatch(/s3cret|ss@|s:s/);
+  });
+
+  it('shows no part of a Redis URL that does not parse', () => {
+    expect(redactRedisUrl('redis://:s3cret@[cache')).toBe('[a Redis URL that does not parse]');
   });
 
   it.each([

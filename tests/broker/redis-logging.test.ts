@@ -42,7 +42,7 @@ describe('a broker on a Redis with a password', () => {
     } finally {
       await broker.close();
     }
-    expect(log).toContain('redis://[redacted]@127.0.0.1');
+    expect(log).toContain('redis://:[redacted]@127.0.0.1');
     expect(log).not.toContain(PASSWORD);
   });
 });

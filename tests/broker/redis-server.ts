@@ -98,3 +98,17 @@ export async function flushRedis(url: string): Promise<void> {
   await client.flushall();
   client.disconnect();
 }
+
+/**
+ * Waits until a connection of a broker (connection name `peerwall-broker`) is held by `CLIENT PAUSE … WRITE`:
+ * a write it sent is postponed, so the broker is stopped at that await.
+ */
+export async function untilBrokerWaitsOnPause(client: Redis, timeoutMs = 1_500): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const list = String(await client.call('CLIENT', 'LIST'));
+    if (list.split('\n').some((line) => line.includes('name=peerwall-broker ') && /flags=\S*b/.test(line))) return;
+    if (Date.now() > deadline) throw new Error(`no broker connection waits on the pause:\n${list}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
