@@ -190,6 +190,38 @@ describe('photo transfer (protocol version 4)', () => {
 });
 
 describe('photos from a friend who holds the wall (version 4 with relaying)', () => {
+  it('looks again for files to fetch only when a holds frame proves another wall, however many arrive', async () => {
+    const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((h) => makeUser(h, h, { media: true })) as [User, User, User];
+    await befriend(alice, bob);
+    await befriend(alice, carol);
+    await befriend(bob, carol);
+    const beach = makePhoto('beach', 6);
+    await postPhotos(alice, 'At the beach', [beach]);
+    await connect(alice, bob);
+    let sent = 0;
+    const cut: FrameTap = (frame, from) => {
+      const m = decoded(frame);
+      return from === 'a' && m?.type === 'chunk' && bytesEqual(m.file, beach.photo.full.sha256) && ++sent > 2 ? [] : [frame];
+    };
+    const withAlice = await connect(alice, carol, { tap: cut, allowUnanswered: true });
+    withAlice.a.close();
+    await withAlice.settle();
+    const store = carol.media!.store;
+    let lookups = 0;
+    const wanted = store.wanted.bind(store);
+    store.wanted = () => (lookups++, wanted());
+    let holds = 0;
+    // bob's holds frames reach carol ten times over (a friend repeating them on purpose).
+    const repeat: FrameTap = (frame, from) => (from === 'a' && decoded(frame)?.type === 'holds' ? (holds++, Array.from({ length: 10 }, () => frame.slice())) : [frame]);
+
+    await connect(bob, carol, { tap: repeat });
+
+    expect(holds).toBeGreaterThan(0);
+    expect(lookups).toBeLessThanOrEqual(1 + holds); // at the start, and once per holds that proved a wall
+    expect(lookups).toBeLessThan(10 * holds);
+    expect(same(await store.assemble(nameOf(beach.photo.full)), beach.full)).toBe(true);
+  });
+
   it('finishes a photo cut short by its owner from another friend of the owner, from the first missing chunk', async () => {
     const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((h) => makeUser(h, h, { media: true })) as [User, User, User];
     await befriend(alice, bob);
