@@ -8,6 +8,8 @@ export type LinkFailure =
   | { kind: 'dtls_failed' }
   | { kind: 'no_handshake' }
   | { kind: 'closed' }
+  /** The browser refused to make another peer connection (Chromium allows 500 per renderer). */
+  | { kind: 'no_room'; reason: string }
   | { kind: 'refused'; code: string; reason: string; lasting: boolean };
 
 /** Handshake refusals a retry cannot fix: another key, another protocol version, another peer, a forged binding. */
@@ -47,6 +49,8 @@ export function failureSentence(handle: string, failure: LinkFailure): string {
       return `A connection to @${handle} opened, but their Peerwall did not finish the handshake. Peerwall keeps trying.`;
     case 'closed':
       return `The connection to @${handle} closed while it was being set up. Peerwall keeps trying.`;
+    case 'no_room':
+      return `This browser would not open another connection, to @${handle} (${failure.reason}). Peerwall keeps trying.`;
     case 'refused':
       return `${failure.reason} (${failure.code})`;
   }

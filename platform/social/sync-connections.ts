@@ -3,6 +3,7 @@ import type { Replica } from '@/core/replica';
 import type { RelayDeps } from '@/core/syncRelay';
 import type { SyncEvent } from '@/core/syncSession';
 import type { Verifier } from '@/core/verifier';
+import { PeerwallError } from '../errors';
 import type { DataLink, LinkStateChange, PeerAccess } from '../ports';
 import type { Timers } from '../timers';
 import { catchUpSentence, createCatchUpTimes } from './catch-up-times';
@@ -236,7 +237,15 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
     let link: DataLink;
     try {
       link = access.connect(handle);
-    } catch {
+    } catch (error) {
+      // Offline or signed out: the dial comes back when the broker does. Anything else (the browser's
+      // limit on peer connections) is a failure like any other, with its reason and a redial.
+      if (!(error instanceof PeerwallError)) {
+        const reason = error instanceof Error ? error.message : 'the connection could not be made';
+        const failure: LinkFailure = { kind: 'no_room', reason };
+        reach.failed(handle, failure);
+        log.record(handle, 'failed', failureSentence(handle, failure));
+      }
       return false;
     }
     reach.cancel(handle);

@@ -152,6 +152,27 @@ describe('a fault during the handshake', () => {
   });
 });
 
+describe('a browser out of peer connections', () => {
+  it('says so and dials again later, instead of dropping the dial without a word', async () => {
+    const { net, a: alice, b: bob } = await friends();
+    await reconnectBoth(net, alice, bob);
+    net.connectionsFull.add('alice');
+    net.connectionsFull.add('bob');
+
+    await net.goOnline(bob);
+    await net.time.advance(4_000);
+
+    const failed = alice.service.connectionLog('bob').find((e) => e.kind === 'failed');
+    expect(failed?.text).toBe('This browser would not open another connection, to @bob (Cannot create so many PeerConnections). Peerwall keeps trying.');
+    expect(await presenceOf(alice, 'bob')).not.toMatchObject({ presence: 'online' });
+    net.connectionsFull.delete('alice');
+    net.connectionsFull.delete('bob');
+
+    await untilPresence(net, alice, 'bob', 'online', 30_000);
+    expect(alice.service.connectionLog('bob').map((e) => e.kind)).toEqual(expect.arrayContaining(['failed', 'dial', 'ready']));
+  });
+});
+
 describe('saying what failed', () => {
   it('keeps “Connecting…” through a minute of lost offers, then says “Can’t connect” because nobody answered — not a firewall', async () => {
     const { net, a: alice, b: bob } = await friends();

@@ -63,6 +63,8 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
   const shownPresence = new Map<string, boolean>();
   /** Simulates ICE failure between two handles (signalling works, no connection). */
   const iceBlocked = new Set<string>();
+  /** Users whose browser refuses to make another peer connection. */
+  const connectionsFull = new Set<string>();
   /** Simulates the signalling path losing every ICE candidate between two handles: ICE never starts. */
   const candidatesLost = new Set<string>();
   /** Offers the broker loses, by `caller>receiver` (e.g. it restarted mid-handshake): how many more to lose. */
@@ -153,6 +155,8 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
         },
         connect: (target) => {
           if (!user.online) throw new PeerwallError('offline', 'You are offline.');
+          // As Chromium's RTCPeerConnection constructor throws past 500 per renderer.
+          if (connectionsFull.has(handle)) throw new DOMException('Cannot create so many PeerConnections', 'UnknownError');
           const mine = new SyncLink(target, `fp-${handle}`, `fp-${target}`);
           const theirs = new SyncLink(handle, `fp-${target}`, `fp-${handle}`);
           mine.partner = theirs;
@@ -257,6 +261,7 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
     retired,
     queued,
     iceBlocked,
+    connectionsFull,
     candidatesLost,
     lostOffers,
     relayRefusal,
