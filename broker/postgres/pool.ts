@@ -48,8 +48,10 @@ export function createPostgres(options: PostgresOptions): Postgres {
   const where = redactDatabaseUrl(options.url);
   let down = false;
   // An idle connection that PostgreSQL closes (restart, admin shutdown) is reported here; without a
-  // listener it would be an uncaught 'error' event and end the process.
-  pool.on('error', (error) => noteFailure(error));
+  // listener it would be an uncaught 'error' event and end the process. The pool drops it; whether the
+  // database is down is for the next statement to say (a report that arrives late, after a statement
+  // succeeded again, would otherwise log a second outage).
+  pool.on('error', () => undefined);
 
   function noteFailure(error: unknown): void {
     if (down) return;
