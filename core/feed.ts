@@ -15,7 +15,18 @@ export type FeedRow = {
   edited: boolean;
   /** The friend who relayed it, when it did not come from the wall's owner. */
   via?: string;
+  /** Its photos (version 4), by the 64-hex names of their files; absent when it has none. */
+  photos?: FeedPhoto[];
 };
+
+/** A photo as the feed lists it: its files by name (the hex of their SHA-256) and its alt text. */
+export type FeedPhoto = { full: string; thumbnail: string; alt: string };
+
+/** The photos a post, wall post or edit body carries, as the feed lists them. */
+export function feedPhotos(body: EntryBody | null): FeedPhoto[] {
+  if (!body || (body.kind !== 'post' && body.kind !== 'wallPost' && body.kind !== 'edit')) return [];
+  return (body.body.photos ?? []).map((p) => ({ full: toHex(p.full.sha256), thumbnail: toHex(p.thumbnail.sha256), alt: p.alt }));
+}
 
 /**
  * How one stored change moves a feed index. `edit` and `fill` apply only to a row the feed
@@ -43,6 +54,7 @@ export function bodyText(body: EntryBody | null): string | null {
 
 /** The feed row of a post or wall post; `body` is its decoded body, null while it has not arrived. */
 export function feedRow(entry: StoredEntry, body: EntryBody | null): FeedRow {
+  const photos = feedPhotos(body);
   return {
     id: entry.id,
     wall: entry.header.wall,
@@ -52,6 +64,7 @@ export function feedRow(entry: StoredEntry, body: EntryBody | null): FeedRow {
     shownAt: shownAt(entry),
     edited: false,
     ...(entry.via ? { via: entry.via } : {}),
+    ...(photos.length ? { photos } : {}),
   };
 }
 

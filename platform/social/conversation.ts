@@ -4,6 +4,7 @@ import { codePointLength } from '@/core/bytes';
 import { entryId, type SignedEntry } from '@/core/entry';
 import { CONTENT_KINDS } from '@/core/entryKind';
 import { LIMITS } from '@/core/limits';
+import type { MediaStore } from '@/core/mediaStore';
 import { cleanAbout, cleanDisplayName } from '@/core/profileText';
 import { PeerwallError } from '../errors';
 import { type OwnWriterDeps, saved } from './own-wall';
@@ -13,6 +14,8 @@ import type { ActionReceipt, RejectionView, SubmissionKind } from './social-view
 export const REJECTIONS_KEPT = 20;
 
 export interface ConversationDeps extends OwnWriterDeps {
+  /** Photo files: deleting a post on one's own wall frees the files nothing else refers to. */
+  media: Pick<MediaStore, 'dropReferences'>;
   /** Whether a sync session with the friend is open, so a submission goes out now. */
   online(handle: string): boolean;
 }
@@ -93,7 +96,13 @@ export function createConversation(deps: ConversationDeps) {
       mustReach(wall);
       const item = await target(wall, id);
       if (item.author !== me && wall !== me) throw new PeerwallError('forbidden', `Only its author or @${wall} can delete this.`);
-      return write(wall, { kind: 'delete', target: id, body: null });
+      const receipt = await write(wall, { kind: 'delete', target: id, body: null });
+      // Sealed here only on one's own wall; elsewhere the owner's sealed delete comes back by sync (§7.6).
+      if (wall === me) {
+        const edits = (await replica.entriesTargeting(wall, id)).filter((e) => e.header.kind === 'edit').map((e) => e.id);
+        await deps.media.dropReferences(wall, [id, ...edits]);
+      }
+      return receipt;
     },
     /** Publishes a display name and an "about" on one's own wall; friends see them with the next sync. */
     async setProfile(displayName: string, about: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { writeOwnEntry } from '@/core/author';
 import { feedRow, type FeedRow } from '@/core/feed';
 import type { Identity, RandomBytes } from '@/core/identity';
+import type { MediaStore } from '@/core/mediaStore';
 import { StorageFullError, type Replica } from '@/core/replica';
 import type { Result } from '@/core/result';
 import type { Verifier } from '@/core/verifier';
@@ -8,6 +9,7 @@ import { PeerwallError } from '../errors';
 import type { Timers } from '../timers';
 import type { SocialCircle } from './social-circle';
 import type { SocialStore } from './social-store';
+import type { ClaimedPhotos } from './staged-photo-check';
 
 const FAREWELL_POLL_MS = 250;
 
@@ -27,6 +29,8 @@ export interface OwnWriterDeps {
 
 export interface OwnWallDeps extends OwnWriterDeps {
   timers: Timers;
+  /** Photo files: one's own are kept here, complete, as their post is written. */
+  media: MediaStore;
   /** Whether a friend can take an entry now (online or being connected). */
   reachable(handle: string): boolean;
 }
@@ -60,10 +64,17 @@ export function createOwnWall(deps: OwnWallDeps) {
   const writeDeps = { randomBytes: deps.randomBytes, now: deps.now, verifier: deps.verifier };
 
   return {
-    /** Writes a post; resolves with its feed row (the post is read from nowhere a second time). */
-    async post(text: string): Promise<FeedRow> {
-      const draft = { kind: 'post' as const, body: { text, media: [] } };
+    /**
+     * Writes a post, with the photos checked from staged files; resolves with its feed row (the post is
+     * read from nowhere a second time). Its files are kept complete right after, so friends can fetch them.
+     */
+    async post(text: string, claimed: ClaimedPhotos | null = null): Promise<FeedRow> {
+      const draft = { kind: 'post' as const, body: { text, media: [], ...(claimed?.photos.length ? { photos: claimed.photos } : {}) } };
       const written = await saved(() => writeOwnEntry(replica, identity, draft, writeDeps));
+      for (const file of claimed?.files ?? []) {
+        await deps.media.addReference(file.ref, { wall: identity.handle, entry: written.id, thumbnail: file.thumbnail });
+        await deps.media.putFile(file.ref, file.bytes);
+      }
       deps.spread();
       return feedRow(written, draft);
     },
