@@ -35,8 +35,9 @@ export function feedPhotos(body: EntryBody | null): FeedPhoto[] {
  */
 export type FeedChange =
   | { op: 'put'; row: FeedRow }
-  | { op: 'edit'; id: string; text: string }
-  | { op: 'fill'; id: string; text: string }
+  /** An edit replaces the text and the photos (none when `photos` is absent), as `wallView` reads it. */
+  | { op: 'edit'; id: string; text: string; photos?: FeedPhoto[] }
+  | { op: 'fill'; id: string; text: string; photos?: FeedPhoto[] }
   | { op: 'remove'; id: string }
   /** A wall's owner published a display name and an "about" (the latest `profile` entry wins). */
   | { op: 'profile'; wall: string; seq: number; displayName: string; about: string };
@@ -75,7 +76,8 @@ export function feedChangesOfAppend(entry: StoredEntry, body: EntryBody | null):
   if (kind === 'post' || kind === 'wallPost') return [{ op: 'put', row: feedRow(entry, entry.tombstoned ? null : body) }];
   if (kind === 'edit' && target) {
     const text = bodyText(body);
-    return text === null ? [] : [{ op: 'edit', id: target, text }];
+    const photos = feedPhotos(body);
+    return text === null ? [] : [{ op: 'edit', id: target, text, ...(photos.length ? { photos } : {}) }];
   }
   if (kind === 'delete' && target) return [{ op: 'remove', id: target }];
   if (kind === 'profile' && body?.kind === 'profile') {

@@ -86,11 +86,13 @@ export function createConversation(deps: ConversationDeps) {
       const item = await target(wall, id);
       if (item.author !== me) throw new PeerwallError('forbidden', 'Only its author can edit this.');
       const old = item.entry.body ? decodeBody(item.entry.header.kind, item.entry.body) : null;
-      const media = old?.ok && (old.value.kind === 'post' || old.value.kind === 'wallPost') ? old.value.body.media : [];
+      const post = old?.ok && (old.value.kind === 'post' || old.value.kind === 'wallPost') ? old.value.body : null;
+      // An edit replaces the post's body: it keeps the photos (and bare references) it had.
+      const kept = { media: post?.media ?? [], ...(post?.photos?.length ? { photos: post.photos } : {}) };
       if (item.kind === 'comment' && codePointLength(text) > LIMITS.commentChars) {
         throw new PeerwallError('invalid_post', `A comment is at most ${LIMITS.commentChars} characters; yours has ${codePointLength(text)}.`);
       }
-      return write(wall, { kind: 'edit', target: id, body: { text, media } });
+      return write(wall, { kind: 'edit', target: id, body: { text, ...kept } });
     },
     async remove(wall: string, id: string): Promise<ActionReceipt> {
       mustReach(wall);

@@ -125,6 +125,19 @@ describe('photo posts between two friends', () => {
     expect(await held(alice.db, photo.thumbnail)).toBeNull();
   });
 
+  it('keeps the photos of a post whose text alice edits, on both sides', async () => {
+    const { net, alice, bob } = await friends();
+    const photo = await stagePhoto(35);
+    const post = await alice.service.post('first words', [photo]);
+    await net.settle();
+
+    await alice.service.edit('alice', post.id, 'better words');
+    await net.settle();
+
+    for (const user of [alice, bob]) expect((await postedBy(user))[0]).toMatchObject({ text: 'better words', edited: true, photos: [photo] });
+    expect(await held(bob.db, photo.full)).toBe(photo.full);
+  });
+
   it('drops a former friend’s files on unfriending', async () => {
     const { net, alice, bob } = await friends();
     const photo = await stagePhoto(40);
