@@ -23,3 +23,9 @@ export function acceptPicked<T extends Picked>(already: number, files: readonly 
   }
   return { accepted, problem };
 }
+
+/**
+ * Whether photos can be picked on this page. Firefox closes a popup when a file picker opens (Mozilla bug
+ * 1292701), taking the post being written with it: there, photos are picked in the side panel (sidebar).
+ */
+export const canPickPhotosHere = (browser: 'firefox' | 'chrome', surface: string): boolean => !(browser === 'firefox' && surface === 'popup');
