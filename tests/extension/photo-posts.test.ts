@@ -56,6 +56,14 @@ describe('photo posts between two friends', () => {
     expect(alice.service.connectionLog('bob').some((e) => e.text.includes('protocol 4'))).toBe(true);
   });
 
+  it('posts a photo with no text at all', async () => {
+    const { net, alice, bob } = await friends();
+    const photo = await stagePhoto(60, '');
+    await alice.service.post('', [photo]);
+    await net.settle();
+    expect((await postedBy(bob))[0]).toMatchObject({ text: '', photos: [photo] });
+  });
+
   it('writes a text-only post as before, with no photos', async () => {
     const { net, alice, bob } = await friends();
     await alice.service.post('just words');
