@@ -9,7 +9,8 @@ import { PeerwallError } from '../errors';
 import type { Timers } from '../timers';
 import type { SocialCircle } from './social-circle';
 import type { SocialStore } from './social-store';
-import type { ClaimedPhotos } from './staged-photo-check';
+import { dropStagedFiles, STAGED_MAX_AGE_MS, type StagedDb } from '../staged-photos';
+import { claimStagedPhotos, type PhotoRequest } from './staged-photo-check';
 
 const FAREWELL_POLL_MS = 250;
 
@@ -31,6 +32,8 @@ export interface OwnWallDeps extends OwnWriterDeps {
   timers: Timers;
   /** Photo files: one's own are kept here, complete, as their post is written. */
   media: MediaStore;
+  /** Where pages stage the photo files of a post they are about to send (../staged-photos.ts). */
+  openStaged(): Promise<StagedDb>;
   /** Whether a friend can take an entry now (online or being connected). */
   reachable(handle: string): boolean;
 }
@@ -62,19 +65,24 @@ export async function saved<T>(write: () => Promise<Result<T>>, what = 'post'): 
 export function createOwnWall(deps: OwnWallDeps) {
   const { identity, replica, circle } = deps;
   const writeDeps = { randomBytes: deps.randomBytes, now: deps.now, verifier: deps.verifier };
+  let staged: Promise<StagedDb> | null = null;
+  const stagedDb = (): Promise<StagedDb> => (staged ??= deps.openStaged());
 
   return {
     /**
-     * Writes a post, with the photos checked from staged files; resolves with its feed row (the post is
-     * read from nowhere a second time). Its files are kept complete right after, so friends can fetch them.
+     * Writes a post, with photos a page staged, each checked against its name first (nothing is written
+     * when one fails); resolves with its feed row (the post is read from nowhere a second time). Its files
+     * are kept complete right after, so friends can fetch them, and leave the staging area.
      */
-    async post(text: string, claimed: ClaimedPhotos | null = null): Promise<FeedRow> {
+    async post(text: string, photos: readonly PhotoRequest[] = []): Promise<FeedRow> {
+      const claimed = photos.length ? await claimStagedPhotos(await stagedDb(), photos) : null;
       const draft = { kind: 'post' as const, body: { text, media: [], ...(claimed?.photos.length ? { photos: claimed.photos } : {}) } };
       const written = await saved(() => writeOwnEntry(replica, identity, draft, writeDeps));
       for (const file of claimed?.files ?? []) {
         await deps.media.addReference(file.ref, { wall: identity.handle, entry: written.id, thumbnail: file.thumbnail });
         await deps.media.putFile(file.ref, file.bytes);
       }
+      if (claimed) await dropStagedFiles(await stagedDb(), claimed.names, deps.now() - STAGED_MAX_AGE_MS);
       deps.spread();
       return feedRow(written, draft);
     },

@@ -12,9 +12,9 @@ import type { DataLink, PeerAccess } from '../ports';
 import type { Timers } from '../timers';
 import type { ConnectionEvent } from './connection-log';
 import { createFriendships } from './friendships';
-import { dropStagedFiles, openStagedPhotos, STAGED_MAX_AGE_MS, type StagedDb } from '../staged-photos';
+import { openStagedPhotos, type StagedDb } from '../staged-photos';
 import { createIdbMediaStore } from './idb-media-store';
-import { claimStagedPhotos, type PhotoRequest } from './staged-photo-check';
+import type { PhotoRequest } from './staged-photo-check';
 import { createIdbRelayStore } from './idb-relay-store';
 import { createIdbReplica } from './idb-replica';
 import { createOwnWall } from './own-wall';
@@ -73,8 +73,6 @@ export function createSocialService(deps: SocialServiceDeps) {
   const replica: Replica = createIdbReplica(deps.db);
   const relayStore = createIdbRelayStore(deps.db);
   const media = createIdbMediaStore(deps.db);
-  let staged: Promise<StagedDb> | null = null;
-  const stagedDb = (): Promise<StagedDb> => (staged ??= (deps.openStaged ?? openStagedPhotos)());
   const store = createSocialStore(deps.db);
   const circle = createSocialCircle();
   const changes = createChangeBatcher(timers, options.changeBatchMs, deps.onChange);
@@ -149,7 +147,7 @@ export function createSocialService(deps: SocialServiceDeps) {
   // announce to every other friend at its pace.
   const sealedSpread = createThrottle({ timers, now: deps.now }, SEALED_SPREAD_MS, spread);
   const writer = { identity, replica, store, circle, now: deps.now, randomBytes: deps.randomBytes, verifier, spread };
-  const ownWall = createOwnWall({ ...writer, timers, media, reachable: (f) => ['online', 'connecting'].includes(connections.presenceOf(f)) });
+  const ownWall = createOwnWall({ ...writer, timers, media, openStaged: deps.openStaged ?? openStagedPhotos, reachable: (f) => ['online', 'connecting'].includes(connections.presenceOf(f)) });
   const notices = createWallNotices({ me, replica, isBlocked: (h) => circle.blocked.has(h), notify: deps.notify, timers });
 
   const conversation = createConversation({ ...writer, media, online: (f) => connections.presenceOf(f) === 'online' });
@@ -229,10 +227,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     /** Writes a post, with photos a page staged, and answers with its feed row; open pages get the same row. */
     post: (text: string, photos: readonly PhotoRequest[] = []) =>
       serial(async (): Promise<FeedPost> => {
-        const claimed = photos.length ? await claimStagedPhotos(await stagedDb(), photos) : null;
-        const row = await ownWall.post(text, claimed);
-        if (claimed) await dropStagedFiles(await stagedDb(), claimed.names, deps.now() - STAGED_MAX_AGE_MS);
-        const [post] = await view.posts([row]);
+        const [post] = await view.posts([await ownWall.post(text, photos)]);
         changes.posts([post!]);
         changes.friends(); // friends' waiting counts
         return post!;
