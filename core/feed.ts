@@ -15,7 +15,18 @@ export type FeedRow = {
   edited: boolean;
   /** The friend who relayed it, when it did not come from the wall's owner. */
   via?: string;
+  /** Its photos (version 4), by the 64-hex names of their files; absent when it has none. */
+  photos?: FeedPhoto[];
 };
+
+/** A photo as the feed lists it: its files by name (the hex of their SHA-256) and its alt text. */
+export type FeedPhoto = { full: string; thumbnail: string; alt: string };
+
+/** The photos a post, wall post or edit body carries, as the feed lists them. */
+export function feedPhotos(body: EntryBody | null): FeedPhoto[] {
+  if (!body || (body.kind !== 'post' && body.kind !== 'wallPost' && body.kind !== 'edit')) return [];
+  return (body.body.photos ?? []).map((p) => ({ full: toHex(p.full.sha256), thumbnail: toHex(p.thumbnail.sha256), alt: p.alt }));
+}
 
 /**
  * How one stored change moves a feed index. `edit` and `fill` apply only to a row the feed
@@ -24,8 +35,9 @@ export type FeedRow = {
  */
 export type FeedChange =
   | { op: 'put'; row: FeedRow }
-  | { op: 'edit'; id: string; text: string }
-  | { op: 'fill'; id: string; text: string }
+  /** An edit replaces the text and the photos (none when `photos` is absent), as `wallView` reads it. */
+  | { op: 'edit'; id: string; text: string; photos?: FeedPhoto[] }
+  | { op: 'fill'; id: string; text: string; photos?: FeedPhoto[] }
   | { op: 'remove'; id: string }
   /** A wall's owner published a display name and an "about" (the latest `profile` entry wins). */
   | { op: 'profile'; wall: string; seq: number; displayName: string; about: string };
@@ -43,6 +55,7 @@ export function bodyText(body: EntryBody | null): string | null {
 
 /** The feed row of a post or wall post; `body` is its decoded body, null while it has not arrived. */
 export function feedRow(entry: StoredEntry, body: EntryBody | null): FeedRow {
+  const photos = feedPhotos(body);
   return {
     id: entry.id,
     wall: entry.header.wall,
@@ -52,6 +65,7 @@ export function feedRow(entry: StoredEntry, body: EntryBody | null): FeedRow {
     shownAt: shownAt(entry),
     edited: false,
     ...(entry.via ? { via: entry.via } : {}),
+    ...(photos.length ? { photos } : {}),
   };
 }
 
@@ -62,7 +76,8 @@ export function feedChangesOfAppend(entry: StoredEntry, body: EntryBody | null):
   if (kind === 'post' || kind === 'wallPost') return [{ op: 'put', row: feedRow(entry, entry.tombstoned ? null : body) }];
   if (kind === 'edit' && target) {
     const text = bodyText(body);
-    return text === null ? [] : [{ op: 'edit', id: target, text }];
+    const photos = feedPhotos(body);
+    return text === null ? [] : [{ op: 'edit', id: target, text, ...(photos.length ? { photos } : {}) }];
   }
   if (kind === 'delete' && target) return [{ op: 'remove', id: target }];
   if (kind === 'profile' && body?.kind === 'profile') {

@@ -3,7 +3,7 @@ import { decodeBody, type EntryBody } from './body';
 import { bodyMatches } from './entry';
 import { type EntrySignatures, entrySignatures } from './entrySignatures';
 import { CONTENT_KINDS, OWNER_ONLY_KINDS, TARGETED_KINDS } from './entryKind';
-import { type FeedChange, bodyText, feedChangesOfAppend } from './feed';
+import { type FeedChange, type FeedPhoto, bodyText, feedChangesOfAppend, feedPhotos } from './feed';
 import { type KnownAuthors, checkAuthor } from './knownAuthors';
 import { LIMITS } from './limits';
 import type { Replica, StoredEntry, WallState, WallWrite } from './replica';
@@ -45,7 +45,7 @@ export async function planIngest(
   const fillBodies: WallWrite['fillBodies'] = [];
   const tombstone = new Set<string>();
   const feed: FeedChange[] = [];
-  const fillTexts = new Map<string, string>();
+  const fillTexts = new Map<string, { text: string; photos: FeedPhoto[] }>();
   const profileFills: FeedChange[] = [];
 
   const lookup = async (id: string): Promise<StoredEntry | null> => fresh.get(id) ?? (await replica.entryById(wall, id));
@@ -70,7 +70,7 @@ export async function planIngest(
         if (!checked.ok) return fail(`${where}: ${checked.reason}`);
         fillBodies.push({ id, body: e.body });
         const text = bodyText(checked.value);
-        if (text !== null) fillTexts.set(id, text);
+        if (text !== null) fillTexts.set(id, { text, photos: feedPhotos(checked.value) });
         // A profile whose body comes late names the wall from then on (the newest seq still wins).
         if (held.header.kind === 'profile') profileFills.push(...feedChangesOfAppend(held, checked.value));
       }
@@ -121,8 +121,8 @@ export async function planIngest(
   }
   const fills = fillBodies.filter((f) => !tombstone.has(f.id));
   for (const { id } of fills) {
-    const text = fillTexts.get(id);
-    if (text !== undefined) feed.push({ op: 'fill', id, text });
+    const fill = fillTexts.get(id);
+    if (fill) feed.push({ op: 'fill', id, text: fill.text, ...(fill.photos.length ? { photos: fill.photos } : {}) });
   }
   for (const id of tombstone) feed.push({ op: 'remove', id });
   feed.push(...profileFills);

@@ -48,7 +48,15 @@ export interface FeedItemV2 {
    * optional, so rows stored before it need no migration: they came from the owner.
    */
   via?: string;
+  /**
+   * Its photos (protocol version 4), by file name. Optional like `via`, so rows stored before photos
+   * need no migration: posts from then carry none a reader could have.
+   */
+  photos?: FeedPhotoV2[];
 }
+
+/** A photo of a feed row: its files by the hex of their SHA-256, and its alt text. */
+export type FeedPhotoV2 = { full: string; thumbnail: string; alt: string };
 
 export type OutboxRecordV2 = OutboxItem & { wall: string };
 

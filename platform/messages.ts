@@ -18,6 +18,7 @@ import type { ConnectionEvent } from './social/connection-log';
 import {
   COMMENT_TEXT_UNITS,
   EXPANDED_MAX,
+  FeedPhotoSchema,
   POST_TEXT_UNITS,
   SocialChangeSchema,
   SocialNoticeSchema,
@@ -88,8 +89,12 @@ export const MESSAGES = {
   'host:block': spec<SocialState>()(HandleOnly, 'a handle'),
   'host:unblock': spec<SocialState>()(HandleOnly, 'a handle'),
   'host:post': spec<FeedPost>()(
-    Type.Object({ text: Type.String({ maxLength: POST_TEXT_UNITS }) }),
-    `the post text (at most ${LIMITS.postChars} characters)`,
+    Type.Object({
+      text: Type.String({ maxLength: POST_TEXT_UNITS }),
+      /** Photos whose files the page staged (platform/staged-photos.ts): never their bytes. */
+      photos: Type.Optional(Type.Array(FeedPhotoSchema, { maxItems: LIMITS.mediaPerPost })),
+    }),
+    `the post text (at most ${LIMITS.postChars} characters) and at most ${LIMITS.mediaPerPost} photos`,
   ),
   'host:write-on-wall': spec<WallPostReceipt>()(
     Type.Object({ wall: Type.String({ maxLength: 64 }), text: Type.String({ maxLength: POST_TEXT_UNITS }) }),

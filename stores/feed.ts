@@ -3,6 +3,7 @@ import { computed, ref, watch } from 'vue';
 import { PeerwallError } from '@/platform/errors';
 import { FEED_MAX } from '@/platform/messages';
 import { sendRequest } from '@/platform/message-client';
+import { stagePhotos, type PickedPhoto } from '@/platform/photos/stage-photos';
 import { unseenItem } from '@/platform/storage-items';
 import { EXPANDED_MAX, type ActionReceipt, type FeedPost } from '@/platform/social/social-views';
 import { useConnectionStore } from './connection';
@@ -88,11 +89,16 @@ export const useFeedStore = defineStore('feed', () => {
    * Posts on the wall shown: one's own (the merged feed or one's wall) or the friend's being viewed.
    * Resolves with an error sentence, or null when posted.
    */
-  async function post(text: string): Promise<string | null> {
+  async function post(text: string, photos: readonly PickedPhoto[] = []): Promise<string | null> {
     posting.value = true;
     receipt.value = receiptFor.value = null;
     try {
-      if (wall.value && wall.value !== useSessionStore().handle) {
+      if (photos.length) {
+        // Photos go on one's own wall only for now; the bytes are staged, never sent in a message.
+        const staged = await stagePhotos(photos);
+        if (!staged.ok) return staged.reason;
+        insert([await sendRequest('host:post', { text, photos: staged.value })]);
+      } else if (wall.value && wall.value !== useSessionStore().handle) {
         const written = await sendRequest('host:write-on-wall', { wall: wall.value, text });
         [receipt.value, receiptFor.value] = [written.message, written.id];
         await load(); // it shows at once, marked pending

@@ -4,6 +4,7 @@ import { codePointLength } from '@/core/bytes';
 import { entryId, type SignedEntry } from '@/core/entry';
 import { CONTENT_KINDS } from '@/core/entryKind';
 import { LIMITS } from '@/core/limits';
+import type { MediaStore } from '@/core/mediaStore';
 import { cleanAbout, cleanDisplayName } from '@/core/profileText';
 import { PeerwallError } from '../errors';
 import { type OwnWriterDeps, saved } from './own-wall';
@@ -13,6 +14,8 @@ import type { ActionReceipt, RejectionView, SubmissionKind } from './social-view
 export const REJECTIONS_KEPT = 20;
 
 export interface ConversationDeps extends OwnWriterDeps {
+  /** Photo files: deleting a post on one's own wall frees the files nothing else refers to. */
+  media: Pick<MediaStore, 'dropReferences'>;
   /** Whether a sync session with the friend is open, so a submission goes out now. */
   online(handle: string): boolean;
 }
@@ -83,17 +86,25 @@ export function createConversation(deps: ConversationDeps) {
       const item = await target(wall, id);
       if (item.author !== me) throw new PeerwallError('forbidden', 'Only its author can edit this.');
       const old = item.entry.body ? decodeBody(item.entry.header.kind, item.entry.body) : null;
-      const media = old?.ok && (old.value.kind === 'post' || old.value.kind === 'wallPost') ? old.value.body.media : [];
+      const post = old?.ok && (old.value.kind === 'post' || old.value.kind === 'wallPost') ? old.value.body : null;
+      // An edit replaces the post's body: it keeps the photos (and bare references) it had.
+      const kept = { media: post?.media ?? [], ...(post?.photos?.length ? { photos: post.photos } : {}) };
       if (item.kind === 'comment' && codePointLength(text) > LIMITS.commentChars) {
         throw new PeerwallError('invalid_post', `A comment is at most ${LIMITS.commentChars} characters; yours has ${codePointLength(text)}.`);
       }
-      return write(wall, { kind: 'edit', target: id, body: { text, media } });
+      return write(wall, { kind: 'edit', target: id, body: { text, ...kept } });
     },
     async remove(wall: string, id: string): Promise<ActionReceipt> {
       mustReach(wall);
       const item = await target(wall, id);
       if (item.author !== me && wall !== me) throw new PeerwallError('forbidden', `Only its author or @${wall} can delete this.`);
-      return write(wall, { kind: 'delete', target: id, body: null });
+      const receipt = await write(wall, { kind: 'delete', target: id, body: null });
+      // Sealed here only on one's own wall; elsewhere the owner's sealed delete comes back by sync (§7.6).
+      if (wall === me) {
+        const edits = (await replica.entriesTargeting(wall, id)).filter((e) => e.header.kind === 'edit').map((e) => e.id);
+        await deps.media.dropReferences(wall, [id, ...edits]);
+      }
+      return receipt;
     },
     /** Publishes a display name and an "about" on one's own wall; friends see them with the next sync. */
     async setProfile(displayName: string, about: string): Promise<void> {

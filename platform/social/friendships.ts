@@ -1,3 +1,4 @@
+import type { MediaStore } from '@/core/mediaStore';
 import { pinFriend, unfriend as forgetFriend, isPinnedSender } from '@/core/friendship';
 import { HANDLE_RULE, parseHandle } from '@/core/handle';
 import type { Identity } from '@/core/identity';
@@ -27,6 +28,8 @@ export interface FriendshipDeps {
   access: Pick<PeerAccess, 'allowlistChanged' | 'lookupHandle'>;
   /** Ends the data connection and what it knows about a friend. */
   disconnect(handle: string): void;
+  /** Photo files: a former friend's wall no longer keeps any. */
+  media: Pick<MediaStore, 'dropWall'>;
   changes: ChangeBatcher;
   now(): number;
   notify(notice: SocialNotice): void;
@@ -71,6 +74,7 @@ export function createFriendships(deps: FriendshipDeps) {
   /** Ends everything with `handle` locally: pin, wall copy, outboxes, requests, connection. */
   async function forget(handle: string): Promise<void> {
     await forgetFriend(replica, handle, { store: deps.relayStore, owner: deps.identity, now: deps.now() });
+    await deps.media.dropWall(handle);
     await relay.purge(handle);
     await store.deleteRequest(handle);
     await store.forgetProgress(handle);

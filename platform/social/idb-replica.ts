@@ -33,12 +33,14 @@ async function applyFeedChange(feed: Table<FeedItemV2>, profiles: Table<ProfileR
       return;
     case 'edit': {
       const row = await feed.get(change.id);
-      if (row) await feed.put({ ...row, text: change.text, edited: true });
+      if (!row) return;
+      const { photos: _old, ...rest } = row;
+      await feed.put({ ...rest, text: change.text, edited: true, ...(change.photos ? { photos: change.photos } : {}) });
       return;
     }
     case 'fill': {
       const row = await feed.get(change.id);
-      if (row && row.text === null) await feed.put({ ...row, text: change.text });
+      if (row && row.text === null) await feed.put({ ...row, text: change.text, ...(change.photos ? { photos: change.photos } : {}) });
       return;
     }
     case 'remove':

@@ -12,6 +12,9 @@ import type { DataLink, PeerAccess } from '../ports';
 import type { Timers } from '../timers';
 import type { ConnectionEvent } from './connection-log';
 import { createFriendships } from './friendships';
+import { openStagedPhotos, type StagedDb } from '../staged-photos';
+import { createIdbMediaStore } from './idb-media-store';
+import type { PhotoRequest } from './staged-photo-check';
 import { createIdbRelayStore } from './idb-relay-store';
 import { createIdbReplica } from './idb-replica';
 import { createOwnWall } from './own-wall';
@@ -51,6 +54,8 @@ export interface SocialServiceDeps {
   onChange(change: SocialChange): void;
   notify(notice: SocialNotice): void;
   options?: Partial<SocialOptions>;
+  /** Where pages stage the photo files of a post they are about to send (../staged-photos.ts). */
+  openStaged?: () => Promise<StagedDb>;
 }
 
 export type SocialService = ReturnType<typeof createSocialService>;
@@ -67,6 +72,7 @@ export function createSocialService(deps: SocialServiceDeps) {
   const verifier = deps.verifier ?? pureVerifier;
   const replica: Replica = createIdbReplica(deps.db);
   const relayStore = createIdbRelayStore(deps.db);
+  const media = createIdbMediaStore(deps.db);
   const store = createSocialStore(deps.db);
   const circle = createSocialCircle();
   const changes = createChangeBatcher(timers, options.changeBatchMs, deps.onChange);
@@ -86,6 +92,8 @@ export function createSocialService(deps: SocialServiceDeps) {
     now: deps.now,
     randomBytes: deps.randomBytes,
     relay: { store: relayStore, pulls: createWallPulls(deps.now), verified: createSignatureCache() },
+    // A file that arrived whole may be shown: pages reload the feed and read it from storage.
+    media: { store: media, onEvent: (event) => (event.type === 'mediaStored' ? changes.feed() : undefined) },
     verifier,
     timers,
     options,
@@ -123,6 +131,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     circle,
     relay,
     relayStore,
+    media,
     access,
     disconnect: (handle) => {
       connections.forget(handle);
@@ -138,10 +147,10 @@ export function createSocialService(deps: SocialServiceDeps) {
   // announce to every other friend at its pace.
   const sealedSpread = createThrottle({ timers, now: deps.now }, SEALED_SPREAD_MS, spread);
   const writer = { identity, replica, store, circle, now: deps.now, randomBytes: deps.randomBytes, verifier, spread };
-  const ownWall = createOwnWall({ ...writer, timers, reachable: (f) => ['online', 'connecting'].includes(connections.presenceOf(f)) });
+  const ownWall = createOwnWall({ ...writer, timers, media, openStaged: deps.openStaged ?? openStagedPhotos, reachable: (f) => ['online', 'connecting'].includes(connections.presenceOf(f)) });
   const notices = createWallNotices({ me, replica, isBlocked: (h) => circle.blocked.has(h), notify: deps.notify, timers });
 
-  const conversation = createConversation({ ...writer, online: (f) => connections.presenceOf(f) === 'online' });
+  const conversation = createConversation({ ...writer, media, online: (f) => connections.presenceOf(f) === 'online' });
 
   const onSyncEvent = createSyncEventHandler({
     me,
@@ -215,10 +224,10 @@ export function createSocialService(deps: SocialServiceDeps) {
     unfriend: (handle: string) => serial(async () => (await friendships.unfriend(handle), stateNow())),
     block: (handle: string) => serial(async () => (await friendships.block(handle), stateNow())),
     unblock: (handle: string) => serial(async () => (await friendships.unblock(handle), stateNow())),
-    /** Writes a post and answers with its feed row; open pages get the same row. */
-    post: (text: string) =>
+    /** Writes a post, with photos a page staged, and answers with its feed row; open pages get the same row. */
+    post: (text: string, photos: readonly PhotoRequest[] = []) =>
       serial(async (): Promise<FeedPost> => {
-        const [post] = await view.posts([await ownWall.post(text)]);
+        const [post] = await view.posts([await ownWall.post(text, photos)]);
         changes.posts([post!]);
         changes.friends(); // friends' waiting counts
         return post!;

@@ -60,6 +60,7 @@ export function createSocialState(deps: SocialStateDeps) {
       waitingFor,
       vouchedBy: vouchedBy(row),
       via: row.via ?? null,
+      photos: row.photos ?? [],
       likes: [],
       comments: [],
       moreComments: false,

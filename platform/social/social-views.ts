@@ -134,6 +134,11 @@ export const FeedCommentSchema = Type.Object({
 });
 export type FeedComment = Static<typeof FeedCommentSchema>;
 
+const FileName = Type.String({ minLength: 64, maxLength: 64, pattern: '^[0-9a-f]{64}$' });
+
+/** A photo of a post: its files by name (read by pages from the content database) and its alt text. */
+export const FeedPhotoSchema = Type.Object({ full: FileName, thumbnail: FileName, alt: Type.String({ maxLength: LIMITS.altChars * 2 }) });
+
 /** One post as the feed shows it (its own type: the stored feed row may grow fields the UI never sees). */
 export const FeedPostSchema = Type.Object({
   id: Type.String({ maxLength: 64 }),
@@ -161,6 +166,8 @@ export const FeedPostSchema = Type.Object({
   moreComments: Type.Boolean(),
   /** One's own wall post (or its edit) queued for the wall's owner and not sealed yet. */
   pending: Type.Boolean(),
+  /** Its photos, in order; empty when it has none. */
+  photos: Type.Array(FeedPhotoSchema, { maxItems: LIMITS.mediaPerPost }),
 });
 export type FeedPost = Static<typeof FeedPostSchema>;
 

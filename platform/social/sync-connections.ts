@@ -1,5 +1,6 @@
 import type { Identity, RandomBytes } from '@/core/identity';
 import type { Replica } from '@/core/replica';
+import type { MediaDeps } from '@/core/syncMedia';
 import type { RelayDeps } from '@/core/syncRelay';
 import type { SyncEvent } from '@/core/syncSession';
 import type { Verifier } from '@/core/verifier';
@@ -37,6 +38,8 @@ export interface SyncConnectionsDeps {
   now(): number;
   randomBytes: RandomBytes;
   relay: RelayDeps;
+  /** Photos (protocol version 4), shared by every session. */
+  media?: MediaDeps;
   verifier: Verifier;
   timers: Timers;
   options: ConnectionOptions;

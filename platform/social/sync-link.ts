@@ -1,5 +1,6 @@
 import type { Identity, RandomBytes } from '@/core/identity';
 import type { Replica } from '@/core/replica';
+import type { MediaDeps } from '@/core/syncMedia';
 import type { RelayDeps } from '@/core/syncRelay';
 import { createSyncSession, type SyncEvent, type SyncSession } from '@/core/syncSession';
 import type { Verifier } from '@/core/verifier';
@@ -14,6 +15,8 @@ export interface SyncLinkDeps {
   randomBytes: RandomBytes;
   /** Relaying (protocol version 2): this side's pass store and the pull registry all its sessions share. */
   relay: RelayDeps;
+  /** Photos (protocol version 4): this side's file store, shared by all sessions; without it the link offers version 3. */
+  media?: MediaDeps;
   /** Checks the friend's signatures; one for all sessions, so its imported keys are shared. */
   verifier: Verifier;
   timers: Timers;
@@ -106,12 +109,14 @@ export function openSyncLink(handle: string, link: DataLink, outgoing: boolean, 
         },
         onClose: (handler) => transport.onClose(handler),
         close: () => transport.close(),
+        drained: () => transport.drained?.() ?? Promise.resolve(),
       },
       localFingerprint: fingerprints.local,
       remoteFingerprint: fingerprints.remote,
       randomBytes: deps.randomBytes,
       now: deps.now,
       relay: deps.relay,
+      ...(deps.media ? { media: deps.media } : {}),
       verifier: deps.verifier,
       onEvent: deps.onEvent,
     });

@@ -27,6 +27,7 @@ const POST: FeedPost = {
   comments: [],
   moreComments: false,
   pending: false,
+  photos: [],
 };
 
 describe('post and friend components', () => {

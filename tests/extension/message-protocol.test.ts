@@ -179,7 +179,7 @@ describe('message protocol', () => {
 
   it('names what a bad payload lacks, and drops fields the schema does not name', () => {
     expect(() => parsePayload('host:feed', { limit: 0, wall: null })).toThrow('The host:feed message needs a limit of 1–500 posts, a wall or null, and at most 20 expanded post ids.');
-    expect(() => parsePayload('host:post', { text: 5 })).toThrow('The host:post message needs the post text (at most 10000 characters).');
+    expect(() => parsePayload('host:post', { text: 5 })).toThrow('The host:post message needs the post text (at most 10000 characters) and at most 4 photos.');
     expect(parsePayload('host:add-friend', { handle: 'bob', extra: 'x'.repeat(10_000) })).toEqual({ handle: 'bob' });
   });
 

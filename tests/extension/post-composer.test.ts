@@ -60,3 +60,70 @@ describe('post composer', () => {
     expect((box.element as HTMLTextAreaElement).value).toBe('Keep me');
   });
 });
+
+/** Files as the file input hands them over (the browser guesses `type` from the name). */
+const jpeg = (name: string, size = 1000) => new File([new Uint8Array(size)], name, { type: 'image/jpeg' });
+
+async function pick(form: ReturnType<typeof composer>, files: File[]): Promise<void> {
+  const input = form.get('input[type="file"]');
+  Object.defineProperty(input.element, 'files', { value: files, configurable: true });
+  await input.trigger('change');
+}
+
+describe('post composer photos', () => {
+  beforeEach(() => {
+    fakeBrowser.reset();
+    document.body.innerHTML = '';
+  });
+
+  it('offers Add photos for JPEG, PNG, GIF and WebP, and a description and a remove control per photo', async () => {
+    const form = composer();
+    const input = form.get('input[type="file"]');
+    expect(input.element.closest('label')?.textContent).toContain('Add photos');
+    expect(input.attributes('accept')).toBe('image/png,image/jpeg,image/gif,image/webp');
+
+    await pick(form, [jpeg('kite.jpg'), jpeg('hill.jpg')]);
+
+    expect(form.findAll('label').filter((l) => l.text() === 'Describe this photo')).toHaveLength(2);
+    expect(form.find('button[aria-label="Remove photo 2"]').exists()).toBe(true);
+    await form.get('button[aria-label="Remove photo 1"]').trigger('click');
+    expect(form.findAll('button[aria-label^="Remove photo"]')).toHaveLength(1);
+  });
+
+  it('posts photos without text, each with what was written to describe it', async () => {
+    const form = composer();
+    const sent: { text: string; photos: { file: Blob; alt: string }[] }[] = [];
+    useFeedStore().post = async (text, photos = []) => (sent.push({ text, photos: [...photos] }), null);
+    const post = form.get('button[type="submit"]');
+
+    await pick(form, [jpeg('kite.jpg')]);
+    expect(post.attributes('disabled')).toBeUndefined();
+    await form.get('input[type="text"]').setValue('A red kite');
+    await form.get('form').trigger('submit');
+    await flushPromises();
+
+    expect(sent).toEqual([{ text: '', photos: [{ file: expect.any(File), alt: 'A red kite' }] }]);
+    expect(sent[0]!.photos[0]!.file).toMatchObject({ name: 'kite.jpg' });
+    expect(form.findAll('input[type="text"]')).toHaveLength(0);
+  });
+
+  it.each([
+    ['more than four photos', () => [1, 2, 3, 4, 5].map((n) => jpeg(`${n}.jpg`)), 'A post can have at most 4 photos.', 4],
+    ['a photo larger than 20 MB', () => [jpeg('huge.jpg', 20 * 1024 * 1024 + 1)], 'huge.jpg is larger than 20 MB. Choose a smaller photo.', 0],
+    ['a file that is not an image', () => [new File(['%PDF'], 'notes.pdf', { type: 'application/pdf' })], 'notes.pdf is not a photo Peerwall can post. Choose a JPEG, PNG, GIF or WebP image.', 0],
+  ])('says so when picking %s, keeping what fits', async (_what, files, sentence, kept) => {
+    const form = composer();
+
+    await pick(form, files());
+
+    expect(document.getElementById('pw-composer-error')?.textContent).toBe(sentence);
+    expect(form.findAll('button[aria-label^="Remove photo"]')).toHaveLength(kept);
+  });
+
+  it('offers no photos on a friend’s wall, where posts are text for now', async () => {
+    const form = composer();
+    useFeedStore().wall = 'bob';
+    await flushPromises();
+    expect(form.find('input[type="file"]').exists()).toBe(false);
+  });
+});

@@ -3,7 +3,7 @@ import { createChangeBatcher } from '@/platform/social/social-changes';
 import { CHANGE_MAX_POSTS, type FeedPost, type SocialChange } from '@/platform/social/social-views';
 import { createFakeTime } from './support/fake-time';
 
-const row = (seq: number): FeedPost => ({ id: `p${seq}`, wall: 'bob', author: 'bob', seq, text: 't', shownAt: seq, edited: false, waitingFor: [], vouchedBy: null, via: null, likes: [], comments: [], moreComments: false, pending: false });
+const row = (seq: number): FeedPost => ({ id: `p${seq}`, wall: 'bob', author: 'bob', seq, text: 't', shownAt: seq, edited: false, waitingFor: [], vouchedBy: null, via: null, likes: [], comments: [], moreComments: false, pending: false, photos: [] });
 
 function batcher() {
   const time = createFakeTime();

@@ -16,6 +16,7 @@ export const feedPost = (fields: Partial<FeedPost> = {}): FeedPost => ({
   comments: [],
   moreComments: false,
   pending: false,
+  photos: [],
   ...fields,
 });
 

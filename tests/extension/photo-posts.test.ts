@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { toHex } from '@/core/bytes';
+import { readMediaFile } from '@/platform/read-media-file';
+import { openStagedPhotos, stagePhotoFile } from '@/platform/staged-photos';
+import type { ContentDb } from '@/platform/content-db';
+import { createSocialNetwork, type User } from './support/social-network';
+
+/** Bytes a post may carry as `type`: its signature, then `size` bytes that differ per `seed`. */
+function imageBytes(size: number, seed: number, signature = [0xff, 0xd8, 0xff, 0xe0]): Uint8Array {
+  const bytes = new Uint8Array(size);
+  for (let i = 0; i < size; i++) bytes[i] = (i * 31 + seed * 7) & 0xff;
+  bytes.set(signature);
+  return bytes;
+}
+
+/** What the composer does: stages a full image and its thumbnail, and names them for `host:post`. */
+async function stagePhoto(seed: number, alt = 'A red kite over the hill') {
+  const db = await openStagedPhotos();
+  const full = await stagePhotoFile(db, imageBytes(150_000, seed), 'image/jpeg', Date.now());
+  const thumbnail = await stagePhotoFile(db, imageBytes(3_000, seed + 1000), 'image/jpeg', Date.now());
+  return { full, thumbnail, alt };
+}
+
+const held = async (db: ContentDb, name: string) => {
+  const blob = await readMediaFile(db, name);
+  return blob ? toHex(sha256(new Uint8Array(await blob.arrayBuffer()))) : null;
+};
+
+async function friends() {
+  const net = createSocialNetwork();
+  const alice = await net.addUser('alice');
+  const bob = await net.addUser('bob');
+  for (const u of [alice, bob]) await net.goOnline(u);
+  await net.befriend(alice, bob);
+  await net.settle();
+  return { net, alice, bob };
+}
+
+const postedBy = async (user: User) => (await user.service.feed(50)).filter((p) => p.author === 'alice');
+
+describe('photo posts between two friends', () => {
+  it('delivers alice’s photo post to bob with its alt text, and bob’s copies hash to their names', async () => {
+    const { net, alice, bob } = await friends();
+    const photo = await stagePhoto(1);
+
+    const post = await alice.service.post('Up on the hill', [photo]);
+    await net.settle();
+
+    expect(post.photos).toEqual([photo]);
+    expect((await postedBy(bob))[0]).toMatchObject({ text: 'Up on the hill', photos: [photo] });
+    for (const name of [photo.full, photo.thumbnail]) {
+      expect(await held(alice.db, name)).toBe(name);
+      expect(await held(bob.db, name)).toBe(name);
+    }
+    expect(alice.service.connectionLog('bob').some((e) => e.text.includes('protocol 4'))).toBe(true);
+  });
+
+  it('posts a photo with no text at all', async () => {
+    const { net, alice, bob } = await friends();
+    const photo = await stagePhoto(60, '');
+    await alice.service.post('', [photo]);
+    await net.settle();
+    expect((await postedBy(bob))[0]).toMatchObject({ text: '', photos: [photo] });
+  });
+
+  it('writes a text-only post as before, with no photos', async () => {
+    const { net, alice, bob } = await friends();
+    await alice.service.post('just words');
+    await net.settle();
+    expect((await postedBy(bob))[0]).toMatchObject({ text: 'just words', photos: [] });
+  });
+
+  it.each([
+    ['a photo that was never staged', async () => ({ ...(await stagePhoto(2)), full: 'ab'.repeat(32) }), /Photo 1 was not prepared/],
+    [
+      'a file that is not an image',
+      async () => {
+        const db = await openStagedPhotos();
+        const full = await stagePhotoFile(db, imageBytes(2_000, 3, [0x25, 0x50, 0x44, 0x46]), 'image/jpeg', Date.now());
+        return { ...(await stagePhoto(4)), full };
+      },
+      /Photo 1 is not an image Peerwall can post/,
+    ],
+    [
+      'a staged file changed after it was named',
+      async () => {
+        const photo = await stagePhoto(5);
+        const db = await openStagedPhotos();
+        await db.put('staged', { name: photo.full, bytes: imageBytes(150_000, 6), type: 'image/jpeg', stagedAt: Date.now() });
+        return photo;
+      },
+      /Photo 1 changed after it was prepared/,
+    ],
+    [
+      'a thumbnail larger than one chunk',
+      async () => {
+        const db = await openStagedPhotos();
+        const thumbnail = await stagePhotoFile(db, imageBytes(70_000, 7), 'image/jpeg', Date.now());
+        return { ...(await stagePhoto(8)), thumbnail };
+      },
+      /preview of photo 1 is too large/,
+    ],
+  ])('refuses %s with a sentence, and stores nothing', async (_what, make, sentence) => {
+    const { alice } = await friends();
+    const photo = await make();
+
+    await expect(alice.service.post('nope', [photo])).rejects.toThrow(sentence);
+
+    expect(await postedBy(alice)).toEqual([]);
+    expect(await held(alice.db, photo.thumbnail)).toBeNull();
+  });
+
+  it('refuses more than four photos', async () => {
+    const { alice } = await friends();
+    const photos = [];
+    for (let i = 0; i < 5; i++) photos.push(await stagePhoto(20 + i));
+    await expect(alice.service.post('five', photos)).rejects.toThrow(/at most 4 photos/);
+    expect(await postedBy(alice)).toEqual([]);
+  });
+
+  it('frees the files of a deleted post on both sides', async () => {
+    const { net, alice, bob } = await friends();
+    const photo = await stagePhoto(30);
+    const post = await alice.service.post('soon gone', [photo]);
+    await net.settle();
+    expect(await held(bob.db, photo.full)).toBe(photo.full);
+
+    await alice.service.remove('alice', post.id);
+    await net.settle();
+
+    for (const user of [alice, bob]) expect(await held(user.db, photo.full)).toBeNull();
+    expect(await held(alice.db, photo.thumbnail)).toBeNull();
+  });
+
+  it('keeps the photos of a post whose text alice edits, on both sides', async () => {
+    const { net, alice, bob } = await friends();
+    const photo = await stagePhoto(35);
+    const post = await alice.service.post('first words', [photo]);
+    await net.settle();
+
+    await alice.service.edit('alice', post.id, 'better words');
+    await net.settle();
+
+    for (const user of [alice, bob]) expect((await postedBy(user))[0]).toMatchObject({ text: 'better words', edited: true, photos: [photo] });
+    expect(await held(bob.db, photo.full)).toBe(photo.full);
+  });
+
+  it('drops a former friend’s files on unfriending', async () => {
+    const { net, alice, bob } = await friends();
+    const photo = await stagePhoto(40);
+    await alice.service.post('hill', [photo]);
+    await net.settle();
+
+    await bob.service.unfriend('alice');
+    await net.settle();
+
+    expect(await held(bob.db, photo.full)).toBeNull();
+    expect(await held(alice.db, photo.full)).toBe(photo.full);
+  });
+
+  it('drops the staged files once the post is written', async () => {
+    const { alice } = await friends();
+    const photo = await stagePhoto(50);
+    await alice.service.post('tidy', [photo]);
+    const db = await openStagedPhotos();
+    expect(await db.get('staged', photo.full)).toBeUndefined();
+  });
+});
