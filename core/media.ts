@@ -28,6 +28,20 @@ export function mediaRefFor(bytes: Uint8Array, type: MediaType): Result<MediaRef
   return ok({ sha256: sha256(bytes), size: bytes.length, type, chunks });
 }
 
+/**
+ * Whether two references describe the same file in the same way. The file hash alone does not bind the
+ * size and chunk list an entry claims for it: a forged reference can name another's file hash.
+ */
+export function sameMediaRef(a: MediaRef, b: MediaRef): boolean {
+  return (
+    bytesEqual(a.sha256, b.sha256) &&
+    a.size === b.size &&
+    a.type === b.type &&
+    a.chunks.length === b.chunks.length &&
+    a.chunks.every((chunk, i) => bytesEqual(chunk, b.chunks[i]!))
+  );
+}
+
 /** True when `chunk` is exactly chunk number `index` of the referenced file. */
 export function verifyMediaChunk(ref: MediaRef, index: number, chunk: Uint8Array): boolean {
   const expected = ref.chunks[index];

@@ -1,6 +1,6 @@
 import { toHex } from './bytes';
 import { LIMITS } from './limits';
-import { chunkCount, type MediaRef } from './media';
+import { chunkCount, type MediaRef, sameMediaRef } from './media';
 
 /** Why a file is kept: entry `entry` of `wall` refers to it, as a thumbnail or as a full image. */
 export type MediaUse = { wall: string; entry: string; thumbnail: boolean };
@@ -17,6 +17,11 @@ export type WantedFile = { ref: MediaRef; uses: MediaUse[] };
  */
 export interface MediaStore {
   /** Records that `use` refers to the file (again: idempotent). */
+  /**
+   * Records that `use` refers to the file. A reference whose size, type or chunk list differs from the one
+   * first recorded for that hash is not recorded (§7.6): the file is fetched and served only as that one
+   * describes it, so a forged reference cannot make an honest holder's chunks fail its checks.
+   */
   addReference(ref: MediaRef, use: MediaUse): Promise<void>;
   /** Drops the references of these entries of `wall`; a file left with none is freed, chunks and all. */
   dropReferences(wall: string, entries: readonly string[]): Promise<void>;
@@ -63,6 +68,7 @@ export function createMemoryMediaStore(): MediaStore {
     async addReference(ref, use) {
       const name = toHex(ref.sha256);
       const held = files.get(name) ?? { ref: copy(ref), uses: [], chunks: [], complete: false };
+      if (!sameMediaRef(held.ref, ref)) return;
       if (!held.uses.some((u) => sameUse(u, use))) held.uses.push({ ...use });
       files.set(name, held);
     },

@@ -222,6 +222,35 @@ describe('photos from a friend who holds the wall (version 4 with relaying)', ()
     expect(same(await store.assemble(nameOf(beach.photo.full)), beach.full)).toBe(true);
   });
 
+  it('keeps syncing with the photo\'s holder when a friend forged a reference to its file first (no session closes)', async () => {
+    const [alice, bob, mallory] = ['alice', 'bob', 'mallory'].map((h) => makeUser(h, h, { media: true })) as [User, User, User];
+    await befriend(alice, bob);
+    await befriend(bob, mallory);
+    const beach = makePhoto('beach', 3);
+    // mallory names alice's file hash with a size and chunk list of her own; she holds no such file.
+    const forged = { ...beach.photo.full, size: beach.photo.full.size + 64 * 1024, chunks: [...beach.photo.full.chunks, beach.photo.full.chunks[0]!] };
+    await post(mallory, { kind: 'post', body: { text: 'not the beach', media: [], photos: [{ ...beach.photo, full: forged }] } });
+    await connect(mallory, bob);
+    await postPhotos(alice, 'At the beach', [beach]);
+
+    // The first session is cut after a chunk of the full image; the next goes on from what bob holds.
+    let sent = 0;
+    const cut: FrameTap = (frame, from) => {
+      const m = decoded(frame);
+      return from === 'a' && m?.type === 'chunk' && bytesEqual(m.file, beach.photo.full.sha256) && ++sent > 1 ? [] : [frame];
+    };
+    const first = await connect(alice, bob, { tap: cut, allowUnanswered: true });
+    first.a.close();
+    await first.settle();
+    await postPhotos(alice, 'And again', [makePhoto('lake', 1)]);
+
+    await connect(alice, bob);
+
+    expect(alice.events.filter((e) => e.type === 'closed' && e.code !== null)).toEqual([]);
+    expect(bob.events.filter((e) => e.type === 'closed' && e.code !== null)).toEqual([]);
+    expect((await bob.replica.wallState('alice'))?.seq).toBe(2); // alice's later posts still arrive
+  });
+
   it('finishes a photo cut short by its owner from another friend of the owner, from the first missing chunk', async () => {
     const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((h) => makeUser(h, h, { media: true })) as [User, User, User];
     await befriend(alice, bob);

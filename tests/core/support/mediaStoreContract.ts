@@ -31,6 +31,24 @@ export function describeMediaStoreContract(label: string, open: () => Promise<Me
       expect(await store.readChunk(name, 0)).toBeNull();
     });
 
+    it('records no use for a reference that names a held file with another size or chunk list (a forgery)', async () => {
+      const store = await open();
+      const { photo, full } = makePhoto('beach', 2);
+      const name = nameOf(photo.full);
+      await store.addReference(photo.full, { wall: 'alice', entry: 'e1', thumbnail: false });
+      await store.putFile(photo.full, full);
+      const forged = { ...photo.full, size: photo.full.size + CHUNK, chunks: [...photo.full.chunks, photo.full.chunks[0]!] };
+      const reordered = { ...photo.full, chunks: [...photo.full.chunks].reverse() };
+
+      await store.addReference(forged, { wall: 'mallory', entry: 'm1', thumbnail: false });
+      await store.addReference(reordered, { wall: 'mallory', entry: 'm2', thumbnail: false });
+
+      expect(await store.wallsReferencing(name)).toEqual(['alice']);
+      expect(await store.completeSize(name)).toBe(full.length);
+      await store.dropWall('alice');
+      expect(await store.completeSize(name)).toBeNull(); // nothing of mallory's kept it
+    });
+
     it('keeps chunks of a file nothing refers to nowhere, and serves only complete files', async () => {
       const store = await open();
       const { photo, full } = makePhoto('beach', 1);
