@@ -62,6 +62,8 @@ export class BrokerProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    // After a restart the log still holds the last run's ready line: only this run's output counts.
+    const startedAt = this.log.length;
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new Error(`The broker did not print its ready line within ${START_TIMEOUT_MS / 1000} s. Output:\n${this.log}`));
@@ -69,7 +71,7 @@ export class BrokerProcess {
       const onData = (chunk: Buffer): void => {
         this.log += chunk.toString();
         if (this.logFile) appendFileSync(this.logFile, chunk);
-        const match = READY_LINE.exec(this.log);
+        const match = READY_LINE.exec(this.log.slice(startedAt));
         if (match?.[1]) {
           clearTimeout(timer);
           resolve(match[1]);
