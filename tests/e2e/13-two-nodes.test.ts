@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerProcess } from './support/broker';
 import { BrokerNodes } from './support/broker-nodes';
+import { BrokerSocket } from './support/broker-socket';
 import type { ExtensionPage } from './support/extension-page';
 import { FailoverForwarder } from './support/failover-forwarder';
 import { createAccount, expectConnectionStays, signIn, waitForConnection } from './support/flows';
@@ -19,7 +20,8 @@ const REAPED_LINE = 'let go of the sockets of a stopped broker node';
  * Issue 14 in real browsers: two broker nodes on one Redis and one PostgreSQL. alice (Chromium) reaches them
  * through a forwarder that prefers node 1, as a load balancer would; bob (Firefox) uses node 2 directly. They
  * befriend and sync across nodes; node 1 is killed with SIGKILL and alice is Online again through node 2; then
- * alice signs in on a second profile and the first shows **Signed in elsewhere**, as on one node (scenario 4).
+ * alice signs in on a second profile and the first shows **Signed in elsewhere**, as on one node (scenario 4);
+ * last, a sign-in on node 1, started again, displaces that second profile on node 2.
  */
 describe('scenario 13: two broker nodes on one Redis and one PostgreSQL', () => {
   const scene = new Scene('13-two-nodes');
@@ -33,6 +35,7 @@ describe('scenario 13: two broker nodes on one Redis and one PostgreSQL', () => 
   let aliceLater: TestUser;
   let alicePopup: ExtensionPage;
   let bobPopup: ExtensionPage;
+  let laterPopup: ExtensionPage;
   /** The node ids the broker keeps in Redis (`pw:peer:<handle>` → `node`). */
   let node1Id: string;
   let node2Id: string;
@@ -140,7 +143,7 @@ describe('scenario 13: two broker nodes on one Redis and one PostgreSQL', () => 
 
   it('alice signs in on a second profile on node 2: the first shows Signed in elsewhere and stays so', async () => {
     scene.screenshotOnFailure();
-    const laterPopup = await aliceLater.openPopup();
+    laterPopup = await aliceLater.openPopup();
     await signIn(laterPopup, { handle: 'alice', brokerUrl: node2.url });
     await waitForConnection(laterPopup, 'Online');
     await waitForConnection(alicePopup, 'Signed in elsewhere');
@@ -154,5 +157,22 @@ describe('scenario 13: two broker nodes on one Redis and one PostgreSQL', () => 
     const reopened = await alice.openPopup();
     await waitForConnection(reopened, 'Signed in elsewhere', 10_000);
     expect(await laterPopup.statusTexts()).toContain('Online');
+  });
+
+  it('node 1 is back as a new node and alice signs in there: her profile on node 2 shows Signed in elsewhere', async () => {
+    scene.screenshotOnFailure();
+    await node1.start(); // the same port; a restarted node has a new id and starts empty
+    // A client of her own signs in on node 1; the newest session wins over every node.
+    const socket = await BrokerSocket.signIn(node1.url, 'alice');
+    try {
+      const holder = await liveNodeOf('alice');
+      expect(holder).toBeDefined();
+      expect(holder).not.toBe(node2Id);
+      await waitForConnection(laterPopup, 'Signed in elsewhere');
+      await expectConnectionStays(laterPopup, 'Signed in elsewhere', 10_000);
+      await scene.screenshotAll('replaced-across-nodes');
+    } finally {
+      await socket.close();
+    }
   });
 });
