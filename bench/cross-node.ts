@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { WebSocket } from 'ws';
-import { startRedis } from '../tests/broker/redis-server';
+import { startRedis } from '../tests/support/redis-server';
 import { ServerProcess, open, openMany, percentile, sleep, startHeartbeats, wsUrl } from './broker-client';
 import { benchHandle } from './protocol';
 

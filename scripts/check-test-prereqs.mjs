@@ -13,7 +13,7 @@ const executables = [
 const tools = [
   { name: 'unshare', apt: 'util-linux' },
   { name: 'ip', apt: 'iproute2' },
-  // Started by tests/broker/redis-server.ts on a free loopback port in a temp dir; no system service is used.
+  // Started by tests/support/redis-server.ts on a free loopback port in a temp dir; no system service is used.
   { name: 'redis-server', apt: 'redis-server' },
 ];
 

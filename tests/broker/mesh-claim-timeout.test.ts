@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connectRedis, untilReady } from '../../broker/redis/client';
 import { createRedisMesh } from '../../broker/redis/mesh';
 import { createRedisRelayQueue } from '../../broker/redis/relay-queue';
-import { startRedis } from './redis-server';
+import { startRedis } from '../support/redis-server';
 
 // A claim whose answer timed out may still run in Redis afterwards (a slow or paused server): the node must
 // release it, or the handle would look held by a socket that does not exist for as long as the node lives.

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RawPeer, account, type Frame, type TestBroker, startBroker } from './helpers';
-import { flushRedis, startRedis } from './redis-server';
+import { flushRedis, startRedis } from '../support/redis-server';
 
 // A node that is still running but whose liveness key lapsed (its heartbeats timed out, say) is reaped by the
 // others; it must notice at its next heartbeat and claim its sockets again.

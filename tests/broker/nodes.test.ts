@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PASSWORD, RawPeer, account, bearer, createAccount, errorMessage, ofType, postFrom, signIn, startBroker, type Frame, type TestBroker } from './helpers';
-import { flushRedis, startRedis, type TestRedis } from './redis-server';
+import { flushRedis, startRedis, type TestRedis } from '../support/redis-server';
 
 // Two real broker nodes on one Redis and one SQLite data dir (WAL), as in docs/broker.md#several-nodes.
 let redis: TestRedis;

@@ -10,7 +10,7 @@ import { loggerOptions } from '../../broker/log';
 import { POSTGRES_SCHEMA_VERSION, migratePostgres } from '../../broker/postgres/migrate';
 import { createPostgres } from '../../broker/postgres/pool';
 import { RawPeer, account, bearer, errorMessage, ofType, startBroker, testConfig } from './helpers';
-import { startPostgres, type PostgresServer } from './postgres-server';
+import { startPostgres, type PostgresServer } from '../support/postgres-server';
 
 let server: PostgresServer;
 const quiet = { warn: () => undefined, info: () => undefined };

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loggerOptions } from '../../broker/log';
 import { RawPeer, account, ofType, startBroker } from './helpers';
-import { startRedis, type TestRedis } from './redis-server';
+import { startRedis, type TestRedis } from '../support/redis-server';
 
 const PASSWORD = 'redis-pass-7f3a9c';
 let redis: TestRedis;

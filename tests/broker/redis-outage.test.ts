@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawPeer, createAccount, errorMessage, ofType, signIn, startBroker, type Frame, type TestBroker } from './helpers';
-import { startRedis, type TestRedis } from './redis-server';
+import { startRedis, type TestRedis } from '../support/redis-server';
 
 // 200 sockets on two nodes while their Redis stops and comes back empty (no persistence, like a crash).
 const PAIRS = 100;

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RawPeer, account, ofType, type TestBroker, startBroker } from './helpers';
-import { flushRedis, startRedis } from './redis-server';
+import { flushRedis, startRedis } from '../support/redis-server';
 
 // A relay for a handle whose node was killed a moment ago (its liveness key has not expired yet, but nobody
 // listens on its channel) must not vanish without a status.

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisRelayQueue } from '../../broker/redis/relay-queue';
 import { createRelayQueue, type RelayQueueLimits } from '../../broker/signalling/relay-queue';
-import { flushRedis, startRedis, type TestRedis } from './redis-server';
+import { flushRedis, startRedis, type TestRedis } from '../support/redis-server';
 
 const DAY = 24 * 60 * 60_000;
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeEach } from 'vitest';
 import { useRedisForBrokers } from './helpers';
-import { flushRedis, startRedis } from './redis-server';
+import { flushRedis, startRedis } from '../support/redis-server';
 
 // The sessions and throttling suite again, with sign-in throttling and sign-up limits counted in Redis.
 const redis = await startRedis();

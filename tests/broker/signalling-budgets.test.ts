@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RawPeer, account, errorMessage, ofType, startBroker, type TestBroker } from './helpers';
-import { flushRedis, startRedis } from './redis-server';
+import { flushRedis, startRedis } from '../support/redis-server';
 
 // What one account may cost the shared Redis: sockets opened per handle, and allowlist changes charged by size
 // to the handle (not the socket), over reconnects.

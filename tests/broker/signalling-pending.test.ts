@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RawPeer, account, errorMessage, ofType, startBroker, type TestBroker } from './helpers';
-import { flushRedis, startRedis, untilBrokerWaitsOnPause } from './redis-server';
+import { flushRedis, startRedis, untilBrokerWaitsOnPause } from '../support/redis-server';
 
 // Sockets not yet admitted (token checked, admission waiting on Redis, held here with CLIENT PAUSE WRITE)
 // hold memory too: they count toward MAX_CONNECTIONS and may buffer only so many bytes.

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { startBroker, useRedisForBrokers } from './helpers';
-import { flushRedis, startRedis } from './redis-server';
+import { flushRedis, startRedis } from '../support/redis-server';
 
 // The whole signalling suite again, with the broker keeping its shared state in Redis (REDIS_URL): one node
 // must behave exactly as one process does.

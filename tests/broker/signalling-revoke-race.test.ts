@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLoginThrottle } from '../../broker/login-throttle';
 import { PASSWORD, RawPeer, account, bearer, errorMessage, ofType, startBroker, type TestBroker } from './helpers';
-import { flushRedis, startRedis, untilBrokerWaitsOnPause } from './redis-server';
+import { flushRedis, startRedis, untilBrokerWaitsOnPause } from '../support/redis-server';
 
 // A password change that commits while a socket is between its token check and its admission (which waits
 // on Redis) must still end that socket. Redis's CLIENT PAUSE WRITE holds the admission at that point.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { BrokerConfig } from '../../broker/config';
-import { startPostgres, type PostgresServer } from './postgres-server';
+import { startPostgres, type PostgresServer } from '../support/postgres-server';
 
 /** Where a test broker keeps its accounts; every account test runs once per backend. */
 export interface StorageBackend {

@@ -18,8 +18,20 @@ export class BrokerProcess {
   private port = 0;
   private log = '';
 
-  /** `logFile`, if given, receives everything the broker prints. */
-  constructor(private readonly logFile?: string) {}
+  /**
+   * `logFile`, if given, receives everything the broker prints. `env` adds to (or overrides) its environment:
+   * a node of several gets `REDIS_URL`, `DATABASE_URL` and the `JWT_SECRET` all nodes share.
+   */
+  constructor(
+    private readonly logFile?: string,
+    private readonly env: Readonly<Record<string, string>> = {},
+  ) {}
+
+  /** The port it listens on (the same after a restart). */
+  get listeningPort(): number {
+    if (this.port === 0) throw new Error('The broker has not been started yet.');
+    return this.port;
+  }
 
   /** `http://127.0.0.1:PORT`, what a user types into **Broker URL**. */
   get url(): string {
@@ -45,10 +57,13 @@ export class BrokerProcess {
         // No public STUN server: every ICE candidate stays inside the test's own namespace.
         STUN_URLS: '',
         NODE_ENV: 'test',
+        ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    // After a restart the log still holds the last run's ready line: only this run's output counts.
+    const startedAt = this.log.length;
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new Error(`The broker did not print its ready line within ${START_TIMEOUT_MS / 1000} s. Output:\n${this.log}`));
@@ -56,7 +71,7 @@ export class BrokerProcess {
       const onData = (chunk: Buffer): void => {
         this.log += chunk.toString();
         if (this.logFile) appendFileSync(this.logFile, chunk);
-        const match = READY_LINE.exec(this.log);
+        const match = READY_LINE.exec(this.log.slice(startedAt));
         if (match?.[1]) {
           clearTimeout(timer);
           resolve(match[1]);
@@ -93,6 +108,17 @@ export class BrokerProcess {
     if (code !== 0) {
       throw new Error(`The broker did not exit cleanly on SIGTERM (exit code ${code}). Output:\n${this.log}`);
     }
+  }
+
+  /** Kills it with SIGKILL, as a crash or a lost machine would end it: no shutdown, no goodbye to Redis. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child) throw new Error('The broker is not running.');
+    this.child = undefined;
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`The broker had already exited. Output:\n${this.log}`);
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
   }
 
   async dispose(): Promise<void> {

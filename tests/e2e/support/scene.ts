@@ -26,6 +26,11 @@ export class Scene {
   /** Starts the broker, then a browser per user in parallel. */
   async start(users: ReadonlyArray<readonly [name: string, kind: BrowserKind]>): Promise<TestUser[]> {
     await this.broker.start();
+    return this.launchUsers(users);
+  }
+
+  /** Launches a browser per user in parallel, for a scene that brings brokers of its own (`this.broker` stays unstarted). */
+  async launchUsers(users: ReadonlyArray<readonly [name: string, kind: BrowserKind]>): Promise<TestUser[]> {
     const started = users.map(([name, kind]) => new TestUser(name, kind, this.artifactsDir));
     this.users.push(...started);
     // Wait for every launch to settle, so dispose() finds every browser that did start.

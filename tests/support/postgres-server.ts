@@ -33,7 +33,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       accessSync(join(PG_BIN, tool), constants.X_OK);
     } catch {
       throw new Error(
-        `PostgreSQL 15 is missing (${join(PG_BIN, tool)}): the broker tests start their own server. ` +
+        `PostgreSQL 15 is missing (${join(PG_BIN, tool)}): the broker and multi-node end-to-end tests start their own server. ` +
           'Run: sudo apt-get update && sudo apt-get install -y postgresql   (or set PG_BIN to its bin directory)',
       );
     }

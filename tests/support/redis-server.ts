@@ -22,7 +22,7 @@ function requireBinary(): void {
     accessSync(REDIS_SERVER, constants.X_OK);
   } catch {
     throw new Error(
-      `The broker's Redis tests need redis-server (${REDIS_SERVER} is missing). ` +
+      `The broker's multi-node tests (broker and end-to-end) need redis-server (${REDIS_SERVER} is missing). ` +
         'Run: sudo apt-get install -y redis-server (or point REDIS_SERVER_PATH at it).',
     );
   }
