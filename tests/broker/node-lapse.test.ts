@@ -1,45 +1,20 @@
-import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RawPeer, account, type Frame, type TestBroker, startBroker } from './helpers';
-import { flushRedis, startRedis } from '../support/redis-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { account } from './helpers';
+import { presence, useTwoNodes } from './two-nodes';
 
 // A node that is still running but whose liveness key lapsed (its heartbeats timed out, say) is reaped by the
 // others; it must notice at its next heartbeat and claim its sockets again.
-const redis = await startRedis();
-const client = new Redis(redis.url);
-afterAll(async () => {
-  client.disconnect();
-  await redis.close();
+const { nodes, online } = useTwoNodes();
+let client: Redis;
+beforeAll(() => {
+  client = new Redis(nodes.redisUrl);
 });
-
-let one: TestBroker;
-let two: TestBroker;
-const peers: RawPeer[] = [];
-beforeEach(async () => {
-  await flushRedis(redis.url);
-  one = await startBroker({ redisUrl: redis.url });
-  two = await startBroker({ redisUrl: redis.url, dataDir: one.config.dataDir });
-});
-afterEach(async () => {
-  for (const peer of peers.splice(0)) peer.close();
-  await two.close({ keepData: true });
-  await one.close({ keepData: true });
-  rmSync(one.config.dataDir, { recursive: true, force: true });
-});
-
-async function online(node: TestBroker, handle: string, token: string): Promise<RawPeer> {
-  const peer = RawPeer.connect(node.wsUrl(handle, token));
-  peers.push(peer);
-  await peer.opened();
-  return peer;
-}
-
-const presence = (online: string[], offline: string[]) => (frame: Frame) =>
-  frame.type === 'PW_PRESENCE' && JSON.stringify(frame.payload) === JSON.stringify({ online, offline });
+afterAll(() => client.disconnect());
 
 describe('a running node whose liveness key lapsed', () => {
   it('claims its sockets again after the other node let go of them, so friends see it online and reach it', async () => {
+    const { one, two } = nodes;
     const alice = await online(one, 'alice', await account(one.app, 'alice'));
     const bob = await online(two, 'bob', await account(two.app, 'bob'));
     alice.send({ type: 'PW_ALLOW', payload: { handles: ['bob'] } });

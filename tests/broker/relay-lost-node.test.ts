@@ -1,42 +1,19 @@
-import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RawPeer, account, ofType, type TestBroker, startBroker } from './helpers';
-import { flushRedis, startRedis } from '../support/redis-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { account, ofType } from './helpers';
+import { useTwoNodes } from './two-nodes';
 
 // A relay for a handle whose node was killed a moment ago (its liveness key has not expired yet, but nobody
 // listens on its channel) must not vanish without a status.
-const redis = await startRedis();
-const client = new Redis(redis.url);
-afterAll(async () => {
-  client.disconnect();
-  await redis.close();
+const { nodes, online } = useTwoNodes();
+let client: Redis;
+beforeAll(() => {
+  client = new Redis(nodes.redisUrl);
 });
-
-let one: TestBroker;
-let two: TestBroker;
-const peers: RawPeer[] = [];
-beforeEach(async () => {
-  await flushRedis(redis.url);
-  one = await startBroker({ redisUrl: redis.url });
-  two = await startBroker({ redisUrl: redis.url, dataDir: one.config.dataDir });
-});
-afterEach(async () => {
-  for (const peer of peers.splice(0)) peer.close();
-  await two.close({ keepData: true });
-  await one.close({ keepData: true });
-  rmSync(one.config.dataDir, { recursive: true, force: true });
-});
-
-async function online(node: TestBroker, handle: string, token: string): Promise<RawPeer> {
-  const peer = RawPeer.connect(node.wsUrl(handle, token));
-  peers.push(peer);
-  await peer.opened();
-  return peer;
-}
-
+afterAll(() => client.disconnect());
 describe('a relay for a handle held by a node that was just killed', () => {
   it('is answered accepted and delivered when the handle connects again', async () => {
+    const { one, two } = nodes;
     const alice = await online(one, 'alice', await account(one.app, 'alice'));
     const bobToken = await account(two.app, 'bob');
     // bob's node was killed: its key lives on for a few seconds, nobody subscribes to bob's channel.
