@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bytesEqual } from '../../core/bytes';
-import { chunkCount } from '../../core/media';
+import { chunkCount, type MediaRef } from '../../core/media';
 import { decodeMessage, encodeMessage, type PeerMessage } from '../../core/messages';
 import type { FrameTap } from '../../core/transport';
 import { makePhoto, nameOf, postPhotos } from './support/photos';
@@ -21,6 +21,35 @@ async function friends() {
 /** Byte equality without a deep diff of a megabyte array. */
 const same = (a: Uint8Array | null, b: Uint8Array) => a !== null && bytesEqual(a, b);
 const closed = (u: User) => u.events.find((e) => e.type === 'closed');
+
+/** Drops every chunk of `file` the first side sends after its first `kept`, as a transport that died would. */
+const cutAfter = (file: MediaRef, kept: number): FrameTap => {
+  let sent = 0;
+  return (frame, from) => {
+    const m = decoded(frame);
+    return from === 'a' && m?.type === 'chunk' && bytesEqual(m.file, file.sha256) && ++sent > kept ? [] : [frame];
+  };
+};
+
+/** A session from `a` to `b` that ends (a's side closes) after `kept` chunks of `file` got through. */
+async function cutShort(a: User, b: User, file: MediaRef, kept: number): Promise<void> {
+  const link = await connect(a, b, { tap: cutAfter(file, kept), allowUnanswered: true });
+  link.a.close(); // the transport closes: the peer's browser went away
+  await link.settle();
+}
+
+/** alice, bob and carol all friends; alice's beach photo (6 chunks) is whole at bob's and 2 chunks in at carol's. */
+async function carolCutShort() {
+  const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((h) => makeUser(h, h, { media: true })) as [User, User, User];
+  await befriend(alice, bob);
+  await befriend(alice, carol);
+  await befriend(bob, carol);
+  const beach = makePhoto('beach', 6);
+  await postPhotos(alice, 'At the beach', [beach]);
+  await connect(alice, bob);
+  await cutShort(alice, carol, beach.photo.full, 2);
+  return { alice, bob, carol, beach };
+}
 
 describe('photo transfer (protocol version 4)', () => {
   it('fetches a photo chunk by chunk, thumbnail first, and ends with the very bytes its author stored', async () => {
@@ -132,15 +161,7 @@ describe('photo transfer (protocol version 4)', () => {
     const { alice, bob } = await friends();
     const beach = makePhoto('beach', 20);
     await postPhotos(alice, 'At the beach', [beach]);
-    let sent = 0;
-    const cut: FrameTap = (frame, from) => {
-      const m = decoded(frame);
-      if (from === 'a' && m?.type === 'chunk' && bytesEqual(m.file, beach.photo.full.sha256) && ++sent > 10) return [];
-      return [frame];
-    };
-    const first = await connect(alice, bob, { tap: cut, allowUnanswered: true });
-    first.a.close(); // the transport closes: the peer's browser went away
-    await first.settle();
+    await cutShort(alice, bob, beach.photo.full, 10);
     const full = nameOf(beach.photo.full);
     expect(await bob.media!.store.firstMissing(full)).toBe(10);
 
@@ -191,21 +212,7 @@ describe('photo transfer (protocol version 4)', () => {
 
 describe('photos from a friend who holds the wall (version 4 with relaying)', () => {
   it('looks again for files to fetch only when a holds frame proves another wall, however many arrive', async () => {
-    const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((h) => makeUser(h, h, { media: true })) as [User, User, User];
-    await befriend(alice, bob);
-    await befriend(alice, carol);
-    await befriend(bob, carol);
-    const beach = makePhoto('beach', 6);
-    await postPhotos(alice, 'At the beach', [beach]);
-    await connect(alice, bob);
-    let sent = 0;
-    const cut: FrameTap = (frame, from) => {
-      const m = decoded(frame);
-      return from === 'a' && m?.type === 'chunk' && bytesEqual(m.file, beach.photo.full.sha256) && ++sent > 2 ? [] : [frame];
-    };
-    const withAlice = await connect(alice, carol, { tap: cut, allowUnanswered: true });
-    withAlice.a.close();
-    await withAlice.settle();
+    const { bob, carol, beach } = await carolCutShort();
     const store = carol.media!.store;
     let lookups = 0;
     const wanted = store.wanted.bind(store);
@@ -234,14 +241,7 @@ describe('photos from a friend who holds the wall (version 4 with relaying)', ()
     await postPhotos(alice, 'At the beach', [beach]);
 
     // The first session is cut after a chunk of the full image; the next goes on from what bob holds.
-    let sent = 0;
-    const cut: FrameTap = (frame, from) => {
-      const m = decoded(frame);
-      return from === 'a' && m?.type === 'chunk' && bytesEqual(m.file, beach.photo.full.sha256) && ++sent > 1 ? [] : [frame];
-    };
-    const first = await connect(alice, bob, { tap: cut, allowUnanswered: true });
-    first.a.close();
-    await first.settle();
+    await cutShort(alice, bob, beach.photo.full, 1);
     await postPhotos(alice, 'And again', [makePhoto('lake', 1)]);
 
     await connect(alice, bob);
@@ -252,21 +252,7 @@ describe('photos from a friend who holds the wall (version 4 with relaying)', ()
   });
 
   it('finishes a photo cut short by its owner from another friend of the owner, from the first missing chunk', async () => {
-    const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((h) => makeUser(h, h, { media: true })) as [User, User, User];
-    await befriend(alice, bob);
-    await befriend(alice, carol);
-    await befriend(bob, carol);
-    const beach = makePhoto('beach', 6);
-    await postPhotos(alice, 'At the beach', [beach]);
-    await connect(alice, bob);
-    let sent = 0;
-    const cut: FrameTap = (frame, from) => {
-      const m = decoded(frame);
-      return from === 'a' && m?.type === 'chunk' && bytesEqual(m.file, beach.photo.full.sha256) && ++sent > 2 ? [] : [frame];
-    };
-    const withAlice = await connect(alice, carol, { tap: cut, allowUnanswered: true });
-    withAlice.a.close();
-    await withAlice.settle();
+    const { bob, carol, beach } = await carolCutShort();
     const full = nameOf(beach.photo.full);
     expect(await carol.media!.store.firstMissing(full)).toBe(2);
 
