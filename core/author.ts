@@ -1,9 +1,10 @@
 import { encodeBody, type EntryBody } from './body';
-import { bytesEqual, fromHex, toHex } from './bytes';
-import { type EntryHeader, type SignedEntry, entryId, entryIdBytes, signHeader } from './entry';
+import { bytesEqual, fromHex } from './bytes';
+import { type EntryHeader, type SignedEntry, entryId, signHeader } from './entry';
 import type { FeedChange } from './feed';
 import type { Identity, RandomBytes } from './identity';
 import { rotateIdentity } from './identity';
+import { readdressOutbox } from './outboxReaddress';
 import { emptyWallState, planIngest } from './ingest';
 import { knownAuthors } from './knownAuthors';
 import type { Replica, StoredEntry, WallState } from './replica';
@@ -167,26 +168,4 @@ export async function sealSubmission(
   return sealed.ok ? ok({ id, sealed: sealed.value }) : sealed;
 }
 
-/**
- * After the friend or the author rotated keys, entries still queued for the friend's wall carry an
- * old key and would be refused; re-signs them for the current keys (same content, new id). A queued
- * entry that targets another queued one follows its new id, and the queue keeps its order, so a
- * later edit still lands after an earlier one.
- */
-export async function readdressOutbox(replica: Replica, identity: Identity, wall: string, wallKey: Uint8Array): Promise<void> {
-  const renamed = new Map<string, Uint8Array>();
-  let moved = false;
-  for (const item of await replica.outbox(wall)) {
-    const h = item.entry.header;
-    const target = h.target ? (renamed.get(toHex(h.target)) ?? h.target) : null;
-    const current = bytesEqual(h.wallKey, wallKey) && bytesEqual(h.authorKey, identity.publicKey) && target === h.target;
-    if (current && !moved) continue;
-    const header = current ? h : { ...h, wallKey, authorKey: identity.publicKey, target };
-    const entry: SignedEntry = current ? item.entry : { header, authorSig: signHeader(header, identity.secretKey), body: item.entry.body };
-    const id = entryId(header);
-    if (!current) renamed.set(item.id, entryIdBytes(header));
-    moved = true;
-    await replica.removeFromOutbox(wall, [item.id]);
-    await replica.addToOutbox(wall, { id, entry, queuedAt: item.queuedAt });
-  }
-}
+export { readdressOutbox };

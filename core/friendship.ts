@@ -2,7 +2,8 @@ import { bytesEqual, fromHex } from './bytes';
 import type { RelayMessage } from './relayMessage';
 import type { Identity } from './identity';
 import { type RelayStore, revokeReader } from './relay';
-import type { FriendRecord, Replica } from './replica';
+import { readdressOutbox } from './outboxReaddress';
+import type { FriendRecord, OutboxItem, Replica } from './replica';
 import { type Result, fail, ok } from './result';
 
 /**
@@ -46,10 +47,13 @@ export async function isPinnedSender(replica: Replica, message: RelayMessage): P
 }
 
 /**
- * The user accepted a key change that no rotation statement proves (lost key): the new key is
+ * The user accepted a key change that no rotation statement proves (lost key, §4.2): the new key is
  * pinned as a new identity and the old wall copy is dropped, since the new key cannot continue it.
+ * What is queued for the friend is re-signed for the new key; entries that target the dropped wall
+ * can never be sealed and come back, oldest first, for their author to be told.
  */
-export async function acceptKeyChange(replica: Replica, handle: string, key: Uint8Array, now: () => number): Promise<void> {
+export async function acceptKeyChange(replica: Replica, identity: Identity, handle: string, key: Uint8Array, now: () => number): Promise<OutboxItem[]> {
   await replica.dropWall(handle);
   await replica.putFriend({ handle, key, rotations: [], since: now() });
+  return readdressOutbox(replica, identity, handle, key, { oldWallGone: true });
 }

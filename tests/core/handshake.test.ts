@@ -148,7 +148,7 @@ describe('hello handshake', () => {
     await connect(alice, bob);
     const changed = bob.events.find((e) => e.type === 'keyChanged');
     if (changed?.type !== 'keyChanged') throw new Error('no key change reported');
-    await acceptKeyChange(bob.replica, 'alice', changed.key, bob.now);
+    await acceptKeyChange(bob.replica, bob.identity, 'alice', changed.key, bob.now);
     await post(alice, text('new wall'));
     const link = await connect(alice, bob);
     expect(link.b.state).toBe('ready');
