@@ -111,6 +111,19 @@ export interface UnfriendedNoticeV5 {
 }
 
 /**
+ * A friend presented an identity key their pinned key did not sign (docs/protocol.md §4.2), waiting for
+ * the person to accept it. A list under the `meta` key `keyChanges` (no schema step); read back through
+ * a check. `replyTo` is the nonce of the friend-request that brought the key, answered once it is accepted.
+ */
+export interface PendingKeyChangeV6 {
+  handle: string;
+  /** The new key, 64 lowercase hex. */
+  key: string;
+  at: number;
+  replyTo: string | null;
+}
+
+/**
  * A reader pass (docs/protocol.md §7.5): one a friend gave us for their wall (`passes`, by wall) or
  * the one we last gave a friend for ours (`issuedPasses`, by reader). The core's `ReaderPass` as stored.
  */

@@ -23,6 +23,7 @@ export function hostHandlers(host: PeerHost, ready: Promise<unknown>, social?: S
     'host:dismiss-unfriended': async ({ handle }) => (await current()).dismissUnfriended(handle),
     'host:unfriend': async ({ handle }) => (await current()).unfriend(handle),
     'host:block': async ({ handle }) => (await current()).block(handle),
+    'host:accept-key-change': async ({ handle }) => (await current()).acceptKeyChange(handle),
     'host:unblock': async ({ handle }) => (await current()).unblock(handle),
     'host:post': async ({ text, photos }) => (await current()).post(text, photos ?? []),
     'host:write-on-wall': async ({ wall, text }) => (await current()).writeOnWall(wall, text),

@@ -87,6 +87,7 @@ export const MESSAGES = {
   'host:dismiss-unfriended': spec<SocialState>()(HandleOnly, 'a handle'),
   'host:unfriend': spec<SocialState>()(HandleOnly, 'a handle'),
   'host:block': spec<SocialState>()(HandleOnly, 'a handle'),
+  'host:accept-key-change': spec<SocialState>()(HandleOnly, 'a handle'),
   'host:unblock': spec<SocialState>()(HandleOnly, 'a handle'),
   'host:post': spec<FeedPost>()(
     Type.Object({

@@ -89,6 +89,7 @@ export const useFriendsStore = defineStore('friends', () => {
     cancelRequest: (handle: string) => act(() => sendRequest('host:cancel-request', { handle })),
     dismissUnfriended: (handle: string) => act(() => sendRequest('host:dismiss-unfriended', { handle })),
     unfriend: (handle: string) => act(() => sendRequest('host:unfriend', { handle })),
+    acceptKeyChange: (handle: string) => act(() => sendRequest('host:accept-key-change', { handle })),
     lastBlocked,
     dismissUndo: () => void (lastBlocked.value = null),
     block,

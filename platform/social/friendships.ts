@@ -1,3 +1,4 @@
+import { fromHex } from '@/core/bytes';
 import type { MediaStore } from '@/core/mediaStore';
 import { pinFriend, unfriend as forgetFriend, isPinnedSender } from '@/core/friendship';
 import { HANDLE_RULE, parseHandle } from '@/core/handle';
@@ -33,6 +34,10 @@ export interface FriendshipDeps {
   changes: ChangeBatcher;
   now(): number;
   notify(notice: SocialNotice): void;
+  /** A friend asked again with a key its pinned key did not sign: a key change for the person to accept (§4.2). */
+  keyChanged(handle: string, key: Uint8Array, replyTo: string): Promise<void>;
+  /** Unfriended or blocked: a key change waiting for `handle` is void. */
+  forgetKeyChange(handle: string): Promise<void>;
 }
 
 /**
@@ -79,6 +84,7 @@ export function createFriendships(deps: FriendshipDeps) {
     await store.deleteRequest(handle);
     await store.forgetProgress(handle);
     await store.forgetWallSync(handle);
+    await deps.forgetKeyChange(handle);
     circle.forgotten(handle);
     deps.disconnect(handle);
     access.allowlistChanged();
@@ -91,7 +97,10 @@ export function createFriendships(deps: FriendshipDeps) {
       // They lost our acceptance (or sent the request twice): answer again if the key is the pinned one.
       if (await isPinnedSender(replica, m)) await relay.send('friend-accept', src, { replyTo: m.nonce });
       // A new key without a rotation statement is a key change, never a silent re-pin (§4.2).
-      else circle.addProblem(`@${src} asked to be friends again with a different identity key. Check with them (for example by phone) before you unfriend and befriend them again.`);
+      else {
+        const key = fromHex(m.key, 32);
+        if (key) await deps.keyChanged(src, key, m.nonce);
+      }
       return;
     }
     if (request?.direction === 'outgoing') {

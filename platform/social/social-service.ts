@@ -12,6 +12,7 @@ import type { DataLink, PeerAccess } from '../ports';
 import type { Timers } from '../timers';
 import type { ConnectionEvent } from './connection-log';
 import { createFriendships } from './friendships';
+import { createKeyChanges } from './key-changes';
 import { openStagedPhotos, type StagedDb } from '../staged-photos';
 import { createIdbMediaStore } from './idb-media-store';
 import type { PhotoRequest } from './staged-photo-check';
@@ -141,6 +142,8 @@ export function createSocialService(deps: SocialServiceDeps) {
     changes,
     now: deps.now,
     notify: deps.notify,
+    keyChanged: (handle, key, replyTo) => keyChanges.noticed(handle, key, replyTo),
+    forgetKeyChange: (handle) => keyChanges.forget(handle),
   });
   const spread = (): void => connections.spread(circle.friends);
   // After sealing friends' entries: so a friend submitting one entry at a time cannot make this side
@@ -152,6 +155,22 @@ export function createSocialService(deps: SocialServiceDeps) {
 
   const conversation = createConversation({ ...writer, media, online: (f) => connections.presenceOf(f) === 'online' });
 
+  const keyChanges = createKeyChanges({
+    identity,
+    replica,
+    store,
+    circle,
+    relay,
+    relayStore,
+    media,
+    conversation,
+    access,
+    reconnect: (handle) => connections.keyAccepted(handle),
+    changes,
+    now: deps.now,
+    notify: deps.notify,
+  });
+
   const onSyncEvent = createSyncEventHandler({
     me,
     circle,
@@ -162,6 +181,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     conversation,
     announceWall: connections.announceWall,
     spreadSealed: sealedSpread.call,
+    keyChanged: (handle, key) => void serial(() => keyChanges.noticed(handle, key)).catch((e: unknown) => console.error('[peerwall] key change not kept', e)),
     now: deps.now,
   });
   function onStorageFull(error: unknown, from: string): void {
@@ -222,6 +242,8 @@ export function createSocialService(deps: SocialServiceDeps) {
     cancelRequest: (handle: string) => serial(async () => (await friendships.cancelRequest(handle), stateNow())),
     dismissUnfriended: (handle: string) => serial(async () => (await friendships.dismissUnfriended(handle), stateNow())),
     unfriend: (handle: string) => serial(async () => (await friendships.unfriend(handle), stateNow())),
+    /** Accepts a friend's new identity key after the person compared the safety number (§4.2). */
+    acceptKeyChange: (handle: string) => serial(async () => (await keyChanges.accept(handle), stateNow())),
     block: (handle: string) => serial(async () => (await friendships.block(handle), stateNow())),
     unblock: (handle: string) => serial(async () => (await friendships.unblock(handle), stateNow())),
     /** Writes a post, with photos a page staged, and answers with its feed row; open pages get the same row. */

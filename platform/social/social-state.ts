@@ -1,4 +1,4 @@
-import { toHex } from '@/core/bytes';
+import { fromHex, toHex } from '@/core/bytes';
 import type { FeedRow } from '@/core/feed';
 import type { Identity } from '@/core/identity';
 import { pendingChanges } from '@/core/pending';
@@ -105,6 +105,12 @@ export function createSocialState(deps: SocialStateDeps) {
       const ownSeq = (await replica.wallState(me))?.seq ?? 0;
       const outbox = new Map((await store.relayItems()).map((i) => [i.id, i]));
       const synced = await store.wallSyncs();
+      const keyChanges = new Map((await store.keyChanges()).map((c) => [c.handle, c]));
+      const keyChangeOf = (handle: string): FriendView['keyChange'] => {
+        const change = keyChanges.get(handle);
+        const key = change ? fromHex(change.key, 32) : null;
+        return change && key ? { at: change.at, safetyNumber: safetyNumberOf(handle, key) } : null;
+      };
       const friends: FriendView[] = (await replica.friends())
         .map((f) => ({
           handle: f.handle,
@@ -116,6 +122,7 @@ export function createSocialState(deps: SocialStateDeps) {
           gone: circle.gone.has(f.handle),
           safetyNumber: safetyNumberOf(f.handle, f.key),
           wallUpToDate: synced.get(f.handle) ?? null,
+          keyChange: keyChangeOf(f.handle),
         }))
         .sort((a, b) => a.handle.localeCompare(b.handle));
       const requests: RequestView[] = (await store.requests()).map((r) => {

@@ -1,6 +1,6 @@
 import type { OutboxItem } from '@/core/replica';
 import { isCanonicalHandle } from '@/core/handle';
-import type { ContentDb, FeedItemV2, FriendRequestV2, ProfileRecordV5, RejectionRecordV5, RelayOutboxItemV2, UnfriendedNoticeV5 } from '../content-db';
+import type { ContentDb, FeedItemV2, FriendRequestV2, PendingKeyChangeV6, ProfileRecordV5, RejectionRecordV5, RelayOutboxItemV2, UnfriendedNoticeV5 } from '../content-db';
 import { guardStorage } from './storage-errors';
 
 const UNFRIENDED_KEY = 'unfriendedBy';
@@ -31,6 +31,21 @@ function readCancelled(value: unknown): CancelledRequest[] {
         Number.isSafeInteger((c as CancelledRequest).at),
     )
     .slice(0, CANCELLED_KEPT);
+}
+
+const KEY_CHANGES_KEY = 'keyChanges';
+/** Pending key changes kept at most (one per friend; a friend list is bounded well below this). */
+export const KEY_CHANGES_KEPT = 1_000;
+
+function readKeyChanges(value: unknown): PendingKeyChangeV6[] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter((c): c is PendingKeyChangeV6 => {
+      const k = c as Partial<PendingKeyChangeV6> | null;
+      return typeof k === 'object' && k !== null && isCanonicalHandle(k.handle) && typeof k.key === 'string' && /^[0-9a-f]{64}$/.test(k.key)
+        && Number.isSafeInteger(k.at) && (k.replyTo === null || (typeof k.replyTo === 'string' && k.replyTo.length <= 64));
+    })
+    .slice(0, KEY_CHANGES_KEPT);
 }
 
 /** The stored notices that still have their shape (the rest are dropped, not thrown on). */
@@ -124,6 +139,17 @@ export function createSocialStore(db: ContentDb) {
         await tx.store.put({ key: CANCELLED_KEY, value: all.filter((c) => c.handle !== handle) });
         await tx.done;
         return found;
+      }),
+
+    /** Friends' identity keys waiting for the person to accept them (docs/protocol.md §4.2). */
+    keyChanges: async (): Promise<PendingKeyChangeV6[]> => readKeyChanges((await db.get('meta', KEY_CHANGES_KEY))?.value),
+    /** Records (or, with `change` null, forgets) the key change waiting for `handle`: one per friend. */
+    setKeyChange: (handle: string, change: PendingKeyChangeV6 | null) =>
+      write(async () => {
+        const tx = db.transaction('meta', 'readwrite');
+        const kept = readKeyChanges((await tx.store.get(KEY_CHANGES_KEY))?.value).filter((c) => c.handle !== handle);
+        await tx.store.put({ key: KEY_CHANGES_KEY, value: change ? [change, ...kept].slice(0, KEY_CHANGES_KEPT) : kept });
+        await tx.done;
       }),
 
     /** Published profiles, one per wall (ours included). */

@@ -27,6 +27,11 @@ export interface FriendView {
    * null for the friend, a handle for a mutual friend that relayed it (§7.5). Null before the first time.
    */
   wallUpToDate: { at: number; via: string | null } | null;
+  /**
+   * The friend presented an identity key their pinned key did not sign (docs/protocol.md §4.2): since
+   * when, and the safety number with the new key. Sync stays refused until the person accepts it.
+   */
+  keyChange: { at: number; safetyNumber: string } | null;
 }
 
 /** A post written on a friend's wall: queued for its owner to seal, with a sentence on when it gets there. */

@@ -362,6 +362,19 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
     },
     /** A sentence about why a friend is refused for now, or null. */
     penaltyOf: limits.sentence,
+    /** The person accepted `handle`'s new key: the refusal it caused no longer holds, so dial afresh. */
+    keyAccepted(handle: string): void {
+      const online = reach.isOnline(handle);
+      reach.forget(handle);
+      limits.forget(handle);
+      const connection = connections.get(handle);
+      if (live(connection)) end(handle, connection, 'Closed: the new key was accepted.');
+      if (!online) return;
+      reach.cameOnline(handle);
+      log.record(handle, 'retry', `Accepted @${handle}’s new key: connecting again.`);
+      dialOrWait(handle);
+      changed();
+    },
     /** Ends everything about `handle` (unfriended, blocked). */
     forget(handle: string): void {
       reach.forget(handle);

@@ -17,6 +17,8 @@ export interface SyncEventDeps {
   conversation: Pick<Conversation, 'rejected'>;
   /** Tells friends in session who may read `wall` through us that it grew (§7.5). */
   announceWall(wall: string, from: string): void;
+  /** A friend presented a key its pinned key did not sign: kept for the person to accept (§4.2). */
+  keyChanged(handle: string, key: Uint8Array): void;
   /** Announces our own wall after entries friends wrote on it were sealed (throttled). */
   spreadSealed(): void;
   now(): number;
@@ -57,7 +59,9 @@ export function createSyncEventHandler(deps: SyncEventDeps) {
     } else if (event.type === 'delivered' || event.type === 'recovered') {
       changes.feed();
     } else if (event.type === 'keyChanged') {
-      circle.addProblem(`@${handle} now uses a different identity key that their old key did not sign. Peerwall stopped syncing with them; check the change with them before befriending again.`);
+      deps.keyChanged(handle, event.key);
+    } else if (event.type === 'keyRotated') {
+      changes.feed(); // what waits for the friend was re-signed: new ids
     }
   };
 }

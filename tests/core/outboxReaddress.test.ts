@@ -14,7 +14,8 @@ function readable(log: readonly StoredEntry[]): [string, string | null, number |
   const ids = log.map((e) => e.id);
   return log.map((e) => {
     const body = e.body ? decodeBody(e.header.kind, e.body) : null;
-    const textOf = body?.ok && 'text' in body.value.body ? (body.value.body as { text: string }).text : null;
+    const content: unknown = body?.ok ? body.value.body : null;
+    const textOf = typeof content === 'object' && content !== null && 'text' in content ? String(content.text) : null;
     const target = e.header.target ? ids.indexOf(toHex(e.header.target)) : null;
     return [e.header.kind, textOf, target];
   });

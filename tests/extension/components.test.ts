@@ -123,6 +123,7 @@ describe('post and friend components', () => {
           gone: false,
           safetyNumber: '12345 67890',
           wallUpToDate: { at: Date.UTC(2026, 0, 1), via: 'carol' },
+          keyChange: null,
         },
       ],
       incoming: [{ handle: 'carol', direction: 'incoming', at: 0, note: '', delivery: 'delivered' }],

@@ -31,5 +31,6 @@ export const friendView = (handle: string, fields: Partial<FriendView> = {}): Fr
   gone: false,
   safetyNumber: '1',
   wallUpToDate: null,
+  keyChange: null,
   ...fields,
 });
