@@ -35,6 +35,6 @@ export function hostHandlers(host: PeerHost, ready: Promise<unknown>, social?: S
     'host:dismiss-rejection': async ({ id }) => (await current()).dismissRejection(id),
     'host:feed': async ({ limit, wall, expanded }) => (await current()).feed(limit, wall, expanded ?? []),
     'host:connection-log': async ({ handle }) => (await current()).connectionLog(handle),
-    'host:delete-account': async ({ password }) => (await ready, host.deleteAccount(password)),
+    'host:delete-account': async ({ password, erase }) => (await ready, host.deleteAccount(password, erase ?? false)),
   };
 }

@@ -129,7 +129,11 @@ export const MESSAGES = {
     `a limit of 1–${FEED_MAX} posts, a wall or null, and at most ${EXPANDED_MAX} expanded post ids`,
   ),
   'host:connection-log': spec<ConnectionEvent[]>()(HandleOnly, 'a handle'),
-  'host:delete-account': spec<HostState>()(Type.Object({ password: Type.String({ maxLength: 1024 }) }), 'your password'),
+  'host:delete-account': spec<HostState>()(
+    /** `erase`: also erase everything Peerwall stored for the account in this browser (kept when absent). */
+    Type.Object({ password: Type.String({ maxLength: 1024 }), erase: Type.Optional(Type.Boolean()) }),
+    'your password, and whether to erase this browser’s data',
+  ),
   'bg:ensure-host': spec<{ created: boolean }>()(None, 'no payload'),
   'bg:session-get': spec<Session | null>()(None, 'no payload'),
   'bg:session-set': spec<null>()(
@@ -139,6 +143,7 @@ export const MESSAGES = {
   ),
   'bg:notify': spec<null>()(SocialNoticeSchema, 'a notification'),
   'bg:mark-seen': spec<null>()(None, 'no payload'),
+  'bg:erase-stored': spec<null>()(HandleOnly, 'a handle'),
   'bg:unseen': spec<Unseen>()(None, 'no payload'),
   'ui:host-state': spec<null>()(HostStateSchema, 'a peer host state'),
   'ui:social-changed': spec<null>()(SocialChangeSchema, 'what changed'),

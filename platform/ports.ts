@@ -83,4 +83,9 @@ export interface SocialHooks {
   incoming(link: DataLink): void;
   /** Before account deletion: a goodbye entry to friends. */
   farewell(): Promise<void>;
+  /**
+   * After account deletion, once the session ended: erases what the social layer stored for `handle`
+   * in this browser (its content database: walls, media, outboxes, identity; staged photos).
+   */
+  erase(handle: string): Promise<void>;
 }

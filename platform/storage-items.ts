@@ -91,6 +91,18 @@ export const unseenItem = storage.defineItem<UnseenV3>('local:unseen', {
   fallback: { count: 0, focusPostId: null, focusWall: null, lookedAt: {} },
 });
 
+/**
+ * Forgets what this browser's storage keeps for `handle` once its account is deleted with its data:
+ * the settings (Broker URL and notification switches), the unread count and notification targets,
+ * and when its wall was last looked at. Other accounts' "last looked" times stay.
+ */
+export async function eraseStoredFor(handle: string): Promise<void> {
+  const { lookedAt } = await unseenItem.getValue();
+  const kept = Object.fromEntries(Object.entries(lookedAt).filter(([view]) => view.startsWith('wall:') && view !== `wall:${handle}`));
+  await unseenItem.setValue({ count: 0, focusPostId: null, focusWall: null, lookedAt: kept });
+  await settingsItem.removeValue();
+}
+
 /** Reads the session, treating a damaged stored value as signed out (and saying so). */
 export async function loadSession(): Promise<Session | null> {
   const raw = await sessionItem.getValue();

@@ -6,6 +6,7 @@ startPeerHost(
   {
     load: () => sendRequest('bg:session-get'),
     save: async (session) => void (await sendRequest('bg:session-set', { session })),
+    erase: async (handle) => void (await sendRequest('bg:erase-stored', { handle })),
   },
   // Notifications and the badge belong to the background: this document only has `runtime`.
   (notice) => void sendRequest('bg:notify', notice).catch(() => undefined),

@@ -2,13 +2,19 @@ import { browser } from 'wxt/browser';
 import { createMessageListener, isOwnExtension, type SenderLike } from '../message-router';
 import { startPeerHost } from '../start-peer-host';
 import type { SocialNotice } from '../social/social-views';
-import { loadSession, saveSession, unseenItem } from '../storage-items';
+import { eraseStoredFor, loadSession, saveSession, unseenItem } from '../storage-items';
 import { watchFeedPorts, type FeedPortLike } from './feed-ports';
 import { handleNotificationClicks, markSeen, recordLooked, showBadge, showNotice } from './notifier';
 import { ensureOffscreenDocument } from './offscreen-document';
 import { registerSidePanelMenu } from './side-panel';
 
-const storageSessions = { load: loadSession, save: saveSession };
+/** After an account is deleted with its data: nothing of it stays in storage, and the badge clears. */
+async function eraseStored(handle: string): Promise<void> {
+  await eraseStoredFor(handle);
+  await showBadge(0);
+}
+
+const storageSessions = { load: loadSession, save: saveSession, erase: eraseStored };
 
 /**
  * Chrome: if a `host:` request arrives while the offscreen document is missing (it was
@@ -52,6 +58,7 @@ export function startBackground(): void {
         'bg:session-set': async ({ session }) => (await saveSession(session), null),
         'bg:notify': async (notice) => (await notify(notice), null),
         'bg:mark-seen': async () => (await markSeen(), null),
+        'bg:erase-stored': async ({ handle }) => (await eraseStored(handle), null),
         'bg:unseen': () => unseenItem.getValue(),
       },
       extensionId: browser.runtime.id,

@@ -4,10 +4,11 @@ import { parseBrokerUrl } from '../broker-url';
 import { PeerwallError } from '../errors';
 import type { Credentials, HostState } from '../messages';
 import type { SocialHooks } from '../ports';
-import type { HostSession } from './host-session';
+import type { HostSession, SessionStore } from './host-session';
 
 export interface AccountDeps {
   link: HostSession;
+  sessions: Pick<SessionStore, 'erase'>;
   fetch: FetchFn;
   now(): number;
   social?: SocialHooks;
@@ -50,8 +51,11 @@ export function createAccountActions(deps: AccountDeps) {
       await link.end(null);
       return link.getState();
     },
-    /** Deletes the broker account, sends a goodbye to connected friends and signs out. */
-    async deleteAccount(password: string): Promise<HostState> {
+    /**
+     * Deletes the broker account, sends a goodbye to connected friends and signs out; with `erase`, then
+     * erases everything Peerwall stored for the account in this browser.
+     */
+    async deleteAccount(password: string, erase = false): Promise<HostState> {
       const current = link.current();
       if (!current) throw new PeerwallError('signed_out', 'Sign in first.');
       if (password.length === 0) throw new PeerwallError('invalid_password', 'Enter your password to delete your account.');
@@ -82,7 +86,21 @@ export function createAccountActions(deps: AccountDeps) {
         link.release(); // nothing was deleted: back online as before
         throw error;
       }
-      await link.end('Your account was deleted. Your handle stays retired.');
+      if (!erase) {
+        await link.end('Your account was deleted. Your handle stays retired.');
+        return link.getState();
+      }
+      await link.end('Your account was deleted and its data erased from this browser. Your handle stays retired.');
+      try {
+        await deps.social?.erase(current.handle);
+        await deps.sessions.erase?.(current.handle);
+      } catch (error) {
+        console.error('[peerwall] Erasing the account data failed', error);
+        throw new PeerwallError(
+          'erase_failed',
+          'Your account was deleted, but Peerwall could not erase all of its data in this browser. Close other Peerwall windows and try again.',
+        );
+      }
       return link.getState();
     },
   };

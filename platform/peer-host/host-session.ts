@@ -10,6 +10,8 @@ import type { PeerFactory } from './peer-port';
 export interface SessionStore {
   load(): Promise<Session | null>;
   save(session: Session | null): Promise<void>;
+  /** Erases the small state kept for `handle` beside the session (settings, unseen counts); absent where there is none. */
+  erase?(handle: string): Promise<void>;
 }
 
 export interface HostSessionDeps {

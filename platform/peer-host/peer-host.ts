@@ -24,8 +24,8 @@ export interface PeerHost {
   createAccount(credentials: Credentials): Promise<HostState>;
   signOut(): Promise<HostState>;
   reconnectNow(): HostState;
-  /** Deletes the broker account, sends a goodbye to connected friends and signs out. */
-  deleteAccount(password: string): Promise<HostState>;
+  /** Deletes the broker account, sends a goodbye to connected friends and signs out; `erase` also erases its data here. */
+  deleteAccount(password: string, erase?: boolean): Promise<HostState>;
   /** Called with `navigator.onLine` changes: coming back online retries at once. */
   networkChanged(online: boolean): void;
   stop(): void;
@@ -37,7 +37,7 @@ export interface PeerHost {
  */
 export function createPeerHost(deps: PeerHostDeps): PeerHost {
   const link = createHostSession({ ...deps, options: { ...DEFAULTS, ...deps.options } });
-  const accounts = createAccountActions({ link, fetch: deps.fetch, now: deps.now, social: deps.social });
+  const accounts = createAccountActions({ link, sessions: deps.sessions, fetch: deps.fetch, now: deps.now, social: deps.social });
   return {
     start: link.restore,
     getState: link.getState,

@@ -1,7 +1,9 @@
 import type { RandomBytes } from '@/core/identity';
 import type { Verifier } from '@/core/verifier';
 import { PeerwallError } from '../errors';
+import { deleteDB } from 'idb';
 import { contentDbName, openContentDb, type ContentDb } from '../content-db';
+import { STAGED_DB_NAME } from '../staged-photos';
 import type { SocialHooks } from '../ports';
 import type { Timers } from '../timers';
 import { loadOrCreateIdentity } from './identity-store';
@@ -16,6 +18,8 @@ const FAREWELL_WAIT_MS = 15_000;
 
 export interface SocialHostDeps {
   openDb?: (handle: string) => Promise<ContentDb>;
+  /** Deletes a database by name (IndexedDB's `deleteDatabase` by default). */
+  deleteDb?: (name: string) => Promise<void>;
   now(): number;
   randomBytes: RandomBytes;
   /** Shared by every account's service: its imported keys outlive a sign-out. */
@@ -37,6 +41,7 @@ export interface SocialHost extends SocialHooks {
  */
 export function createSocialHost(deps: SocialHostDeps): SocialHost {
   const openDb = deps.openDb ?? ((handle: string) => openContentDb(contentDbName(handle)));
+  const deleteDb = deps.deleteDb ?? ((name: string) => deleteDB(name));
   let service: SocialService | null = null;
   let db: ContentDb | null = null;
   let generation = 0;
@@ -90,6 +95,13 @@ export function createSocialHost(deps: SocialHostDeps): SocialHost {
     incoming: (link) => (service ? service.incoming(link) : link.close()),
     farewell: async () => {
       await service?.farewell('This account was deleted.', FAREWELL_WAIT_MS);
+    },
+    async erase(handle) {
+      end();
+      // Pages holding the content database for photos close it when asked (read-media-file.ts).
+      await deleteDb(contentDbName(handle));
+      // Photos a page staged for a post never sent belong to whoever was signed in: this account.
+      await deleteDb(STAGED_DB_NAME);
     },
     current() {
       if (!service) throw new PeerwallError('signed_out', 'Sign in first.');

@@ -23,6 +23,7 @@ function bgHandlers(overrides: Partial<Handlers<'bg'>> = {}): Handlers<'bg'> {
     'bg:session-set': async () => null,
     'bg:notify': async () => null,
     'bg:mark-seen': async () => null,
+    'bg:erase-stored': async () => null,
     'bg:unseen': async () => ({ count: 0, focusPostId: null, focusWall: null, lookedAt: {} }),
     ...overrides,
   };

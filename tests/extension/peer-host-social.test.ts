@@ -31,6 +31,7 @@ function recordingSocial(allow = { handles: ['bob', 'carol'], blocked: ['mallory
     serverFrame: (frame) => void messages.push(frame),
     incoming: (link) => void incoming.push(link),
     farewell: async () => void calls.push('farewell'),
+    erase: async (handle) => void calls.push(`erase ${handle}`),
   };
   return { hooks, calls, incoming, messages, access: () => access! };
 }

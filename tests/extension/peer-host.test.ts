@@ -29,6 +29,7 @@ function allowing(handles: string[]): SocialHooks {
     serverFrame: () => undefined,
     incoming: (link) => link.close(),
     farewell: async () => undefined,
+    erase: async () => undefined,
   };
 }
 
