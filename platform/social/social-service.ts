@@ -156,19 +156,9 @@ export function createSocialService(deps: SocialServiceDeps) {
   const conversation = createConversation({ ...writer, media, online: (f) => connections.presenceOf(f) === 'online' });
 
   const keyChanges = createKeyChanges({
-    identity,
-    replica,
-    store,
-    circle,
-    relay,
-    relayStore,
-    media,
-    conversation,
-    access,
+    ...writer,
+    relay, relayStore, media, conversation, access, changes, notify: deps.notify,
     reconnect: (handle) => connections.keyAccepted(handle),
-    changes,
-    now: deps.now,
-    notify: deps.notify,
   });
 
   const onSyncEvent = createSyncEventHandler({
