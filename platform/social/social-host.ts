@@ -41,7 +41,9 @@ export interface SocialHost extends SocialHooks {
  */
 export function createSocialHost(deps: SocialHostDeps): SocialHost {
   const openDb = deps.openDb ?? ((handle: string) => openContentDb(contentDbName(handle)));
-  const deleteDb = deps.deleteDb ?? ((name: string) => deleteDB(name));
+  const deleteDb =
+    deps.deleteDb ??
+    ((name: string) => deleteDB(name, { blocked: () => console.warn(`[peerwall] Erasing ${name} waits for a page to close it.`) }));
   let service: SocialService | null = null;
   let db: ContentDb | null = null;
   let generation = 0;
