@@ -62,7 +62,7 @@ export function createKeyChanges(deps: KeyChangeDeps) {
         deps.notify({
           kind: 'request',
           title: 'Identity key changed',
-          message: `@${handle}’s identity key changed. Compare the new safety number with them in Friends before you accept it.`,
+          message: `@${handle}’s identity key changed. Check it in Friends before you accept the new key.`,
           postId: null,
         });
       }
