@@ -6,6 +6,7 @@ import { openAccountStore } from './account-store';
 import type { AccountStore } from './accounts';
 import type { BrokerConfig } from './config';
 import { createCredentialChecker } from './credentials';
+import { createHealthProbe } from './health';
 import { createWorkerHasher, type Hasher } from './hasher';
 import { loggerOptions } from './log';
 import type { LoginThrottle } from './login-throttle';
@@ -16,6 +17,7 @@ import signalling from './plugins/signalling';
 import { trustProxyOption } from './proxy-trust';
 import accountRoutes from './routes/accounts';
 import directoryRoutes from './routes/directory';
+import healthRoutes from './routes/health';
 import homeRoutes from './routes/home';
 import sessionRoutes from './routes/sessions';
 import { loadOrCreateSecret } from './secret';
@@ -94,6 +96,7 @@ export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promis
     socketLimiter: shared.socketLimiter,
   });
   await app.register(homeRoutes);
+  await app.register(healthRoutes, { probe: createHealthProbe({ accounts: () => accounts.ping(), redis: shared.ping }) });
   await app.register(directoryRoutes, { accounts, ice: config });
   await app.register(sessionRoutes, { credentials, throttle });
   await app.register(accountRoutes, { accounts, hasher, credentials, registrations, throttle });

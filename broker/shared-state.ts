@@ -18,6 +18,8 @@ export interface SharedState {
   relayLimiter: WindowCounter;
   /** Signalling sockets opened per handle. */
   socketLimiter: WindowCounter;
+  /** Redis answers PING, for GET /health; absent when the state is in this process. */
+  ping?: () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,9 @@ export async function openSharedState(
     registrations: createRedisWindowCounter(redis, { name: 'registrations', ...registrationLimit }),
     relayLimiter: createRedisWindowCounter(redis, { name: 'relays', ...relayLimit }),
     socketLimiter: createRedisWindowCounter(redis, { name: 'sockets', ...socketLimit }),
+    async ping() {
+      await redis.ping();
+    },
     async close() {
       redis.disconnect();
       subscriber.disconnect();

@@ -138,7 +138,9 @@ describe('PostgreSQL unavailable', () => {
       const peer = RawPeer.connect(broker.wsUrl('alice', token));
       expect(errorMessage(await peer.next(ofType('ERROR')))).toMatch(/^unavailable: /);
       expect((await peer.closed).code).toBe(1013);
-      expect((await fetch(`${broker.url}/health`)).status).toBe(200);
+      const health = await fetch(`${broker.url}/health`);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toEqual({ status: 'unavailable', accounts: 'down' });
       // A socket opened before stays up; a relay that needs the account check is refused for now.
       bob.send({ type: 'PW_RELAY', dst: 'alice', payload: { id: 'r1', body: 'hi' } });
       const refused = await bob.next(ofType('PW_RELAY_STATUS'));
