@@ -123,6 +123,9 @@ describe('PostgreSQL unavailable', () => {
       const bobToken = await account(broker.app, 'bob');
       const bob = RawPeer.connect(broker.wsUrl('bob', bobToken));
       await bob.opened();
+      // OPEN comes before the broker's second look at the account; an answer to a frame means that look is done.
+      bob.send({ type: 'PW_ALLOW', payload: { handles: [] } });
+      await bob.next(ofType('PW_PRESENCE'));
       await server.stop();
 
       const unavailable = { error: { code: 'unavailable', message: expect.stringContaining('cannot reach its account database') } };
