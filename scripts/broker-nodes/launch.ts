@@ -34,6 +34,7 @@ export interface LaunchOptions {
  * deploy/nginx.conf. Everything listens on 127.0.0.1 on free ports. docs/broker.md#several-nodes-without-docker.
  */
 export async function launchBrokerNodes(options: LaunchOptions = {}): Promise<LocalNodes> {
+  NginxProcess.require();
   const dir = mkdtempSync(join(tmpdir(), 'peerwall-nodes-'));
   const started: { redis?: TestRedis; postgres?: PostgresServer; nodes: NodeProcess[]; nginx?: NginxProcess } = { nodes: [] };
   let stopped: Promise<void> | undefined;
@@ -60,7 +61,7 @@ export async function launchBrokerNodes(options: LaunchOptions = {}): Promise<Lo
       TRUST_PROXY: '1',
       ...options.env,
     };
-    // One after the other: the first applies the schema under its advisory lock, the next find it done.
+    // One after the other: the first applies the schema under its advisory lock, the next finds it done.
     for (let i = 1; i <= NODE_COUNT; i++) {
       const dataDir = join(dir, `node-${i}`);
       mkdirSync(dataDir, { mode: 0o700 });

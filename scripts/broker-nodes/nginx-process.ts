@@ -12,12 +12,17 @@ const START_TIMEOUT_MS = 10_000;
 export class NginxProcess {
   private constructor(private readonly child: ChildProcess) {}
 
-  static async start(options: { port: number; upstreams: readonly number[]; dir: string }): Promise<NginxProcess> {
+  /** Throws with the command that installs nginx when it is missing (checked before anything else starts). */
+  static require(): void {
     try {
       accessSync(NGINX, constants.X_OK);
     } catch {
       throw new Error(`nginx is missing (${NGINX}). Run: sudo apt-get install -y nginx   (or point NGINX_PATH at it)`);
     }
+  }
+
+  static async start(options: { port: number; upstreams: readonly number[]; dir: string }): Promise<NginxProcess> {
+    NginxProcess.require();
     // As root, nginx's workers run as an unprivileged user, which must reach its temp directories.
     const asRoot = process.getuid?.() === 0;
     const tmp = join(options.dir, 'tmp');

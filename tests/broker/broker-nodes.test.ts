@@ -13,6 +13,9 @@ let local: LocalNodes;
 let redis: Redis;
 const peers: RawPeer[] = [];
 const tokens: Record<string, string> = {};
+/** The two sockets of the relay test, on different nodes. */
+let alice: RawPeer;
+let bob: RawPeer;
 
 beforeAll(async () => {
   local = await launchBrokerNodes({ env: { BCRYPT_COST: '4', LOG_LEVEL: 'info' } });
@@ -68,8 +71,8 @@ describe('npm run broker:nodes', () => {
   });
 
   it('upgrades sockets on any node without sticky sessions, and relays between two on different nodes', async () => {
-    const alice = await online('alice');
-    let bob = await online('bob');
+    alice = await online('alice');
+    bob = await online('bob');
     // Round-robin: a socket that shares alice's node is opened again until it lands elsewhere.
     for (let attempt = 0; (await nodeOf('bob')) === (await nodeOf('alice')); attempt++) {
       expect(attempt).toBeLessThan(6);
@@ -92,7 +95,6 @@ describe('npm run broker:nodes', () => {
   }, 60_000);
 
   it('brings a client back online through nginx after the node holding it is killed with SIGKILL', async () => {
-    const [alice, bob] = [peers.find((p) => p.frames.some((f) => f.type === 'ANSWER'))!, peers.at(-1)!];
     const aliceNode = await nodeOf('alice');
     const victim = local.nodes.find((node) => node.id === aliceNode)!;
     await victim.kill();
