@@ -26,5 +26,7 @@ export interface AccountStore {
    * every token stops working. False when it was missing, retired or changed meanwhile.
    */
   retire(handle: string, expectedVersion: number): Promise<boolean>;
+  /** Resolves when the database answers a trivial query (GET /health); rejects when it cannot be reached. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import { openAccountStore } from './account-store';
 import type { AccountStore } from './accounts';
 import type { BrokerConfig } from './config';
 import { createCredentialChecker } from './credentials';
+import { createHealthProbe } from './health';
 import { createWorkerHasher, type Hasher } from './hasher';
 import { loggerOptions } from './log';
 import type { LoginThrottle } from './login-throttle';
@@ -16,6 +17,7 @@ import signalling from './plugins/signalling';
 import { trustProxyOption } from './proxy-trust';
 import accountRoutes from './routes/accounts';
 import directoryRoutes from './routes/directory';
+import healthRoutes from './routes/health';
 import homeRoutes from './routes/home';
 import sessionRoutes from './routes/sessions';
 import { loadOrCreateSecret } from './secret';
@@ -27,6 +29,8 @@ export interface AppDeps {
   throttle?: LoginThrottle;
   /** Fastify logger options (tests pass false or loggerOptions(level, stream)); defaults to loggerOptions(config.logLevel). */
   logger?: FastifyServerOptions['logger'];
+  /** This node's clock (tests make nodes disagree); Date.now by default. */
+  now?: () => number;
 }
 
 export { DATABASE_FILE } from './account-store';
@@ -64,7 +68,7 @@ export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promis
     throw error;
   }
   try {
-    shared = await openSharedState(config, app.log, { throttle: deps.throttle });
+    shared = await openSharedState(config, app.log, { throttle: deps.throttle, now: deps.now });
   } catch (error) {
     await hasher.close();
     await accounts.close();
@@ -82,7 +86,7 @@ export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promis
 
   await app.register(errors);
   await app.register(cors, { extraOrigins: config.corsOrigins });
-  await app.register(auth, { secret, accounts, tokenTtlSeconds: config.tokenTtlSeconds });
+  await app.register(auth, { secret, accounts, tokenTtlSeconds: config.tokenTtlSeconds, now: deps.now });
   await app.register(signalling, {
     accounts,
     maxConnections: config.maxConnections,
@@ -94,8 +98,9 @@ export async function buildApp(config: BrokerConfig, deps: AppDeps = {}): Promis
     socketLimiter: shared.socketLimiter,
   });
   await app.register(homeRoutes);
+  await app.register(healthRoutes, { probe: createHealthProbe({ accounts: () => accounts.ping(), redis: shared.ping }) });
   await app.register(directoryRoutes, { accounts, ice: config });
-  await app.register(sessionRoutes, { credentials, throttle });
+  await app.register(sessionRoutes, { credentials, throttle, now: shared.now });
   await app.register(accountRoutes, { accounts, hasher, credentials, registrations, throttle });
   return app;
 }

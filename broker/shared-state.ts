@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { BrokerConfig } from './config';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle';
-import { connectRedis, untilReady } from './redis/client';
+import { connectRedis, orUnavailable, untilReady } from './redis/client';
 import { createRedisLoginThrottle } from './redis/login-throttle';
 import { createRedisMesh } from './redis/mesh';
 import { createRedisRelayQueue } from './redis/relay-queue';
@@ -18,6 +18,10 @@ export interface SharedState {
   relayLimiter: WindowCounter;
   /** Signalling sockets opened per handle. */
   socketLimiter: WindowCounter;
+  /** Milliseconds on the clock every node shares (Redis's `TIME`; this process's without Redis). */
+  now(): Promise<number>;
+  /** Redis answers PING, for GET /health; absent when the state is in this process. */
+  ping?: () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,7 +38,7 @@ const REDIS_START_WAIT_MS = 5_000;
 export async function openSharedState(
   config: BrokerConfig,
   log: FastifyBaseLogger,
-  deps: { throttle?: LoginThrottle } = {},
+  deps: { throttle?: LoginThrottle; now?: () => number } = {},
 ): Promise<SharedState> {
   const registrationLimit = { limit: config.registerRateLimit, windowMs: 60 * 60_000 };
   const relayLimit = { limit: RELAYS_PER_MINUTE, windowMs: 60_000 };
@@ -46,6 +50,7 @@ export async function openSharedState(
       registrations: createWindowCounter(registrationLimit),
       relayLimiter: createWindowCounter(relayLimit),
       socketLimiter: createWindowCounter(socketLimit),
+      now: async () => (deps.now ?? Date.now)(),
       close: async () => undefined,
     };
   }
@@ -62,6 +67,14 @@ export async function openSharedState(
     registrations: createRedisWindowCounter(redis, { name: 'registrations', ...registrationLimit }),
     relayLimiter: createRedisWindowCounter(redis, { name: 'relays', ...relayLimit }),
     socketLimiter: createRedisWindowCounter(redis, { name: 'sockets', ...socketLimit }),
+    now: () =>
+      orUnavailable(async () => {
+        const [seconds, micros] = await redis.time();
+        return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+      }),
+    async ping() {
+      await redis.ping();
+    },
     async close() {
       redis.disconnect();
       subscriber.disconnect();

@@ -23,7 +23,11 @@ export function createSqliteAccountStore(db: Db, now: () => number = Date.now): 
     `UPDATE accounts SET password_hash = '', token_version = token_version + 1, retired_at = ?
      WHERE handle = ? AND retired_at IS NULL AND token_version = ?`,
   );
+  const one = db.prepare('SELECT 1');
   return {
+    async ping() {
+      one.get();
+    },
     async find(handle) {
       const row = select.get(handle);
       return row && toAccount(row);

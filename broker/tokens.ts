@@ -28,7 +28,11 @@ export interface JwtCodec {
 }
 
 export interface TokenService {
-  startSession(handle: string, tokenVersion: number): Session;
+  /**
+   * `startedAt`: when the sign-in happened on the clock all nodes share (Redis's, with several nodes), so
+   * "newest sign-in wins" does not depend on node clocks agreeing; this process's clock when absent.
+   */
+  startSession(handle: string, tokenVersion: number, startedAt?: number): Session;
   issue(session: Session): { token: string; expiresAt: string };
   /** Rejects with StorageUnavailableError when the account database cannot be reached. */
   check(token: string | undefined): Promise<TokenCheck>;
@@ -48,8 +52,8 @@ export function createTokenService(deps: {
   const now = deps.now ?? Date.now;
   let lastStart = 0;
   return {
-    startSession(handle, tokenVersion) {
-      lastStart = Math.max(now(), lastStart + 1); // strictly increasing within this process
+    startSession(handle, tokenVersion, startedAt = now()) {
+      lastStart = Math.max(startedAt, lastStart + 1); // strictly increasing within this process
       return { handle, sessionId: randomBytes(16).toString('base64url'), startedAt: lastStart, tokenVersion };
     },
     issue(session) {

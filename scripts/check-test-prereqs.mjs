@@ -1,4 +1,4 @@
-// First step of `npm test`: the broker tests need PostgreSQL 15's binaries and `redis-server` (they start their own
+// First step of `npm test`: the broker tests need PostgreSQL 15's binaries, `redis-server` and nginx (they start their own
 // servers), the end-to-end tests Debian's Chromium and Firefox ESR, `unshare` and `ip`, and permission to create a network namespace. Installs what is missing when it can (as root with apt,
 // like .ci/run), otherwise stops at once with the exact command, before minutes of type checks and builds.
 import { accessSync, constants } from 'node:fs';
@@ -9,6 +9,8 @@ const executables = [
   { name: 'PostgreSQL 15', file: `${pgBin}/postgres`, variable: 'PG_BIN', apt: 'postgresql', what: 'its bin directory' },
   { name: 'Chromium', file: process.env.CHROME_PATH || '/usr/bin/chromium', variable: 'CHROME_PATH', apt: 'chromium' },
   { name: 'Firefox ESR', file: process.env.FIREFOX_PATH || '/usr/bin/firefox-esr', variable: 'FIREFOX_PATH', apt: 'firefox-esr' },
+  // npm run broker:nodes and tests/broker/broker-nodes.test.ts run it as a plain process; no system service is used.
+  { name: 'nginx', file: process.env.NGINX_PATH || '/usr/sbin/nginx', variable: 'NGINX_PATH', apt: 'nginx' },
 ];
 const tools = [
   { name: 'unshare', apt: 'util-linux' },
@@ -50,7 +52,7 @@ if (absent.length > 0) {
       `Missing: ${absent.map((a) => a.name).join(', ')}.`,
       `Run: sudo apt-get update && sudo apt-get install -y ${packages}`,
       ...absent.filter((a) => a.variable).map((a) => `(or point ${a.variable} at ${a.name}'s ${a.what ?? 'executable'})`),
-      'Unit tests (npm run test:unit) need only PostgreSQL 15 and redis-server of this.',
+      'Unit tests (npm run test:unit) need only PostgreSQL 15, redis-server and nginx of this.',
     ]);
   }
 }

@@ -20,6 +20,8 @@ export interface AuthOptions {
   secret: string;
   accounts: AccountStore;
   tokenTtlSeconds: number;
+  /** This node's clock, for token expiry (tests skew it); Date.now by default. */
+  now?: () => number;
 }
 
 /** Session tokens: HS256 JWTs (algorithm pinned on verify) carrying handle, token version and session id. */
@@ -34,6 +36,7 @@ export default fp(
       jwt: { sign: (payload) => app.jwt.sign(payload), verify: (token) => app.jwt.verify(token) },
       accounts: options.accounts,
       ttlSeconds: options.tokenTtlSeconds,
+      now: options.now,
     });
     app.decorate('tokens', tokens);
     app.decorateRequest('session', null);

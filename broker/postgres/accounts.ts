@@ -16,6 +16,9 @@ interface Row {
  */
 export function createPostgresAccountStore(db: Postgres, now: () => number = Date.now): AccountStore {
   return {
+    async ping() {
+      await db.query('SELECT 1');
+    },
     async find(handle) {
       const { rows } = await db.query<Row>('SELECT * FROM accounts WHERE handle = $1', [handle]);
       return rows[0] && toAccount(rows[0]);

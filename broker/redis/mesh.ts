@@ -36,6 +36,8 @@ function pairs(flat: unknown): Array<{ handle: string; node: string }> {
  */
 export function createRedisMesh({ redis, subscriber, queue, log }: RedisMeshDeps): SignallingMesh {
   const node = randomBytes(8).toString('hex');
+  // Names this node in Redis (pw:node:<id>, pw:peer:*), so an operator can tell which process holds whom.
+  log.info({ node }, 'signalling shared through Redis');
   const claim = defineScript(redis, CLAIM);
   const release = defineScript(redis, RELEASE);
   const allow = defineScript(redis, ALLOW);

@@ -12,12 +12,8 @@ export interface DirectoryRoutesOptions {
   ice: IceConfig;
 }
 
-/** Health, handle look-up and ICE configuration. */
+/** Handle look-up and ICE configuration. */
 const directoryRoutes: FastifyPluginAsyncTypebox<DirectoryRoutesOptions> = async (app, { accounts, ice }) => {
-  app.get('/health', { schema: { response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({
-    status: 'ok' as const,
-  }));
-
   app.get(
     '/api/handles/:handle',
     {

@@ -10,11 +10,13 @@ import { Credentials, SessionBody } from './schemas';
 export interface SessionRoutesOptions {
   credentials: CredentialChecker;
   throttle: LoginThrottle;
+  /** The clock every node shares (SharedState.now): a session's start orders sign-ins across nodes. */
+  now: () => Promise<number>;
 }
 
 const INVALID_CREDENTIALS = 'The handle or the password is not correct.';
 
-const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (app, { credentials, throttle }) => {
+const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (app, { credentials, throttle, now }) => {
   app.post(
     '/api/sessions',
     { schema: { body: Credentials, response: { 200: SessionBody, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody, 503: ErrorBody } } },
@@ -35,7 +37,7 @@ const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (ap
         throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
       }
       await throttle.succeed(parsed.handle, request.ip);
-      const session = app.tokens.startSession(account.handle, account.tokenVersion);
+      const session = app.tokens.startSession(account.handle, account.tokenVersion, await now());
       return { ...app.tokens.issue(session), handle: account.handle };
     },
   );

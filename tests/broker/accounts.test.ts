@@ -163,10 +163,11 @@ describe.each(backends)('on $name', (current) => {
 });
 
 describe('other routes', () => {
-  it('answers GET /health', async () => {
+  it('answers GET /health with its account store up', async () => {
     const response = await fetch(`${broker.url}/health`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok' });
+    const redis = broker.config.redisUrl === undefined ? {} : { redis: 'up' };
+    expect(await response.json()).toEqual({ status: 'ok', accounts: 'up', ...redis });
   });
 
   it('answers unknown routes with a 404 error body', async () => {

@@ -18,6 +18,6 @@ describe('GET / on a listening broker', () => {
     expect(page).toContain('<title>Peerwall broker</title>');
     expect(page).toContain(`This is a Peerwall broker, version ${version}.`);
     expect(page).toContain('<a href="/health">/health</a>');
-    expect(await (await fetch(`${broker.url}/health`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${broker.url}/health`)).json()).toEqual({ status: 'ok', accounts: 'up' });
   });
 });

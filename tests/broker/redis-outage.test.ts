@@ -47,7 +47,9 @@ describe('Redis stopped and started again under 200 connected sockets', () => {
     await redis.stop();
 
     for (const node of [one, two]) {
-      expect((await fetch(`${node.url}/health`)).status).toBe(200);
+      const health = await fetch(`${node.url}/health`);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toEqual({ status: 'unavailable', accounts: 'up', redis: 'down' });
       const signInWhileAway = await node.app.inject({ method: 'POST', url: '/api/sessions', payload: { handle: 'l0', password: 'correct horse battery' } });
       expect(signInWhileAway.statusCode).toBe(503);
       expect(signInWhileAway.json()).toMatchObject({ error: { code: 'unavailable' } });
@@ -88,6 +90,9 @@ describe('Redis stopped and started again under 200 connected sockets', () => {
     const again = RawPeer.connect(two.wsUrl('r0', await signIn(two.app, 'r0')));
     sockets.push({ handle: 'r0', friend: 'l0', peer: again });
     await again.opened();
+    for (const node of [one, two]) {
+      await expect.poll(async () => (await fetch(`${node.url}/health`)).json(), { timeout: 5_000 }).toEqual({ status: 'ok', accounts: 'up', redis: 'up' });
+    }
   }, 90_000);
 });
 

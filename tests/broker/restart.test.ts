@@ -62,7 +62,7 @@ describe('npm run broker (broker/server.ts)', () => {
         const port = Number(match![1]);
         expect(port).toBeGreaterThan(0);
         const health = await fetch(`http://127.0.0.1:${port}/health`);
-        expect(await health.json()).toEqual({ status: 'ok' });
+        expect(await health.json()).toEqual({ status: 'ok', accounts: 'up' });
         const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
         child.kill(signal);
         expect(await exited).toBe(0);

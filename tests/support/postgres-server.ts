@@ -80,8 +80,13 @@ export async function startPostgres(): Promise<PostgresServer> {
     if (!running || running.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
     // runuser does not pass signals on; the postmaster's pid is the first line of postmaster.pid.
-    const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    process.kill(pid, 'SIGINT');
+    // Without the file it is shutting down already (a Ctrl-C reached its process group too).
+    try {
+      const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      process.kill(pid, 'SIGINT');
+    } catch {
+      // Exiting already: wait for it below.
+    }
     await exited;
   }
 
