@@ -3,6 +3,7 @@ import type { FeedChange } from '@/core/feed';
 import type { Replica, StoredEntry, WallWrite } from '@/core/replica';
 import type { Result } from '@/core/result';
 import type { ContentDb, EntryRecordV2, FeedItemV2, ProfileRecordV5 } from '../content-db';
+import type { ReplicaFaults } from './replica-faults';
 import { storageError } from './storage-errors';
 
 const RECOVERING_KEY = 'recovering';
@@ -50,12 +51,27 @@ async function applyFeedChange(feed: Table<FeedItemV2>, profiles: Table<ProfileR
 
 const isAbort = (error: unknown): boolean => error instanceof DOMException && error.name === 'AbortError';
 
+/** Aborts a write's transaction (nothing of it stays) and says why it failed. */
+async function abortedWith(tx: { done: Promise<void>; abort(): void }, queued: Promise<unknown>[], error: unknown): Promise<unknown> {
+  tx.done.catch(() => undefined);
+  try {
+    tx.abort();
+  } catch {
+    // already finished or aborted
+  }
+  // The request that failed says why (a full disk, a duplicate); the others only say "aborted".
+  const settled = await Promise.allSettled(queued);
+  const cause = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isAbort(r.reason));
+  return storageError(cause ? cause.reason : error);
+}
+
 /**
  * The core `Replica` on the content database. Each `commit` — one incoming batch or one own
  * write — is one IndexedDB transaction over the wall state, its entries and the feed index,
- * so a failure (a quota error, a closed tab) leaves nothing half-applied.
+ * so a failure (a quota error, a closed tab) leaves nothing half-applied. `faults` exists for tests only
+ * (./fault-switch.ts): the product never passes it.
  */
-export function createIdbReplica(db: ContentDb): Replica {
+export function createIdbReplica(db: ContentDb, faults?: ReplicaFaults): Replica {
   return {
     async wallState(wall) {
       return (await db.get('walls', wall)) ?? null;
@@ -77,6 +93,7 @@ export function createIdbReplica(db: ContentDb): Replica {
       if (write.append.some((e, i) => e.seq !== write.expectedSeq + i + 1)) {
         return { ok: false, reason: 'append is not contiguous' };
       }
+      await faults?.around('beforeStore', write);
       // Chromium flushes each transaction to the disk by default; a pulled batch can be fetched again.
       const tx = db.transaction(['walls', 'entries', 'feed', 'profiles'], 'readwrite', { durability: write.refetchable ? 'relaxed' : 'default' });
       const queued: Promise<unknown>[] = [];
@@ -112,21 +129,13 @@ export function createIdbReplica(db: ContentDb): Replica {
           else await applyFeedChange(feed, profiles, change);
         }
         queue(walls.put(write.state));
+        faults?.inside(write);
         await Promise.all([...queued, tx.done]);
-        return { ok: true, value: undefined };
       } catch (error) {
-        // Nothing of the write stays: the transaction is aborted (or already was) as a whole.
-        tx.done.catch(() => undefined);
-        try {
-          tx.abort();
-        } catch {
-          // already finished or aborted
-        }
-        // The request that failed says why (a full disk, a duplicate); the others only say "aborted".
-        const settled = await Promise.allSettled(queued);
-        const cause = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isAbort(r.reason));
-        throw storageError(cause ? cause.reason : error);
+        throw await abortedWith(tx, queued, error);
       }
+      await faults?.around('afterStore', write);
+      return { ok: true, value: undefined };
     },
     async dropWall(wall) {
       const tx = db.transaction(['walls', 'entries', 'feed', 'profiles'], 'readwrite');

@@ -5,6 +5,7 @@ import { contentDbName, openContentDb, type ContentDb } from '../content-db';
 import type { SocialHooks } from '../ports';
 import type { Timers } from '../timers';
 import { loadOrCreateIdentity } from './identity-store';
+import type { ReplicaFaults } from './replica-faults';
 import { createSocialService, type SocialOptions, type SocialService } from './social-service';
 import type { SocialChange, SocialNotice } from './social-views';
 
@@ -24,6 +25,8 @@ export interface SocialHostDeps {
   onChange(change: SocialChange): void;
   notify(notice: SocialNotice): void;
   options?: Partial<SocialOptions>;
+  /** Test builds only (./fault-switch.ts): crashes made while batches are stored. */
+  faults?: ReplicaFaults;
 }
 
 export interface SocialHost extends SocialHooks {
@@ -70,6 +73,7 @@ export function createSocialHost(deps: SocialHostDeps): SocialHost {
         onChange: deps.onChange,
         notify: deps.notify,
         options: deps.options,
+        ...(deps.faults ? { faults: deps.faults } : {}),
       });
       await made.start();
       if (mine !== generation) {
