@@ -1,0 +1,155 @@
+import 'fake-indexeddb/auto';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { toHex } from '@/core/bytes';
+import { decodeMessage } from '@/core/messages';
+import type { StoredEntry } from '@/core/replica';
+import { createSyncSession, type SyncSession } from '@/core/syncSession';
+import { createMemoryTransportPair } from '@/core/transport';
+import { openContentDb, type ContentDb } from '@/platform/content-db';
+import { createFaultSwitch, type FaultPlan, InjectedFault } from '@/platform/social/fault-switch';
+import { createIdbReplica } from '@/platform/social/idb-replica';
+import { befriend, deps, makeUser, post, text, type User } from '../core/support/world';
+
+/** About 2.6 KB each, so the catch-up takes 4 batches of about 95. */
+const POSTS = 300;
+
+let alice: User;
+let bob: User;
+let aliceLog: StoredEntry[];
+let aliceHead: Uint8Array;
+let databases = 0;
+
+beforeAll(async () => {
+  alice = makeUser('alice');
+  bob = makeUser('bob');
+  await befriend(alice, bob);
+  for (let i = 1; i <= POSTS; i++) await post(alice, text(`post ${i} `.padEnd(2_500, 'x')));
+  aliceLog = await alice.replica.entriesAfter('alice', 0, POSTS);
+  aliceHead = (await alice.replica.wallState('alice'))!.sealHash;
+}, 60_000);
+
+type Run = { struck: boolean; wants: number[] };
+
+/**
+ * One life of bob's peer host: his replica on `db` (with a fault switch holding `plan`), one session with
+ * alice, run until both sides are quiet or the fault struck. The afterSeq of each of bob's `want`s for
+ * alice's wall is recorded.
+ */
+async function life(db: ContentDb, plan: FaultPlan | null): Promise<Run> {
+  let struck = false;
+  let onStruck = (): void => undefined;
+  const strike = new Promise<void>((resolve) => (onStruck = resolve));
+  const faults = createFaultSwitch(() => plan, () => ((struck = true), onStruck()));
+  const replica = createIdbReplica(db, faults);
+  await replica.putFriend((await bob.replica.friend('alice'))!);
+  const wants: number[] = [];
+  const [ta, tb] = createMemoryTransportPair((frame, from) => {
+    const m = decodeMessage(frame);
+    if (from === 'b' && m.ok && m.value.type === 'want' && m.value.wall === 'alice') wants.push(m.value.afterSeq);
+    return [frame];
+  });
+  const side = (u: User, peer: User, transport: typeof ta, rep = u.replica): SyncSession =>
+    createSyncSession({ replica: rep, identity: u.identity, peer: peer.identity.handle, transport, localFingerprint: `fp-${u.identity.handle}`, remoteFingerprint: `fp-${peer.identity.handle}`, ...deps(u), relay: u.relay });
+  const sa = side(alice, bob, ta);
+  const sb = side(bob, alice, tb, replica);
+  sa.start();
+  sb.start();
+  for (let round = 0; round < 10_000 && !struck; round++) {
+    await Promise.race([Promise.all([sa.idle(), sb.idle()]), strike]);
+    await new Promise((r) => setImmediate(r));
+    if (!struck && sa.settled() && sb.settled()) {
+      await Promise.race([Promise.all([sa.idle(), sb.idle()]), strike]);
+      if (sa.settled() && sb.settled()) return { struck, wants };
+    }
+  }
+  if (!struck) throw new Error('the catch-up did not settle');
+  return { struck, wants };
+}
+
+/**
+ * What bob's database holds of alice's wall, checked for consistency: entries contiguous from 1 to the
+ * head the wall state names, each the one alice sealed at that position, and a feed row for each post.
+ */
+async function consistentCopy(db: ContentDb): Promise<number> {
+  const state = await db.get('walls', 'alice');
+  const entries = await db.getAll('entries', IDBKeyRange.bound(['alice', 0], ['alice', Number.MAX_SAFE_INTEGER]));
+  const held = state?.seq ?? 0;
+  expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: held }, (_, i) => i + 1));
+  expect(entries.map((e) => e.id)).toEqual(aliceLog.slice(0, held).map((e) => e.id));
+  // The head's seal hash is what the next entry names as its `prev` (or alice's own head, at the end).
+  if (held > 0) expect(toHex(state!.sealHash)).toBe(toHex(held < POSTS ? aliceLog[held]!.prev : aliceHead));
+  const feed = await db.getAllFromIndex('feed', 'byWall', IDBKeyRange.bound(['alice'], ['alice', []]));
+  expect(feed.map((row) => row.id).sort()).toEqual(aliceLog.slice(0, held).map((e) => e.id).sort());
+  return held;
+}
+
+const crash = fc.record({
+  batch: fc.integer({ min: 1, max: 5 }),
+  point: fc.constantFrom('beforeStore' as const, 'inTransaction' as const, 'afterStore' as const),
+  freeze: fc.boolean(),
+  /** After a thrown fault: whether the process died too (else the same one reconnects). */
+  restart: fc.boolean(),
+});
+
+describe('crash safety of a catch-up (issue 13, docs/protocol.md §7.3)', () => {
+  it('ends, after any crashes while storing batches and restarts, with exactly the owner’s log', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(crash, { minLength: 1, maxLength: 4 }), async (crashes) => {
+        const name = `crash-${++databases}`;
+        let db = await openContentDb(name);
+        for (const c of crashes) {
+          // A freeze inside a transaction is not a crash: the transaction would commit by itself (replica-faults.ts).
+          const action = c.freeze && c.point !== 'inTransaction' ? 'freeze' : 'throw';
+          const before = await consistentCopy(db);
+          const run = await life(db, { wall: 'alice', batch: c.batch, point: c.point, action });
+          // Catch-up resumes where the last life stopped.
+          if (run.wants.length > 0) expect(run.wants[0]).toBe(before);
+          const held = await consistentCopy(db);
+          if (run.struck && (action === 'freeze' || c.restart)) {
+            db.close(); // the process is gone: nothing it had in flight reaches the database
+            db = await openContentDb(name);
+          }
+          if (!run.struck) expect(held).toBe(POSTS);
+        }
+        const last = await life(db, null);
+        expect(last.struck).toBe(false);
+        expect(await consistentCopy(db)).toBe(POSTS);
+        expect(await db.count('entries')).toBe(POSTS);
+        db.close();
+      }),
+      { numRuns: 10 },
+    );
+  }, 60_000);
+
+  it('aborts a batch whose transaction throws: nothing of it stays after the batch before it', async () => {
+    const db = await openContentDb(`crash-${++databases}`);
+    const run = await life(db, { wall: 'alice', batch: 2, point: 'inTransaction', action: 'throw' });
+    expect(run.struck).toBe(true);
+    const held = await consistentCopy(db);
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThan(POSTS);
+    // The second batch started where the first ended and none of it was stored.
+    expect(run.wants.slice(0, 2)).toEqual([0, held]);
+    db.close();
+  });
+
+  it('strikes once, at the planned batch of the planned wall, and only for pulled batches', async () => {
+    const struck: unknown[] = [];
+    const plan = { wall: 'alice', batch: 2, point: 'afterStore', action: 'throw' };
+    const faults = createFaultSwitch(() => plan, (s) => struck.push(s));
+    const write = (wall: string, seq: number, refetchable = true) =>
+      ({ wall, expectedSeq: seq - 1, state: { seq } as never, append: [], fillBodies: [], tombstone: [], feed: [], refetchable });
+    const go = async (w: ReturnType<typeof write>) => {
+      await faults.around('beforeStore', w);
+      faults.inside(w);
+      return faults.around('afterStore', w);
+    };
+    await go(write('alice', 1));
+    await go(write('carol', 2));
+    await go(write('alice', 3, false));
+    await expect(go(write('alice', 4))).rejects.toBeInstanceOf(InjectedFault);
+    await go(write('alice', 5));
+    expect(struck).toEqual([{ wall: 'alice', batch: 2, point: 'afterStore', action: 'throw', seq: 4 }]);
+  });
+});
