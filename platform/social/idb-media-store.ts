@@ -1,9 +1,9 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesEqual, toHex } from '@/core/bytes';
 import { LIMITS } from '@/core/limits';
-import { chunkCount, sameMediaRef } from '@/core/media';
+import { chunkCount, type MediaRef, sameMediaRef } from '@/core/media';
 import type { MediaStore, MediaUse, WantedFile } from '@/core/mediaStore';
-import { keysUnder, type ContentDb, type MediaUseV6 } from '../content-db';
+import { keysUnder, type ContentDb, type MediaFileV6, type MediaUseV6 } from '../content-db';
 import { guardStorage } from './storage-errors';
 
 /** The size chunk `index` of a file of `size` bytes must have: full chunks, then the rest. */
@@ -36,6 +36,22 @@ export function createIdbMediaStore(db: ContentDb): MediaStore {
   };
 }
 
+type Rows<T> = { get(key: string): Promise<T | undefined>; put(row: T): Promise<unknown> };
+
+/**
+ * Records that `use` refers to the file `ref` names, in the transaction of `files` and `uses` (a replica's
+ * commit records the photos of the entries it stores this way, so a crash never leaves a stored entry
+ * whose photos nothing wants).
+ */
+export async function recordUse(files: Rows<MediaFileV6>, uses: Pick<Rows<MediaUseV6>, 'put'>, ref: MediaRef, use: MediaUse): Promise<void> {
+  const name = toHex(ref.sha256);
+  const held = await files.get(name);
+  // §7.6: a reference that describes the file otherwise than the one first recorded is not recorded.
+  if (held && !sameMediaRef(held.ref, ref)) return;
+  if (!held) await files.put({ name, ref: structuredClone(ref), status: 'partial' });
+  await uses.put({ wall: use.wall, entry: use.entry, name, thumbnail: use.thumbnail ? 1 : 0 });
+}
+
 function createStore(db: ContentDb): MediaStore {
   /**
    * Deletes the uses under `ranges` and frees, chunks and all, each file they were the last reference
@@ -59,17 +75,8 @@ function createStore(db: ContentDb): MediaStore {
 
   return {
     async addReference(ref, use) {
-      const name = toHex(ref.sha256);
       const tx = db.transaction(['mediaFiles', 'mediaUses'], 'readwrite');
-      const files = tx.objectStore('mediaFiles');
-      const held = await files.get(name);
-      // §7.6: a reference that describes the file otherwise than the one first recorded is not recorded.
-      if (held && !sameMediaRef(held.ref, ref)) {
-        await tx.done;
-        return;
-      }
-      if (!held) await files.put({ name, ref: structuredClone(ref), status: 'partial' });
-      await tx.objectStore('mediaUses').put({ wall: use.wall, entry: use.entry, name, thumbnail: use.thumbnail ? 1 : 0 });
+      await recordUse(tx.objectStore('mediaFiles'), tx.objectStore('mediaUses'), ref, use);
       await tx.done;
     },
     dropReferences: (wall, entries) => dropUses(entries.map((entry) => keysUnder(wall, entry))),

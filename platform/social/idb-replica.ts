@@ -1,8 +1,13 @@
+import type { StoreNames } from 'idb';
+import { decodeBody, photoFiles } from '@/core/body';
 import { toHex } from '@/core/bytes';
 import type { FeedChange } from '@/core/feed';
+import type { MediaRef } from '@/core/media';
+import type { MediaUse } from '@/core/mediaStore';
 import type { Replica, StoredEntry, WallWrite } from '@/core/replica';
 import type { Result } from '@/core/result';
-import type { ContentDb, EntryRecordV2, FeedItemV2, ProfileRecordV5 } from '../content-db';
+import type { ContentDb, ContentSchema, EntryRecordV2, FeedItemV2, ProfileRecordV5 } from '../content-db';
+import { recordUse } from './idb-media-store';
 import type { ReplicaFaults } from './replica-faults';
 import { storageError } from './storage-errors';
 
@@ -47,6 +52,14 @@ async function applyFeedChange(feed: Table<FeedItemV2>, profiles: Table<ProfileR
     case 'remove':
       await feed.delete(change.id);
   }
+}
+
+/** The photo files the entries a write appends refer to (as core/syncMedia.ts keeps them once stored). */
+function photoUsesOf(write: WallWrite): { ref: MediaRef; use: MediaUse }[] {
+  return write.append.flatMap((e) => {
+    const body = e.body ? decodeBody(e.header.kind, e.body) : null;
+    return photoFiles(body?.ok ? body.value : null).map(({ ref, thumbnail }) => ({ ref, use: { wall: write.wall, entry: e.id, thumbnail } }));
+  });
 }
 
 const isAbort = (error: unknown): boolean => error instanceof DOMException && error.name === 'AbortError';
@@ -94,8 +107,10 @@ export function createIdbReplica(db: ContentDb, faults?: ReplicaFaults): Replica
         return { ok: false, reason: 'append is not contiguous' };
       }
       await faults?.around('beforeStore', write);
+      const photos = photoUsesOf(write);
+      const stores: StoreNames<ContentSchema>[] = ['walls', 'entries', 'feed', 'profiles', ...(photos.length ? (['mediaFiles', 'mediaUses'] as const) : [])];
       // Chromium flushes each transaction to the disk by default; a pulled batch can be fetched again.
-      const tx = db.transaction(['walls', 'entries', 'feed', 'profiles'], 'readwrite', { durability: write.refetchable ? 'relaxed' : 'default' });
+      const tx = db.transaction(stores, 'readwrite', { durability: write.refetchable ? 'relaxed' : 'default' });
       const queued: Promise<unknown>[] = [];
       const queue = (request: Promise<unknown>): void => {
         queued.push(request);
@@ -128,6 +143,8 @@ export function createIdbReplica(db: ContentDb, faults?: ReplicaFaults): Replica
           if (change.op === 'put') queue(feed.put(change.row));
           else await applyFeedChange(feed, profiles, change);
         }
+        // In the same transaction: a crash right after it must not leave a stored photo that nothing wants.
+        for (const { ref, use } of photos) await recordUse(tx.objectStore('mediaFiles'), tx.objectStore('mediaUses'), ref, use);
         queue(walls.put(write.state));
         faults?.inside(write);
         await Promise.all([...queued, tx.done]);

@@ -2,14 +2,11 @@ import 'fake-indexeddb/auto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '@/core/bytes';
-import { decodeMessage } from '@/core/messages';
 import type { StoredEntry } from '@/core/replica';
-import { createSyncSession, type SyncSession } from '@/core/syncSession';
-import { createMemoryTransportPair } from '@/core/transport';
 import { openContentDb, type ContentDb } from '@/platform/content-db';
-import { createFaultSwitch, type FaultPlan, InjectedFault } from '@/platform/social/fault-switch';
-import { createIdbReplica } from '@/platform/social/idb-replica';
-import { befriend, deps, makeUser, post, text, type User } from '../core/support/world';
+import { createFaultSwitch, InjectedFault } from '@/platform/social/fault-switch';
+import { befriend, makeUser, post, text, type User } from '../core/support/world';
+import { life } from './support/crash-life';
 
 /** About 2.6 KB each, so the catch-up takes 4 batches of about 95. */
 const POSTS = 300;
@@ -28,44 +25,6 @@ beforeAll(async () => {
   aliceLog = await alice.replica.entriesAfter('alice', 0, POSTS);
   aliceHead = (await alice.replica.wallState('alice'))!.sealHash;
 }, 60_000);
-
-type Run = { struck: boolean; wants: number[] };
-
-/**
- * One life of bob's peer host: his replica on `db` (with a fault switch holding `plan`), one session with
- * alice, run until both sides are quiet or the fault struck. The afterSeq of each of bob's `want`s for
- * alice's wall is recorded.
- */
-async function life(db: ContentDb, plan: FaultPlan | null): Promise<Run> {
-  let struck = false;
-  let onStruck = (): void => undefined;
-  const strike = new Promise<void>((resolve) => (onStruck = resolve));
-  const faults = createFaultSwitch(() => plan, () => ((struck = true), onStruck()));
-  const replica = createIdbReplica(db, faults);
-  await replica.putFriend((await bob.replica.friend('alice'))!);
-  const wants: number[] = [];
-  const [ta, tb] = createMemoryTransportPair((frame, from) => {
-    const m = decodeMessage(frame);
-    if (from === 'b' && m.ok && m.value.type === 'want' && m.value.wall === 'alice') wants.push(m.value.afterSeq);
-    return [frame];
-  });
-  const side = (u: User, peer: User, transport: typeof ta, rep = u.replica): SyncSession =>
-    createSyncSession({ replica: rep, identity: u.identity, peer: peer.identity.handle, transport, localFingerprint: `fp-${u.identity.handle}`, remoteFingerprint: `fp-${peer.identity.handle}`, ...deps(u), relay: u.relay });
-  const sa = side(alice, bob, ta);
-  const sb = side(bob, alice, tb, replica);
-  sa.start();
-  sb.start();
-  for (let round = 0; round < 10_000 && !struck; round++) {
-    await Promise.race([Promise.all([sa.idle(), sb.idle()]), strike]);
-    await new Promise((r) => setImmediate(r));
-    if (!struck && sa.settled() && sb.settled()) {
-      await Promise.race([Promise.all([sa.idle(), sb.idle()]), strike]);
-      if (sa.settled() && sb.settled()) return { struck, wants };
-    }
-  }
-  if (!struck) throw new Error('the catch-up did not settle');
-  return { struck, wants };
-}
 
 /**
  * What bob's database holds of alice's wall, checked for consistency: entries contiguous from 1 to the
@@ -102,7 +61,7 @@ describe('crash safety of a catch-up (issue 13, docs/protocol.md §7.3)', () => 
           // A freeze inside a transaction is not a crash: the transaction would commit by itself (replica-faults.ts).
           const action = c.freeze && c.point !== 'inTransaction' ? 'freeze' : 'throw';
           const before = await consistentCopy(db);
-          const run = await life(db, { wall: 'alice', batch: c.batch, point: c.point, action });
+          const run = await life(alice, bob, db, { wall: 'alice', batch: c.batch, point: c.point, action });
           // Catch-up resumes where the last life stopped.
           if (run.wants.length > 0) expect(run.wants[0]).toBe(before);
           const held = await consistentCopy(db);
@@ -112,7 +71,7 @@ describe('crash safety of a catch-up (issue 13, docs/protocol.md §7.3)', () => 
           }
           if (!run.struck) expect(held).toBe(POSTS);
         }
-        const last = await life(db, null);
+        const last = await life(alice, bob, db, null);
         expect(last.struck).toBe(false);
         expect(await consistentCopy(db)).toBe(POSTS);
         expect(await db.count('entries')).toBe(POSTS);
@@ -124,7 +83,7 @@ describe('crash safety of a catch-up (issue 13, docs/protocol.md §7.3)', () => 
 
   it('aborts a batch whose transaction throws: nothing of it stays after the batch before it', async () => {
     const db = await openContentDb(`crash-${++databases}`);
-    const run = await life(db, { wall: 'alice', batch: 2, point: 'inTransaction', action: 'throw' });
+    const run = await life(alice, bob, db, { wall: 'alice', batch: 2, point: 'inTransaction', action: 'throw' });
     expect(run.struck).toBe(true);
     const held = await consistentCopy(db);
     expect(held).toBeGreaterThan(0);

@@ -1,0 +1,56 @@
+import 'fake-indexeddb/auto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeBody, photoFiles } from '@/core/body';
+import { toHex } from '@/core/bytes';
+import { openContentDb } from '@/platform/content-db';
+import { befriend, makeUser, post, text, type User } from '../core/support/world';
+import { makePhoto, nameOf, postPhotos } from '../core/support/photos';
+import { life } from './support/crash-life';
+
+/** About 2.6 KB each: with the photo posts among them, the catch-up takes 3 batches. */
+const TEXT_POSTS = 200;
+
+let alice: User;
+let bob: User;
+
+beforeAll(async () => {
+  alice = makeUser('alice', 'alice', { media: true });
+  bob = makeUser('bob', 'bob', { media: true });
+  await befriend(alice, bob);
+  for (let i = 1; i <= TEXT_POSTS; i++) {
+    await post(alice, text(`post ${i} `.padEnd(2_500, 'x')));
+    if (i % 40 === 0) await postPhotos(alice, `photos after post ${i}`, [makePhoto(`p${i}`, 2)]);
+  }
+}, 60_000);
+
+describe('crash safety of the photos a catch-up brings (issue 13)', () => {
+  it('keeps, with each stored batch, what its photos refer to: a crash right after the store loses no photo', async () => {
+    const name = 'crash-photos';
+    let db = await openContentDb(name);
+    const run = await life(alice, bob, db, { wall: 'alice', batch: 1, point: 'afterStore', action: 'freeze' }, { photos: true });
+    expect(run.struck).toBe(true);
+    db.close(); // killed before the session heard the batch was stored
+    db = await openContentDb(name);
+
+    // Every photo of every stored entry is wanted: referred to, its file at least partial.
+    const held = await db.getAll('entries');
+    const refs = held.flatMap((e) => {
+      const body = e.body ? decodeBody(e.header.kind, e.body) : null;
+      return photoFiles(body?.ok ? body.value : null).map((p) => ({ entry: e.id, name: toHex(p.ref.sha256) }));
+    });
+    expect(refs.length).toBeGreaterThan(0);
+    const uses = await db.getAll('mediaUses');
+    for (const ref of refs) expect(uses.some((u) => u.wall === 'alice' && u.entry === ref.entry && u.name === ref.name)).toBe(true);
+    expect(new Set(uses.map((u) => u.name))).toEqual(new Set(refs.map((r) => r.name)));
+    expect((await db.getAll('mediaFiles')).map((f) => f.name).sort()).toEqual([...new Set(refs.map((r) => r.name))].sort());
+
+    // The next life brings the rest and every file, whole.
+    expect((await life(alice, bob, db, null, { photos: true })).struck).toBe(false);
+    const files = await db.getAll('mediaFiles');
+    const photos = (await alice.replica.entriesAfter('alice', 0, 1_000)).filter((e) => e.header.kind === 'post' && e.body && photoFiles((decodeBody('post', e.body) as { ok: true; value: never }).value).length);
+    expect(files).toHaveLength(photos.length * 2);
+    expect(files.every((f) => f.status === 'complete')).toBe(true);
+    expect(files.map((f) => f.name)).toContain(nameOf(makePhoto('p40', 2).photo.full));
+    db.close();
+  });
+});
