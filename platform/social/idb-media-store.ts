@@ -3,7 +3,8 @@ import { bytesEqual, toHex } from '@/core/bytes';
 import { LIMITS } from '@/core/limits';
 import { chunkCount, type MediaRef, sameMediaRef } from '@/core/media';
 import type { MediaStore, MediaUse, WantedFile } from '@/core/mediaStore';
-import { keysUnder, type ContentDb, type MediaFileV6, type MediaUseV6 } from '../content-db';
+import type { IDBPTransaction, StoreNames } from 'idb';
+import { keysUnder, type ContentDb, type ContentSchema, type MediaFileV6, type MediaUseV6 } from '../content-db';
 import { guardStorage } from './storage-errors';
 
 /** The size chunk `index` of a file of `size` bytes must have: full chunks, then the rest. */
@@ -52,24 +53,35 @@ export async function recordUse(files: Rows<MediaFileV6>, uses: Pick<Rows<MediaU
   await uses.put({ wall: use.wall, entry: use.entry, name, thumbnail: use.thumbnail ? 1 : 0 });
 }
 
+const MEDIA_STORES: StoreNames<ContentSchema>[] = ['mediaFiles', 'mediaChunks', 'mediaUses'];
+
+/** A transaction over (at least) the three media stores. */
+export type MediaTx = IDBPTransaction<ContentSchema, StoreNames<ContentSchema>[], 'readwrite'>;
+
+/**
+ * Deletes the uses under `ranges` and frees, chunks and all, each file they were the last reference of
+ * (partial ones too), in `tx`: a restart never leaves a file nothing refers to. A replica's commit frees
+ * what the deletes it stores released this way, in its own transaction.
+ */
+export async function releaseUses(tx: MediaTx, ranges: IDBKeyRange[]): Promise<void> {
+  const uses = tx.objectStore('mediaUses');
+  const names = new Set<string>();
+  for (const range of ranges) {
+    for (const row of await uses.getAll(range)) names.add(row.name);
+    await uses.delete(range);
+  }
+  for (const name of names) {
+    if ((await uses.index('byName').count(name)) > 0) continue;
+    await tx.objectStore('mediaChunks').delete(keysUnder(name));
+    await tx.objectStore('mediaFiles').delete(name);
+  }
+}
+
 function createStore(db: ContentDb): MediaStore {
-  /**
-   * Deletes the uses under `ranges` and frees, chunks and all, each file they were the last reference
-   * of (partial ones too), in one transaction: a restart never leaves a file nothing refers to.
-   */
+  /** Drops the uses under `ranges`, in one transaction of its own (see releaseUses). */
   async function dropUses(ranges: IDBKeyRange[]): Promise<void> {
-    const tx = db.transaction(['mediaFiles', 'mediaChunks', 'mediaUses'], 'readwrite');
-    const uses = tx.objectStore('mediaUses');
-    const names = new Set<string>();
-    for (const range of ranges) {
-      for (const row of await uses.getAll(range)) names.add(row.name);
-      await uses.delete(range);
-    }
-    for (const name of names) {
-      if ((await uses.index('byName').count(name)) > 0) continue;
-      await tx.objectStore('mediaChunks').delete(keysUnder(name));
-      await tx.objectStore('mediaFiles').delete(name);
-    }
+    const tx = db.transaction(MEDIA_STORES, 'readwrite');
+    await releaseUses(tx, ranges);
     await tx.done;
   }
 

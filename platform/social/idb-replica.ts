@@ -6,8 +6,8 @@ import type { MediaRef } from '@/core/media';
 import type { MediaUse } from '@/core/mediaStore';
 import type { Replica, StoredEntry, WallWrite } from '@/core/replica';
 import type { Result } from '@/core/result';
-import type { ContentDb, ContentSchema, EntryRecordV2, FeedItemV2, ProfileRecordV5 } from '../content-db';
-import { recordUse } from './idb-media-store';
+import { keysUnder, type ContentDb, type ContentSchema, type EntryRecordV2, type FeedItemV2, type ProfileRecordV5 } from '../content-db';
+import { recordUse, releaseUses } from './idb-media-store';
 import type { ReplicaFaults } from './replica-faults';
 import { storageError } from './storage-errors';
 
@@ -108,7 +108,9 @@ export function createIdbReplica(db: ContentDb, faults?: ReplicaFaults): Replica
       }
       await faults?.around('beforeStore', write);
       const photos = photoUsesOf(write);
-      const stores: StoreNames<ContentSchema>[] = ['walls', 'entries', 'feed', 'profiles', ...(photos.length ? (['mediaFiles', 'mediaUses'] as const) : [])];
+      const removed = write.feed.flatMap((change) => (change.op === 'remove' ? [change.id] : []));
+      const media = photos.length > 0 || removed.length > 0;
+      const stores: StoreNames<ContentSchema>[] = ['walls', 'entries', 'feed', 'profiles', ...(media ? (['mediaFiles', 'mediaChunks', 'mediaUses'] as const) : [])];
       // Chromium flushes each transaction to the disk by default; a pulled batch can be fetched again.
       const tx = db.transaction(stores, 'readwrite', { durability: write.refetchable ? 'relaxed' : 'default' });
       const queued: Promise<unknown>[] = [];
@@ -145,6 +147,11 @@ export function createIdbReplica(db: ContentDb, faults?: ReplicaFaults): Replica
         }
         // In the same transaction: a crash right after it must not leave a stored photo that nothing wants.
         for (const { ref, use } of photos) await recordUse(tx.objectStore('mediaFiles'), tx.objectStore('mediaUses'), ref, use);
+        // A deleted post's photos and its edits' are freed with it (as core/syncMedia.ts does once stored).
+        for (const id of removed) {
+          const edits = (await entries.index('byTarget').getAll([write.wall, id])).filter((e) => e.header.kind === 'edit').map((e) => e.id);
+          await releaseUses(tx, [id, ...edits].map((entry) => keysUnder(write.wall, entry)));
+        }
         queue(walls.put(write.state));
         faults?.inside(write);
         await Promise.all([...queued, tx.done]);

@@ -12,6 +12,7 @@ const TEXT_POSTS = 200;
 
 let alice: User;
 let bob: User;
+let first: Awaited<ReturnType<typeof postPhotos>>;
 
 beforeAll(async () => {
   alice = makeUser('alice', 'alice', { media: true });
@@ -19,7 +20,10 @@ beforeAll(async () => {
   await befriend(alice, bob);
   for (let i = 1; i <= TEXT_POSTS; i++) {
     await post(alice, text(`post ${i} `.padEnd(2_500, 'x')));
-    if (i % 40 === 0) await postPhotos(alice, `photos after post ${i}`, [makePhoto(`p${i}`, 2)]);
+    if (i % 40 === 0) {
+      const written = await postPhotos(alice, `photos after post ${i}`, [makePhoto(`p${i}`, 2)]);
+      first ??= written;
+    }
   }
 }, 60_000);
 
@@ -51,6 +55,28 @@ describe('crash safety of the photos a catch-up brings (issue 13)', () => {
     expect(files).toHaveLength(photos.length * 2);
     expect(files.every((f) => f.status === 'complete')).toBe(true);
     expect(files.map((f) => f.name)).toContain(nameOf(makePhoto('p40', 2).photo.full));
+    db.close();
+  });
+
+  it('frees a deleted post’s photos in the batch that deletes it: a crash right after the store keeps none of them', async () => {
+    const name = 'crash-photos-delete';
+    let db = await openContentDb(name);
+    expect((await life(alice, bob, db, null, { photos: true })).struck).toBe(false);
+    const { photo } = makePhoto('p40', 2);
+    const files = [nameOf(photo.full), nameOf(photo.thumbnail)];
+    expect((await db.getAll('mediaFiles')).filter((f) => files.includes(f.name)).map((f) => f.status)).toEqual(['complete', 'complete']);
+
+    await post(alice, { kind: 'delete', target: first.id, body: null });
+    const run = await life(alice, bob, db, { wall: 'alice', batch: 1, point: 'afterStore', action: 'freeze' }, { photos: true });
+    expect(run.struck).toBe(true);
+    db.close();
+    db = await openContentDb(name);
+
+    expect((await db.getAll('mediaUses')).filter((u) => u.entry === first.id)).toEqual([]);
+    expect((await db.getAll('mediaFiles')).filter((f) => files.includes(f.name))).toEqual([]);
+    expect((await db.getAll('mediaChunks')).filter((c) => files.includes(c.name))).toEqual([]);
+    // The other photos stay, whole.
+    expect((await db.getAll('mediaFiles')).filter((f) => f.status === 'complete').length).toBeGreaterThan(0);
     db.close();
   });
 });
