@@ -5,7 +5,8 @@ import { toHex } from '@/core/bytes';
 import type { StoredEntry } from '@/core/replica';
 import { openContentDb, type ContentDb } from '@/platform/content-db';
 import { createFaultSwitch, InjectedFault } from '@/platform/social/fault-switch';
-import { befriend, makeUser, post, text, type User } from '../core/support/world';
+import { createIdbReplica } from '@/platform/social/idb-replica';
+import { befriend, connect, makeUser, post, text, type User } from '../core/support/world';
 import { life } from './support/crash-life';
 
 /** About 2.6 KB each, so the catch-up takes 4 batches of about 95. */
@@ -13,8 +14,11 @@ const POSTS = 300;
 
 let alice: User;
 let bob: User;
+let carol: User;
 let aliceLog: StoredEntry[];
 let aliceHead: Uint8Array;
+let carolLog: StoredEntry[];
+let carolHead: Uint8Array;
 let databases = 0;
 
 beforeAll(async () => {
@@ -24,22 +28,29 @@ beforeAll(async () => {
   for (let i = 1; i <= POSTS; i++) await post(alice, text(`post ${i} `.padEnd(2_500, 'x')));
   aliceLog = await alice.replica.entriesAfter('alice', 0, POSTS);
   aliceHead = (await alice.replica.wallState('alice'))!.sealHash;
+  // carol's wall, of which alice holds a copy: what carol restores after losing her browser (§8).
+  carol = makeUser('carol');
+  await befriend(alice, carol);
+  for (let i = 1; i <= 200; i++) await post(carol, text(`carol ${i} `.padEnd(2_500, 'x')));
+  await connect(alice, carol);
+  carolLog = await carol.replica.entriesAfter('carol', 0, 200);
+  carolHead = (await carol.replica.wallState('carol'))!.sealHash;
 }, 60_000);
 
 /**
- * What bob's database holds of alice's wall, checked for consistency: entries contiguous from 1 to the
- * head the wall state names, each the one alice sealed at that position, and a feed row for each post.
+ * What a database holds of a wall (alice's by default), checked for consistency: entries contiguous from 1
+ * to the head the wall state names, each the one its owner sealed at that position, and a feed row for each post.
  */
-async function consistentCopy(db: ContentDb): Promise<number> {
-  const state = await db.get('walls', 'alice');
-  const entries = await db.getAll('entries', IDBKeyRange.bound(['alice', 0], ['alice', Number.MAX_SAFE_INTEGER]));
+async function consistentCopy(db: ContentDb, wall = 'alice', log = aliceLog, head = aliceHead): Promise<number> {
+  const state = await db.get('walls', wall);
+  const entries = await db.getAll('entries', IDBKeyRange.bound([wall, 0], [wall, Number.MAX_SAFE_INTEGER]));
   const held = state?.seq ?? 0;
   expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: held }, (_, i) => i + 1));
-  expect(entries.map((e) => e.id)).toEqual(aliceLog.slice(0, held).map((e) => e.id));
-  // The head's seal hash is what the next entry names as its `prev` (or alice's own head, at the end).
-  if (held > 0) expect(toHex(state!.sealHash)).toBe(toHex(held < POSTS ? aliceLog[held]!.prev : aliceHead));
-  const feed = await db.getAllFromIndex('feed', 'byWall', IDBKeyRange.bound(['alice'], ['alice', []]));
-  expect(feed.map((row) => row.id).sort()).toEqual(aliceLog.slice(0, held).map((e) => e.id).sort());
+  expect(entries.map((e) => e.id)).toEqual(log.slice(0, held).map((e) => e.id));
+  // The head's seal hash is what the next entry names as its `prev` (or the owner's own head, at the end).
+  if (held > 0) expect(toHex(state!.sealHash)).toBe(toHex(held < log.length ? log[held]!.prev : head));
+  const feed = await db.getAllFromIndex('feed', 'byWall', IDBKeyRange.bound([wall], [wall, []]));
+  expect(feed.map((row) => row.id).sort()).toEqual(log.slice(0, held).map((e) => e.id).sort());
   return held;
 }
 
@@ -90,6 +101,26 @@ describe('crash safety of a catch-up (issue 13, docs/protocol.md §7.3)', () => 
     expect(held).toBeLessThan(POSTS);
     // The second batch started where the first ended and none of it was stored.
     expect(run.wants.slice(0, 2)).toEqual([0, held]);
+    db.close();
+  });
+
+  it('restores one’s own wall from a friend across a crash: still restoring after it, exactly the old log at the end', async () => {
+    const name = `crash-${++databases}`;
+    let db = await openContentDb(name);
+    await createIdbReplica(db).setRecovering(true); // a new browser, the identity restored (§8)
+    const run = await life(alice, carol, db, { wall: 'carol', batch: 2, point: 'afterStore', action: 'freeze' }, { wall: 'carol' });
+    expect(run.struck).toBe(true);
+    db.close();
+    db = await openContentDb(name);
+    const held = await consistentCopy(db, 'carol', carolLog, carolHead);
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThan(carolLog.length);
+    expect(await createIdbReplica(db).recovering()).toBe(true);
+
+    const last = await life(alice, carol, db, null, { wall: 'carol' });
+    expect(last.wants[0]).toBe(held);
+    expect(await consistentCopy(db, 'carol', carolLog, carolHead)).toBe(carolLog.length);
+    expect(await createIdbReplica(db).recovering()).toBe(false);
     db.close();
   });
 

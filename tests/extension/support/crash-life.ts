@@ -8,22 +8,23 @@ import { createIdbMediaStore } from '@/platform/social/idb-media-store';
 import { createIdbReplica } from '@/platform/social/idb-replica';
 import { deps, type User } from '../../core/support/world';
 
-/** How one life of bob's peer host ended: whether the fault struck, and the afterSeq of each of his `want`s of the owner's wall. */
+/** How one life of a reader's peer host ended: whether the fault struck, and the afterSeq of each of its `want`s of the wall pulled. */
 export type Life = { struck: boolean; wants: number[] };
 
 /**
  * One life of `reader`'s peer host: its replica (and photo store, with `photos`) on `db` with a fault
  * switch holding `plan`, one session with `owner`, run until both sides are quiet or the fault struck
- * (then the process is taken as killed: the caller closes `db` and opens it again).
+ * (then the process is taken as killed: the caller closes `db` and opens it again). The wants recorded are
+ * those of `options.wall`: the owner's wall, unless the reader restores its own from the owner (§8).
  */
-export async function life(owner: User, reader: User, db: ContentDb, plan: FaultPlan | null, options: { photos?: boolean } = {}): Promise<Life> {
+export async function life(owner: User, reader: User, db: ContentDb, plan: FaultPlan | null, options: { photos?: boolean; wall?: string } = {}): Promise<Life> {
   let struck = false;
   let onStruck = (): void => undefined;
   const strike = new Promise<void>((resolve) => (onStruck = resolve));
   const faults = createFaultSwitch(() => plan, () => ((struck = true), onStruck()));
   const replica = createIdbReplica(db, faults);
-  const wall = owner.identity.handle;
-  await replica.putFriend((await reader.replica.friend(wall))!);
+  const wall = options.wall ?? owner.identity.handle;
+  await replica.putFriend((await reader.replica.friend(owner.identity.handle))!);
   const wants: number[] = [];
   const [ta, tb] = createMemoryTransportPair((frame, from) => {
     const m = decodeMessage(frame);
