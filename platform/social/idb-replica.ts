@@ -62,6 +62,8 @@ function photoUsesOf(write: WallWrite): { ref: MediaRef; use: MediaUse }[] {
   });
 }
 
+const WALL_AND_MEDIA: StoreNames<ContentSchema>[] = ['walls', 'entries', 'feed', 'profiles', 'mediaFiles', 'mediaChunks', 'mediaUses'];
+
 const isAbort = (error: unknown): boolean => error instanceof DOMException && error.name === 'AbortError';
 
 /** Aborts a write's transaction (nothing of it stays) and says why it failed. */
@@ -162,7 +164,9 @@ export function createIdbReplica(db: ContentDb, faults?: ReplicaFaults): Replica
       return { ok: true, value: undefined };
     },
     async dropWall(wall) {
-      const tx = db.transaction(['walls', 'entries', 'feed', 'profiles'], 'readwrite');
+      const tx = db.transaction(WALL_AND_MEDIA, 'readwrite');
+      // The wall's photos go with it, in the same transaction (a crash between the two would keep them).
+      await releaseUses(tx, [keysUnder(wall)]);
       await tx.objectStore('walls').delete(wall);
       await tx.objectStore('profiles').delete(wall);
       await tx.objectStore('entries').delete(IDBKeyRange.bound([wall, 0], [wall, Number.MAX_SAFE_INTEGER]));

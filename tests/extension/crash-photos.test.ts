@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeBody, photoFiles } from '@/core/body';
 import { toHex } from '@/core/bytes';
 import { openContentDb } from '@/platform/content-db';
+import { createIdbReplica } from '@/platform/social/idb-replica';
 import { befriend, makeUser, post, text, type User } from '../core/support/world';
 import { makePhoto, nameOf, postPhotos } from '../core/support/photos';
 import { life } from './support/crash-life';
@@ -77,6 +78,20 @@ describe('crash safety of the photos a catch-up brings (issue 13)', () => {
     expect((await db.getAll('mediaChunks')).filter((c) => files.includes(c.name))).toEqual([]);
     // The other photos stay, whole.
     expect((await db.getAll('mediaFiles')).filter((f) => f.status === 'complete').length).toBeGreaterThan(0);
+    db.close();
+  });
+
+  it('frees a dropped wall’s photos with the wall (unfriending), in one transaction', async () => {
+    const db = await openContentDb('crash-photos-drop');
+    expect((await life(alice, bob, db, null, { photos: true })).struck).toBe(false);
+    expect((await db.getAll('mediaFiles')).length).toBeGreaterThan(0);
+
+    await createIdbReplica(db).dropWall('alice'); // the photo store's own dropWall never runs: a crash came first
+
+    expect(await db.count('entries')).toBe(0);
+    expect(await db.count('mediaUses')).toBe(0);
+    expect(await db.count('mediaFiles')).toBe(0);
+    expect(await db.count('mediaChunks')).toBe(0);
     db.close();
   });
 });
