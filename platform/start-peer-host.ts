@@ -4,6 +4,7 @@ import { createMessageListener } from './message-router';
 import { broadcast } from './message-client';
 import { realTimers } from './timers';
 import { createSocialHost } from './social/social-host';
+import { pageFaultSwitch } from './social/fault-switch';
 import { cryptoRandomBytes } from './social/identity-store';
 import type { SocialNotice } from './social/social-views';
 import { hostHandlers } from './host-handlers';
@@ -23,6 +24,8 @@ export function startPeerHost(sessions: SessionStore, notify: (notice: SocialNot
     timers: realTimers,
     onChange: (change) => broadcast('ui:social-changed', change),
     notify,
+    // Only a test build (`npm run build:faults`, mode "faults") has the switch; the product's drops it whole.
+    ...(import.meta.env.MODE === 'faults' ? { faults: pageFaultSwitch() } : {}),
   });
   const host = createPeerHost({
     social,

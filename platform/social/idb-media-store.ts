@@ -1,9 +1,10 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesEqual, toHex } from '@/core/bytes';
 import { LIMITS } from '@/core/limits';
-import { chunkCount, sameMediaRef } from '@/core/media';
+import { chunkCount, type MediaRef, sameMediaRef } from '@/core/media';
 import type { MediaStore, MediaUse, WantedFile } from '@/core/mediaStore';
-import { keysUnder, type ContentDb, type MediaUseV6 } from '../content-db';
+import type { IDBPTransaction, StoreNames } from 'idb';
+import { keysUnder, type ContentDb, type ContentSchema, type MediaFileV6, type MediaUseV6 } from '../content-db';
 import { guardStorage } from './storage-errors';
 
 /** The size chunk `index` of a file of `size` bytes must have: full chunks, then the rest. */
@@ -36,40 +37,58 @@ export function createIdbMediaStore(db: ContentDb): MediaStore {
   };
 }
 
+type Rows<T> = { get(key: string): Promise<T | undefined>; put(row: T): Promise<unknown> };
+
+/**
+ * Records that `use` refers to the file `ref` names, in the transaction of `files` and `uses` (a replica's
+ * commit records the photos of the entries it stores this way, so a crash never leaves a stored entry
+ * whose photos nothing wants).
+ */
+export async function recordUse(files: Rows<MediaFileV6>, uses: Pick<Rows<MediaUseV6>, 'put'>, ref: MediaRef, use: MediaUse): Promise<void> {
+  const name = toHex(ref.sha256);
+  const held = await files.get(name);
+  // §7.6: a reference that describes the file otherwise than the one first recorded is not recorded.
+  if (held && !sameMediaRef(held.ref, ref)) return;
+  if (!held) await files.put({ name, ref: structuredClone(ref), status: 'partial' });
+  await uses.put({ wall: use.wall, entry: use.entry, name, thumbnail: use.thumbnail ? 1 : 0 });
+}
+
+const MEDIA_STORES: StoreNames<ContentSchema>[] = ['mediaFiles', 'mediaChunks', 'mediaUses'];
+
+/** A transaction over (at least) the three media stores. */
+export type MediaTx = IDBPTransaction<ContentSchema, StoreNames<ContentSchema>[], 'readwrite'>;
+
+/**
+ * Deletes the uses under `ranges` and frees, chunks and all, each file they were the last reference of
+ * (partial ones too), in `tx`: a restart never leaves a file nothing refers to. A replica's commit frees
+ * what the deletes it stores released this way, in its own transaction.
+ */
+export async function releaseUses(tx: MediaTx, ranges: IDBKeyRange[]): Promise<void> {
+  const uses = tx.objectStore('mediaUses');
+  const names = new Set<string>();
+  for (const range of ranges) {
+    for (const row of await uses.getAll(range)) names.add(row.name);
+    await uses.delete(range);
+  }
+  for (const name of names) {
+    if ((await uses.index('byName').count(name)) > 0) continue;
+    await tx.objectStore('mediaChunks').delete(keysUnder(name));
+    await tx.objectStore('mediaFiles').delete(name);
+  }
+}
+
 function createStore(db: ContentDb): MediaStore {
-  /**
-   * Deletes the uses under `ranges` and frees, chunks and all, each file they were the last reference
-   * of (partial ones too), in one transaction: a restart never leaves a file nothing refers to.
-   */
+  /** Drops the uses under `ranges`, in one transaction of its own (see releaseUses). */
   async function dropUses(ranges: IDBKeyRange[]): Promise<void> {
-    const tx = db.transaction(['mediaFiles', 'mediaChunks', 'mediaUses'], 'readwrite');
-    const uses = tx.objectStore('mediaUses');
-    const names = new Set<string>();
-    for (const range of ranges) {
-      for (const row of await uses.getAll(range)) names.add(row.name);
-      await uses.delete(range);
-    }
-    for (const name of names) {
-      if ((await uses.index('byName').count(name)) > 0) continue;
-      await tx.objectStore('mediaChunks').delete(keysUnder(name));
-      await tx.objectStore('mediaFiles').delete(name);
-    }
+    const tx = db.transaction(MEDIA_STORES, 'readwrite');
+    await releaseUses(tx, ranges);
     await tx.done;
   }
 
   return {
     async addReference(ref, use) {
-      const name = toHex(ref.sha256);
       const tx = db.transaction(['mediaFiles', 'mediaUses'], 'readwrite');
-      const files = tx.objectStore('mediaFiles');
-      const held = await files.get(name);
-      // §7.6: a reference that describes the file otherwise than the one first recorded is not recorded.
-      if (held && !sameMediaRef(held.ref, ref)) {
-        await tx.done;
-        return;
-      }
-      if (!held) await files.put({ name, ref: structuredClone(ref), status: 'partial' });
-      await tx.objectStore('mediaUses').put({ wall: use.wall, entry: use.entry, name, thumbnail: use.thumbnail ? 1 : 0 });
+      await recordUse(tx.objectStore('mediaFiles'), tx.objectStore('mediaUses'), ref, use);
       await tx.done;
     },
     dropReferences: (wall, entries) => dropUses(entries.map((entry) => keysUnder(wall, entry))),

@@ -1,8 +1,14 @@
+import type { StoreNames } from 'idb';
+import { decodeBody, photoFiles } from '@/core/body';
 import { toHex } from '@/core/bytes';
 import type { FeedChange } from '@/core/feed';
+import type { MediaRef } from '@/core/media';
+import type { MediaUse } from '@/core/mediaStore';
 import type { Replica, StoredEntry, WallWrite } from '@/core/replica';
 import type { Result } from '@/core/result';
-import type { ContentDb, EntryRecordV2, FeedItemV2, ProfileRecordV5 } from '../content-db';
+import { keysUnder, type ContentDb, type ContentSchema, type EntryRecordV2, type FeedItemV2, type ProfileRecordV5 } from '../content-db';
+import { recordUse, releaseUses } from './idb-media-store';
+import type { ReplicaFaults } from './replica-faults';
 import { storageError } from './storage-errors';
 
 const RECOVERING_KEY = 'recovering';
@@ -48,14 +54,39 @@ async function applyFeedChange(feed: Table<FeedItemV2>, profiles: Table<ProfileR
   }
 }
 
+/** The photo files the entries a write appends refer to (as core/syncMedia.ts keeps them once stored). */
+function photoUsesOf(write: WallWrite): { ref: MediaRef; use: MediaUse }[] {
+  return write.append.flatMap((e) => {
+    const body = e.body ? decodeBody(e.header.kind, e.body) : null;
+    return photoFiles(body?.ok ? body.value : null).map(({ ref, thumbnail }) => ({ ref, use: { wall: write.wall, entry: e.id, thumbnail } }));
+  });
+}
+
+const WALL_AND_MEDIA: StoreNames<ContentSchema>[] = ['walls', 'entries', 'feed', 'profiles', 'mediaFiles', 'mediaChunks', 'mediaUses'];
+
 const isAbort = (error: unknown): boolean => error instanceof DOMException && error.name === 'AbortError';
+
+/** Aborts a write's transaction (nothing of it stays) and says why it failed. */
+async function abortedWith(tx: { done: Promise<void>; abort(): void }, queued: Promise<unknown>[], error: unknown): Promise<unknown> {
+  tx.done.catch(() => undefined);
+  try {
+    tx.abort();
+  } catch {
+    // already finished or aborted
+  }
+  // The request that failed says why (a full disk, a duplicate); the others only say "aborted".
+  const settled = await Promise.allSettled(queued);
+  const cause = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isAbort(r.reason));
+  return storageError(cause ? cause.reason : error);
+}
 
 /**
  * The core `Replica` on the content database. Each `commit` — one incoming batch or one own
  * write — is one IndexedDB transaction over the wall state, its entries and the feed index,
- * so a failure (a quota error, a closed tab) leaves nothing half-applied.
+ * so a failure (a quota error, a closed tab) leaves nothing half-applied. `faults` exists for tests only
+ * (./fault-switch.ts): the product never passes it.
  */
-export function createIdbReplica(db: ContentDb): Replica {
+export function createIdbReplica(db: ContentDb, faults?: ReplicaFaults): Replica {
   return {
     async wallState(wall) {
       return (await db.get('walls', wall)) ?? null;
@@ -77,8 +108,13 @@ export function createIdbReplica(db: ContentDb): Replica {
       if (write.append.some((e, i) => e.seq !== write.expectedSeq + i + 1)) {
         return { ok: false, reason: 'append is not contiguous' };
       }
+      await faults?.around('beforeStore', write);
+      const photos = photoUsesOf(write);
+      const removed = write.feed.flatMap((change) => (change.op === 'remove' ? [change.id] : []));
+      const media = photos.length > 0 || removed.length > 0;
+      const stores: StoreNames<ContentSchema>[] = ['walls', 'entries', 'feed', 'profiles', ...(media ? (['mediaFiles', 'mediaChunks', 'mediaUses'] as const) : [])];
       // Chromium flushes each transaction to the disk by default; a pulled batch can be fetched again.
-      const tx = db.transaction(['walls', 'entries', 'feed', 'profiles'], 'readwrite', { durability: write.refetchable ? 'relaxed' : 'default' });
+      const tx = db.transaction(stores, 'readwrite', { durability: write.refetchable ? 'relaxed' : 'default' });
       const queued: Promise<unknown>[] = [];
       const queue = (request: Promise<unknown>): void => {
         queued.push(request);
@@ -111,25 +147,26 @@ export function createIdbReplica(db: ContentDb): Replica {
           if (change.op === 'put') queue(feed.put(change.row));
           else await applyFeedChange(feed, profiles, change);
         }
-        queue(walls.put(write.state));
-        await Promise.all([...queued, tx.done]);
-        return { ok: true, value: undefined };
-      } catch (error) {
-        // Nothing of the write stays: the transaction is aborted (or already was) as a whole.
-        tx.done.catch(() => undefined);
-        try {
-          tx.abort();
-        } catch {
-          // already finished or aborted
+        // In the same transaction: a crash right after it must not leave a stored photo that nothing wants.
+        for (const { ref, use } of photos) await recordUse(tx.objectStore('mediaFiles'), tx.objectStore('mediaUses'), ref, use);
+        // A deleted post's photos and its edits' are freed with it (as core/syncMedia.ts does once stored).
+        for (const id of removed) {
+          const edits = (await entries.index('byTarget').getAll([write.wall, id])).filter((e) => e.header.kind === 'edit').map((e) => e.id);
+          await releaseUses(tx, [id, ...edits].map((entry) => keysUnder(write.wall, entry)));
         }
-        // The request that failed says why (a full disk, a duplicate); the others only say "aborted".
-        const settled = await Promise.allSettled(queued);
-        const cause = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isAbort(r.reason));
-        throw storageError(cause ? cause.reason : error);
+        queue(walls.put(write.state));
+        faults?.inside(write);
+        await Promise.all([...queued, tx.done]);
+      } catch (error) {
+        throw await abortedWith(tx, queued, error);
       }
+      await faults?.around('afterStore', write);
+      return { ok: true, value: undefined };
     },
     async dropWall(wall) {
-      const tx = db.transaction(['walls', 'entries', 'feed', 'profiles'], 'readwrite');
+      const tx = db.transaction(WALL_AND_MEDIA, 'readwrite');
+      // The wall's photos go with it, in the same transaction (a crash between the two would keep them).
+      await releaseUses(tx, [keysUnder(wall)]);
       await tx.objectStore('walls').delete(wall);
       await tx.objectStore('profiles').delete(wall);
       await tx.objectStore('entries').delete(IDBKeyRange.bound([wall, 0], [wall, Number.MAX_SAFE_INTEGER]));

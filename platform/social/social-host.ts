@@ -7,6 +7,7 @@ import { STAGED_DB_NAME } from '../staged-photos';
 import type { SocialHooks } from '../ports';
 import type { Timers } from '../timers';
 import { loadOrCreateIdentity } from './identity-store';
+import type { ReplicaFaults } from './replica-faults';
 import { createSocialService, type SocialOptions, type SocialService } from './social-service';
 import type { SocialChange, SocialNotice } from './social-views';
 
@@ -28,6 +29,8 @@ export interface SocialHostDeps {
   onChange(change: SocialChange): void;
   notify(notice: SocialNotice): void;
   options?: Partial<SocialOptions>;
+  /** Test builds only (./fault-switch.ts): crashes made while batches are stored. */
+  faults?: ReplicaFaults;
 }
 
 export interface SocialHost extends SocialHooks {
@@ -77,6 +80,7 @@ export function createSocialHost(deps: SocialHostDeps): SocialHost {
         onChange: deps.onChange,
         notify: deps.notify,
         options: deps.options,
+        ...(deps.faults ? { faults: deps.faults } : {}),
       });
       await made.start();
       if (mine !== generation) {

@@ -18,6 +18,7 @@ import { createIdbMediaStore } from './idb-media-store';
 import type { PhotoRequest } from './staged-photo-check';
 import { createIdbRelayStore } from './idb-relay-store';
 import { createIdbReplica } from './idb-replica';
+import type { ReplicaFaults } from './replica-faults';
 import { createOwnWall } from './own-wall';
 import { createRelaySender } from './relay-sender';
 import { createConversation } from './conversation';
@@ -57,6 +58,8 @@ export interface SocialServiceDeps {
   options?: Partial<SocialOptions>;
   /** Where pages stage the photo files of a post they are about to send (../staged-photos.ts). */
   openStaged?: () => Promise<StagedDb>;
+  /** Test builds only (./fault-switch.ts): crashes made while batches are stored. */
+  faults?: ReplicaFaults;
 }
 
 export type SocialService = ReturnType<typeof createSocialService>;
@@ -71,7 +74,7 @@ export function createSocialService(deps: SocialServiceDeps) {
   const { identity, access, timers } = deps;
   const me = identity.handle;
   const verifier = deps.verifier ?? pureVerifier;
-  const replica: Replica = createIdbReplica(deps.db);
+  const replica: Replica = createIdbReplica(deps.db, deps.faults);
   const relayStore = createIdbRelayStore(deps.db);
   const media = createIdbMediaStore(deps.db);
   const store = createSocialStore(deps.db);

@@ -59,7 +59,7 @@ interface DevToolsTarget {
  */
 export class ChromiumBrowser implements ExtensionBrowser {
   readonly kind = 'chromium' as const;
-  readonly extensionId = unpackedExtensionId(extensionDirs().chrome);
+  readonly extensionId: string;
   private connection: Connection | undefined;
   private readonly pages = new Set<ChromiumExtensionPage>();
   private readonly offscreenConsole: OffscreenConsole;
@@ -68,14 +68,16 @@ export class ChromiumBrowser implements ExtensionBrowser {
     private readonly child: ChildProcess,
     private readonly debuggingPort: number,
     private readonly log: ConsoleLog,
+    extensionDir: string,
   ) {
+    this.extensionId = unpackedExtensionId(extensionDir);
     this.offscreenConsole = new OffscreenConsole(debuggingPort, `chrome-extension://${this.extensionId}/offscreen.html`, log);
   }
 
-  static async launch(profileDir: string, log: ConsoleLog, stderrFile: string): Promise<ChromiumBrowser> {
+  /** `extensionDir`: the build to load, the run's copy of `.output/chrome-mv3` unless a scenario brings another. */
+  static async launch(profileDir: string, log: ConsoleLog, stderrFile: string, extensionDir = extensionDirs().chrome): Promise<ChromiumBrowser> {
     const portFile = path.join(profileDir, 'DevToolsActivePort');
     rmSync(portFile, { force: true });
-    const extensionDir = extensionDirs().chrome;
     const stderr = openSync(stderrFile, 'a');
     const child = spawn(
       chromiumPath(),
@@ -103,7 +105,7 @@ export class ChromiumBrowser implements ExtensionBrowser {
         },
         { timeoutMs: 30_000, describe: () => `Chromium did not open its DevTools port; see ${stderrFile}` },
       );
-      const browser = new ChromiumBrowser(child, port, log);
+      const browser = new ChromiumBrowser(child, port, log, extensionDir);
       await browser.attach();
       await browser.waitForExtension();
       return browser;
@@ -207,6 +209,18 @@ export class ChromiumBrowser implements ExtensionBrowser {
     for (const page of pages) {
       if (page.url().startsWith('chrome-extension://')) await page.close();
     }
+  }
+
+  /** Kills Chromium with SIGKILL, as a crash or a power cut would: nothing in it gets to write anything more. */
+  async kill(): Promise<void> {
+    this.offscreenConsole.stop();
+    const exited = this.child.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGKILL');
+    await exited;
+    const connection = this.connection;
+    this.connection = undefined;
+    this.pages.clear();
+    await connection?.browser.close().catch(() => undefined);
   }
 
   /** Quits Chromium the way a person does (Browser.close), so the profile is written out. */

@@ -40,9 +40,9 @@ export class Scene {
     return started;
   }
 
-  /** Adds a user (a new profile) and launches their browser. */
-  async addUser(name: string, kind: BrowserKind): Promise<TestUser> {
-    const user = new TestUser(name, kind, this.artifactsDir);
+  /** Adds a user (a new profile) and launches their browser; Chromium loads `extensionDir` if given (see TestUser). */
+  async addUser(name: string, kind: BrowserKind, extensionDir?: string): Promise<TestUser> {
+    const user = new TestUser(name, kind, this.artifactsDir, extensionDir);
     this.users.push(user);
     await user.launch();
     return user;

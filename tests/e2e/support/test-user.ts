@@ -20,6 +20,8 @@ export class TestUser {
     readonly name: string,
     readonly kind: BrowserKind,
     private readonly artifactsDir: string,
+    /** Chromium only: the build to load instead of the run's copy of `.output/chrome-mv3` (e.g. the faults build). */
+    private readonly extensionDir?: string,
   ) {
     this.profileDir = mkdtempSync(path.join(tmpdir(), `peerwall-e2e-${name}-`));
     mkdirSync(artifactsDir, { recursive: true });
@@ -47,6 +49,7 @@ export class TestUser {
             this.profileDir,
             this.log,
             path.join(this.artifactsDir, `${this.name}-chromium-stderr.log`),
+            this.extensionDir,
           )
         : await FirefoxBrowser.launch(this.profileDir, this.firefoxUuid, this.log);
   }
@@ -56,6 +59,14 @@ export class TestUser {
     this.current = undefined;
     this.log.write('harness', 'quit');
     await browser?.close();
+  }
+
+  /** Kills the browser with SIGKILL (Chromium only), as a crash would; `launch()` starts it again on the same profile. */
+  async kill(): Promise<void> {
+    const browser = this.chromium;
+    this.current = undefined;
+    this.log.write('harness', 'SIGKILL');
+    await browser.kill();
   }
 
   /** Quits the browser and starts it again on the same profile. */
