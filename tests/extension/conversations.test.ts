@@ -208,7 +208,7 @@ describe('conversations on walls', () => {
     expect(opened?.comments[0]?.text).toBe('c6');
     expect(opened?.comments.at(-1)?.text).toBe('c205');
     expect(opened?.moreComments).toBe(true);
-  });
+  }, 30_000); // writes 205 comments one by one: several seconds on a loaded 2-core machine
 
   it('stops carrying comments once a page holds a million characters of them, saying more exist', async () => {
     const { alice } = await cast();
