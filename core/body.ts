@@ -14,7 +14,11 @@ import { type RotationStatement, readRotation, writeRotation } from './rotation'
  */
 export type PostBody = { text: string; media: MediaRef[]; photos?: Photo[] };
 export type CommentBody = { text: string };
-export type ProfileBody = { displayName: string; about: string };
+/**
+ * A profile with a `picture` is written in format 2 (version 4); without one in format 1, so a profile
+ * has one encoding and removing a picture reads on every version.
+ */
+export type ProfileBody = { displayName: string; about: string; picture?: Photo };
 export type GoodbyeBody = { text: string };
 
 export type EntryBody =
@@ -62,7 +66,10 @@ export function encodeBody(b: EntryBody): Uint8Array {
     case 'profile':
       checkText(b.body.displayName, LIMITS.displayNameChars, 'Display name', false);
       checkText(b.body.about, LIMITS.aboutChars, 'About', false);
-      w.u8(1).text(b.body.displayName).text(b.body.about);
+      if (b.body.picture) {
+        w.u8(PHOTO_FORMAT).text(b.body.displayName).text(b.body.about);
+        writePhoto(w, b.body.picture);
+      } else w.u8(1).text(b.body.displayName).text(b.body.about);
       break;
     case 'rotate':
       writeRotation(w, b.body);
@@ -77,22 +84,32 @@ export function encodeBody(b: EntryBody): Uint8Array {
   return out;
 }
 
-/** The post body format with photos (alt text and thumbnails); peers before version 4 cannot read it. */
+/** The post and profile body format with photos (alt text and thumbnails); peers before version 4 cannot read it. */
 const PHOTO_FORMAT = 2;
 
 /**
- * The lowest protocol version whose peers read this body (docs/protocol.md §7.6): a post, wall post or
- * edit in the photo format needs version 4, and a session below it carries the entry without its body.
+ * The lowest protocol version whose peers read this body (docs/protocol.md §7.6): a post, wall post,
+ * edit or profile in the photo format needs version 4, and a session below it carries the entry without
+ * its body.
  */
 export function bodyVersion(kind: EntryKind, body: Uint8Array | null): number {
-  const post = kind === 'post' || kind === 'wallPost' || kind === 'edit';
-  return post && body?.[0] === PHOTO_FORMAT ? MEDIA_VERSION : 1;
+  const withPhotos = kind === 'post' || kind === 'wallPost' || kind === 'edit' || kind === 'profile';
+  return withPhotos && body?.[0] === PHOTO_FORMAT ? MEDIA_VERSION : 1;
 }
 
-/** Every photo file a post body refers to: thumbnails first (they travel with the post), then the full images. */
-export function photoFiles(body: EntryBody | null): { ref: MediaRef; thumbnail: boolean }[] {
+/** The photos a body carries: a post's, wall post's or edit's, or a profile's picture. */
+function bodyPhotos(body: EntryBody | null): Photo[] {
+  if (body?.kind === 'profile') return body.body.picture ? [body.body.picture] : [];
   if (!body || (body.kind !== 'post' && body.kind !== 'wallPost' && body.kind !== 'edit')) return [];
-  const photos = body.body.photos ?? [];
+  return body.body.photos ?? [];
+}
+
+/**
+ * Every photo file a body refers to (a post's photos, a profile's picture): thumbnails first (they travel
+ * with the entry), then the full images.
+ */
+export function photoFiles(body: EntryBody | null): { ref: MediaRef; thumbnail: boolean }[] {
+  const photos = bodyPhotos(body);
   return [...photos.map((p) => ({ ref: p.thumbnail, thumbnail: true })), ...photos.map((p) => ({ ref: p.full, thumbnail: false }))];
 }
 
@@ -127,9 +144,11 @@ function readBody(kind: EntryKind, r: ByteReader): EntryBody {
     case 'delete':
       return { kind, body: null };
     case 'profile': {
-      readFormat(r);
+      const format = r.u8('body format');
+      if (format !== 1 && format !== PHOTO_FORMAT) throw new RangeError(`unknown body format ${format}`);
       const displayName = readText(r, LIMITS.displayNameChars, 'display name', false);
-      return { kind, body: { displayName, about: readText(r, LIMITS.aboutChars, 'about', false) } };
+      const about = readText(r, LIMITS.aboutChars, 'about', false);
+      return { kind, body: format === PHOTO_FORMAT ? { displayName, about, picture: readPhoto(r) } : { displayName, about } };
     }
     case 'rotate':
       return { kind, body: readRotation(r) };

@@ -39,8 +39,8 @@ export type FeedChange =
   | { op: 'edit'; id: string; text: string; photos?: FeedPhoto[] }
   | { op: 'fill'; id: string; text: string; photos?: FeedPhoto[] }
   | { op: 'remove'; id: string }
-  /** A wall's owner published a display name and an "about" (the latest `profile` entry wins). */
-  | { op: 'profile'; wall: string; seq: number; displayName: string; about: string };
+  /** A wall's owner published a display name, an "about" and maybe a picture (the latest `profile` entry wins). */
+  | { op: 'profile'; wall: string; seq: number; displayName: string; about: string; picture?: FeedPhoto };
 
 /** When an entry shows: its claimed time, but never later than when it arrived (§5.5). */
 export function shownAt(entry: Pick<StoredEntry, 'header' | 'receivedAt'>): number {
@@ -81,7 +81,9 @@ export function feedChangesOfAppend(entry: StoredEntry, body: EntryBody | null):
   }
   if (kind === 'delete' && target) return [{ op: 'remove', id: target }];
   if (kind === 'profile' && body?.kind === 'profile') {
-    return [{ op: 'profile', wall: entry.header.wall, seq: entry.seq, displayName: body.body.displayName, about: body.body.about }];
+    const { displayName, about, picture } = body.body;
+    const shown = picture ? { picture: { full: toHex(picture.full.sha256), thumbnail: toHex(picture.thumbnail.sha256), alt: picture.alt } } : {};
+    return [{ op: 'profile', wall: entry.header.wall, seq: entry.seq, displayName, about, ...shown }];
   }
   return [];
 }

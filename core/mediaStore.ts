@@ -27,6 +27,8 @@ export interface MediaStore {
   dropReferences(wall: string, entries: readonly string[]): Promise<void>;
   /** Drops every reference of `wall` (after unfriending). */
   dropWall(wall: string): Promise<void>;
+  /** The entries of `wall` that refer to any file (a profile picture's old profile among them). */
+  entriesReferencing(wall: string): Promise<string[]>;
   /** The walls whose entries refer to the file. */
   wallsReferencing(file: string): Promise<string[]>;
   /** Referenced files that are not complete. */
@@ -74,6 +76,7 @@ export function createMemoryMediaStore(): MediaStore {
     },
     dropReferences: async (wall, entries) => release((u) => u.wall !== wall || !entries.includes(u.entry)),
     dropWall: async (wall) => release((u) => u.wall !== wall),
+    entriesReferencing: async (wall) => [...new Set([...files.values()].flatMap((h) => h.uses.filter((u) => u.wall === wall).map((u) => u.entry)))],
     wallsReferencing: async (file) => [...new Set(files.get(file)?.uses.map((u) => u.wall) ?? [])],
     wanted: async () => [...files.values()].filter((h) => !h.complete).map((h) => copy({ ref: h.ref, uses: h.uses })),
     async firstMissing(file) {

@@ -5,6 +5,7 @@ import type { FeedChange } from './feed';
 import { LIMITS } from './limits';
 import { chunkCount, type MediaRef, verifyMediaChunk } from './media';
 import type { MediaStore } from './mediaStore';
+import { keepProfilePicture } from './profileMedia';
 import type { ErrorCode, MissingReason, PeerMessage } from './messages';
 import type { Replica, StoredEntry } from './replica';
 import { createMediaServe } from './syncMediaServe';
@@ -159,13 +160,29 @@ export function createMediaRole(d: MediaRoleDeps) {
       }
       await advance();
     },
-    /** New entries were stored: keep what their photos refer to, fetch it, and free what deletes released. */
+    /**
+     * New entries were stored: keep what their photos and the newest profile's picture refer to, fetch it,
+     * and free what deletes and replaced profiles released.
+     */
     async stored(wall: string, added: readonly StoredEntry[], feed: readonly FeedChange[]): Promise<void> {
-      for (const e of added) {
+      const wantIfPartial = async (ref: MediaRef, thumbnail: boolean) => {
+        if ((await store.completeSize(toHex(ref.sha256))) === null) want({ ref, file: toHex(ref.sha256), wall, thumbnail });
+      };
+      const decoded = (e: StoredEntry) => {
         const body = e.body ? decodeBody(e.header.kind, e.body) : null;
-        for (const { ref, thumbnail } of photoFiles(body?.ok ? body.value : null)) {
+        return body?.ok ? body.value : null;
+      };
+      for (const e of added) {
+        if (e.header.kind === 'profile') continue; // only the newest profile's picture is kept, below
+        for (const { ref, thumbnail } of photoFiles(decoded(e))) {
           await store.addReference(ref, { wall, entry: e.id, thumbnail });
-          if ((await store.completeSize(toHex(ref.sha256))) === null) want({ ref, file: toHex(ref.sha256), wall, thumbnail });
+          await wantIfPartial(ref, thumbnail);
+        }
+      }
+      const profile = added.findLast((e) => e.header.kind === 'profile');
+      if (profile) {
+        for (const { ref, thumbnail } of await keepProfilePicture({ store, replica: d.replica }, wall, profile, decoded(profile))) {
+          await wantIfPartial(ref, thumbnail);
         }
       }
       for (const change of feed) {

@@ -169,12 +169,17 @@ export interface WallSyncV4 {
   via: string | null;
 }
 
-/** The latest profile a wall's owner published (`seq` is its entry's), kept in step with the wall's log. */
+/**
+ * The latest profile a wall's owner published (`seq` is its entry's), kept in step with the wall's log.
+ * `picture` (protocol version 4) is absent from records written before profile pictures, which is what
+ * "no picture" reads as, so it needs no migration.
+ */
 export interface ProfileRecordV5 {
   wall: string;
   seq: number;
   displayName: string;
   about: string;
+  picture?: FeedPhotoV2;
 }
 
 /** One's own entry a friend refused to seal (it left the outbox), kept until the author dismisses it. */

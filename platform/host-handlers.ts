@@ -31,7 +31,7 @@ export function hostHandlers(host: PeerHost, ready: Promise<unknown>, social?: S
     'host:like': async ({ wall, target, liked }) => (await current()).like(wall, target, liked),
     'host:edit': async ({ wall, target, text }) => (await current()).edit(wall, target, text),
     'host:delete': async ({ wall, target }) => (await current()).remove(wall, target),
-    'host:set-profile': async ({ displayName, about }) => (await current()).setProfile(displayName, about),
+    'host:set-profile': async ({ displayName, about, picture }) => (await current()).setProfile(displayName, about, picture),
     'host:dismiss-rejection': async ({ id }) => (await current()).dismissRejection(id),
     'host:feed': async ({ limit, wall, expanded }) => (await current()).feed(limit, wall, expanded ?? []),
     'host:connection-log': async ({ handle }) => (await current()).connectionLog(handle),

@@ -115,8 +115,10 @@ export const MESSAGES = {
     Type.Object({
       displayName: Type.String({ maxLength: LIMITS.displayNameChars * 2 }),
       about: Type.String({ maxLength: LIMITS.aboutChars * 2 }),
+      /** The picture: absent keeps the published one, null removes it, else its staged files (never their bytes). */
+      picture: Type.Optional(Type.Union([Type.Null(), FeedPhotoSchema])),
     }),
-    `a display name (at most ${LIMITS.displayNameChars} characters) and an about text (at most ${LIMITS.aboutChars})`,
+    `a display name (at most ${LIMITS.displayNameChars} characters), an about text (at most ${LIMITS.aboutChars}) and maybe a picture`,
   ),
   'host:dismiss-rejection': spec<SocialState>()(Type.Object({ id: EntryId }), 'the id of a refused entry'),
   'host:feed': spec<FeedPost[]>()(

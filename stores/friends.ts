@@ -3,6 +3,7 @@ import { computed, ref, watch } from 'vue';
 import { PeerwallError } from '@/platform/errors';
 import { sendRequest } from '@/platform/message-client';
 import type { SocialState } from '@/platform/social/social-views';
+import type { PhotoRequest } from '@/platform/social/staged-photo-check';
 import { useConnectionStore } from './connection';
 
 const EMPTY: SocialState = { friends: [], incoming: [], outgoing: [], blocked: [], problems: [], profiles: [], rejections: [], unfriendedBy: [] };
@@ -94,7 +95,9 @@ export const useFriendsStore = defineStore('friends', () => {
     dismissUndo: () => void (lastBlocked.value = null),
     block,
     unblock,
-    saveProfile: (displayName: string, about: string) => act(() => sendRequest('host:set-profile', { displayName, about })),
+    /** `picture`: absent keeps the published one, null removes it, else the staged files of a new one. */
+    saveProfile: (displayName: string, about: string, picture?: PhotoRequest | null) =>
+      act(() => sendRequest('host:set-profile', { displayName, about, ...(picture === undefined ? {} : { picture }) })),
     dismissRejection: (id: string) => act(() => sendRequest('host:dismiss-rejection', { id })),
   };
 });

@@ -5,7 +5,6 @@ import { entryId, type SignedEntry } from '@/core/entry';
 import { CONTENT_KINDS } from '@/core/entryKind';
 import { LIMITS } from '@/core/limits';
 import type { MediaStore } from '@/core/mediaStore';
-import { cleanAbout, cleanDisplayName } from '@/core/profileText';
 import { PeerwallError } from '../errors';
 import { type OwnWriterDeps, saved } from './own-wall';
 import type { ActionReceipt, RejectionView, SubmissionKind } from './social-views';
@@ -105,12 +104,6 @@ export function createConversation(deps: ConversationDeps) {
         await deps.media.dropReferences(wall, [id, ...edits]);
       }
       return receipt;
-    },
-    /** Publishes a display name and an "about" on one's own wall; friends see them with the next sync. */
-    async setProfile(displayName: string, about: string): Promise<void> {
-      const body = { displayName: cleanDisplayName(displayName), about: cleanAbout(about) };
-      await saved(() => writeOwnEntry(replica, identity, { kind: 'profile', body }, writeDeps), 'profile');
-      deps.spread();
     },
     /** Keeps what a friend refused to seal, for its author to read (the outbox no longer holds it). */
     async rejected(wall: string, id: string, reason: string, entry: SignedEntry | null): Promise<void> {

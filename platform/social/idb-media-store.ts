@@ -93,6 +93,9 @@ function createStore(db: ContentDb): MediaStore {
     },
     dropReferences: (wall, entries) => dropUses(entries.map((entry) => keysUnder(wall, entry))),
     dropWall: (wall) => dropUses([keysUnder(wall)]),
+    async entriesReferencing(wall) {
+      return [...new Set((await db.getAllKeys('mediaUses', keysUnder(wall))).map((key) => key[1]))];
+    },
     async wallsReferencing(file) {
       return [...new Set((await db.getAllFromIndex('mediaUses', 'byName', file)).map((row) => row.wall))];
     },

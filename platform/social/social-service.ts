@@ -22,6 +22,7 @@ import type { ReplicaFaults } from './replica-faults';
 import { createOwnWall } from './own-wall';
 import { createRelaySender } from './relay-sender';
 import { createConversation } from './conversation';
+import { createProfileWriter, type PictureChange } from './profile-writer';
 import { CONNECTION_DEFAULTS } from './connection-defaults';
 import { createChangeBatcher } from './social-changes';
 import { createSocialCircle } from './social-circle';
@@ -157,6 +158,7 @@ export function createSocialService(deps: SocialServiceDeps) {
   const notices = createWallNotices({ me, replica, isBlocked: (h) => circle.blocked.has(h), notify: deps.notify, timers });
 
   const conversation = createConversation({ ...writer, media, online: (f) => connections.presenceOf(f) === 'online' });
+  const profileWriter = createProfileWriter({ ...writer, media, openStaged: deps.openStaged ?? openStagedPhotos });
 
   const keyChanges = createKeyChanges({
     ...writer,
@@ -258,9 +260,9 @@ export function createSocialService(deps: SocialServiceDeps) {
     like: (wall: string, target: string, liked: boolean) => act(() => conversation.like(wall, target, liked)),
     edit: (wall: string, target: string, text: string) => act(() => conversation.edit(wall, target, text)),
     remove: (wall: string, target: string) => act(() => conversation.remove(wall, target)),
-    /** Publishes a display name and an "about"; other open pages show them. */
-    setProfile: (displayName: string, about: string) =>
-      serial(async () => (await conversation.setProfile(displayName, about), changes.friends(), stateNow())),
+    /** Publishes a display name, an "about" and a picture (absent: kept; null: removed); other open pages show them. */
+    setProfile: (displayName: string, about: string, picture?: PictureChange) =>
+      serial(async () => (await profileWriter.setProfile(displayName, about, picture), changes.friends(), stateNow())),
     dismissRejection: (id: string) => serial(async () => (await conversation.dismissRejection(id), stateNow())),
     /** Before account deletion: a goodbye to the friends that can take it, waiting at most `waitMs`. */
     farewell: (text: string, waitMs: number): Promise<void> => ownWall.farewell(text, waitMs),

@@ -143,7 +143,12 @@ export function createSocialState(deps: SocialStateDeps) {
         problems: [...circle.problems],
         profiles: (await store.profiles())
           .filter((p) => p.wall === me || circle.friends.has(p.wall))
-          .map((p) => ({ handle: p.wall, displayName: cleanDisplayName(p.displayName), about: cleanAbout(p.about) })),
+          .map((p) => ({
+            handle: p.wall,
+            displayName: cleanDisplayName(p.displayName),
+            about: cleanAbout(p.about),
+            ...(p.picture ? { picture: { full: p.picture.full, thumbnail: p.picture.thumbnail } } : {}),
+          })),
         rejections: await store.rejections(REJECTIONS_SHOWN),
         unfriendedBy: await store.unfriendedBy(),
       };

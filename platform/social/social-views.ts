@@ -54,11 +54,13 @@ export interface RequestView {
   delivery: 'sending' | 'sent' | 'queued' | 'delivered';
 }
 
-/** A display name and an "about" a wall's owner published (the `profile` entry, docs/protocol.md §5.3). */
+/** A display name, an "about" and a picture a wall's owner published (the `profile` entry, docs/protocol.md §5.3). */
 export interface ProfileView {
   handle: string;
   displayName: string;
   about: string;
+  /** The profile picture's files by name (pages read them from the content database); absent when none. */
+  picture?: { full: string; thumbnail: string };
 }
 
 /** What one's own entries for a friend's wall can be; the owner seals them or says why not. */

@@ -58,6 +58,8 @@ function computed(): Record<string, string> {
   };
   const full = ref(fill(70_000, 0x0b), 'image/jpeg');
   const photoBody = encodeBody({ kind: 'post', body: { text: 'beach', media: [], photos: [{ full, thumbnail: ref(fill(1_000, 0x0c), 'image/webp'), alt: 'a beach' }] } });
+  const picture = { full, thumbnail: ref(fill(1_000, 0x0c), 'image/webp'), alt: '' };
+  const profileBody = encodeBody({ kind: 'profile', body: { displayName: 'Alice', about: 'hi', picture } });
   const tiny = fill(5, 0x0e);
   return {
     'alice.key': toHex(alice),
@@ -79,6 +81,7 @@ function computed(): Record<string, string> {
     'revocations': toHex(encodeRevocations(revocations)),
     'holds.frame': toHex(encodeMessage({ type: 'holds', walls: [{ wall: 'alice', headSeq: 3, pass }] })),
     'photo.body': toHex(photoBody),
+    'profile.body': toHex(profileBody),
     'fetch.frame': toHex(encodeMessage({ type: 'fetch', wall: 'alice', file: full.sha256, from: 0, count: 16 })),
     'chunk.frame': toHex(encodeMessage({ type: 'chunk', file: sha256(tiny), index: 0, data: tiny })),
     'missing.frame': toHex(encodeMessage({ type: 'missing', file: full.sha256, reason: 'not_allowed' })),

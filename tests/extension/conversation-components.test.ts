@@ -257,7 +257,7 @@ describe('conversation components', () => {
       const profiles = [{ handle: 'alice', displayName: 'Alice Liddell', about: 'Down the hole' }];
       const html = await feedOn('alice', 'alice', { profiles });
 
-      expect(html).toContain('<span class="wall-initial" aria-hidden="true">A</span>');
+      expect(html).toMatch(/<span class="person-avatar large" style="[^"]*" data-avatar="initials" aria-hidden="true">AL<\/span>/);
       expect(html).toContain('<h2>Your wall</h2>');
       expect(html).toContain('<bdi class="handle-name">Alice Liddell</bdi> <a href="#wall-alice">@alice</a>');
       expect(html).toContain('Down the hole');
@@ -268,7 +268,7 @@ describe('conversation components', () => {
     it('heads a friend’s wall with their presence and offers to write on it', async () => {
       const html = await feedOn('bob', 'alice', { friends: [friend('bob', { presence: 'online' })] });
 
-      expect(html).toContain('<span class="wall-initial" aria-hidden="true">B</span>');
+      expect(html).toMatch(/<span class="person-avatar large" style="[^"]*" data-avatar="initials" aria-hidden="true">B<\/span>/);
       expect(html).toContain('<h2>@bob’s wall</h2>');
       expect(html).toContain('<a href="#wall-bob">@bob</a>');
       expect(html).toContain('Friend · Online');
@@ -302,6 +302,8 @@ describe('conversation components', () => {
 
       expect(list).toContain('<bdi class="handle-name">Bob Cratchit</bdi> <a href="#wall-bob">@bob</a>');
       expect(card).toContain('<bdi class="handle-name">Bob Cratchit</bdi> <a href="#wall-bob">@bob</a>');
+      // An avatar precedes the name in both: initials while bob has no picture.
+      for (const html of [list, card]) expect(html).toMatch(/data-avatar="initials" aria-hidden="true">BC<\/span><span class="handle-link">/);
     });
   });
 

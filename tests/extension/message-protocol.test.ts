@@ -229,6 +229,8 @@ describe('message protocol', () => {
     ['host:delete', { wall: 5, target: 'a'.repeat(64) }],
     ['host:set-profile', { displayName: 'n'.repeat(129), about: '' }],
     ['host:set-profile', { displayName: 'Al' }],
+    ['host:set-profile', { displayName: 'Al', about: '', picture: { full: 'A'.repeat(64), thumbnail: 'a'.repeat(64), alt: '' } }],
+    ['host:set-profile', { displayName: 'Al', about: '', picture: 'remove' }],
     ['host:dismiss-rejection', { id: 'a'.repeat(63) }],
     ['bg:notify', { kind: 'spam', title: 't', message: 'm', postId: null }],
     ['bg:notify', { kind: 'post', title: 't', message: 'm'.repeat(1001), postId: null }],
@@ -244,6 +246,9 @@ describe('message protocol', () => {
     expect(parsePayload('host:answer-request', { handle: 'bob', accept: false })).toEqual({ handle: 'bob', accept: false });
     expect(parsePayload('host:like', { wall: 'alice', target: 'a'.repeat(64), liked: false, extra: 1 })).toEqual({ wall: 'alice', target: 'a'.repeat(64), liked: false });
     expect(parsePayload('host:set-profile', { displayName: 'Alice', about: '' })).toEqual({ displayName: 'Alice', about: '' });
+    expect(parsePayload('host:set-profile', { displayName: 'Alice', about: '', picture: null })).toEqual({ displayName: 'Alice', about: '', picture: null });
+    const picture = { full: 'a'.repeat(64), thumbnail: 'b'.repeat(64), alt: '' };
+    expect(parsePayload('host:set-profile', { displayName: 'Alice', about: '', picture })).toEqual({ displayName: 'Alice', about: '', picture });
     expect(parsePayload('bg:notify', { kind: 'request', title: 't', message: 'm', postId: null })).toEqual({
       kind: 'request',
       title: 't',

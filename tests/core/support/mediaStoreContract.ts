@@ -118,6 +118,17 @@ export function describeMediaStoreContract(label: string, open: () => Promise<Me
       expect(await store.firstMissing(name)).toBe(0);
     });
 
+    it('lists the entries of a wall that refer to files, each once', async () => {
+      const store = await open();
+      const { photo } = makePhoto('beach', 1);
+      await store.addReference(photo.full, { wall: 'alice', entry: 'e1', thumbnail: false });
+      await store.addReference(photo.thumbnail, { wall: 'alice', entry: 'e1', thumbnail: true });
+      await store.addReference(photo.full, { wall: 'alice', entry: 'e2', thumbnail: false });
+      await store.addReference(photo.full, { wall: 'bob', entry: 'e3', thumbnail: false });
+      expect((await store.entriesReferencing('alice')).sort()).toEqual(['e1', 'e2']);
+      expect(await store.entriesReferencing('carol')).toEqual([]);
+    });
+
     it('drops only the named entries of the named wall', async () => {
       const store = await open();
       const { photo } = makePhoto('beach', 1);
