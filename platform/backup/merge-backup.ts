@@ -1,0 +1,103 @@
+import { bytesEqual } from '@/core/bytes';
+import { keysUnder, type ContentDb } from '../content-db';
+import { PeerwallError } from '../errors';
+import { BACKUP_STORES, DEVICE_META_KEYS, WALL_STORES, type BackupStore } from './backup-stores';
+import type { CheckedBackup } from './check-backup';
+
+export interface MergeOutcome {
+  /** Records written; 0 when everything in the backup was here already. */
+  written: number;
+  /** The own wall came from the backup (or the identity did): it is now marked recovering (§8). */
+  recovering: boolean;
+}
+
+/** Stores merged by "add what is missing": a record already here is newer than, or the same as, the backup's. */
+const ADD_IF_MISSING = ['friends', 'outbox', 'requests', 'relayOutbox', 'blocked', 'passes', 'issuedPasses', 'revocations', 'carried', 'rejections'] as const satisfies readonly BackupStore[];
+
+function keyOf(keyPath: string | string[] | null, value: object): IDBValidKey {
+  const field = (name: string): IDBValidKey => (value as Record<string, IDBValidKey>)[name]!;
+  if (keyPath === null) throw new Error('a backed-up store has no key path');
+  return Array.isArray(keyPath) ? keyPath.map(field) : field(keyPath);
+}
+
+/**
+ * Merges a checked backup into a content database in one transaction, so a failure leaves nothing
+ * half-applied. Never lowers what is held: a wall is taken from the backup only when its copy is
+ * longer, a file only when it completes a partial one, anything else only when it is missing.
+ * Importing the same backup twice writes nothing the second time.
+ */
+export async function mergeBackup(db: ContentDb, checked: CheckedBackup): Promise<MergeOutcome> {
+  const { identity, createdAt } = checked.contents;
+  const me = identity.handle;
+  const { stores } = checked;
+  const tx = db.transaction(['identity', ...BACKUP_STORES], 'readwrite');
+  tx.done.catch(() => undefined); // reported through the awaited request or `tx.done` below
+  let written = 0;
+  const put = async <S extends BackupStore>(store: S, value: (typeof stores)[S][number]): Promise<void> => {
+    await tx.objectStore(store).put(value as never);
+    written += 1;
+  };
+  try {
+    const held = await tx.objectStore('identity').get(me);
+    if (held && !bytesEqual(held.publicKey, identity.publicKey)) {
+      throw new PeerwallError('other_identity', `This backup holds another key for @${me} than this browser does. Nothing was changed.`);
+    }
+    if (!held) {
+      await tx.objectStore('identity').add({ ...identity, createdAt });
+      written += 1;
+    }
+
+    const walls = tx.objectStore('walls');
+    const longer = new Set<string>();
+    for (const wall of stores.walls) {
+      const heldSeq = (await walls.get(wall.wall))?.seq;
+      if (heldSeq !== undefined && heldSeq >= wall.seq) continue;
+      if (heldSeq !== undefined) {
+        await tx.objectStore('entries').delete(IDBKeyRange.bound([wall.wall, 0], [wall.wall, Number.MAX_SAFE_INTEGER]));
+        const feed = tx.objectStore('feed');
+        for (const id of await feed.index('byWall').getAllKeys(keysUnder(wall.wall))) await feed.delete(id);
+        await tx.objectStore('profiles').delete(wall.wall);
+        await tx.objectStore('mediaUses').delete(keysUnder(wall.wall));
+        await tx.objectStore('wallSync').delete(wall.wall);
+      }
+      await put('walls', wall);
+      longer.add(wall.wall);
+    }
+    for (const store of WALL_STORES) for (const row of stores[store]) if (longer.has(row.wall)) await put(store, row);
+    for (const row of stores.entries) if (longer.has(row.wall)) await put('entries', row);
+
+    for (const row of stores.progress) {
+      if (((await tx.objectStore('progress').get(row.handle))?.heldSeq ?? -1) < row.heldSeq) await put('progress', row);
+    }
+    for (const row of stores.meta) {
+      if (!DEVICE_META_KEYS.includes(row.key) && (await tx.objectStore('meta').getKey(row.key)) === undefined) await put('meta', row);
+    }
+    const chunksOf = new Map<string, typeof stores.mediaChunks>();
+    for (const chunk of stores.mediaChunks) chunksOf.set(chunk.name, [...(chunksOf.get(chunk.name) ?? []), chunk]);
+    for (const file of stores.mediaFiles) {
+      const heldFile = await tx.objectStore('mediaFiles').get(file.name);
+      if (heldFile && !(heldFile.status === 'partial' && file.status === 'complete')) continue;
+      await tx.objectStore('mediaChunks').delete(keysUnder(file.name));
+      await put('mediaFiles', file);
+      for (const chunk of chunksOf.get(file.name) ?? []) await put('mediaChunks', chunk);
+    }
+    for (const store of ADD_IF_MISSING) {
+      const target = tx.objectStore(store);
+      for (const row of stores[store]) {
+        if ((await target.getKey(keyOf(target.keyPath, row) as never)) === undefined) await put(store, row);
+      }
+    }
+
+    const recovering = !held || longer.has(me);
+    if (recovering) await tx.objectStore('meta').put({ key: 'recovering', value: true });
+    await tx.done;
+    return { written, recovering };
+  } catch (error) {
+    try {
+      tx.abort();
+    } catch {
+      // already finished or aborted
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { BACKUP_PROBLEMS } from '@/core/backupFile';
+import { toHex } from '@/core/bytes';
+import { concatBytes } from '@/core/bytes';
+import { openContentDb, type ContentDb } from '@/platform/content-db';
+import { exportBackup } from '@/platform/backup/export-backup';
+import { BACKUP_STORES } from '@/platform/backup/backup-stores';
+import { mergeBackup } from '@/platform/backup/merge-backup';
+import { readCheckedBackup } from '@/platform/backup/read-checked-backup';
+import { openStagedPhotos, stagePhotoFile } from '@/platform/staged-photos';
+import { createSocialNetwork, type User } from './support/social-network';
+
+const PASSPHRASE = 'a long backup passphrase';
+let counter = 0;
+const freshDb = () => openContentDb(`backup-restore-${++counter}-${Math.random()}`);
+
+/** Every record of every store, bytes as hex, so a deep comparison stays fast and shows what differs. */
+async function snapshot(db: ContentDb, without: string[] = []) {
+  const out: Record<string, unknown[]> = {};
+  for (const store of ['identity', ...BACKUP_STORES] as const) {
+    const rows = (await db.getAll(store)) as unknown[];
+    out[store] = rows.filter((r) => !(store === 'meta' && without.includes((r as { key: string }).key)));
+  }
+  return JSON.parse(JSON.stringify(out, (_k, v: unknown) => (v instanceof Uint8Array ? `bytes:${toHex(v)}` : v === undefined ? '<undefined>' : v))) as unknown;
+}
+
+async function backupOf(user: User): Promise<Uint8Array> {
+  const parts = await exportBackup(user.db, user.handle, PASSPHRASE, { randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)), now: Date.now, logN: 10 });
+  if (!parts.ok) throw new Error(parts.reason);
+  return concatBytes(...parts.value);
+}
+
+async function importInto(db: ContentDb, file: Uint8Array, passphrase = PASSPHRASE) {
+  const checked = readCheckedBackup(file, passphrase);
+  if (!checked.ok) return checked;
+  return { ok: true as const, value: await mergeBackup(db, checked.value) };
+}
+
+/** alice and bob are friends; alice posts with a photo, bob writes on her wall and comments; bob's own wall has a post. */
+async function world() {
+  const net = createSocialNetwork();
+  const alice = await net.addUser('alice');
+  const bob = await net.addUser('bob');
+  for (const u of [alice, bob]) await net.goOnline(u);
+  await net.befriend(alice, bob);
+  const staged = await openStagedPhotos();
+  const bytes = new Uint8Array(150_000).map((_, i) => (i * 31) & 0xff);
+  bytes.set([0xff, 0xd8, 0xff, 0xe0]);
+  const thumb = bytes.slice(0, 3_000);
+  const photo = { full: await stagePhotoFile(staged, bytes, 'image/jpeg', Date.now()), thumbnail: await stagePhotoFile(staged, thumb, 'image/jpeg', Date.now()), alt: 'A kite' };
+  const post = await alice.service.post('Up on the hill', [photo]);
+  await alice.service.post('Second post');
+  await bob.service.post('Hello from bob');
+  await net.settle();
+  await bob.service.comment('alice', post.id, 'Nice kite');
+  await bob.service.writeOnWall('alice', 'Happy birthday');
+  await net.settle();
+  return { net, alice, bob };
+}
+
+describe('full backup and restore', () => {
+  it('restores a wiped browser to the same stored state, photos byte-equal, and marks the own wall recovering', async () => {
+    const { alice } = await world();
+    expect((await alice.db.get('walls', 'alice'))?.seq).toBeGreaterThanOrEqual(4);
+    const file = await backupOf(alice);
+    const restored = await freshDb();
+
+    const outcome = await importInto(restored, file);
+
+    expect(outcome).toMatchObject({ ok: true, value: { recovering: true } });
+    expect(await snapshot(restored, ['recovering'])).toEqual(await snapshot(alice.db, ['recovering']));
+    expect((await restored.getAll('mediaChunks')).length).toBeGreaterThan(2);
+    expect(await restored.get('meta', 'recovering')).toEqual({ key: 'recovering', value: true });
+  });
+
+  it('writes nothing when the same backup is imported again', async () => {
+    const { alice } = await world();
+    const file = await backupOf(alice);
+    const restored = await freshDb();
+    await importInto(restored, file);
+    const before = await snapshot(restored);
+
+    expect(await importInto(restored, file)).toEqual({ ok: true, value: { written: 0, recovering: false } });
+    expect(await snapshot(restored)).toEqual(before);
+  });
+
+  it('refuses a cut, flipped, foreign or wrongly unlocked file with one sentence and changes nothing', async () => {
+    const { alice } = await world();
+    const file = await backupOf(alice);
+    const flipped = file.slice();
+    flipped[Math.floor(file.length / 2)]! ^= 0x40;
+    const before = await snapshot(alice.db);
+
+    expect(await importInto(alice.db, file.slice(0, file.length - 100))).toEqual({ ok: false, reason: BACKUP_PROBLEMS.damaged });
+    expect(await importInto(alice.db, flipped)).toEqual({ ok: false, reason: BACKUP_PROBLEMS.damaged });
+    expect(await importInto(alice.db, new TextEncoder().encode('PK\u0003\u0004 a zip file'))).toEqual({ ok: false, reason: BACKUP_PROBLEMS.foreign });
+    expect(await importInto(alice.db, file, 'not the passphrase')).toEqual({ ok: false, reason: BACKUP_PROBLEMS.passphrase });
+    expect(await snapshot(alice.db)).toEqual(before);
+  });
+
+  it('refuses a backup of another key for the same handle and changes nothing', async () => {
+    const { alice } = await world();
+    const other = await createSocialNetwork().addUser('alice');
+    await other.service.post('A different alice');
+    const before = await snapshot(alice.db);
+
+    await expect(importInto(alice.db, await backupOf(other))).rejects.toThrow('another key for @alice');
+    expect(await snapshot(alice.db)).toEqual(before);
+  });
+
+  it('keeps the longer copy of each wall, whichever side holds it', async () => {
+    const { net, alice } = await world();
+    const older = await backupOf(alice);
+    await alice.service.post('Written after the backup');
+    await net.settle();
+    const newer = await backupOf(alice);
+    const seq = (await alice.db.get('walls', 'alice'))!.seq;
+
+    const current = await snapshot(alice.db);
+    expect(await importInto(alice.db, older)).toMatchObject({ ok: true, value: { written: 0 } });
+    expect(await snapshot(alice.db)).toEqual(current);
+
+    const restored = await freshDb();
+    await importInto(restored, older);
+    expect((await restored.get('walls', 'alice'))!.seq).toBe(seq - 1);
+    await importInto(restored, newer);
+    expect((await restored.get('walls', 'alice'))!.seq).toBe(seq);
+    expect(await snapshot(restored, ['recovering'])).toEqual(await snapshot(alice.db, ['recovering']));
+  });
+});
