@@ -11,6 +11,11 @@ export interface MergeOutcome {
   recovering: boolean;
 }
 
+/** What `host:import-backup` answers: whose backup it was, and what the merge did. */
+export interface BackupImported extends MergeOutcome {
+  handle: string;
+}
+
 /** Stores merged by "add what is missing": a record already here is newer than, or the same as, the backup's. */
 const ADD_IF_MISSING = ['friends', 'outbox', 'requests', 'relayOutbox', 'blocked', 'passes', 'issuedPasses', 'revocations', 'carried', 'rejections'] as const satisfies readonly BackupStore[];
 

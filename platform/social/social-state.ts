@@ -139,6 +139,7 @@ export function createSocialState(deps: SocialStateDeps) {
           .map((p) => ({ handle: p.wall, displayName: cleanDisplayName(p.displayName), about: cleanAbout(p.about) })),
         rejections: await store.rejections(REJECTIONS_SHOWN),
         unfriendedBy: await store.unfriendedBy(),
+        recovering: await replica.recovering(),
       };
     },
   };

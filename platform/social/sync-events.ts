@@ -56,6 +56,7 @@ export function createSyncEventHandler(deps: SyncEventDeps) {
       }, () => changes.feed());
     } else if (event.type === 'delivered' || event.type === 'recovered') {
       changes.feed();
+      if (event.type === 'recovered') changes.friends(); // the state's `recovering` flag
     } else if (event.type === 'keyChanged') {
       circle.addProblem(`@${handle} now uses a different identity key that their old key did not sign. Peerwall stopped syncing with them; check the change with them before befriending again.`);
     }

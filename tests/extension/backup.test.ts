@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { BACKUP_PROBLEMS } from '@/core/backupFile';
 import { toHex } from '@/core/bytes';
-import { concatBytes } from '@/core/bytes';
 import { openContentDb, type ContentDb } from '@/platform/content-db';
-import { exportBackup } from '@/platform/backup/export-backup';
 import { BACKUP_STORES } from '@/platform/backup/backup-stores';
 import { mergeBackup } from '@/platform/backup/merge-backup';
 import { readCheckedBackup } from '@/platform/backup/read-checked-backup';
-import { openStagedPhotos, stagePhotoFile } from '@/platform/staged-photos';
-import { createSocialNetwork, type User } from './support/social-network';
+import { createSocialNetwork } from './support/social-network';
+import { PASSPHRASE, backupOf, world } from './support/backup-world';
 
-const PASSPHRASE = 'a long backup passphrase';
 let counter = 0;
 const freshDb = () => openContentDb(`backup-restore-${++counter}-${Math.random()}`);
 
@@ -24,38 +21,10 @@ async function snapshot(db: ContentDb, without: string[] = []) {
   return JSON.parse(JSON.stringify(out, (_k, v: unknown) => (v instanceof Uint8Array ? `bytes:${toHex(v)}` : v === undefined ? '<undefined>' : v))) as unknown;
 }
 
-async function backupOf(user: User): Promise<Uint8Array> {
-  const parts = await exportBackup(user.db, user.handle, PASSPHRASE, { randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)), now: Date.now, logN: 10 });
-  if (!parts.ok) throw new Error(parts.reason);
-  return concatBytes(...parts.value);
-}
-
 async function importInto(db: ContentDb, file: Uint8Array, passphrase = PASSPHRASE) {
   const checked = readCheckedBackup(file, passphrase);
   if (!checked.ok) return checked;
   return { ok: true as const, value: await mergeBackup(db, checked.value) };
-}
-
-/** alice and bob are friends; alice posts with a photo, bob writes on her wall and comments; bob's own wall has a post. */
-async function world() {
-  const net = createSocialNetwork();
-  const alice = await net.addUser('alice');
-  const bob = await net.addUser('bob');
-  for (const u of [alice, bob]) await net.goOnline(u);
-  await net.befriend(alice, bob);
-  const staged = await openStagedPhotos();
-  const bytes = new Uint8Array(150_000).map((_, i) => (i * 31) & 0xff);
-  bytes.set([0xff, 0xd8, 0xff, 0xe0]);
-  const thumb = bytes.slice(0, 3_000);
-  const photo = { full: await stagePhotoFile(staged, bytes, 'image/jpeg', Date.now()), thumbnail: await stagePhotoFile(staged, thumb, 'image/jpeg', Date.now()), alt: 'A kite' };
-  const post = await alice.service.post('Up on the hill', [photo]);
-  await alice.service.post('Second post');
-  await bob.service.post('Hello from bob');
-  await net.settle();
-  await bob.service.comment('alice', post.id, 'Nice kite');
-  await bob.service.writeOnWall('alice', 'Happy birthday');
-  await net.settle();
-  return { net, alice, bob };
 }
 
 describe('full backup and restore', () => {
