@@ -7,7 +7,7 @@ import type { CheckedBackup } from './check-backup';
 export interface MergeOutcome {
   /** Records written; 0 when everything in the backup was here already. */
   written: number;
-  /** The own wall came from the backup (or the identity did): it is now marked recovering (§8). */
+  /** The own wall (or the identity) came from the backup and friends may hold more: it is now marked recovering (§8). */
   recovering: boolean;
 }
 
@@ -93,7 +93,8 @@ export async function mergeBackup(db: ContentDb, checked: CheckedBackup): Promis
       }
     }
 
-    const recovering = !held || longer.has(me);
+    // Friends may hold entries written after the backup; with no friend, nobody holds a copy to wait for.
+    const recovering = (!held || longer.has(me)) && (await tx.objectStore('friends').count()) > 0;
     if (recovering) await tx.objectStore('meta').put({ key: 'recovering', value: true });
     await tx.done;
     return { written, recovering };

@@ -42,6 +42,15 @@ describe('full backup and restore', () => {
     expect(await restored.get('meta', 'recovering')).toEqual({ key: 'recovering', value: true });
   });
 
+  it('does not make a person without friends wait for a copy nobody holds', async () => {
+    const loner = await createSocialNetwork().addUser('carol');
+    await loner.service.post('Nobody reads this yet');
+    const restored = await freshDb();
+
+    expect(await importInto(restored, await backupOf(loner))).toMatchObject({ ok: true, value: { recovering: false } });
+    expect(await restored.get('meta', 'recovering')).toBeUndefined();
+  });
+
   it('writes nothing when the same backup is imported again', async () => {
     const { alice } = await world();
     const file = await backupOf(alice);
