@@ -19,6 +19,11 @@ const MAX_FRAME_BYTES = FRAME_TARGET_BYTES + MAX_VALUE_BYTES + 1024;
 /** The largest backup read: the file is held in memory while it is checked, before anything is written. */
 export const MAX_BACKUP_BYTES = 1024 * 1024 * 1024;
 const MAX_STORE_NAME_BYTES = 32;
+/**
+ * The identity export inside is readable only after the outer layer opened, whose key derivation already
+ * carries the cost: the inner one takes the lowest §4.5 allows, so an import derives one costly key, not two.
+ */
+const INNER_LOG_N = 10;
 
 export const BACKUP_PROBLEMS = {
   foreign: 'This is not a Peerwall backup file. Choose the .pwbackup file you exported. Nothing was changed.',
@@ -26,6 +31,7 @@ export const BACKUP_PROBLEMS = {
   passphrase: 'Wrong Backup passphrase. Nothing was changed; check it and try again.',
   newer: 'This backup was made by a newer Peerwall. Update the extension, then import it again.',
   tooLarge: `This backup is larger than ${MAX_BACKUP_BYTES / 1024 ** 3} GiB, more than Peerwall can import.`,
+  exportTooLarge: `What this browser holds is larger than a backup can carry (${MAX_BACKUP_BYTES / 1024 ** 3} GiB). Nothing was saved.`,
 } as const;
 
 export type BackupRecord = { store: string; value: StoredValue };
@@ -51,7 +57,7 @@ const deriveKey = (passphrase: string, salt: Uint8Array, logN: number): Uint8Arr
   scrypt(passphrase.normalize('NFC'), salt, { N: 2 ** logN, r: 8, p: 1, dkLen: 32 });
 
 export interface BackupWriter {
-  /** Adds one stored record of `store`; throws a RangeError for a value no backup can hold. */
+  /** Adds one stored record of `store`; throws a RangeError for a value no backup can hold, or past the size bound. */
   add(store: string, value: unknown): void;
   /** The file, as parts to hand to a `Blob` without joining them into one array. */
   finish(): Uint8Array[];
@@ -65,7 +71,7 @@ export function createBackupWriter(
 ): Result<BackupWriter> {
   if (codePointLength(passphrase) < MIN_PASSPHRASE_CHARS) return fail(`Choose a Backup passphrase of at least ${MIN_PASSPHRASE_CHARS} characters.`);
   const logN = deps.logN ?? EXPORT_DEFAULT_LOG_N;
-  const inner = exportIdentity(identity, passphrase, deps);
+  const inner = exportIdentity(identity, passphrase, { ...deps, logN: INNER_LOG_N });
   if (!inner.ok) return inner;
   const salt = deps.randomBytes(16);
   const noncePrefix = deps.randomBytes(16);
@@ -76,11 +82,13 @@ export function createBackupWriter(
   let index = 0;
   let pending = new ByteWriter();
   let pendingBytes = 0;
+  let total = head.length;
 
   const seal = (plaintext: Uint8Array, last: boolean): void => {
     const sealed = frameCipher(key, head, noncePrefix, index, last).encrypt(plaintext);
     const frame = new ByteWriter().u8(last ? 1 : 0).bytes(sealed).finish();
     index += 1;
+    total += frame.length;
     parts.push(frame);
     checksum.update(frame);
   };
@@ -92,6 +100,8 @@ export function createBackupWriter(
       writeStoredValue(record, value);
       const bytes = record.finish();
       if (bytes.length > MAX_VALUE_BYTES) throw new RangeError(`a ${store} record is too large for a backup`);
+      // Room for the frame overheads and the checksum: a file the reader would refuse is never made.
+      if (total + pendingBytes + bytes.length + 64 * (index + 2) > MAX_BACKUP_BYTES) throw new RangeError(BACKUP_PROBLEMS.exportTooLarge);
       if (pendingBytes > 0 && pendingBytes + bytes.length > FRAME_TARGET_BYTES) {
         seal(pending.finish(), false);
         pending = new ByteWriter();
@@ -150,23 +160,27 @@ export function readBackup(file: Uint8Array, passphrase: string): Result<BackupC
   const salt = head.slice(9, 25);
   const noncePrefix = head.slice(25, 41);
   const key = deriveKey(passphrase, salt, logN);
-  const plaintexts: Uint8Array[] = [];
-  for (const [index, frame] of frames.value.entries()) {
+  const open = (index: number): Uint8Array | null => {
+    const frame = frames.value[index]!;
     try {
-      plaintexts.push(frameCipher(key, head.slice(), noncePrefix, index, frame.last).decrypt(frame.sealed));
+      return frameCipher(key, head.slice(), noncePrefix, index, frame.last).decrypt(frame.sealed);
     } catch {
-      // The checksum matched, so a first frame that does not open means the passphrase is wrong.
-      return fail(index === 0 ? BACKUP_PROBLEMS.passphrase : BACKUP_PROBLEMS.damaged);
+      return null;
     }
-  }
-  const first = decodeWith(plaintexts[0], readFirst, 'backup');
+  };
+  // The checksum matched, so a first frame that does not open means the passphrase is wrong.
+  const opened = open(0);
+  if (!opened) return fail(BACKUP_PROBLEMS.passphrase);
+  const first = decodeWith(opened, readFirst, 'backup');
   if (!first.ok) return fail(BACKUP_PROBLEMS.damaged);
   const identity = importIdentity(first.value.inner, passphrase);
   if (!identity.ok) return fail(BACKUP_PROBLEMS.damaged);
+  // Frame by frame, so only one frame's plaintext is held beside the records read from it.
   const records: BackupRecord[] = [];
-  for (const plaintext of plaintexts.slice(1)) {
-    const frameRecords = decodeWith(plaintext, readRecords, 'backup records');
-    if (!frameRecords.ok) return fail(BACKUP_PROBLEMS.damaged);
+  for (let index = 1; index < frames.value.length; index++) {
+    const plaintext = open(index);
+    const frameRecords = plaintext ? decodeWith(plaintext, readRecords, 'backup records') : null;
+    if (!frameRecords?.ok) return fail(BACKUP_PROBLEMS.damaged);
     for (const record of frameRecords.value) records.push(record);
   }
   return ok({ identity: identity.value, createdAt: first.value.createdAt, exportedAt: first.value.exportedAt, records });

@@ -1,4 +1,4 @@
-import { createBackupWriter } from '@/core/backupFile';
+import { BACKUP_PROBLEMS, createBackupWriter } from '@/core/backupFile';
 import type { RandomBytes } from '@/core/identity';
 import type { Result } from '@/core/result';
 import { fail, ok } from '@/core/result';
@@ -23,13 +23,18 @@ export async function exportBackup(db: ContentDb, handle: string, passphrase: st
   const writer = createBackupWriter(identity, passphrase, { ...deps, createdAt: identity.createdAt });
   if (!writer.ok) return writer;
   const tx = db.transaction(BACKUP_STORES, 'readonly');
-  for (const name of BACKUP_STORES) {
-    for (let cursor = await tx.objectStore(name).openCursor(); cursor; cursor = await cursor.continue()) {
-      const value: unknown = cursor.value;
-      if (name === 'meta' && DEVICE_META_KEYS.includes(String(cursor.key))) continue;
-      writer.value.add(name, value);
+  try {
+    for (const name of BACKUP_STORES) {
+      for (let cursor = await tx.objectStore(name).openCursor(); cursor; cursor = await cursor.continue()) {
+        const value: unknown = cursor.value;
+        if (name === 'meta' && DEVICE_META_KEYS.includes(String(cursor.key))) continue;
+        writer.value.add(name, value);
+      }
     }
+    await tx.done;
+  } catch (error) {
+    if (error instanceof RangeError) return fail(error.message === BACKUP_PROBLEMS.exportTooLarge ? error.message : `A record could not be backed up (${error.message}). Nothing was saved.`);
+    throw error;
   }
-  await tx.done;
   return ok(writer.value.finish());
 }
