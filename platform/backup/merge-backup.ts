@@ -1,5 +1,6 @@
 import { bytesEqual } from '@/core/bytes';
-import { keysUnder, type ContentDb } from '../content-db';
+import type { IDBPTransaction, StoreNames } from 'idb';
+import { keysUnder, type ContentDb, type ContentSchema } from '../content-db';
 import { PeerwallError } from '../errors';
 import { BACKUP_STORES, DEVICE_META_KEYS, WALL_STORES, type BackupStore } from './backup-stores';
 import type { CheckedBackup } from './check-backup';
@@ -18,6 +19,15 @@ export interface BackupImported extends MergeOutcome {
 
 /** Stores merged by "add what is missing": a record already here is newer than, or the same as, the backup's. */
 const ADD_IF_MISSING = ['friends', 'outbox', 'requests', 'relayOutbox', 'blocked', 'passes', 'issuedPasses', 'revocations', 'carried', 'rejections'] as const satisfies readonly BackupStore[];
+
+/**
+ * Nothing of this browser's identity reached anyone yet: no own entry, no friend, no request. A person who
+ * signed in on a fresh install before restoring has only such a key, and may replace it with the backup's.
+ */
+async function unused(tx: IDBPTransaction<ContentSchema, StoreNames<ContentSchema>[], 'readwrite'>): Promise<boolean> {
+  const counts = await Promise.all([tx.objectStore('entries').count(), tx.objectStore('friends').count(), tx.objectStore('requests').count(), tx.objectStore('outbox').count()]);
+  return counts.every((n) => n === 0);
+}
 
 function keyOf(keyPath: string | string[] | null, value: object): IDBValidKey {
   const field = (name: string): IDBValidKey => (value as Record<string, IDBValidKey>)[name]!;
@@ -43,12 +53,17 @@ export async function mergeBackup(db: ContentDb, checked: CheckedBackup): Promis
     written += 1;
   };
   try {
-    const held = await tx.objectStore('identity').get(me);
+    let held = await tx.objectStore('identity').get(me);
     if (held && !bytesEqual(held.publicKey, identity.publicKey)) {
-      throw new PeerwallError('other_identity', `This backup holds another key for @${me} than this browser does. Nothing was changed.`);
+      if (!(await unused(tx))) {
+        throw new PeerwallError('other_identity', `This backup holds another key for @${me} than this browser does. Nothing was changed.`);
+      }
+      // Signed in here before restoring: a key nobody has seen yet gives way to the backup's, with its empty wall.
+      await tx.objectStore('walls').delete(me);
+      held = undefined;
     }
     if (!held) {
-      await tx.objectStore('identity').add({ ...identity, createdAt });
+      await tx.objectStore('identity').put({ ...identity, createdAt });
       written += 1;
     }
 

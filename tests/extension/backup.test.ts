@@ -86,6 +86,14 @@ describe('full backup and restore', () => {
     expect(await snapshot(alice.db)).toEqual(before);
   });
 
+  it('lets the backup replace a key made by signing in before restoring, which nobody has seen', async () => {
+    const { alice } = await world();
+    const early = await createSocialNetwork().addUser('alice'); // a fresh install, signed in first
+
+    expect(await importInto(early.db, await backupOf(alice))).toMatchObject({ ok: true, value: { recovering: true } });
+    expect(toHex((await early.db.get('identity', 'alice'))!.publicKey)).toBe(toHex(alice.identity.publicKey));
+  });
+
   it('keeps the longer copy of each wall, whichever side holds it', async () => {
     const { net, alice } = await world();
     const older = await backupOf(alice);
