@@ -1,9 +1,11 @@
 // @vitest-environment happy-dom
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import BackupExport from '@/components/backup/BackupExport.vue';
+import BackupImport from '@/components/backup/BackupImport.vue';
+import { SURFACE } from '@/components/surface';
 import BackupReminder from '@/components/backup/BackupReminder.vue';
 import RecoveringNotice from '@/components/backup/RecoveringNotice.vue';
 import { importedSentence } from '@/components/backup/imported-sentence';
@@ -73,5 +75,30 @@ describe('backup in the extension’s pages', () => {
   it('tells a restored person to sign in as the backup’s handle, and a merge that found nothing new', () => {
     expect(importedSentence({ handle: 'alice', written: 40, recovering: true }, false)).toMatch(/^Restored @alice from your backup\. Sign in as @alice/);
     expect(importedSentence({ handle: 'alice', written: 0, recovering: false }, true)).toBe('Everything in this backup was here already. Nothing was changed.');
+  });
+});
+
+describe('importing in Firefox’s popup', () => {
+  beforeEach(() => {
+    fakeBrowser.reset();
+    document.body.innerHTML = '';
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
+
+  it('sends the person to the side panel, since the popup closes when a file picker opens', () => {
+    vi.stubEnv('FIREFOX', true);
+    vi.spyOn(fakeBrowser.windows, 'getCurrent').mockResolvedValue({ id: 1 } as Awaited<ReturnType<typeof fakeBrowser.windows.getCurrent>>);
+    const pinia = createPinia();
+    setActivePinia(pinia);
+    const popup = mount(BackupImport, { props: { signedIn: false }, global: { plugins: [pinia], provide: { [SURFACE as symbol]: 'popup' } } });
+    expect(popup.text()).toContain('Firefox closes this popup when a file picker opens');
+    expect(popup.find('input[type=file]').exists()).toBe(false);
+    expect(popup.get('button').text()).toBe('Open side panel');
+
+    const panel = mount(BackupImport, { props: { signedIn: false }, global: { plugins: [pinia], provide: { [SURFACE as symbol]: 'sidepanel' } } });
+    expect(panel.find('input[type=file]').exists()).toBe(true);
   });
 });
