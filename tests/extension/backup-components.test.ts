@@ -89,7 +89,7 @@ describe('importing in Firefox’s popup', () => {
   });
 
   it('sends the person to the side panel, since the popup closes when a file picker opens', () => {
-    vi.stubEnv('FIREFOX', true);
+    vi.stubEnv('FIREFOX', true as unknown as string); // WXT's env flag is a boolean
     vi.spyOn(fakeBrowser.windows, 'getCurrent').mockResolvedValue({ id: 1 } as Awaited<ReturnType<typeof fakeBrowser.windows.getCurrent>>);
     const pinia = createPinia();
     setActivePinia(pinia);
