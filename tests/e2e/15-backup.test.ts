@@ -55,6 +55,7 @@ describe('scenario 15 (issue 13): backup and restore', () => {
     const file = path.join(files, 'alice.pwbackup');
     const name = await exportBackup(alicePopup, PASSPHRASE, file);
     expect(name).toMatch(/^peerwall-alice-\d{4}-\d{2}-\d{2}\.pwbackup$/);
+    await scene.screenshotAll('1-exported');
     await ensurePlace(alicePopup, 'Feed');
     await writePost(alicePopup, 'After the backup');
     await waitForPost(bobPopup, 'alice', 'After the backup', 30_000);
@@ -65,6 +66,7 @@ describe('scenario 15 (issue 13): backup and restore', () => {
     const fresh = await scene.addUser('alice', 'chromium');
     const freshPopup = await fresh.openPopup();
     expect(await restoreFromBackup(freshPopup, file, PASSPHRASE)).toContain('Restored @alice from your backup');
+    await scene.screenshotAll('1-imported');
     await signIn(freshPopup, { handle: 'alice', brokerUrl: scene.broker.url });
     await waitForConnection(freshPopup, 'Online');
 

@@ -50,6 +50,13 @@ describe('backup in the extension’s pages', () => {
     expect(reminder.text()).toBe('');
   });
 
+  it('says in Settings when the last backup was made', async () => {
+    await recordBackup('alice', Date.UTC(2026, 10, 20, 12));
+    const settings = mountSignedIn(BackupReminder, { link: false });
+    await flushPromises();
+    expect(settings.text()).toBe(`Last backup made ${new Date(Date.UTC(2026, 10, 20, 12)).toLocaleDateString()}.`);
+  });
+
   it('wants the Backup passphrase twice, at least 8 characters, before exporting', async () => {
     const form = mountSignedIn(BackupExport);
     await form.get('#pw-backup-passphrase').setValue('short');
