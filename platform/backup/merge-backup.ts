@@ -1,7 +1,9 @@
 import { bytesEqual } from '@/core/bytes';
+import { StorageFullError } from '@/core/replica';
 import type { IDBPTransaction, StoreNames } from 'idb';
 import { keysUnder, type ContentDb, type ContentSchema } from '../content-db';
 import { PeerwallError } from '../errors';
+import { storageError } from '../social/storage-errors';
 import { BACKUP_STORES, DEVICE_META_KEYS, WALL_STORES, type BackupStore } from './backup-stores';
 import type { CheckedBackup } from './check-backup';
 
@@ -48,8 +50,13 @@ export async function mergeBackup(db: ContentDb, checked: CheckedBackup): Promis
   const tx = db.transaction(['identity', ...BACKUP_STORES], 'readwrite');
   tx.done.catch(() => undefined); // reported through the awaited request or `tx.done` below
   let written = 0;
-  const put = async <S extends BackupStore>(store: S, value: (typeof stores)[S][number]): Promise<void> => {
-    await tx.objectStore(store).put(value as never);
+  // Puts are queued without waiting for each, as the replica's commit does: a transaction runs its requests in
+  // order, so a read after a put still sees it, and a failed put aborts the whole transaction.
+  const queued: Promise<unknown>[] = [];
+  const put = <S extends BackupStore>(store: S, value: (typeof stores)[S][number]): void => {
+    const request = tx.objectStore(store).put(value as never);
+    request.catch(() => undefined); // seen through Promise.all below
+    queued.push(request);
     written += 1;
   };
   try {
@@ -80,17 +87,17 @@ export async function mergeBackup(db: ContentDb, checked: CheckedBackup): Promis
         await tx.objectStore('mediaUses').delete(keysUnder(wall.wall));
         await tx.objectStore('wallSync').delete(wall.wall);
       }
-      await put('walls', wall);
+      put('walls', wall);
       longer.add(wall.wall);
     }
-    for (const store of WALL_STORES) for (const row of stores[store]) if (longer.has(row.wall)) await put(store, row);
-    for (const row of stores.entries) if (longer.has(row.wall)) await put('entries', row);
+    for (const store of WALL_STORES) for (const row of stores[store]) if (longer.has(row.wall)) put(store, row);
+    for (const row of stores.entries) if (longer.has(row.wall)) put('entries', row);
 
     for (const row of stores.progress) {
-      if (((await tx.objectStore('progress').get(row.handle))?.heldSeq ?? -1) < row.heldSeq) await put('progress', row);
+      if (((await tx.objectStore('progress').get(row.handle))?.heldSeq ?? -1) < row.heldSeq) put('progress', row);
     }
     for (const row of stores.meta) {
-      if (!DEVICE_META_KEYS.includes(row.key) && (await tx.objectStore('meta').getKey(row.key)) === undefined) await put('meta', row);
+      if (!DEVICE_META_KEYS.includes(row.key) && (await tx.objectStore('meta').getKey(row.key)) === undefined) put('meta', row);
     }
     const chunksOf = new Map<string, typeof stores.mediaChunks>();
     for (const chunk of stores.mediaChunks) chunksOf.set(chunk.name, [...(chunksOf.get(chunk.name) ?? []), chunk]);
@@ -98,20 +105,20 @@ export async function mergeBackup(db: ContentDb, checked: CheckedBackup): Promis
       const heldFile = await tx.objectStore('mediaFiles').get(file.name);
       if (heldFile && !(heldFile.status === 'partial' && file.status === 'complete')) continue;
       await tx.objectStore('mediaChunks').delete(keysUnder(file.name));
-      await put('mediaFiles', file);
-      for (const chunk of chunksOf.get(file.name) ?? []) await put('mediaChunks', chunk);
+      put('mediaFiles', file);
+      for (const chunk of chunksOf.get(file.name) ?? []) put('mediaChunks', chunk);
     }
     for (const store of ADD_IF_MISSING) {
       const target = tx.objectStore(store);
       for (const row of stores[store]) {
-        if ((await target.getKey(keyOf(target.keyPath, row) as never)) === undefined) await put(store, row);
+        if ((await target.getKey(keyOf(target.keyPath, row) as never)) === undefined) put(store, row);
       }
     }
 
     // Friends may hold entries written after the backup; with no friend, nobody holds a copy to wait for.
     const recovering = (!held || longer.has(me)) && (await tx.objectStore('friends').count()) > 0;
     if (recovering) await tx.objectStore('meta').put({ key: 'recovering', value: true });
-    await tx.done;
+    await Promise.all([...queued, tx.done]);
     return { written, recovering };
   } catch (error) {
     try {
@@ -119,6 +126,12 @@ export async function mergeBackup(db: ContentDb, checked: CheckedBackup): Promis
     } catch {
       // already finished or aborted
     }
-    throw error;
+    if (error instanceof PeerwallError) throw error;
+    // The request that failed says why; the others only say "aborted".
+    const settled = await Promise.allSettled(queued);
+    const cause = storageError(settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !(r.reason instanceof DOMException && r.reason.name === 'AbortError'))?.reason ?? error);
+    if (cause instanceof StorageFullError) throw new PeerwallError('storage_full', 'There is not enough free disk space to import this backup. Nothing was changed.');
+    console.error('[peerwall] A backup could not be written', cause);
+    throw new PeerwallError('invalid_backup', 'The backup could not be written here. Nothing was changed; try again.');
   }
 }

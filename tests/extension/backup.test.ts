@@ -76,6 +76,18 @@ describe('full backup and restore', () => {
     expect(await snapshot(alice.db)).toEqual(before);
   });
 
+  it('leaves nothing behind when a write fails half-way through the import', async () => {
+    const { alice } = await world();
+    const checked = readCheckedBackup(await backupOf(alice), PASSPHRASE);
+    if (!checked.ok) throw new Error(checked.reason);
+    const [first, second] = checked.value.stores.entries;
+    second!.id = first!.id; // breaks the unique (wall, id) index on the second entry's write
+    const restored = await freshDb();
+
+    await expect(mergeBackup(restored, checked.value)).rejects.toThrow('The backup could not be written here. Nothing was changed');
+    expect(await snapshot(restored)).toEqual(await snapshot(await freshDb()));
+  });
+
   it('refuses a backup of another key for the same handle and changes nothing', async () => {
     const { alice } = await world();
     const other = await createSocialNetwork().addUser('alice');
