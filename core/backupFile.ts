@@ -147,9 +147,10 @@ export function readBackup(file: Uint8Array, passphrase: string): Result<BackupC
   if (file.length < HEADER_BYTES + CHECKSUM_BYTES) return fail(BACKUP_PROBLEMS.damaged);
   const head = file.subarray(0, HEADER_BYTES);
   const [format, kdf, logN, rCost, p] = head.subarray(4, 9);
-  if (format !== FORMAT) return fail(BACKUP_PROBLEMS.newer);
+  // Every format version ends with this checksum, so a damaged version byte reads as damage, not as "newer".
   const body = file.subarray(0, file.length - CHECKSUM_BYTES);
   if (!bytesEqual(sha256(body), file.subarray(file.length - CHECKSUM_BYTES))) return fail(BACKUP_PROBLEMS.damaged);
+  if (format !== FORMAT) return fail(BACKUP_PROBLEMS.newer);
   if (kdf !== 1 || rCost !== 8 || p !== 1 || logN === undefined || logN < LOG_N_RANGE[0] || logN > LOG_N_RANGE[1]) {
     return fail(BACKUP_PROBLEMS.damaged);
   }
