@@ -29,8 +29,15 @@ async function importInto(db: ContentDb, file: Uint8Array, passphrase = PASSPHRA
 
 describe('full backup and restore', () => {
   it('restores a wiped browser to the same stored state, photos byte-equal, and marks the own wall recovering', async () => {
-    const { alice } = await world();
+    const { net, alice, bob } = await world();
+    await net.goOffline(bob);
+    await alice.service.writeOnWall('bob', 'Waiting in the outbox');
     expect((await alice.db.get('walls', 'alice'))?.seq).toBeGreaterThanOrEqual(4);
+    expect(await alice.db.count('outbox')).toBe(1);
+    expect(await alice.db.count('friends')).toBe(1);
+    for (const store of ['profiles', 'requests', 'relayOutbox', 'blocked', 'passes', 'issuedPasses', 'wallSync', 'mediaUses'] as const) {
+      expect(await alice.db.count(store), store).toBeGreaterThan(0);
+    }
     const file = await backupOf(alice);
     const restored = await freshDb();
 

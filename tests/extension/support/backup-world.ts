@@ -12,7 +12,10 @@ export async function backupOf(user: User): Promise<Uint8Array> {
   return concatBytes(...parts.value);
 }
 
-/** alice and bob are friends; alice posts with a photo, bob writes on her wall and comments; bob's own wall has a post. */
+/**
+ * alice and bob are friends; alice posts with a photo, bob writes on her wall and comments; bob's own wall has a
+ * post. alice has a profile, a request waiting for carol (offline) and a blocked handle.
+ */
 export async function world() {
   const net = createSocialNetwork();
   const alice = await net.addUser('alice');
@@ -30,6 +33,10 @@ export async function world() {
   await net.settle();
   await bob.service.comment('alice', post.id, 'Nice kite');
   await bob.service.writeOnWall('alice', 'Happy birthday');
+  await alice.service.setProfile('Alice', 'Flies kites');
+  await net.addUser('carol'); // offline: alice's request waits for her
+  await alice.service.addFriend('carol');
+  await alice.service.block('mallory');
   await net.settle();
   return { net, alice, bob };
 }
