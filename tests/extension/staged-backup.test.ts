@@ -22,9 +22,10 @@ describe('a backup file staged for the peer host', () => {
     } as unknown as SocialHost;
     const handlers = hostHandlers({} as PeerHost, Promise.resolve(), social);
     const staged = await stageBackupFile(new Uint8Array([9, 9]), 1);
+    const page = { id: 'peerwall@example', url: 'chrome-extension://peerwall/popup.html' };
 
-    expect(await handlers['host:import-backup']({ staged, passphrase: 'long passphrase' })).toEqual({ handle: 'alice', written: 3, recovering: true });
+    expect(await handlers['host:import-backup']({ staged, passphrase: 'long passphrase' }, page)).toEqual({ handle: 'alice', written: 3, recovering: true });
     expect(seen).toEqual([{ file: new Uint8Array([9, 9]), passphrase: 'long passphrase' }]);
-    await expect(handlers['host:import-backup']({ staged, passphrase: 'long passphrase' })).rejects.toThrow('The backup file was not received. Choose it again.');
+    await expect(handlers['host:import-backup']({ staged, passphrase: 'long passphrase' }, page)).rejects.toThrow('The backup file was not received. Choose it again.');
   });
 });
