@@ -204,6 +204,11 @@ export class ByteReader {
     return out;
   }
 
+  /** Bytes not read yet. */
+  remaining(): number {
+    return this.buf.length - this.at;
+  }
+
   end(what = 'message'): void {
     if (this.at !== this.buf.length) throw new DecodeError(`trailing bytes after ${what}`);
   }

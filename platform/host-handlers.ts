@@ -2,6 +2,7 @@ import { PeerwallError } from './errors';
 import type { Handlers } from './message-router';
 import type { PeerHost } from './peer-host/peer-host';
 import type { SocialHost } from './social/social-host';
+import { takeStagedBackup } from './staged-backup';
 
 /** Maps `host:` messages onto the peer host; each waits until the host has started. */
 export function hostHandlers(host: PeerHost, ready: Promise<unknown>, social?: SocialHost): Handlers<'host'> {
@@ -36,5 +37,12 @@ export function hostHandlers(host: PeerHost, ready: Promise<unknown>, social?: S
     'host:feed': async ({ limit, wall, expanded }) => (await current()).feed(limit, wall, expanded ?? []),
     'host:connection-log': async ({ handle }) => (await current()).connectionLog(handle),
     'host:delete-account': async ({ password, erase }) => (await ready, host.deleteAccount(password, erase ?? false)),
+    'host:import-backup': async ({ staged, passphrase }) => {
+      await ready;
+      const file = await takeStagedBackup(staged);
+      if (!file) throw new PeerwallError('invalid_backup', 'The backup file was not received. Choose it again.');
+      if (!social) throw new PeerwallError('unavailable', 'Friends and posts are not available here.');
+      return social.importBackup(file, passphrase);
+    },
   };
 }

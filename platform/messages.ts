@@ -15,6 +15,7 @@ import { PeerwallError, type ErrorInfo } from './errors';
 import { parseSession, SessionSchema, type Session } from './session';
 import type { Unseen } from './storage-items';
 import type { ConnectionEvent } from './social/connection-log';
+import type { BackupImported } from './backup/merge-backup';
 import {
   COMMENT_TEXT_UNITS,
   EXPANDED_MAX,
@@ -135,6 +136,11 @@ export const MESSAGES = {
     /** `erase`: also erase everything Peerwall stored for the account in this browser (kept when absent). */
     Type.Object({ password: Type.String({ maxLength: 1024 }), erase: Type.Optional(Type.Boolean()) }),
     'your password, and whether to erase this browser’s data',
+  ),
+  'host:import-backup': spec<BackupImported>()(
+    /** The file itself is staged by the page (platform/staged-backup.ts): never its bytes. */
+    Type.Object({ staged: Type.String({ maxLength: 64, pattern: '^[0-9a-f-]{36}$' }), passphrase: Type.String({ maxLength: 1024 }) }),
+    'a staged backup file and its Backup passphrase',
   ),
   'bg:ensure-host': spec<{ created: boolean }>()(None, 'no payload'),
   'bg:session-get': spec<Session | null>()(None, 'no payload'),

@@ -4,7 +4,9 @@ import { PeerwallError } from '../errors';
 import { deleteDB } from 'idb';
 import { contentDbName, openContentDb, type ContentDb } from '../content-db';
 import { STAGED_DB_NAME } from '../staged-photos';
-import type { SocialHooks } from '../ports';
+import type { PeerAccess, SocialHooks } from '../ports';
+import { mergeBackup, type BackupImported } from '../backup/merge-backup';
+import { readCheckedBackup } from '../backup/read-checked-backup';
 import type { Timers } from '../timers';
 import { loadOrCreateIdentity } from './identity-store';
 import type { ReplicaFaults } from './replica-faults';
@@ -36,6 +38,12 @@ export interface SocialHostDeps {
 export interface SocialHost extends SocialHooks {
   /** The signed-in account's service; throws `signed_out` when nobody is signed in. */
   current(): SocialService;
+  /**
+   * Imports a full backup (docs/protocol.md §4.6): when signed out, into its handle's database (a fresh
+   * install gets its identity before the first sign-in would make a new one); when signed in, only a
+   * backup of the same handle, merged while the service is stopped, which then starts over what storage holds.
+   */
+  importBackup(file: Uint8Array, passphrase: string): Promise<BackupImported>;
 }
 
 /**
@@ -50,48 +58,53 @@ export function createSocialHost(deps: SocialHostDeps): SocialHost {
   let service: SocialService | null = null;
   let db: ContentDb | null = null;
   let generation = 0;
+  let signedIn: { handle: string; access: PeerAccess } | null = null;
 
   function end(): void {
     generation += 1;
+    signedIn = null;
     service?.stop();
     db?.close();
     service = null;
     db = null;
   }
 
+  async function begin(handle: string, access: PeerAccess): Promise<void> {
+    end();
+    signedIn = { handle, access };
+    const mine = generation;
+    const opened = await openDb(handle);
+    if (mine !== generation) {
+      opened.close();
+      return;
+    }
+    const identity = await loadOrCreateIdentity(opened, handle, deps.randomBytes, deps.now);
+    const made = createSocialService({
+      db: opened,
+      identity,
+      access,
+      now: deps.now,
+      randomBytes: deps.randomBytes,
+      verifier: deps.verifier,
+      timers: deps.timers,
+      onChange: deps.onChange,
+      notify: deps.notify,
+      options: deps.options,
+      ...(deps.faults ? { faults: deps.faults } : {}),
+    });
+    await made.start();
+    if (mine !== generation) {
+      made.stop();
+      opened.close();
+      return;
+    }
+    db = opened;
+    service = made;
+    deps.onChange({ friends: true, feed: true, posts: [] });
+  }
+
   return {
-    async begin(handle, access) {
-      end();
-      const mine = generation;
-      const opened = await openDb(handle);
-      if (mine !== generation) {
-        opened.close();
-        return;
-      }
-      const identity = await loadOrCreateIdentity(opened, handle, deps.randomBytes, deps.now);
-      const made = createSocialService({
-        db: opened,
-        identity,
-        access,
-        now: deps.now,
-        randomBytes: deps.randomBytes,
-        verifier: deps.verifier,
-        timers: deps.timers,
-        onChange: deps.onChange,
-        notify: deps.notify,
-        options: deps.options,
-        ...(deps.faults ? { faults: deps.faults } : {}),
-      });
-      await made.start();
-      if (mine !== generation) {
-        made.stop();
-        opened.close();
-        return;
-      }
-      db = opened;
-      service = made;
-      deps.onChange({ friends: true, feed: true, posts: [] });
-    },
+    begin,
     end,
     allowlist: () => service?.allowlist() ?? { handles: [], blocked: [] },
     online: () => service?.online(),
@@ -112,6 +125,32 @@ export function createSocialHost(deps: SocialHostDeps): SocialHost {
     current() {
       if (!service) throw new PeerwallError('signed_out', 'Sign in first.');
       return service;
+    },
+    async importBackup(file, passphrase) {
+      const checked = readCheckedBackup(file, passphrase);
+      if (!checked.ok) throw new PeerwallError('invalid_backup', checked.reason);
+      const handle = checked.value.contents.identity.handle;
+      const session = signedIn;
+      if (session && session.handle !== handle) {
+        throw new PeerwallError('other_account', `This is a backup of @${handle}, but you are signed in as @${session.handle}. Nothing was changed; sign out first to restore it.`);
+      }
+      if (session) end(); // the service must not write while the backup is merged
+      const stopped = generation;
+      try {
+        const target = await openDb(handle);
+        try {
+          return { handle, ...(await mergeBackup(target, checked.value)) };
+        } finally {
+          target.close();
+        }
+      } finally {
+        // Unless a sign-out or another sign-in came meanwhile, the account starts again over what storage holds.
+        if (session && generation === stopped) await begin(handle, session.access);
+        if (session?.access.isOnline()) {
+          session.access.allowlistChanged();
+          service?.online();
+        }
+      }
     },
   };
 }

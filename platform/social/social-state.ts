@@ -151,6 +151,7 @@ export function createSocialState(deps: SocialStateDeps) {
           })),
         rejections: await store.rejections(REJECTIONS_SHOWN),
         unfriendedBy: await store.unfriendedBy(),
+        recovering: await replica.recovering(),
       };
     },
   };

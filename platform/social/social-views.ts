@@ -103,6 +103,11 @@ export interface SocialState {
   rejections: RejectionView[];
   /** Former friends who unfriended us, newest first, until dismissed. */
   unfriendedBy: UnfriendedView[];
+  /**
+   * One's own wall is being restored from friends' copies (docs/protocol.md §8, e.g. after importing a
+   * backup): writing on it waits. Optional so older callers need not set it.
+   */
+  recovering?: boolean;
 }
 
 const Handle = Type.String({ maxLength: 64 });

@@ -58,6 +58,7 @@ export function createSyncEventHandler(deps: SyncEventDeps) {
       }, () => changes.feed());
     } else if (event.type === 'delivered' || event.type === 'recovered') {
       changes.feed();
+      if (event.type === 'recovered') changes.friends(); // the state's `recovering` flag
     } else if (event.type === 'keyChanged') {
       deps.keyChanged(handle, event.key);
     } else if (event.type === 'keyRotated') {

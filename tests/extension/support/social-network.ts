@@ -200,9 +200,10 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
     return service;
   }
 
-  async function addUser(handle: string): Promise<User> {
+  /** A user with a new database, or `existing` (e.g. one a backup was restored into) as a fresh install's. */
+  async function addUser(handle: string, existing?: ContentDb): Promise<User> {
     accounts.add(handle);
-    const db = await openContentDb(`social-${handle}-${++counter}-${Math.random()}`);
+    const db = existing ?? (await openContentDb(`social-${handle}-${++counter}-${Math.random()}`));
     const identity = await loadOrCreateIdentity(db, handle, randomBytes, time.now);
     const user = {} as User;
     const service = createService(user, handle, db, identity);
