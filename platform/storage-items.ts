@@ -1,4 +1,5 @@
 import { storage } from 'wxt/utils/storage';
+import { backupTimesItem } from './backup/backup-times';
 import { parseSession, type Session, type SessionV1 } from './session';
 
 /**
@@ -101,6 +102,9 @@ export async function eraseStoredFor(handle: string): Promise<void> {
   const kept = Object.fromEntries(Object.entries(lookedAt).filter(([view]) => view.startsWith('wall:') && view !== `wall:${handle}`));
   await unseenItem.setValue({ count: 0, focusPostId: null, focusWall: null, lookedAt: kept });
   await settingsItem.removeValue();
+  const { [handle]: _erased, ...backups } = await backupTimesItem.getValue();
+  if (Object.keys(backups).length > 0) await backupTimesItem.setValue(backups);
+  else await backupTimesItem.removeValue();
 }
 
 /** Reads the session, treating a damaged stored value as signed out (and saying so). */

@@ -4,6 +4,7 @@ import { PeerwallError } from '../errors';
 import { deleteDB } from 'idb';
 import { contentDbName, openContentDb, type ContentDb } from '../content-db';
 import { STAGED_DB_NAME } from '../staged-photos';
+import { STAGED_BACKUP_DB_NAME } from '../staged-backup';
 import type { PeerAccess, SocialHooks } from '../ports';
 import { mergeBackup, type BackupImported } from '../backup/merge-backup';
 import { readCheckedBackup } from '../backup/read-checked-backup';
@@ -121,6 +122,8 @@ export function createSocialHost(deps: SocialHostDeps): SocialHost {
       await deleteDb(contentDbName(handle));
       // Photos a page staged for a post never sent belong to whoever was signed in: this account.
       await deleteDb(STAGED_DB_NAME);
+      // A backup file a page staged for import, if one is still waiting.
+      await deleteDb(STAGED_BACKUP_DB_NAME);
     },
     current() {
       if (!service) throw new PeerwallError('signed_out', 'Sign in first.');

@@ -5,6 +5,8 @@ import { contentDbName, openContentDb } from '@/platform/content-db';
 import { createPeerHost } from '@/platform/peer-host/peer-host';
 import { createSocialHost } from '@/platform/social/social-host';
 import { openStagedPhotos, stagePhotoFile, STAGED_DB_NAME } from '@/platform/staged-photos';
+import { stageBackupFile, STAGED_BACKUP_DB_NAME } from '@/platform/staged-backup';
+import { recordBackup } from '@/platform/backup/backup-times';
 import { eraseStoredFor, loadSession, saveSession, settingsItem, unseenItem } from '@/platform/storage-items';
 import { createFakeBroker } from './support/fake-broker';
 import { createPeerFactory } from './support/fake-peer';
@@ -45,6 +47,9 @@ async function aliceWithData() {
   await stagePhotoFile(staged, new Uint8Array([1, 2, 3]), 'image/jpeg', time.now());
   staged.close();
   await settingsItem.setValue({ brokerUrl: BROKER, notify: { posts: false, wallPosts: true, comments: true, replies: true, likes: true, requests: true } });
+  await recordBackup('alice', time.now());
+  await recordBackup('carol', time.now() - 1);
+  await stageBackupFile(new Uint8Array([4, 5, 6]), time.now());
   await unseenItem.setValue({ count: 3, focusPostId: null, focusWall: null, lookedAt: { feed: 1, 'wall:alice': 2, 'wall:carol': 3 } });
   return { host, time };
 }
@@ -59,14 +64,15 @@ describe('deleting an account with “Erase this browser’s Peerwall data”', 
     const carol = await openContentDb(contentDbName('carol'));
     carol.close();
     const { host } = await aliceWithData();
-    expect(await databases()).toEqual([contentDbName('alice'), contentDbName('carol'), STAGED_DB_NAME].sort());
+    expect(await databases()).toEqual([contentDbName('alice'), contentDbName('carol'), STAGED_BACKUP_DB_NAME, STAGED_DB_NAME].sort());
 
     const state = await host.deleteAccount(PASSWORD, true);
 
     expect(state).toMatchObject({ handle: null, notice: expect.stringContaining('erased') });
     expect(await databases()).toEqual([contentDbName('carol')]);
     const stored = await fakeBrowser.storage.local.get(null);
-    expect(Object.keys(stored).filter((k) => !k.endsWith('$'))).toEqual(['unseen']); // WXT keeps versions under `key$`
+    expect(Object.keys(stored).filter((k) => !k.endsWith('$')).sort()).toEqual(['backupTimes', 'unseen']); // WXT keeps versions under `key$`
+    expect(stored.backupTimes).toEqual({ carol: expect.any(Number) });
     expect(stored.unseen).toEqual({ count: 0, focusPostId: null, focusWall: null, lookedAt: { 'wall:carol': 3 } });
     expect(JSON.stringify(stored)).not.toContain('alice');
   });
@@ -76,7 +82,7 @@ describe('deleting an account with “Erase this browser’s Peerwall data”', 
 
     await host.deleteAccount(PASSWORD, false);
 
-    expect(await databases()).toEqual([contentDbName('alice'), STAGED_DB_NAME].sort());
+    expect(await databases()).toEqual([contentDbName('alice'), STAGED_BACKUP_DB_NAME, STAGED_DB_NAME].sort());
     const db = await openContentDb(contentDbName('alice'));
     expect(await db.count('entries')).toBe(2); // the post and the goodbye
     db.close();
