@@ -304,6 +304,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       case 'notify':
         if (m.wall !== peer) return relay?.notified(m.wall, m.headSeq);
         if (m.headSeq > ((await replica.wallState(peer))?.seq ?? 0)) await wants.request(peer);
+        await media?.retry(peer);
         await relay?.deliverCarried();
         return flushOutbox();
       case 'submit': {

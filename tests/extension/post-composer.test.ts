@@ -120,10 +120,20 @@ describe('post composer photos', () => {
     expect(form.findAll('button[aria-label^="Remove photo"]')).toHaveLength(kept);
   });
 
-  it('offers no photos on a friend’s wall, where posts are text for now', async () => {
+  it('offers Add photos on a friend’s wall too, and sends the photos with the post', async () => {
     const form = composer();
-    useFeedStore().wall = 'bob';
+    const feed = useFeedStore();
+    feed.wall = 'bob';
+    const sent: { wall: string | null; alts: string[] }[] = [];
+    feed.post = async (_text, photos = []) => (sent.push({ wall: feed.wall, alts: photos.map((p) => p.alt) }), null);
     await flushPromises();
-    expect(form.find('input[type="file"]').exists()).toBe(false);
+
+    expect(form.get('label[for="pw-composer"]').text()).toBe("Write on @bob's wall");
+    await pick(form, [jpeg('kite.jpg')]);
+    await form.get('input[type="text"]').setValue('For you');
+    await form.get('form').trigger('submit');
+    await flushPromises();
+
+    expect(sent).toEqual([{ wall: 'bob', alts: ['For you'] }]);
   });
 });
