@@ -98,6 +98,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     media: {
       store: media,
       onEvent: (event) => {
+        if (event.type === 'mediaProgress') return changes.file(event.file);
         if (event.type !== 'mediaStored') return;
         changes.feed();
         sealedSpread.call();
