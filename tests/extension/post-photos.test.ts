@@ -93,6 +93,7 @@ describe('a post’s photos', () => {
     expect(bar.attributes('aria-label')).toBe('Loading photo');
     expect(bar.attributes('aria-valuenow')).toBe('30');
     expect(bar.attributes('aria-valuetext')).toBe('3 of 10 parts');
+    expect(view.text()).toContain('Photo will load when @alice is online'); // alice is not online
 
     for (let i = 3; i < 7; i++) await store.putChunk(nameOf(photo.full), i, chunk(i));
     useConnectionStore().socialChange = { friends: false, feed: false, posts: [], media: ['ab'.repeat(32)] };

@@ -92,3 +92,26 @@ export async function storedPhotoHashes(page: ExtensionPage, handle: string): Pr
     return out;
   }, `peerwall-${handle}`);
 }
+
+/** Waits until the post that shows `text` says its photo waits for `holder` to come online. */
+export async function waitForPhotoWaiting(page: ExtensionPage, text: string, holder: string, timeoutMs: number): Promise<void> {
+  const sentence = `Photo will load when @${holder} is online`;
+  const article = articleWith(chromium(page), text);
+  await waitFor(async () => ((await article.getByText(sentence, { exact: true }).count()) > 0 ? true : undefined), {
+    timeoutMs,
+    describe: () => `"${sentence}" in the post "${text}" on ${page.file}`,
+  });
+}
+
+/** Waits for the **Loading photo** progress bar in the post that shows `text` to pass 0; resolves with its value. */
+export async function waitForPhotoProgress(page: ExtensionPage, text: string, timeoutMs: number): Promise<number> {
+  const bar = articleWith(chromium(page), text).getByRole('progressbar', { name: 'Loading photo', exact: true });
+  return waitFor(
+    async () => {
+      if ((await bar.count()) !== 1) return undefined;
+      const now = Number(await bar.getAttribute('aria-valuenow'));
+      return now > 0 ? now : undefined;
+    },
+    { timeoutMs, describe: () => `a Loading photo progress bar above 0 in the post "${text}" on ${page.file}` },
+  );
+}
