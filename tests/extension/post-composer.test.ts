@@ -1,9 +1,10 @@
 // @vitest-environment happy-dom
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import PostComposer from '@/components/social/PostComposer.vue';
+import { SURFACE } from '@/components/surface';
 import { LIMITS } from '@/core/limits';
 import { useFeedStore } from '@/stores/feed';
 import { useSessionStore } from '@/stores/session';
@@ -135,5 +136,35 @@ describe('post composer photos', () => {
     await flushPromises();
 
     expect(sent).toEqual([{ wall: 'bob', alts: ['For you'] }]);
+  });
+});
+
+describe('post composer photos in Firefox’s popup', () => {
+  beforeEach(() => {
+    fakeBrowser.reset();
+    document.body.innerHTML = '';
+    vi.stubEnv('FIREFOX', true as unknown as string); // WXT defines it as a boolean
+  });
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('says why photos are added in the side panel and opens the sidebar from a button (Mozilla bug 1292701)', async () => {
+    const pinia = createPinia();
+    setActivePinia(pinia);
+    useSessionStore().handle = 'alice';
+    const sidebar = { open: vi.fn(async () => undefined) };
+    Object.assign(fakeBrowser, { sidebarAction: sidebar });
+    vi.spyOn(fakeBrowser.windows, 'getCurrent').mockResolvedValue({ id: 7, focused: true, incognito: false, alwaysOnTop: false });
+    const close = vi.spyOn(window, 'close').mockImplementation(() => undefined);
+    const form = mount(PostComposer, { global: { plugins: [pinia], provide: { [SURFACE as symbol]: 'popup' } }, attachTo: document.body });
+    await flushPromises();
+
+    expect(form.find('input[type="file"]').exists()).toBe(false);
+    expect(form.text()).toContain('Firefox closes this popup when a file picker opens');
+    await form.get('button.side-panel-button').trigger('click');
+    await flushPromises();
+
+    expect(form.get('button.side-panel-button').text()).toBe('Add photos in the side panel');
+    expect(sidebar.open).toHaveBeenCalledOnce();
+    expect(close).toHaveBeenCalled();
   });
 });

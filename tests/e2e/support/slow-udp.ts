@@ -14,8 +14,11 @@ function tc(args: string[]): void {
  * Resolves with the function that lifts it.
  */
 export function slowUdp(rate = '1mbit'): () => void {
-  tc(['qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'prio']);
-  tc(['qdisc', 'add', 'dev', 'lo', 'parent', '1:3', 'handle', '30:', 'netem', 'rate', rate, 'limit', '200']);
-  tc(['filter', 'add', 'dev', 'lo', 'parent', '1:0', 'protocol', 'ip', 'u32', 'match', 'ip', 'protocol', '17', '0xff', 'flowid', '1:3']);
+  // HTB and u32 only: the kernels this runs on may lack netem and prio.
+  tc(['qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb', 'default', '10']);
+  tc(['class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '10gbit', 'quantum', '200000']);
+  tc(['class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:20', 'htb', 'rate', rate, 'ceil', rate]);
+  tc(['qdisc', 'add', 'dev', 'lo', 'parent', '1:20', 'handle', '20:', 'pfifo', 'limit', '200']);
+  tc(['filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'u32', 'match', 'ip', 'protocol', '17', '0xff', 'flowid', '1:20']);
   return () => tc(['qdisc', 'del', 'dev', 'lo', 'root']);
 }
