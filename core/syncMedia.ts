@@ -8,6 +8,7 @@ import type { MediaStore } from './mediaStore';
 import type { ErrorCode, MissingReason, PeerMessage } from './messages';
 import type { Replica, StoredEntry } from './replica';
 import { createMediaServe } from './syncMediaServe';
+import type { RefillMarks } from './syncRefill';
 import type { RelayRole } from './syncRelay';
 
 /** What a session did with photo files: `of` chunks in all, `chunks` held from the first on. */
@@ -20,8 +21,11 @@ export type MediaEvent =
   /** Every chunk matched its hash but the whole did not: the author's reference is wrong; the chunks are dropped. */
   | { type: 'mediaDamaged'; file: string };
 
-/** What a version-4 session needs to move photos: this side's file store and who hears of transfers. */
-export type MediaDeps = { store: MediaStore; onEvent?: (event: MediaEvent) => void };
+/**
+ * What a version-4 session needs to move photos: this side's file store, who hears of transfers, and which
+ * friends' walls were pulled again for the photo posts an older version of this side got without bodies.
+ */
+export type MediaDeps = { store: MediaStore; onEvent?: (event: MediaEvent) => void; refill?: RefillMarks };
 
 type Message<T extends PeerMessage['type']> = Extract<PeerMessage, { type: T }>;
 

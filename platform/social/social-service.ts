@@ -15,6 +15,7 @@ import { createFriendships } from './friendships';
 import { openStagedPhotos, type StagedDb } from '../staged-photos';
 import { createIdbMediaStore } from './idb-media-store';
 import { createPhotoClaims } from './photo-claims';
+import { createIdbRefillMarks } from './idb-refill-marks';
 import type { PhotoRequest } from './staged-photo-check';
 import { createIdbRelayStore } from './idb-relay-store';
 import { createIdbReplica } from './idb-replica';
@@ -97,6 +98,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     // session hear of it (a notify, at most once a second): one that asked for it too early asks again.
     media: {
       store: media,
+      refill: createIdbRefillMarks(deps.db),
       onEvent: (event) => {
         if (event.type === 'mediaProgress') return changes.file(event.file);
         if (event.type !== 'mediaStored') return;
