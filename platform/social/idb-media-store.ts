@@ -1,9 +1,10 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesEqual, toHex } from '@/core/bytes';
 import { LIMITS } from '@/core/limits';
-import { chunkCount, sameMediaRef } from '@/core/media';
+import { chunkCount } from '@/core/media';
 import type { MediaStore, MediaUse, WantedFile } from '@/core/mediaStore';
 import { keysUnder, type ContentDb, type MediaUseV6 } from '../content-db';
+import { recordMediaUse } from './media-uses';
 import { guardStorage } from './storage-errors';
 
 /** The size chunk `index` of a file of `size` bytes must have: full chunks, then the rest. */
@@ -59,17 +60,8 @@ function createStore(db: ContentDb): MediaStore {
 
   return {
     async addReference(ref, use) {
-      const name = toHex(ref.sha256);
       const tx = db.transaction(['mediaFiles', 'mediaUses'], 'readwrite');
-      const files = tx.objectStore('mediaFiles');
-      const held = await files.get(name);
-      // §7.6: a reference that describes the file otherwise than the one first recorded is not recorded.
-      if (held && !sameMediaRef(held.ref, ref)) {
-        await tx.done;
-        return;
-      }
-      if (!held) await files.put({ name, ref: structuredClone(ref), status: 'partial' });
-      await tx.objectStore('mediaUses').put({ wall: use.wall, entry: use.entry, name, thumbnail: use.thumbnail ? 1 : 0 });
+      await recordMediaUse(tx, ref, use);
       await tx.done;
     },
     dropReferences: (wall, entries) => dropUses(entries.map((entry) => keysUnder(wall, entry))),

@@ -3,6 +3,7 @@ import type { FeedChange } from '@/core/feed';
 import type { Replica, StoredEntry, WallWrite } from '@/core/replica';
 import type { Result } from '@/core/result';
 import type { ContentDb, EntryRecordV2, FeedItemV2, ProfileRecordV5 } from '../content-db';
+import { photoUses, recordMediaUse } from './media-uses';
 import { storageError } from './storage-errors';
 
 const RECOVERING_KEY = 'recovering';
@@ -78,7 +79,12 @@ export function createIdbReplica(db: ContentDb): Replica {
         return { ok: false, reason: 'append is not contiguous' };
       }
       // Chromium flushes each transaction to the disk by default; a pulled batch can be fetched again.
-      const tx = db.transaction(['walls', 'entries', 'feed', 'profiles'], 'readwrite', { durability: write.refetchable ? 'relaxed' : 'default' });
+      // The photo files its entries refer to are recorded in the same transaction (docs/protocol.md §7.6): a
+      // stop between the two would leave a post whose files are never fetched.
+      const stores = ['walls', 'entries', 'feed', 'profiles', 'mediaFiles', 'mediaUses'] as const;
+      const tx = db.transaction(stores, 'readwrite', { durability: write.refetchable ? 'relaxed' : 'default' });
+      // Observed from the start: a request that fails while a read is awaited aborts it before `catch` runs.
+      tx.done.catch(() => undefined);
       const queued: Promise<unknown>[] = [];
       const queue = (request: Promise<unknown>): void => {
         queued.push(request);
@@ -98,10 +104,13 @@ export function createIdbReplica(db: ContentDb): Replica {
         // requests in order, and waiting for one at a time made a batch of 400 posts cost ~180 ms
         // in Chromium (bench:browser). Reads that decide a write still wait.
         for (const entry of write.append) queue(entries.add(toRecord(entry)));
+        const uses = write.append.flatMap((e) => photoUses(write.wall, e.id, e.header.kind, e.body));
         for (const { id, body } of write.fillBodies) {
           const record = await entries.index('byId').get([write.wall, id]);
           if (record && !record.tombstoned) await entries.put({ ...record, body: body.slice() });
+          if (record && !record.tombstoned) uses.push(...photoUses(write.wall, id, record.header.kind, body));
         }
+        for (const { ref, use } of uses) await recordMediaUse(tx, ref, use);
         for (const id of write.tombstone) {
           const record = await entries.index('byId').get([write.wall, id]);
           if (record) await entries.put({ ...record, body: null, tombstoned: true });
