@@ -9,6 +9,7 @@ import { contentDbName, openContentDb } from '@/platform/content-db';
 import { createIdbMediaStore } from '@/platform/social/idb-media-store';
 import { LIMITS } from '@/core/limits';
 import { useConnectionStore } from '@/stores/connection';
+import { useFriendsStore } from '@/stores/friends';
 import { useSessionStore } from '@/stores/session';
 import { makePhoto, nameOf } from '../core/support/photos';
 
@@ -103,5 +104,22 @@ describe('a post’s photos', () => {
     useConnectionStore().socialChange = { friends: false, feed: false, posts: [], media: [nameOf(photo.full)] };
     await settle();
     expect(view.get('[role="progressbar"]').attributes('aria-valuenow')).toBe('70');
+  });
+
+  it('on a friend’s wall, waits for the wall’s owner, and says nothing while the owner is online', async () => {
+    const handle = `viewer${++counter}`;
+    const { shown } = await bobHolds(handle, 'pier', { thumbnail: true, full: false });
+    const pinia = createPinia();
+    setActivePinia(pinia);
+    useSessionStore().handle = handle;
+    const view = mount(PostPhotos, { props: { photos: [shown], author: 'carol', wall: 'alice' }, global: { plugins: [pinia] }, attachTo: document.body });
+    await new Promise((r) => setTimeout(r, 50));
+    await flushPromises();
+    expect(view.text()).toContain('Photo will load when @alice is online');
+
+    const friends = useFriendsStore();
+    friends.state = { ...friends.state, friends: [{ handle: 'alice', presence: 'online' } as (typeof friends.state.friends)[number]] };
+    await flushPromises();
+    expect(view.text()).not.toContain('will load when');
   });
 });
