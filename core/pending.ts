@@ -1,9 +1,10 @@
 import { decodeBody } from './body';
 import { toHex } from './bytes';
+import { type FeedPhoto, feedPhotos } from './feed';
 import type { OutboxItem } from './replica';
 
 /** One's own wall post or comment queued for a friend's wall, as it will read once sealed. */
-export type PendingItem = { id: string; author: string; text: string; createdAt: number; target: string | null };
+export type PendingItem = { id: string; author: string; text: string; createdAt: number; target: string | null; photos?: FeedPhoto[] };
 
 /**
  * What one's own queued entries for one friend's wall will change once its owner seals them, so a
@@ -28,7 +29,7 @@ export function pendingChanges(items: readonly OutboxItem[]): PendingChanges {
     const decoded = item.entry.body ? decodeBody(h.kind, item.entry.body) : null;
     const body = decoded?.ok ? decoded.value : null;
     const base = { id: item.id, author: h.author, createdAt: h.createdAt, target };
-    if (body?.kind === 'wallPost') changes.wallPosts.push({ ...base, text: body.body.text });
+    if (body?.kind === 'wallPost') changes.wallPosts.push({ ...base, text: body.body.text, photos: feedPhotos(body) });
     else if (body?.kind === 'comment' && target) changes.comments.push({ ...base, text: body.body.text });
     else if (body?.kind === 'edit' && target) changes.edits.set(target, body.body.text);
     else if ((h.kind === 'like' || h.kind === 'unlike') && target) changes.likes.set(target, h.kind === 'like');

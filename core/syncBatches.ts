@@ -71,7 +71,11 @@ export function createBatchIngest(d: BatchIngestDeps) {
       if (committed.ok && plan.ok && plan.value.append.length) {
         const stored = { entries: plan.value.append.length, waitMs: handledAt - asked.sentAt, checkMs: checkedAt - handledAt, storeMs: d.now() - checkedAt };
         d.emit({ type: 'batchStored', wall: m.wall, bytes, ...stored });
-        d.emit({ type: 'wallUpdated', wall: m.wall, added: plan.value.append, feed: plan.value.feed, via: relayed ? peer : null });
+      }
+      if (committed.ok && plan.ok && (plan.value.append.length || plan.value.fillBodies.length)) {
+        // Late bodies filled in may refer to photos too (§7.6): the media half reads them as stored.
+        const filled = (await Promise.all(plan.value.fillBodies.map((f) => replica.entryById(m.wall, f.id)))).filter((e) => e !== null);
+        d.emit({ type: 'wallUpdated', wall: m.wall, added: plan.value.append, feed: plan.value.feed, via: relayed ? peer : null, filled });
       }
     }
     if (m.wall !== me) {

@@ -9,6 +9,7 @@ import { keepProfilePicture } from './profileMedia';
 import type { ErrorCode, MissingReason, PeerMessage } from './messages';
 import type { Replica, StoredEntry } from './replica';
 import { createMediaServe } from './syncMediaServe';
+import type { RefillMarks } from './syncRefill';
 import type { RelayRole } from './syncRelay';
 
 /** What a session did with photo files: `of` chunks in all, `chunks` held from the first on. */
@@ -21,8 +22,11 @@ export type MediaEvent =
   /** Every chunk matched its hash but the whole did not: the author's reference is wrong; the chunks are dropped. */
   | { type: 'mediaDamaged'; file: string };
 
-/** What a version-4 session needs to move photos: this side's file store and who hears of transfers. */
-export type MediaDeps = { store: MediaStore; onEvent?: (event: MediaEvent) => void };
+/**
+ * What a version-4 session needs to move photos: this side's file store, who hears of transfers, and which
+ * friends' walls were pulled again for the photo posts an older version of this side got without bodies.
+ */
+export type MediaDeps = { store: MediaStore; onEvent?: (event: MediaEvent) => void; refill?: RefillMarks };
 
 type Message<T extends PeerMessage['type']> = Extract<PeerMessage, { type: T }>;
 
@@ -47,7 +51,7 @@ export type MediaRoleDeps = {
 const REFILL = LIMITS.mediaChunksInFlight / 2;
 
 type Wanted = { ref: MediaRef; file: string; wall: string; thumbnail: boolean };
-type Asked = { ref: MediaRef; file: string; next: number; end: number };
+type Asked = { want: Wanted; ref: MediaRef; file: string; next: number; end: number };
 
 /**
  * The photo half of a version-4 session (docs/protocol.md §7.6). As a puller it fetches every file the
@@ -63,6 +67,8 @@ export function createMediaRole(d: MediaRoleDeps) {
   /** Files queued or being fetched, and files the friend said it lacks: each asked for once per session. */
   const taken = new Set<string>();
   const missing = new Set<string>();
+  /** Files the friend said it does not hold (yet): asked for again when it announces its wall. */
+  const lacked = new Map<string, Wanted>();
   let active: { want: Wanted; next: number; count: number } | null = null;
   /** This side's fetches not fully answered, oldest first: the friend answers them in order. */
   const asked: Asked[] = [];
@@ -97,7 +103,7 @@ export function createMediaRole(d: MediaRoleDeps) {
       if (room < Math.min(REFILL, left)) return;
       const count = Math.min(room, left);
       const { ref, file, wall } = active.want;
-      asked.push({ ref, file, next: active.next, end: active.next + count });
+      asked.push({ want: active.want, ref, file, next: active.next, end: active.next + count });
       inFlight += count;
       d.send({ type: 'fetch', wall, file: ref.sha256, from: active.next, count });
       active.next += count;
@@ -146,6 +152,7 @@ export function createMediaRole(d: MediaRoleDeps) {
     inFlight -= head.end - head.next;
     if (!missing.has(head.file)) emit({ type: 'mediaMissing', file: head.file, reason: m.reason });
     missing.add(head.file);
+    if (m.reason === 'not_held') lacked.set(head.file, head.want);
     taken.delete(head.file);
     if (active?.want.file === head.file) active = null;
     await advance();
@@ -157,6 +164,19 @@ export function createMediaRole(d: MediaRoleDeps) {
       for (const w of await store.wanted()) {
         const use = w.uses.find((u) => mayHold(u.wall));
         if (use) want({ ref: w.ref, file: toHex(w.ref.sha256), wall: use.wall, thumbnail: w.uses.some((u) => u.thumbnail) });
+      }
+      await advance();
+    },
+    /**
+     * The friend announced `wall`: it may hold files of it now that it lacked when asked (an owner
+     * fetching a wall post's photos from their author), so those are asked for again, once per announce.
+     */
+    async retry(wall: string): Promise<void> {
+      for (const [file, w] of lacked) {
+        if (w.wall !== wall) continue;
+        lacked.delete(file);
+        missing.delete(file);
+        want(w);
       }
       await advance();
     },
@@ -204,6 +224,7 @@ export function createMediaRole(d: MediaRoleDeps) {
     clear(): void {
       queue.length = 0;
       asked.length = 0;
+      lacked.clear();
       serve.clear();
       active = null;
     },

@@ -15,6 +15,7 @@ import { createWants } from './syncWants';
 import { judgeHello } from './syncHello';
 import { createRelayRole, type RelayDeps, type RelayRole } from './syncRelay';
 import type { Result } from './result';
+import { refillAfter } from './syncRefill';
 import { createMediaRole, type MediaDeps, type MediaRole } from './syncMedia';
 import type { Transport } from './transport';
 import { pureVerifier, type Verifier } from './verifier';
@@ -52,7 +53,7 @@ export type SyncEvent =
    * deletes). On one's own wall these are also the friend's submissions this side just sealed
    * (§7.4). `via` is the friend who relayed them when `wall` is neither side's (§7.5).
    */
-  | { type: 'wallUpdated'; wall: string; added: StoredEntry[]; feed: FeedChange[]; via: string | null }
+  | { type: 'wallUpdated'; wall: string; added: StoredEntry[]; feed: FeedChange[]; via: string | null; filled?: StoredEntry[] }
   /**
    * A batch of `wall` was stored: its entries and frame size, and where its time went — from the `want`
    * to the frame being handled (`waitMs`: the friend reading and sending, the network, the queue), decoding
@@ -114,7 +115,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
 
   const emit = (event: SyncEvent) => {
     deps.onEvent?.(event);
-    if (event.type === 'wallUpdated' && media) void enqueue(async () => media?.stored(event.wall, event.added, event.feed));
+    if (event.type === 'wallUpdated' && media) void enqueue(async () => media?.stored(event.wall, [...event.added, ...(event.filled ?? [])], event.feed));
   };
   const send = (m: PeerMessage) => {
     if (state !== 'closed') transport.send(encodeFrame(m));
@@ -217,11 +218,22 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     if (version >= RELAY_VERSION && deps.relay) relay = relayRole(deps.relay, peerSide.key);
     if (version >= MEDIA_VERSION && deps.media) media = mediaRole(deps.media);
     emit({ type: 'ready', version, safetyNumber: safetyNumber({ handle: me, key: identity.publicKey }, peerSide) });
-    await wants.request(peer);
+    await wants.request(peer, (await refillPoint()) ?? undefined);
     await wants.request(me);
     await flushOutbox();
     await relay?.start();
     await media?.start();
+  }
+
+  /**
+   * Once per friend's wall after this side speaks version 4: where to pull it again from so the photo posts
+   * an older version of this side got without bodies are filled in (§7.6), or null.
+   */
+  async function refillPoint(): Promise<number | null> {
+    const marks = media ? deps.media?.refill : undefined;
+    if (!marks || !(await marks.needed(peer))) return null;
+    await marks.done(peer);
+    return refillAfter(replica, peer);
   }
 
   function mediaRole(mediaDeps: MediaDeps): MediaRole {
@@ -304,6 +316,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       case 'notify':
         if (m.wall !== peer) return relay?.notified(m.wall, m.headSeq);
         if (m.headSeq > ((await replica.wallState(peer))?.seq ?? 0)) await wants.request(peer);
+        await media?.retry(peer);
         await relay?.deliverCarried();
         return flushOutbox();
       case 'submit': {

@@ -28,14 +28,15 @@ export function createWants(d: WantsDeps) {
   const inFlight = new Map<string, { afterSeq: number; sentAt: number }>();
   const who = Symbol(d.peer);
 
-  async function request(wall: string): Promise<void> {
+  /** Asks for `wall` after what this side holds, or after `from` to have late bodies filled in (§7.6). */
+  async function request(wall: string, from?: number): Promise<void> {
     if (inFlight.has(wall) || !d.ready()) return;
     // The owner is the source of its wall: its session takes the wall from any relay pulling it.
     if (d.pulls && wall !== d.me && !d.pulls.claim(wall, who, wall === d.peer)) {
       d.pulls.wait(wall, who, () => d.enqueue(() => again(wall)));
       return;
     }
-    const afterSeq = (await d.replica.wallState(wall))?.seq ?? 0;
+    const afterSeq = from ?? (await d.replica.wallState(wall))?.seq ?? 0;
     inFlight.set(wall, { afterSeq, sentAt: d.now() });
     d.send({ type: 'want', wall, afterSeq, max: d.maxEntries() });
   }
@@ -59,7 +60,7 @@ export function createWants(d: WantsDeps) {
   }
 
   return {
-    request,
+    request: (wall: string, from?: number) => request(wall, from),
     requestNext,
     /** Whether a `want` of this session for `wall` awaits its batch. */
     expects: (wall: string): boolean => inFlight.has(wall),

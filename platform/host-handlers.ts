@@ -27,7 +27,7 @@ export function hostHandlers(host: PeerHost, ready: Promise<unknown>, social?: S
     'host:accept-key-change': async ({ handle }) => (await current()).acceptKeyChange(handle),
     'host:unblock': async ({ handle }) => (await current()).unblock(handle),
     'host:post': async ({ text, photos }) => (await current()).post(text, photos ?? []),
-    'host:write-on-wall': async ({ wall, text }) => (await current()).writeOnWall(wall, text),
+    'host:write-on-wall': async ({ wall, text, photos }) => (await current()).writeOnWall(wall, text, photos ?? []),
     'host:comment': async ({ wall, target, text }) => (await current()).comment(wall, target, text),
     'host:like': async ({ wall, target, liked }) => (await current()).like(wall, target, liked),
     'host:edit': async ({ wall, target, text }) => (await current()).edit(wall, target, text),

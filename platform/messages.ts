@@ -99,8 +99,12 @@ export const MESSAGES = {
     `the post text (at most ${LIMITS.postChars} characters) and at most ${LIMITS.mediaPerPost} photos`,
   ),
   'host:write-on-wall': spec<WallPostReceipt>()(
-    Type.Object({ wall: Type.String({ maxLength: 64 }), text: Type.String({ maxLength: POST_TEXT_UNITS }) }),
-    `a friend's handle and the post text (at most ${LIMITS.postChars} characters)`,
+    Type.Object({
+      wall: Type.String({ maxLength: 64 }),
+      text: Type.String({ maxLength: POST_TEXT_UNITS }),
+      photos: Type.Optional(Type.Array(FeedPhotoSchema, { maxItems: LIMITS.mediaPerPost })),
+    }),
+    `a friend's handle, the post text (at most ${LIMITS.postChars} characters) and at most ${LIMITS.mediaPerPost} photos`,
   ),
   'host:comment': spec<ActionReceipt>()(
     Type.Object({ ...OnEntry, text: Type.String({ maxLength: COMMENT_TEXT_UNITS }) }),

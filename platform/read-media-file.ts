@@ -1,4 +1,5 @@
 import { openDB } from 'idb';
+import { chunkCount } from '@/core/media';
 import { CONTENT_DB_VERSION, contentDbName, keysUnder, type ContentDb, type ContentSchema } from './content-db';
 
 /**
@@ -39,4 +40,18 @@ export async function readMediaFile(db: ContentDb, name: string): Promise<Blob |
   if (held?.status !== 'complete') return null;
   const chunks = await tx.objectStore('mediaChunks').getAll(keysUnder(name));
   return new Blob(chunks.map((c) => c.bytes as Uint8Array<ArrayBuffer>), { type: held.ref.type });
+}
+
+/** How much of a file a transfer holds so far: `held` of its `of` chunks. */
+export type MediaProgress = { held: number; of: number };
+
+/**
+ * How far the transfer of a partial file got, counted from the chunks kept in the content database (a
+ * page's progress bar), or null when the file is complete or unknown.
+ */
+export async function readMediaProgress(db: ContentDb, name: string): Promise<MediaProgress | null> {
+  const tx = db.transaction(['mediaFiles', 'mediaChunks']);
+  const held = await tx.objectStore('mediaFiles').get(name);
+  if (held?.status !== 'partial') return null;
+  return { held: await tx.objectStore('mediaChunks').count(keysUnder(name)), of: chunkCount(held.ref.size) };
 }

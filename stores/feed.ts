@@ -93,17 +93,16 @@ export const useFeedStore = defineStore('feed', () => {
     posting.value = true;
     receipt.value = receiptFor.value = null;
     try {
-      if (photos.length) {
-        // Photos go on one's own wall only for now; the bytes are staged, never sent in a message.
-        const staged = await stagePhotos(photos);
-        if (!staged.ok) return staged.reason;
-        insert([await sendRequest('host:post', { text, photos: staged.value })]);
-      } else if (wall.value && wall.value !== useSessionStore().handle) {
-        const written = await sendRequest('host:write-on-wall', { wall: wall.value, text });
+      // Photo bytes are staged in storage the peer host reads, never sent in a message.
+      const staged = photos.length ? await stagePhotos(photos) : null;
+      if (staged && !staged.ok) return staged.reason;
+      const named = staged?.ok ? { photos: staged.value } : {};
+      if (wall.value && wall.value !== useSessionStore().handle) {
+        const written = await sendRequest('host:write-on-wall', { wall: wall.value, text, ...named });
         [receipt.value, receiptFor.value] = [written.message, written.id];
         await load(); // it shows at once, marked pending
       } else {
-        insert([await sendRequest('host:post', { text })]);
+        insert([await sendRequest('host:post', { text, ...named })]);
       }
       return null;
     } catch (caught) {

@@ -7,6 +7,8 @@ import { LIMITS } from '@/core/limits';
 import type { MediaStore } from '@/core/mediaStore';
 import { PeerwallError } from '../errors';
 import { type OwnWriterDeps, saved } from './own-wall';
+import type { PhotoClaims } from './photo-claims';
+import type { PhotoRequest } from './staged-photo-check';
 import type { ActionReceipt, RejectionView, SubmissionKind } from './social-views';
 
 /** Refused entries kept for their author to read; older ones are dropped. */
@@ -15,6 +17,8 @@ export const REJECTIONS_KEPT = 20;
 export interface ConversationDeps extends OwnWriterDeps {
   /** Photo files: deleting a post on one's own wall frees the files nothing else refers to. */
   media: Pick<MediaStore, 'dropReferences'>;
+  /** The photos of a wall post: checked from where pages staged them, then kept under the post (./photo-claims.ts). */
+  photos: PhotoClaims;
   /** Whether a sync session with the friend is open, so a submission goes out now. */
   online(handle: string): boolean;
 }
@@ -63,11 +67,18 @@ export function createConversation(deps: ConversationDeps) {
   return {
     /**
      * Signs a post for a friend's wall and queues it for the friend to seal: delivered directly when
-     * the friend is online, or carried by a mutual friend who meets them first (§7.5).
+     * the friend is online, or carried by a mutual friend who meets them first (§7.5). Its photos are
+     * kept under the queued entry, so the friend — and, once sealed, its other readers — fetch them from
+     * their author; a friend before version 4 gets the post once it speaks version 4 (§7.6).
      */
-    async wallPost(wall: string, text: string): Promise<ActionReceipt> {
+    async wallPost(wall: string, text: string, photos: readonly PhotoRequest[] = []): Promise<ActionReceipt> {
       if (!circle.friends.has(wall)) throw new PeerwallError('not_friends', `@${wall} is not your friend.`);
-      return write(wall, { kind: 'wallPost', body: { text, media: [] } });
+      const claimed = await deps.photos.claim(photos);
+      const body = { text, media: [], ...(claimed?.photos.length ? { photos: claimed.photos } : {}) };
+      const id = await saved(() => queueForFriend(replica, identity, wall, { kind: 'wallPost', body }, writeDeps), 'post');
+      await deps.photos.keep(claimed, wall, id);
+      deps.spread();
+      return { id, message: deps.online(wall) ? null : `Will be delivered when @${wall} comes online.` };
     },
     async comment(wall: string, postId: string, text: string): Promise<ActionReceipt> {
       mustReach(wall);
@@ -113,6 +124,8 @@ export function createConversation(deps: ConversationDeps) {
       const text = body?.kind === 'wallPost' || body?.kind === 'comment' || body?.kind === 'edit' ? body.body.text : null;
       const rejection: RejectionView = { id, wall, kind: entry.header.kind as SubmissionKind, text, reason, at: deps.now() };
       await deps.store.putRejection(rejection, REJECTIONS_KEPT);
+      // Never sealed, so nobody will fetch its photos: their files go unless something else refers to them.
+      await deps.media.dropReferences(wall, [id]);
     },
     dismissRejection: (id: string): Promise<void> => deps.store.deleteRejection(id),
   };

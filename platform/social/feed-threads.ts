@@ -46,7 +46,7 @@ export function pendingPosts(me: string, pending: ReadonlyMap<string, PendingCha
         comments: [],
         moreComments: false,
         pending: true,
-        photos: [],
+        photos: item.photos ?? [],
       });
     }
   }

@@ -1,5 +1,4 @@
 import type { StoreNames } from 'idb';
-import { decodeBody, photoFiles } from '@/core/body';
 import { toHex } from '@/core/bytes';
 import type { FeedChange } from '@/core/feed';
 import type { MediaRef } from '@/core/media';
@@ -9,6 +8,7 @@ import type { Result } from '@/core/result';
 import { keysUnder, type ContentDb, type ContentSchema, type EntryRecordV2, type FeedItemV2, type ProfileRecordV5 } from '../content-db';
 import { recordUse, releaseUses } from './idb-media-store';
 import type { ReplicaFaults } from './replica-faults';
+import { photoUses } from './media-uses';
 import { storageError } from './storage-errors';
 
 const RECOVERING_KEY = 'recovering';
@@ -56,10 +56,7 @@ async function applyFeedChange(feed: Table<FeedItemV2>, profiles: Table<ProfileR
 
 /** The photo files the entries a write appends refer to (as core/syncMedia.ts keeps them once stored). */
 function photoUsesOf(write: WallWrite): { ref: MediaRef; use: MediaUse }[] {
-  return write.append.flatMap((e) => {
-    const body = e.body ? decodeBody(e.header.kind, e.body) : null;
-    return photoFiles(body?.ok ? body.value : null).map(({ ref, thumbnail }) => ({ ref, use: { wall: write.wall, entry: e.id, thumbnail } }));
-  });
+  return write.append.flatMap((e) => photoUses(write.wall, e.id, e.header.kind, e.body));
 }
 
 const WALL_AND_MEDIA: StoreNames<ContentSchema>[] = ['walls', 'entries', 'feed', 'profiles', 'mediaFiles', 'mediaChunks', 'mediaUses'];
@@ -111,10 +108,13 @@ export function createIdbReplica(db: ContentDb, faults?: ReplicaFaults): Replica
       await faults?.around('beforeStore', write);
       const photos = photoUsesOf(write);
       const removed = write.feed.flatMap((change) => (change.op === 'remove' ? [change.id] : []));
-      const media = photos.length > 0 || removed.length > 0;
+      // A late body may bring photos too (its kind is read inside): rare, so only then is the scope widened.
+      const media = photos.length > 0 || removed.length > 0 || write.fillBodies.length > 0;
       const stores: StoreNames<ContentSchema>[] = ['walls', 'entries', 'feed', 'profiles', ...(media ? (['mediaFiles', 'mediaChunks', 'mediaUses'] as const) : [])];
       // Chromium flushes each transaction to the disk by default; a pulled batch can be fetched again.
       const tx = db.transaction(stores, 'readwrite', { durability: write.refetchable ? 'relaxed' : 'default' });
+      // Observed from the start: a request that fails while a read is awaited aborts it before `catch` runs.
+      tx.done.catch(() => undefined);
       const queued: Promise<unknown>[] = [];
       const queue = (request: Promise<unknown>): void => {
         queued.push(request);
@@ -134,10 +134,14 @@ export function createIdbReplica(db: ContentDb, faults?: ReplicaFaults): Replica
         // requests in order, and waiting for one at a time made a batch of 400 posts cost ~180 ms
         // in Chromium (bench:browser). Reads that decide a write still wait.
         for (const entry of write.append) queue(entries.add(toRecord(entry)));
+        const uses = [...photos];
         for (const { id, body } of write.fillBodies) {
           const record = await entries.index('byId').get([write.wall, id]);
           if (record && !record.tombstoned) await entries.put({ ...record, body: body.slice() });
+          if (record && !record.tombstoned) uses.push(...photoUses(write.wall, id, record.header.kind, body));
         }
+        // In the same transaction: a crash right after it must not leave a stored photo that nothing wants.
+        for (const { ref, use } of uses) await recordUse(tx.objectStore('mediaFiles'), tx.objectStore('mediaUses'), ref, use);
         for (const id of write.tombstone) {
           const record = await entries.index('byId').get([write.wall, id]);
           if (record) await entries.put({ ...record, body: null, tombstoned: true });
@@ -147,8 +151,6 @@ export function createIdbReplica(db: ContentDb, faults?: ReplicaFaults): Replica
           if (change.op === 'put') queue(feed.put(change.row));
           else await applyFeedChange(feed, profiles, change);
         }
-        // In the same transaction: a crash right after it must not leave a stored photo that nothing wants.
-        for (const { ref, use } of photos) await recordUse(tx.objectStore('mediaFiles'), tx.objectStore('mediaUses'), ref, use);
         // A deleted post's photos and its edits' are freed with it (as core/syncMedia.ts does once stored).
         for (const id of removed) {
           const edits = (await entries.index('byTarget').getAll([write.wall, id])).filter((e) => e.header.kind === 'edit').map((e) => e.id);

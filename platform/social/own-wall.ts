@@ -1,7 +1,6 @@
 import { writeOwnEntry } from '@/core/author';
 import { feedRow, type FeedRow } from '@/core/feed';
 import type { Identity, RandomBytes } from '@/core/identity';
-import type { MediaStore } from '@/core/mediaStore';
 import { StorageFullError, type Replica } from '@/core/replica';
 import type { Result } from '@/core/result';
 import type { Verifier } from '@/core/verifier';
@@ -9,8 +8,8 @@ import { PeerwallError } from '../errors';
 import type { Timers } from '../timers';
 import type { SocialCircle } from './social-circle';
 import type { SocialStore } from './social-store';
-import { dropStagedFiles, STAGED_MAX_AGE_MS, type StagedDb } from '../staged-photos';
-import { claimStagedPhotos, type PhotoRequest } from './staged-photo-check';
+import type { PhotoClaims } from './photo-claims';
+import type { PhotoRequest } from './staged-photo-check';
 
 const FAREWELL_POLL_MS = 250;
 
@@ -30,10 +29,8 @@ export interface OwnWriterDeps {
 
 export interface OwnWallDeps extends OwnWriterDeps {
   timers: Timers;
-  /** Photo files: one's own are kept here, complete, as their post is written. */
-  media: MediaStore;
-  /** Where pages stage the photo files of a post they are about to send (../staged-photos.ts). */
-  openStaged(): Promise<StagedDb>;
+  /** The photos of a post: checked from where pages staged them, then kept under the post (./photo-claims.ts). */
+  photos: PhotoClaims;
   /** Whether a friend can take an entry now (online or being connected). */
   reachable(handle: string): boolean;
 }
@@ -65,8 +62,6 @@ export async function saved<T>(write: () => Promise<Result<T>>, what = 'post'): 
 export function createOwnWall(deps: OwnWallDeps) {
   const { identity, replica, circle } = deps;
   const writeDeps = { randomBytes: deps.randomBytes, now: deps.now, verifier: deps.verifier };
-  let staged: Promise<StagedDb> | null = null;
-  const stagedDb = (): Promise<StagedDb> => (staged ??= deps.openStaged());
 
   return {
     /**
@@ -75,14 +70,10 @@ export function createOwnWall(deps: OwnWallDeps) {
      * are kept complete right after, so friends can fetch them, and leave the staging area.
      */
     async post(text: string, photos: readonly PhotoRequest[] = []): Promise<FeedRow> {
-      const claimed = photos.length ? await claimStagedPhotos(await stagedDb(), photos) : null;
+      const claimed = await deps.photos.claim(photos);
       const draft = { kind: 'post' as const, body: { text, media: [], ...(claimed?.photos.length ? { photos: claimed.photos } : {}) } };
       const written = await saved(() => writeOwnEntry(replica, identity, draft, writeDeps));
-      for (const file of claimed?.files ?? []) {
-        await deps.media.addReference(file.ref, { wall: identity.handle, entry: written.id, thumbnail: file.thumbnail });
-        await deps.media.putFile(file.ref, file.bytes);
-      }
-      if (claimed) await dropStagedFiles(await stagedDb(), claimed.names, deps.now() - STAGED_MAX_AGE_MS);
+      await deps.photos.keep(claimed, identity.handle, written.id);
       deps.spread();
       return feedRow(written, draft);
     },

@@ -1,5 +1,5 @@
 import type { Timers } from '../timers';
-import { CHANGE_MAX_POSTS, type FeedPost, type SocialChange } from './social-views';
+import { CHANGE_MAX_FILES, CHANGE_MAX_POSTS, type FeedPost, type SocialChange } from './social-views';
 
 /**
  * Collects what changed during a burst (a sync can change many things in a row) and hands it
@@ -16,6 +16,11 @@ export function createChangeBatcher(timers: Timers, delayMs: number, send: (chan
     next.friends ||= part.friends ?? false;
     next.feed ||= part.feed ?? false;
     if (part.posts) next.posts.push(...part.posts);
+    // Progress only: past the cap the rest waits for the next notice (a file shows once complete anyway).
+    for (const file of part.media ?? []) {
+      next.media ??= [];
+      if (!next.media.includes(file) && next.media.length < CHANGE_MAX_FILES) next.media.push(file);
+    }
     // A reload shows the new rows too; past the cap a reload is also cheaper than the rows.
     if (next.feed || next.posts.length > CHANGE_MAX_POSTS) {
       next.feed = true;
@@ -37,6 +42,8 @@ export function createChangeBatcher(timers: Timers, delayMs: number, send: (chan
     feed: () => add({ feed: true }),
     /** New feed rows. */
     posts: (posts: FeedPost[]) => add({ posts }),
+    /** A photo file gained chunks (a transfer under way): pages show how far it got. */
+    file: (name: string) => add({ media: [name] }),
     stop(): void {
       stopped = true;
       if (timer !== null) timers.clearTimeout(timer);

@@ -15,6 +15,8 @@ import { createFriendships } from './friendships';
 import { createKeyChanges } from './key-changes';
 import { openStagedPhotos, type StagedDb } from '../staged-photos';
 import { createIdbMediaStore } from './idb-media-store';
+import { createPhotoClaims } from './photo-claims';
+import { createIdbRefillMarks } from './idb-refill-marks';
 import type { PhotoRequest } from './staged-photo-check';
 import { createIdbRelayStore } from './idb-relay-store';
 import { createIdbReplica } from './idb-replica';
@@ -97,8 +99,18 @@ export function createSocialService(deps: SocialServiceDeps) {
     now: deps.now,
     randomBytes: deps.randomBytes,
     relay: { store: relayStore, pulls: createWallPulls(deps.now), verified: createSignatureCache() },
-    // A file that arrived whole may be shown: pages reload the feed and read it from storage.
-    media: { store: media, onEvent: (event) => (event.type === 'mediaStored' ? changes.feed() : undefined) },
+    // A file that arrived whole may be shown: pages reload the feed and read it from storage. Friends in
+    // session hear of it (a notify, at most once a second): one that asked for it too early asks again.
+    media: {
+      store: media,
+      refill: createIdbRefillMarks(deps.db),
+      onEvent: (event) => {
+        if (event.type === 'mediaProgress') return changes.file(event.file);
+        if (event.type !== 'mediaStored') return;
+        changes.feed();
+        sealedSpread.call();
+      },
+    },
     verifier,
     timers,
     options,
@@ -154,10 +166,11 @@ export function createSocialService(deps: SocialServiceDeps) {
   // announce to every other friend at its pace.
   const sealedSpread = createThrottle({ timers, now: deps.now }, SEALED_SPREAD_MS, spread);
   const writer = { identity, replica, store, circle, now: deps.now, randomBytes: deps.randomBytes, verifier, spread };
-  const ownWall = createOwnWall({ ...writer, timers, media, openStaged: deps.openStaged ?? openStagedPhotos, reachable: (f) => ['online', 'connecting'].includes(connections.presenceOf(f)) });
+  const photos = createPhotoClaims({ media, openStaged: deps.openStaged ?? openStagedPhotos, now: deps.now });
+  const ownWall = createOwnWall({ ...writer, timers, photos, reachable: (f) => ['online', 'connecting'].includes(connections.presenceOf(f)) });
   const notices = createWallNotices({ me, replica, isBlocked: (h) => circle.blocked.has(h), notify: deps.notify, timers });
 
-  const conversation = createConversation({ ...writer, media, online: (f) => connections.presenceOf(f) === 'online' });
+  const conversation = createConversation({ ...writer, media, photos, online: (f) => connections.presenceOf(f) === 'online' });
   const profileWriter = createProfileWriter({ ...writer, media, openStaged: deps.openStaged ?? openStagedPhotos });
 
   const keyChanges = createKeyChanges({
@@ -250,9 +263,9 @@ export function createSocialService(deps: SocialServiceDeps) {
         return post!;
       }),
     /** Queues a post for a friend's wall; the receipt says when it gets there. */
-    writeOnWall: (wall: string, text: string) =>
+    writeOnWall: (wall: string, text: string, photos: readonly PhotoRequest[] = []) =>
       serial(async (): Promise<WallPostReceipt> => {
-        const { id, message } = await conversation.wallPost(wall, text);
+        const { id, message } = await conversation.wallPost(wall, text, photos);
         return { id, wall, message: message ?? `Sent to @${wall}; it shows on their wall once their Peerwall accepts it.` };
       }),
     /** Comments on a post on one's own wall or a friend's; the receipt says when the friend gets it. */

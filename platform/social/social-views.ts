@@ -207,6 +207,9 @@ export type SocialNotice = Static<typeof SocialNoticeSchema>;
 /** New feed rows carried in one change notice; more than this and pages reload the feed instead. */
 export const CHANGE_MAX_POSTS = 50;
 
+/** Photo files one change notice names at most as having grown; pages re-read only those. */
+export const CHANGE_MAX_FILES = 16;
+
 /** What changed, so open pages reload only that (`ui:social-changed`). */
 export const SocialChangeSchema = Type.Object({
   /** Friends, requests, blocks, presence or problems: reload `host:social-state`. */
@@ -215,5 +218,7 @@ export const SocialChangeSchema = Type.Object({
   feed: Type.Boolean(),
   /** New posts to insert where they belong. */
   posts: Type.Array(FeedPostSchema, { maxItems: CHANGE_MAX_POSTS }),
+  /** Photo files that gained chunks: pages showing one re-read how much of it is held, from storage. */
+  media: Type.Optional(Type.Array(FileName, { maxItems: CHANGE_MAX_FILES })),
 });
 export type SocialChange = Static<typeof SocialChangeSchema>;

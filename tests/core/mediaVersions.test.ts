@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { decodeMessage } from '../../core/messages';
 import { buildWallView } from '../../core/wallView';
 import { createMemoryMediaStore } from '../../core/mediaStore';
 import type { MediaEvent } from '../../core/syncMedia';
+import { createMemoryRefillMarks } from '../../core/syncRefill';
 import { makePhoto, nameOf, postPhotos, queuePhotos } from './support/photos';
 import { befriend, connect, makeUser, post, queue, text } from './support/world';
 
@@ -53,5 +55,54 @@ describe('a version-4 peer and a version-3 peer', () => {
     expect(await bob.media.store.completeSize(nameOf(beach.photo.full))).toBe(beach.full.length);
     expect(events.filter((e) => e.type === 'mediaStored')).toHaveLength(2);
     expect(await alice.replica.outbox('bob')).toEqual([]);
+  });
+
+  it('after upgrading, pulls the friend’s wall again once so the photo posts it got without bodies are filled in, and fetches their files', async () => {
+    const alice = makeUser('alice', 'alice', { media: true });
+    const bob = makeUser('bob', 'bob', { versions: [1, 2, 3] });
+    await befriend(alice, bob);
+    const beach = makePhoto('beach', 3);
+    const photoPost = await postPhotos(alice, 'At the beach', [beach]);
+    await post(alice, text('plain words'));
+    await connect(alice, bob);
+    expect((await bob.replica.entryById('alice', photoPost.id))?.body).toBeNull();
+
+    const refill = createMemoryRefillMarks();
+    bob.versions = undefined;
+    const media = { store: createMemoryMediaStore(), onEvent: () => undefined, events: [], refill };
+    bob.media = media;
+    await connect(alice, bob);
+
+    const held = await bob.replica.entriesAfter('alice', 0, 10);
+    expect(buildWallView('alice', held).posts.map((p) => [p.text, p.photos ?? []])).toEqual([
+      ['plain words', []],
+      ['At the beach', [beach.photo]],
+    ]);
+    expect(await media.store.completeSize(nameOf(beach.photo.full))).toBe(beach.full.length);
+    expect(await refill.needed('alice')).toBe(false);
+  });
+
+  it('pulls a wall again only once: a wall already pulled again is asked for from its head, as before', async () => {
+    const alice = makeUser('alice', 'alice', { media: true });
+    const bob = makeUser('bob', 'bob', { versions: [1, 2, 3] });
+    await befriend(alice, bob);
+    const photoPost = await postPhotos(alice, 'At the beach', [makePhoto('beach', 1)]);
+    await connect(alice, bob);
+    /** Where each of bob's `want`s for alice's wall starts. */
+    const wants: number[] = [];
+    const tap = (frame: Uint8Array, from: 'a' | 'b') => {
+      const m = decodeMessage(frame);
+      if (from === 'b' && m.ok && m.value.type === 'want' && m.value.wall === 'alice') wants.push(m.value.afterSeq);
+      return [frame];
+    };
+    const refill = createMemoryRefillMarks();
+    await refill.done('alice');
+
+    bob.versions = undefined;
+    bob.media = { store: createMemoryMediaStore(), onEvent: () => undefined, events: [], refill };
+    await connect(alice, bob, { tap });
+
+    expect(wants).toEqual([1]);
+    expect((await bob.replica.entryById('alice', photoPost.id))?.body).toBeNull();
   });
 });

@@ -1,31 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { toHex } from '@/core/bytes';
-import { readMediaFile } from '@/platform/read-media-file';
 import { openStagedPhotos, stagePhotoFile } from '@/platform/staged-photos';
-import type { ContentDb } from '@/platform/content-db';
 import { createSocialNetwork, type User } from './support/social-network';
-
-/** Bytes a post may carry as `type`: its signature, then `size` bytes that differ per `seed`. */
-function imageBytes(size: number, seed: number, signature = [0xff, 0xd8, 0xff, 0xe0]): Uint8Array {
-  const bytes = new Uint8Array(size);
-  for (let i = 0; i < size; i++) bytes[i] = (i * 31 + seed * 7) & 0xff;
-  bytes.set(signature);
-  return bytes;
-}
-
-/** What the composer does: stages a full image and its thumbnail, and names them for `host:post`. */
-async function stagePhoto(seed: number, alt = 'A red kite over the hill') {
-  const db = await openStagedPhotos();
-  const full = await stagePhotoFile(db, imageBytes(150_000, seed), 'image/jpeg', Date.now());
-  const thumbnail = await stagePhotoFile(db, imageBytes(3_000, seed + 1000), 'image/jpeg', Date.now());
-  return { full, thumbnail, alt };
-}
-
-const held = async (db: ContentDb, name: string) => {
-  const blob = await readMediaFile(db, name);
-  return blob ? toHex(sha256(new Uint8Array(await blob.arrayBuffer()))) : null;
-};
+import { heldFile as held, imageBytes, stagePhoto } from './support/staged-photo';
 
 async function friends() {
   const net = createSocialNetwork();

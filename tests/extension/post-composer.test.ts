@@ -1,9 +1,10 @@
 // @vitest-environment happy-dom
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import PostComposer from '@/components/social/PostComposer.vue';
+import { SURFACE } from '@/components/surface';
 import { LIMITS } from '@/core/limits';
 import { useFeedStore } from '@/stores/feed';
 import { useSessionStore } from '@/stores/session';
@@ -120,10 +121,50 @@ describe('post composer photos', () => {
     expect(form.findAll('button[aria-label^="Remove photo"]')).toHaveLength(kept);
   });
 
-  it('offers no photos on a friend’s wall, where posts are text for now', async () => {
+  it('offers Add photos on a friend’s wall too, and sends the photos with the post', async () => {
     const form = composer();
-    useFeedStore().wall = 'bob';
+    const feed = useFeedStore();
+    feed.wall = 'bob';
+    const sent: { wall: string | null; alts: string[] }[] = [];
+    feed.post = async (_text, photos = []) => (sent.push({ wall: feed.wall, alts: photos.map((p) => p.alt) }), null);
     await flushPromises();
+
+    expect(form.get('label[for="pw-composer"]').text()).toBe("Write on @bob's wall");
+    await pick(form, [jpeg('kite.jpg')]);
+    await form.get('input[type="text"]').setValue('For you');
+    await form.get('form').trigger('submit');
+    await flushPromises();
+
+    expect(sent).toEqual([{ wall: 'bob', alts: ['For you'] }]);
+  });
+});
+
+describe('post composer photos in Firefox’s popup', () => {
+  beforeEach(() => {
+    fakeBrowser.reset();
+    document.body.innerHTML = '';
+    vi.stubEnv('FIREFOX', true as unknown as string); // WXT defines it as a boolean
+  });
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('says why photos are added in the side panel and opens the sidebar from a button (Mozilla bug 1292701)', async () => {
+    const pinia = createPinia();
+    setActivePinia(pinia);
+    useSessionStore().handle = 'alice';
+    const sidebar = { open: vi.fn(async () => undefined) };
+    Object.assign(fakeBrowser, { sidebarAction: sidebar });
+    vi.spyOn(fakeBrowser.windows, 'getCurrent').mockResolvedValue({ id: 7, focused: true, incognito: false, alwaysOnTop: false });
+    const close = vi.spyOn(window, 'close').mockImplementation(() => undefined);
+    const form = mount(PostComposer, { global: { plugins: [pinia], provide: { [SURFACE as symbol]: 'popup' } }, attachTo: document.body });
+    await flushPromises();
+
     expect(form.find('input[type="file"]').exists()).toBe(false);
+    expect(form.text()).toContain('Firefox closes this popup when a file picker opens');
+    await form.get('button.side-panel-button').trigger('click');
+    await flushPromises();
+
+    expect(form.get('button.side-panel-button').text()).toBe('Add photos in the side panel');
+    expect(sidebar.open).toHaveBeenCalledOnce();
+    expect(close).toHaveBeenCalled();
   });
 });

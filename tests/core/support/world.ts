@@ -10,6 +10,7 @@ import type { Replica } from '../../../core/replica';
 import { createMemoryMediaStore, type MediaStore } from '../../../core/mediaStore';
 import type { MediaEvent } from '../../../core/syncMedia';
 import type { RelayDeps } from '../../../core/syncRelay';
+import type { RefillMarks } from '../../../core/syncRefill';
 import { createSyncSession, type SyncEvent, type SyncSession } from '../../../core/syncSession';
 import { createMemoryTransportPair, type FrameTap } from '../../../core/transport';
 import { createVerifier, pureVerifier, type Verifier } from '../../../core/verifier';
@@ -45,7 +46,7 @@ export type User = {
   /** How this user checks signatures: WebCrypto's Ed25519 as the extension does, unless made with `verifier: 'pure'`. */
   verifier: Verifier;
   /** Photo files (version 4), when made with `media: true`. */
-  media?: { store: MediaStore; onEvent: (e: MediaEvent) => void; events: MediaEvent[] };
+  media?: { store: MediaStore; onEvent: (e: MediaEvent) => void; events: MediaEvent[]; refill?: RefillMarks };
 };
 
 export function makeUser(

@@ -17,7 +17,7 @@ const BOB_POST = 'No picture here, just words.';
  * alice stored, read from bob's IndexedDB —, and bob, who has none, shows as initials. Chromium ↔ Chromium.
  */
 describe('scenario 14 (issue 12): profile pictures', () => {
-  const scene = new Scene('14-profile-pictures');
+  const scene = new Scene('20-profile-pictures');
   let alice: TestUser;
   let bob: TestUser;
   let alicePopup: ExtensionPage;
