@@ -38,6 +38,7 @@ import { sleep, waitFor } from '../tests/e2e/support/wait';
 import { publish, type Row } from './report';
 import { median } from './stats';
 import { chromiumVersion, startConnectedPair } from './support/connected-pair';
+import { profileDuring } from './support/cpu-profile';
 import { watchDelivery, type Delivery } from './support/media-delivery';
 import { photoFiles, stageFile } from './support/media-photos';
 import { noisePng } from './support/noise-png';
@@ -53,6 +54,8 @@ const MESSAGE_BYTES = LIMITS.mediaChunkBytes;
 const PRODUCT_BUFFER: BulkBuffer = { high: DRAIN_THRESHOLD_BYTES + 1, low: DRAIN_THRESHOLD_BYTES };
 const DELIVERY_TIMEOUT_MS = 60_000;
 const TARGET_RAW_SHARE = 0.5;
+/** `BENCH_MEDIA_PROFILE=1`: CPU-profile both peer hosts during the first 16 MiB transfer (bench/support/cpu-profile.ts). */
+const PROFILE = process.env.BENCH_MEDIA_PROFILE === '1';
 
 const load = (): number => Number(loadavg()[0]!.toFixed(2));
 const mbps = (bytes: number, ms: number): number => bytes / 1e6 / (ms / 1000);
@@ -119,7 +122,7 @@ describe('photos between two browsers (issue 12, benchmark)', () => {
       const watch = await watchDelivery(bob, 'alice', 2, DELIVERY_TIMEOUT_MS);
       const postedAt = Date.now();
       await request(alicePopup, 'host:post', { text: `A 16 MiB picture, take ${run}.`, photos: [{ full, thumbnail, alt: `Random pixels, take ${run}` }] });
-      const delivery = await watch.delivered();
+      const delivery = PROFILE && run === 1 ? await profileDuring([alice, bob], scene.artifactsDir, '16MiB', watch.delivered) : await watch.delivered();
       const big = delivery.files.find((f) => !f.thumbnail);
       expect(big?.name, 'the 16 MiB file bob holds is the one alice staged').toBe(full);
       const ms = big!.completeAt! - delivery.receivedAt;
