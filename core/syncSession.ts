@@ -355,6 +355,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   transport.onFrame((frame) => {
     const decoded = decodeMessage(frame);
     batches.arrived(decoded);
+    if (decoded.ok && decoded.value.type === 'chunk') media?.arrived(decoded.value);
     void enqueue(() => handle(frame, decoded));
   });
   // After the frames that arrived before the close: the last one may be the peer's `error`.
