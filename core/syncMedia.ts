@@ -40,6 +40,8 @@ export type MediaRoleDeps = {
   send(m: PeerMessage): void;
   /** Resolves once the transport can take another frame (its buffered amount is low). */
   drained(): Promise<void>;
+  /** This side asks for `frames` chunks: they are not held against the friend's limits (Transport.solicit). */
+  solicit(frames: number): void;
   open(): boolean;
   refuse(code: ErrorCode, reason: string): void;
   /** Storage failed while serving, outside the session's queue. */
@@ -106,6 +108,7 @@ export function createMediaRole(d: MediaRoleDeps) {
       const { ref, file, wall } = active.want;
       asked.push({ ref, file, next: active.next, end: active.next + count });
       inFlight += count;
+      d.solicit(count);
       d.send({ type: 'fetch', wall, file: ref.sha256, from: active.next, count });
       active.next += count;
       if (active.next === active.count) active = null;

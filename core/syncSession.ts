@@ -228,7 +228,8 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     const ready = () => state === 'ready';
     const drained = () => transport.drained?.() ?? Promise.resolve();
     const failed = (e: unknown) => void enqueue(() => Promise.reject(e)); // ends the session as any storage failure does
-    return createMediaRole({ media: mediaDeps, replica, me, peer, relay: () => relay, now: deps.now, send, drained, open: ready, refuse: (code, reason) => shutdown(code, reason, true), failed });
+    const solicit = (frames: number) => transport.solicit?.(frames);
+    return createMediaRole({ media: mediaDeps, replica, me, peer, relay: () => relay, now: deps.now, send, drained, solicit, open: ready, refuse: (code, reason) => shutdown(code, reason, true), failed });
   }
 
   function relayRole(relayDeps: RelayDeps, peerKey: Uint8Array): RelayRole {
