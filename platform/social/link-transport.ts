@@ -45,6 +45,7 @@ export function createPeerBudget(peer: string, now: () => number, limits = DEFAU
 }
 
 export interface LinkTransport extends Transport {
+  solicit(frames: number): void;
   /** Why the link was cut by this side's limits, or null. */
   readonly violation: string | null;
 }

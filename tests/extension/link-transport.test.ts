@@ -68,7 +68,7 @@ describe('sync link transport', () => {
     const got: Uint8Array[] = [];
     transport.onFrame((f) => got.push(f));
 
-    transport.solicit!(1000);
+    transport.solicit(1000);
     for (let i = 0; i < 2 * LIMITS.mediaChunksInFlight; i++) theirs.send(new Uint8Array(LIMITS.mediaChunkBytes + 40));
     await flush();
     expect(transport.violation).toBeNull();
@@ -87,7 +87,7 @@ describe('sync link transport', () => {
     const transport = createLinkTransport(mine, () => 0, { framesPerMinute: 1000, bytesPerHour: 100_000 });
     transport.onFrame(() => undefined);
 
-    transport.solicit!(4);
+    transport.solicit(4);
     theirs.send(new Uint8Array(LIMITS.mediaChunkBytes + 1024));
     theirs.send(new Uint8Array(LIMITS.mediaChunkBytes + 1024));
     await flush();
