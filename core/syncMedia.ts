@@ -142,14 +142,17 @@ export function createMediaRole(d: MediaRoleDeps) {
     inFlight--;
     if (head.next === head.end) asked.shift();
     const count = chunkCount(head.ref.size);
-    // Stored behind: the next chunk is checked while this one is written (./syncMediaWrites.ts).
+    // The window has room: ask for more before this chunk's write can make the session wait, so the
+    // friend reads and sends while this side stores. Stored behind (./syncMediaWrites.ts): the next chunk
+    // is checked while this one is written.
+    await advance();
     await writer.add(head.file, m.index, count, m.data);
     if (m.index === count - 1) {
       await writer.flush();
       if ((await store.firstMissing(head.file)) === count) await finish(head.ref, head.file);
       else taken.delete(head.file);
+      await advance();
     }
-    await advance();
   }
 
   async function onMissing(m: Message<'missing'>): Promise<void> {

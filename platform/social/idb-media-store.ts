@@ -58,9 +58,12 @@ function createStore(db: ContentDb): MediaStore {
     await tx.done;
   }
 
-  /** One transaction for consecutive chunks: a chunk of the wrong index or length is dropped, the others kept. */
+  /**
+   * One transaction for consecutive chunks: a chunk of the wrong index or length is dropped, the others kept.
+   * Relaxed durability, as for a pulled batch (idb-replica.ts): a chunk lost to a power cut is fetched again.
+   */
   async function putChunks(file: string, from: number, chunks: readonly Uint8Array[]): Promise<void> {
-    const tx = db.transaction(['mediaFiles', 'mediaChunks'], 'readwrite');
+    const tx = db.transaction(['mediaFiles', 'mediaChunks'], 'readwrite', { durability: 'relaxed' });
     const held = await tx.objectStore('mediaFiles').get(file);
     if (held?.status === 'partial') {
       const fits = (index: number, bytes: Uint8Array) =>
