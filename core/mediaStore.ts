@@ -37,6 +37,8 @@ export interface MediaStore {
   firstMissing(file: string): Promise<number>;
   /** Keeps a chunk already checked against its hash; ignored for a file nothing refers to. */
   putChunk(file: string, index: number, bytes: Uint8Array): Promise<void>;
+  /** Keeps checked chunks `from`, `from + 1`, … at once (one transaction), each as `putChunk` would. */
+  putChunks(file: string, from: number, chunks: readonly Uint8Array[]): Promise<void>;
   /** Every chunk in order as one file, or null while any is missing. */
   assemble(file: string): Promise<Uint8Array | null>;
   /** Marks a file whose whole hash matched as complete: it may be shown and served. */
@@ -47,6 +49,8 @@ export interface MediaStore {
   putFile(ref: MediaRef, bytes: Uint8Array): Promise<void>;
   /** Chunk `index` of a complete file, else null. */
   readChunk(file: string, index: number): Promise<Uint8Array | null>;
+  /** Chunks `from` … `from + count - 1` of a complete file at once (one transaction), fewer past its end; none if it is not complete. */
+  readChunks(file: string, from: number, count: number): Promise<Uint8Array[]>;
   /** The size of a complete file, else null. */
   completeSize(file: string): Promise<number | null>;
 }
@@ -90,6 +94,10 @@ export function createMemoryMediaStore(): MediaStore {
       const held = files.get(file);
       if (held && !held.complete) held.chunks[index] = bytes.slice();
     },
+    async putChunks(file, from, chunks) {
+      const held = files.get(file);
+      if (held && !held.complete) chunks.forEach((bytes, i) => (held.chunks[from + i] = bytes.slice()));
+    },
     async assemble(file) {
       const held = files.get(file);
       if (!held) return null;
@@ -119,6 +127,11 @@ export function createMemoryMediaStore(): MediaStore {
     async readChunk(file, index) {
       const held = files.get(file);
       return held?.complete && held.chunks[index] ? held.chunks[index].slice() : null;
+    },
+    async readChunks(file, from, count) {
+      const held = files.get(file);
+      if (!held?.complete || !Number.isInteger(from) || from < 0) return [];
+      return held.chunks.slice(from, from + Math.max(0, count)).flatMap((chunk) => (chunk ? [chunk.slice()] : []));
     },
     completeSize: async (file) => (files.get(file)?.complete ? files.get(file)!.ref.size : null),
   };

@@ -1,15 +1,15 @@
-import { sha256 } from '@noble/hashes/sha2.js';
 import { decodeBody, photoFiles } from './body';
 import { bytesEqual, toHex } from './bytes';
 import type { FeedChange } from './feed';
 import { LIMITS } from './limits';
-import { chunkCount, type MediaRef, verifyMediaChunk } from './media';
+import { checkMediaChunk, chunkCount, type MediaRef, pureSha256, type Sha256 } from './media';
 import type { MediaStore } from './mediaStore';
 import { keepProfilePicture } from './profileMedia';
 import type { ErrorCode, MissingReason, PeerMessage } from './messages';
 import type { Replica, StoredEntry } from './replica';
 import { createMediaServe } from './syncMediaServe';
 import type { RefillMarks } from './syncRefill';
+import { createChunkWriter } from './syncMediaWrites';
 import type { RelayRole } from './syncRelay';
 
 /** What a session did with photo files: `of` chunks in all, `chunks` held from the first on. */
@@ -23,10 +23,12 @@ export type MediaEvent =
   | { type: 'mediaDamaged'; file: string };
 
 /**
- * What a version-4 session needs to move photos: this side's file store, who hears of transfers, and which
- * friends' walls were pulled again for the photo posts an older version of this side got without bodies.
+ * What a version-4 session needs to move photos: this side's file store, who hears of transfers, which
+ * friends' walls were pulled again for the photo posts an older version of this side got without bodies, and
+ * the SHA-256 that checks chunks and files (pure JS unless given; a browser passes WebCrypto's, which hashes a
+ * 16 MiB file many times faster).
  */
-export type MediaDeps = { store: MediaStore; onEvent?: (event: MediaEvent) => void; refill?: RefillMarks };
+export type MediaDeps = { store: MediaStore; onEvent?: (event: MediaEvent) => void; refill?: RefillMarks; sha256?: Sha256 };
 
 type Message<T extends PeerMessage['type']> = Extract<PeerMessage, { type: T }>;
 
@@ -41,6 +43,8 @@ export type MediaRoleDeps = {
   send(m: PeerMessage): void;
   /** Resolves once the transport can take another frame (its buffered amount is low). */
   drained(): Promise<void>;
+  /** This side asks for `frames` chunks: they are not held against the friend's limits (Transport.solicit). */
+  solicit(frames: number): void;
   open(): boolean;
   refuse(code: ErrorCode, reason: string): void;
   /** Storage failed while serving, outside the session's queue. */
@@ -62,7 +66,9 @@ type Asked = { want: Wanted; ref: MediaRef; file: string; next: number; end: num
  */
 export function createMediaRole(d: MediaRoleDeps) {
   const { store } = d.media;
+  const hash = d.media.sha256 ?? pureSha256;
   const emit = (event: MediaEvent) => d.media.onEvent?.(event);
+  const writer = createChunkWriter({ store, failed: d.failed, stored: (file, held, of) => emit({ type: 'mediaProgress', file, chunks: held, of }) });
   const queue: Wanted[] = [];
   /** Files queued or being fetched, and files the friend said it lacks: each asked for once per session. */
   const taken = new Set<string>();
@@ -73,6 +79,8 @@ export function createMediaRole(d: MediaRoleDeps) {
   /** This side's fetches not fully answered, oldest first: the friend answers them in order. */
   const asked: Asked[] = [];
   let inFlight = 0;
+  /** Chunk hashes started as their frames arrived (WebCrypto hashes them in parallel), taken when the queue gets there. */
+  const early = new WeakMap<Message<'chunk'>, Promise<Uint8Array>>();
   const serve = createMediaServe({ ...d, store, mayRead: async (wall) => wall === d.me || wall === d.peer || (await d.relay()?.admit(wall)) === 'serve' });
 
   const mayHold = (wall: string) => wall === d.me || wall === d.peer || (d.relay()?.holds(wall) ?? false);
@@ -105,6 +113,7 @@ export function createMediaRole(d: MediaRoleDeps) {
       const { ref, file, wall } = active.want;
       asked.push({ want: active.want, ref, file, next: active.next, end: active.next + count });
       inFlight += count;
+      d.solicit(count);
       d.send({ type: 'fetch', wall, file: ref.sha256, from: active.next, count });
       active.next += count;
       if (active.next === active.count) active = null;
@@ -116,7 +125,7 @@ export function createMediaRole(d: MediaRoleDeps) {
     taken.delete(file);
     const bytes = await store.assemble(file);
     if (!bytes) return;
-    if (!bytesEqual(sha256(bytes), ref.sha256)) {
+    if (!bytesEqual(await hash(bytes), ref.sha256)) {
       await store.discard(file);
       missing.add(file);
       return emit({ type: 'mediaDamaged', file });
@@ -130,20 +139,25 @@ export function createMediaRole(d: MediaRoleDeps) {
     if (!head || !bytesEqual(head.ref.sha256, m.file) || m.index !== head.next) {
       return d.refuse('bad_message', `@${d.peer} sent a photo chunk that was not asked for.`);
     }
-    if (!verifyMediaChunk(head.ref, m.index, m.data)) {
+    const digest = early.get(m) ?? hash(m.data);
+    if (!(await checkMediaChunk(head.ref, m.index, m.data, () => digest))) {
       return d.refuse('bad_message', `@${d.peer} sent chunk ${m.index} of photo ${head.file.slice(0, 12)} that does not match its hash.`);
     }
     head.next++;
     inFlight--;
     if (head.next === head.end) asked.shift();
-    await store.putChunk(head.file, m.index, m.data);
     const count = chunkCount(head.ref.size);
-    emit({ type: 'mediaProgress', file: head.file, chunks: m.index + 1, of: count });
+    // The window has room: ask for more before this chunk's write can make the session wait, so the
+    // friend reads and sends while this side stores. Stored behind (./syncMediaWrites.ts): the next chunk
+    // is checked while this one is written.
+    await advance();
+    await writer.add(head.file, m.index, count, m.data);
     if (m.index === count - 1) {
+      await writer.flush();
       if ((await store.firstMissing(head.file)) === count) await finish(head.ref, head.file);
       else taken.delete(head.file);
+      await advance();
     }
-    await advance();
   }
 
   async function onMissing(m: Message<'missing'>): Promise<void> {
@@ -159,6 +173,10 @@ export function createMediaRole(d: MediaRoleDeps) {
   }
 
   return {
+    /** A chunk frame arrived (before the session's queue reaches it): its hash starts now. */
+    arrived(m: Message<'chunk'>): void {
+      if (inFlight > 0) early.set(m, hash(m.data));
+    },
     /** After the handshake: fetch what is still wanted from files of walls the friend may hold. */
     async start(): Promise<void> {
       for (const w of await store.wanted()) {
@@ -219,7 +237,7 @@ export function createMediaRole(d: MediaRoleDeps) {
     },
     /** Requests and answers still under way. */
     get pending(): number {
-      return queue.length + asked.length + serve.pending + (active ? 1 : 0);
+      return queue.length + asked.length + serve.pending + writer.pending + (active ? 1 : 0);
     },
     clear(): void {
       queue.length = 0;

@@ -240,7 +240,8 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     const ready = () => state === 'ready';
     const drained = () => transport.drained?.() ?? Promise.resolve();
     const failed = (e: unknown) => void enqueue(() => Promise.reject(e)); // ends the session as any storage failure does
-    return createMediaRole({ media: mediaDeps, replica, me, peer, relay: () => relay, now: deps.now, send, drained, open: ready, refuse: (code, reason) => shutdown(code, reason, true), failed });
+    const solicit = (frames: number) => transport.solicit?.(frames);
+    return createMediaRole({ media: mediaDeps, replica, me, peer, relay: () => relay, now: deps.now, send, drained, solicit, open: ready, refuse: (code, reason) => shutdown(code, reason, true), failed });
   }
 
   function relayRole(relayDeps: RelayDeps, peerKey: Uint8Array): RelayRole {
@@ -368,6 +369,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   transport.onFrame((frame) => {
     const decoded = decodeMessage(frame);
     batches.arrived(decoded);
+    if (decoded.ok && decoded.value.type === 'chunk') media?.arrived(decoded.value);
     void enqueue(() => handle(frame, decoded));
   });
   // After the frames that arrived before the close: the last one may be the peer's `error`.

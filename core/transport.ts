@@ -14,6 +14,11 @@ export interface Transport {
    * on it before each; a transport without a buffer of its own leaves it out.
    */
   drained?(): Promise<void>;
+  /**
+   * This side just asked the peer for `frames` photo chunks (§7.6): a transport that limits what a peer may
+   * send counts them as asked for, not against the peer. A transport without limits leaves it out.
+   */
+  solicit?(frames: number): void;
 }
 
 /** Sees every frame in flight between two in-memory transports; it may change, drop or add frames. */

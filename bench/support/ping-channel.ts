@@ -92,28 +92,32 @@ export async function closePingChannel(from: TestUser, to: TestUser): Promise<vo
   ]);
 }
 
+/** How much a bulk sender keeps buffered: it sends while under `high`, then waits for `bufferedamountlow` at `low`. */
+export type BulkBuffer = { high: number; low: number };
+
 /**
  * The same kind of channel for bulk transfer: `from` streams `bytes` bytes in messages of `messageBytes`
- * (as fast as the channel takes them, keeping at most 4 MiB buffered), `to` counts them and answers once all
- * have arrived; the time is `from`'s, from the first send to that answer — the raw cost of moving those bytes
- * between the two browsers, one way, plus one short message back. In `lockstep`, `to` acknowledges each message
- * and `from` sends the next only then: one round trip per message, as a sync session has per batch.
+ * (as fast as the channel takes them, keeping at most `buffer.high` bytes buffered — 4 MiB unless given — and
+ * waiting for `bufferedamountlow` at `buffer.low`), `to` counts them and answers once all have arrived; the
+ * time is `from`'s, from the first send to that answer — the raw cost of moving those bytes between the two
+ * browsers, one way, plus one short message back. In `lockstep`, `to` acknowledges each message and `from`
+ * sends the next only then: one round trip per message, as a sync session has per batch.
  *
  * Returns a transfer: milliseconds, measured inside `from`'s document.
  */
 export async function openBulkChannel(
   from: TestUser,
   to: TestUser,
-): Promise<(bytes: number, messageBytes: number, lockstep?: boolean) => Promise<number>> {
+): Promise<(bytes: number, messageBytes: number, lockstep?: boolean, buffer?: BulkBuffer) => Promise<number>> {
   await pairChannel(
     from,
     to,
     'bench-bulk',
     `globalThis.__benchBulk = {
         pc,
-        send: (total, size, lockstep) => new Promise((resolve) => {
+        send: (total, size, lockstep, high, low) => new Promise((resolve) => {
           const message = new Uint8Array(size).fill(120);
-          channel.bufferedAmountLowThreshold = 1 << 20;
+          channel.bufferedAmountLowThreshold = low;
           let sent = 0;
           const next = () => {
             const n = Math.min(size, total - sent);
@@ -121,7 +125,7 @@ export async function openBulkChannel(
             sent += n;
           };
           const pump = () => {
-            while (sent < total && channel.bufferedAmount < 4 << 20) next();
+            while (sent < total && channel.bufferedAmount < high) next();
             if (sent < total) channel.addEventListener('bufferedamountlow', pump, { once: true });
           };
           channel.onmessage = ({ data }) => {
@@ -152,8 +156,8 @@ export async function openBulkChannel(
         };
       })`,
   );
-  return (bytes, messageBytes, lockstep = false) =>
-    evaluateInOffscreen<number>(from, `globalThis.__benchBulk.send(${bytes}, ${messageBytes}, ${lockstep})`);
+  return (bytes, messageBytes, lockstep = false, buffer = { high: 4 << 20, low: 1 << 20 }) =>
+    evaluateInOffscreen<number>(from, `globalThis.__benchBulk.send(${bytes}, ${messageBytes}, ${lockstep}, ${buffer.high}, ${buffer.low})`);
 }
 
 /** Closes both ends of the bulk channel. */

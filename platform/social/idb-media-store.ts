@@ -31,6 +31,7 @@ export function createIdbMediaStore(db: ContentDb): MediaStore {
     dropReferences: guarded(store.dropReferences),
     dropWall: guarded(store.dropWall),
     putChunk: guarded(store.putChunk),
+    putChunks: guarded(store.putChunks),
     complete: guarded(store.complete),
     discard: guarded(store.discard),
     putFile: guarded(store.putFile),
@@ -85,6 +86,23 @@ function createStore(db: ContentDb): MediaStore {
     await tx.done;
   }
 
+  /**
+   * One transaction for consecutive chunks: a chunk of the wrong index or length is dropped, the others kept.
+   * Relaxed durability, as for a pulled batch (idb-replica.ts): a chunk lost to a power cut is fetched again.
+   */
+  async function putChunks(file: string, from: number, chunks: readonly Uint8Array[]): Promise<void> {
+    const tx = db.transaction(['mediaFiles', 'mediaChunks'], 'readwrite', { durability: 'relaxed' });
+    const held = await tx.objectStore('mediaFiles').get(file);
+    if (held?.status === 'partial') {
+      const fits = (index: number, bytes: Uint8Array) =>
+        Number.isInteger(index) && index >= 0 && index < chunkCount(held.ref.size) && bytes.length === chunkSize(held.ref.size, index);
+      // All requests at once, then one wait; a copy each: a subarray would store its whole underlying buffer.
+      const puts = chunks.flatMap((bytes, i) => (fits(from + i, bytes) ? [tx.objectStore('mediaChunks').put({ name: file, index: from + i, bytes: bytes.slice() })] : []));
+      await Promise.all(puts);
+    }
+    await tx.done;
+  }
+
   return {
     async addReference(ref, use) {
       const tx = db.transaction(['mediaFiles', 'mediaUses'], 'readwrite');
@@ -119,14 +137,8 @@ function createStore(db: ContentDb): MediaStore {
       for (let i = 0; i < count; i++) if (keys[i]?.[1] !== i) return i;
       return count;
     },
-    async putChunk(file, index, bytes) {
-      const tx = db.transaction(['mediaFiles', 'mediaChunks'], 'readwrite');
-      const held = await tx.objectStore('mediaFiles').get(file);
-      const fits = held && Number.isInteger(index) && index >= 0 && index < chunkCount(held.ref.size) && bytes.length === chunkSize(held.ref.size, index);
-      // A copy: a subarray would store its whole underlying buffer.
-      if (held?.status === 'partial' && fits) await tx.objectStore('mediaChunks').put({ name: file, index, bytes: bytes.slice() });
-      await tx.done;
-    },
+    putChunk: (file, index, bytes) => putChunks(file, index, [bytes]),
+    putChunks,
     async assemble(file) {
       const tx = db.transaction(['mediaFiles', 'mediaChunks']);
       const held = await tx.objectStore('mediaFiles').get(file);
@@ -168,6 +180,19 @@ function createStore(db: ContentDb): MediaStore {
         await tx.objectStore('mediaFiles').put({ ...held, status: 'complete' });
       }
       await tx.done;
+    },
+    async readChunks(file, from, count) {
+      const tx = db.transaction(['mediaFiles', 'mediaChunks']);
+      const held = await tx.objectStore('mediaFiles').get(file);
+      if (held?.status !== 'complete' || !Number.isInteger(from) || from < 0 || !(count > 0)) return [];
+      const rows = await tx.objectStore('mediaChunks').getAll(IDBKeyRange.bound([file, from], [file, from + count - 1]));
+      // Consecutive from `from`: a chunk past a gap is not the one asked for.
+      const run: Uint8Array[] = [];
+      for (const row of rows) {
+        if (row.index !== from + run.length) break;
+        run.push(row.bytes);
+      }
+      return run;
     },
     async readChunk(file, index) {
       const tx = db.transaction(['mediaFiles', 'mediaChunks']);

@@ -12,6 +12,15 @@ export interface LinkLimits {
 
 export const DEFAULT_LINK_LIMITS: LinkLimits = { framesPerMinute: 600, bytesPerHour: 64 * 1024 * 1024 };
 
+/**
+ * Photo chunks this side asked for and has not received pass the limits uncounted, as many as two fetch
+ * windows: a peer that answers `missing` instead leaves little credit. Without this, a friend sending one
+ * 16 MiB photo (256 chunks) at full speed was paused for sending too many messages (`npm run bench:media`).
+ */
+const MAX_SOLICITED_FRAMES = 2 * LIMITS.mediaChunksInFlight;
+/** A `chunk` frame: 64 KiB of data and a small header. */
+const SOLICITED_FRAME_BYTES = LIMITS.mediaChunkBytes + 256;
+
 /** What one peer may still send: shared by all its connections, so reconnecting does not reset it. */
 export interface PeerBudget {
   /** Counts one frame of `bytes`; returns why the peer is over its limits, or null. */
@@ -36,6 +45,7 @@ export function createPeerBudget(peer: string, now: () => number, limits = DEFAU
 }
 
 export interface LinkTransport extends Transport {
+  solicit(frames: number): void;
   /** Why the link was cut by this side's limits, or null. */
   readonly violation: string | null;
 }
@@ -77,7 +87,13 @@ export function createLinkTransport(
     for (const handler of closeHandlers) handler();
   };
 
+  let solicited = 0;
+
   function withinLimits(frame: Uint8Array): boolean {
+    if (solicited > 0 && frame.length <= SOLICITED_FRAME_BYTES) {
+      solicited--;
+      return true;
+    }
     violation = budget.spend(frame.length);
     return violation === null;
   }
@@ -112,6 +128,9 @@ export function createLinkTransport(
     },
     close,
     drained: () => drain.drained(),
+    solicit(frames) {
+      solicited = Math.min(MAX_SOLICITED_FRAMES, solicited + Math.max(0, frames));
+    },
     get violation() {
       return violation;
     },

@@ -1,4 +1,5 @@
 import type { RandomBytes } from '@/core/identity';
+import type { Sha256 } from '@/core/media';
 import type { Verifier } from '@/core/verifier';
 import { PeerwallError } from '../errors';
 import { deleteDB } from 'idb';
@@ -28,6 +29,8 @@ export interface SocialHostDeps {
   randomBytes: RandomBytes;
   /** Shared by every account's service: its imported keys outlive a sign-out. */
   verifier?: Verifier;
+  /** Hashes photo chunks and files (social-service.ts). */
+  sha256?: Sha256;
   timers: Timers;
   onChange(change: SocialChange): void;
   notify(notice: SocialNotice): void;
@@ -87,6 +90,7 @@ export function createSocialHost(deps: SocialHostDeps): SocialHost {
       now: deps.now,
       randomBytes: deps.randomBytes,
       verifier: deps.verifier,
+      sha256: deps.sha256,
       timers: deps.timers,
       onChange: deps.onChange,
       notify: deps.notify,

@@ -1,4 +1,5 @@
 import type { Identity, RandomBytes } from '@/core/identity';
+import type { Sha256 } from '@/core/media';
 import { createWallPulls } from '@/core/relay';
 import { createSignatureCache } from '@/core/signatureCache';
 import type { Replica } from '@/core/replica';
@@ -54,6 +55,8 @@ export interface SocialServiceDeps {
   randomBytes: RandomBytes;
   /** Checks signatures (sync and own writes); the runtime's WebCrypto where it has Ed25519. Pure by default. */
   verifier?: Verifier;
+  /** Hashes photo chunks and files as they arrive; the runtime's WebCrypto. Pure JS by default. */
+  sha256?: Sha256;
   timers: Timers;
   /** What changed, for open pages. */
   onChange(change: SocialChange): void;
@@ -110,6 +113,7 @@ export function createSocialService(deps: SocialServiceDeps) {
         changes.feed();
         sealedSpread.call();
       },
+      sha256: deps.sha256,
     },
     verifier,
     timers,

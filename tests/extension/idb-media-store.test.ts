@@ -47,6 +47,8 @@ describe('the IndexedDB media store', () => {
     await store.putChunk(file, -1, new Uint8Array(CHUNK));
     await store.putChunk(file, 0.5, new Uint8Array(CHUNK));
     expect(await store.firstMissing(file)).toBe(0);
+    await store.putChunks(file, 0, [full.subarray(0, CHUNK), new Uint8Array(CHUNK)]);
+    expect(await store.firstMissing(file), 'a run keeps its good chunks and drops the one too long').toBe(1);
 
     await store.putChunk(file, 0, full.subarray(0, CHUNK));
     await store.putChunk(file, 1, full.subarray(CHUNK));

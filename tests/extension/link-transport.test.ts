@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LIMITS } from '@/core/limits';
 import { createLinkTransport } from '@/platform/social/link-transport';
 import { FakeLink } from './support/fake-peer';
 import { flush } from './support/fake-time';
@@ -58,6 +59,39 @@ describe('sync link transport', () => {
     await flush();
 
     expect(got).toHaveLength(1);
+    expect(transport.violation).toMatch(/too much data/);
+  });
+
+  it('does not count the photo chunks this side asked for against the peer, up to two fetch windows', async () => {
+    const { mine, theirs } = pair();
+    const transport = createLinkTransport(mine, () => 0, { framesPerMinute: 3, bytesPerHour: 1e9 });
+    const got: Uint8Array[] = [];
+    transport.onFrame((f) => got.push(f));
+
+    transport.solicit(1000);
+    for (let i = 0; i < 2 * LIMITS.mediaChunksInFlight; i++) theirs.send(new Uint8Array(LIMITS.mediaChunkBytes + 40));
+    await flush();
+    expect(transport.violation).toBeNull();
+    for (let i = 0; i < 3; i++) theirs.send(new Uint8Array(10));
+    await flush();
+    expect(transport.violation, 'three unasked frames fit the limit of three').toBeNull();
+    theirs.send(new Uint8Array(10));
+    await flush();
+
+    expect(got).toHaveLength(2 * LIMITS.mediaChunksInFlight + 3);
+    expect(transport.violation).toBe('@bob sent too many messages.');
+  });
+
+  it('counts a frame larger than a photo chunk against the peer even when chunks were asked for', async () => {
+    const { mine, theirs } = pair();
+    const transport = createLinkTransport(mine, () => 0, { framesPerMinute: 1000, bytesPerHour: 100_000 });
+    transport.onFrame(() => undefined);
+
+    transport.solicit(4);
+    theirs.send(new Uint8Array(LIMITS.mediaChunkBytes + 1024));
+    theirs.send(new Uint8Array(LIMITS.mediaChunkBytes + 1024));
+    await flush();
+
     expect(transport.violation).toMatch(/too much data/);
   });
 

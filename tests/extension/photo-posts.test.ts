@@ -32,6 +32,24 @@ describe('photo posts between two friends', () => {
     expect(alice.service.connectionLog('bob').some((e) => e.text.includes('protocol 4'))).toBe(true);
   });
 
+  it('takes a photo of many chunks from a friend without holding them against the friend’s message limits', async () => {
+    // 48 chunks and 3 MiB, well over these limits: only what bob did not ask for counts.
+    const net = createSocialNetwork({ social: { linkLimits: { framesPerMinute: 40, bytesPerHour: 1024 * 1024 } } });
+    const [alice, bob] = [await net.addUser('alice'), await net.addUser('bob')];
+    for (const u of [alice, bob]) await net.goOnline(u);
+    await net.befriend(alice, bob);
+    await net.settle();
+    const db = await openStagedPhotos();
+    const full = await stagePhotoFile(db, imageBytes(48 * 64 * 1024, 5), 'image/jpeg', Date.now());
+    const thumbnail = await stagePhotoFile(db, imageBytes(3_000, 6), 'image/jpeg', Date.now());
+
+    await alice.service.post('The whole ridge in one picture', [{ full, thumbnail, alt: 'A ridge from end to end' }]);
+    for (let round = 0; round < 100 && (await held(bob.db, full)) === null; round++) await net.settle();
+
+    expect(await held(bob.db, full)).toBe(full);
+    expect(bob.service.connectionLog('alice').map((e) => e.text).join('\n')).not.toMatch(/too many|too much/);
+  });
+
   it('posts a photo with no text at all', async () => {
     const { net, alice, bob } = await friends();
     const photo = await stagePhoto(60, '');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bytesEqual } from '../../../core/bytes';
 import { LIMITS } from '../../../core/limits';
 import type { MediaStore } from '../../../core/mediaStore';
 import { makePhoto, nameOf } from './photos';
@@ -171,6 +172,33 @@ export function describeMediaStoreContract(label: string, open: () => Promise<Me
       await store.putChunk(name, 0, new Uint8Array(CHUNK));
       expect(await store.readChunk(name, 0)).toEqual(full.subarray(0, CHUNK));
       expect(await store.readChunk(name, 2)).toBeNull();
+    });
+
+    it('keeps a run of chunks at once as one at a time would, and reads runs back only from a complete file', async () => {
+      const store = await open();
+      const { photo, full } = makePhoto('beach', 3); // 4 chunks, the last one short
+      const name = nameOf(photo.full);
+      const chunk = (i: number) => full.subarray(i * CHUNK, (i + 1) * CHUNK);
+      // Byte by byte without a deep diff of 64 KiB arrays, which takes seconds.
+      const run = async (read: Promise<Uint8Array[]>, ...want: number[]) => {
+        const got = await read;
+        return got.length === want.length && got.every((bytes, i) => bytesEqual(bytes, chunk(want[i]!)));
+      };
+      await store.addReference(photo.full, { wall: 'alice', entry: 'e1', thumbnail: false });
+      await store.putChunks(name, 1, [chunk(1), chunk(2)]);
+      expect(await store.firstMissing(name)).toBe(0);
+      await store.putChunks(name, 0, [chunk(0)]);
+      expect(await store.firstMissing(name)).toBe(3);
+      expect(await run(store.readChunks(name, 0, 3))).toBe(true);
+
+      await store.putChunks(name, 3, [chunk(3)]);
+      expect(bytesEqual((await store.assemble(name)) ?? new Uint8Array(0), full)).toBe(true);
+      await store.complete(name);
+      expect(await run(store.readChunks(name, 1, 2), 1, 2)).toBe(true);
+      expect(await run(store.readChunks(name, 2, 16), 2, 3), 'fewer past the end').toBe(true);
+      expect(await run(store.readChunks(name, 4, 1))).toBe(true);
+      await store.putChunks(name, 0, [new Uint8Array(CHUNK)]);
+      expect(await run(store.readChunks(name, 0, 1), 0), 'a complete file keeps its chunks').toBe(true);
     });
   });
 }
