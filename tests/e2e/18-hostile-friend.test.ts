@@ -20,18 +20,25 @@ const LIVE_POST_MS = 10_000;
 const CONSOLE_MARK = 'scenario 18: the offscreen console is being copied';
 
 /**
- * Each cheat, the `error` code alice's session must close with (docs/protocol.md §7.4) and why; a null code: the
- * link is cut without one, for exceeding the per-friend limits (§9).
+ * Each cheat; the `error` frame alice's session must close with (docs/protocol.md §7.4), code and message; and the
+ * line alice's Connection details (`host:connection-log`) must show for it. A null code: the link is cut without
+ * one, for exceeding the per-friend limits (§9), and alice pauses mallory until her next broker session.
  */
-const CHEATS: ReadonlyArray<readonly [Cheat, string | null, RegExp]> = [
-  ['forged-signature', 'invalid_batch', /entry 4 of @mallory has an invalid author signature/],
-  ['other-author', 'invalid_batch', /entry 4 of @mallory: it is signed in @bob's name with a key that is not theirs/],
-  ['forged-submissions', 'bad_message', /A submitted entry does not match its signature/],
-  ['sequence-gap', 'invalid_batch', /entry 5 of @mallory leaves a gap after 3/],
-  ['rewritten-history', 'invalid_batch', /entry 3 of @mallory conflicts with the entry already held at that position/],
-  ['oversized', 'too_large', /frame is larger than 256 KiB/],
-  ['far-oversized', null, /^$/],
-  ['flood', null, /^$/],
+type Expected = { cheat: Cheat; code: string | null; message: RegExp; log: RegExp };
+const closedWith = (cheat: Cheat, code: string, message: string): Expected => {
+  const text = message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return { cheat, code, message: new RegExp(`^${text}$`), log: new RegExp(`^closed: ${text} \\(${code}\\)$`) };
+};
+const cutFor = (cheat: Cheat, violation: string): Expected => ({ cheat, code: null, message: /^$/, log: new RegExp(`^pause: Paused @mallory: @mallory ${violation}\\.$`) });
+const CHEATS: readonly Expected[] = [
+  closedWith('forged-signature', 'invalid_batch', 'entry 4 of @mallory has an invalid author signature'),
+  closedWith('other-author', 'invalid_batch', "entry 4 of @mallory: it is signed in @bob's name with a key that is not theirs"),
+  closedWith('forged-submissions', 'bad_message', 'A submitted entry does not match its signature.'),
+  closedWith('sequence-gap', 'invalid_batch', 'entry 5 of @mallory leaves a gap after 3'),
+  closedWith('rewritten-history', 'invalid_batch', 'entry 3 of @mallory conflicts with the entry already held at that position'),
+  closedWith('oversized', 'too_large', 'frame is larger than 256 KiB'),
+  cutFor('far-oversized', 'sent a message larger than the protocol allows'),
+  cutFor('flood', 'sent too many messages'),
 ];
 
 type HeldEntry = { seq: number; id: string; author: string };
@@ -72,6 +79,14 @@ describe('scenario 18 (issue 13): a hostile friend', () => {
   let mallory: HostileFriend;
   let honestIds: string[] = [];
   const reports: SessionReport[] = [];
+  let lastLog: string[] = [];
+
+  /** alice's Connection details for @mallory since `since`, as `kind: text` lines. */
+  async function aliceSaysSince(since: number): Promise<string[]> {
+    const events = (await request(alicePopup, 'host:connection-log', { handle: 'mallory' })) as { at: number; kind: string; text: string }[];
+    lastLog = events.filter((event) => event.at >= since).map((event) => `${event.kind}: ${event.text}`);
+    return lastLog;
+  }
 
   beforeAll(async () => {
     [alice, bob] = (await scene.start([
@@ -107,25 +122,25 @@ describe('scenario 18 (issue 13): a hostile friend', () => {
   it('2. each cheat ends its session with the protocol’s error code; alice keeps only the honest prefix', async () => {
     scene.screenshotOnFailure();
     const started = Date.now();
-    for (const [cheat, code, why] of CHEATS) {
+    for (const { cheat, code, message, log } of CHEATS) {
+      const since = Date.now();
       // bob writes while mallory floods: his post must still come through.
       const during = cheat === 'flood' ? writePost(bobPopup, 'Written by bob while mallory floods alice') : null;
       const report = await mallory.session(cheat);
       reports.push(report);
       await during;
       expect(report, JSON.stringify(report)).toMatchObject({ cheat, closed: true, errorCode: code });
-      expect(report.errorMessage).toMatch(why);
+      expect(report.errorMessage).toMatch(message);
+      await waitFor(async () => ((await aliceSaysSince(since)).some((line) => log.test(line)) ? true : undefined), {
+        timeoutMs: 5_000,
+        describe: () => `alice's Connection details for @mallory do not say ${log}: ${JSON.stringify(lastLog)}`,
+      });
       // The submission in @bob's name carries a valid signature of a key that is not bob's: refused, not sealed.
       if (cheat === 'forged-submissions') expect(report.received).toContain("submitted:rejected (it is signed with a key that is not the author's pinned key)");
       if (cheat === 'flood') expect(report.sent).toBeGreaterThan(600);
       expect(await heldEntries(alice, 'mallory')).toEqual(honestIds.map((id, i) => ({ seq: i + 1, id, author: 'mallory' })));
     }
     console.info(`mallory's sessions took ${Date.now() - started} ms: ${JSON.stringify(reports.map((r) => [r.cheat, r.errorCode, r.errorMessage, r.sent, r.received]))}`);
-    const log = (await request(alicePopup, 'host:connection-log', { handle: 'mallory' })) as { kind: string; text: string }[];
-    const texts = log.map((event) => `${event.kind}: ${event.text}`);
-    // The two cuts without a code, as alice's Connection details tell them.
-    expect(texts.some((text) => /@mallory sent a message larger than the protocol allows/.test(text)), texts.join('\n')).toBe(true);
-    expect(texts.some((text) => /@mallory sent too many messages/.test(text)), texts.join('\n')).toBe(true);
     // Nothing of mallory's on alice's own wall: no submission in bob's name, nothing she forged.
     expect((await heldEntries(alice, 'alice')).filter((e) => e.author !== 'alice')).toEqual([]);
   }, 150_000);
