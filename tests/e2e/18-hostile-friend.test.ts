@@ -80,6 +80,7 @@ describe('scenario 18 (issue 13): a hostile friend', () => {
   let honestIds: string[] = [];
   const reports: SessionReport[] = [];
   let lastLog: string[] = [];
+  let attackStarted = 0;
 
   /** alice's Connection details for @mallory since `since`, as `kind: text` lines. */
   async function aliceSaysSince(since: number): Promise<string[]> {
@@ -122,6 +123,7 @@ describe('scenario 18 (issue 13): a hostile friend', () => {
   it('2. each cheat ends its session with the protocol’s error code; alice keeps only the honest prefix', async () => {
     scene.screenshotOnFailure();
     const started = Date.now();
+    attackStarted = started;
     for (const { cheat, code, message, log } of CHEATS) {
       const since = Date.now();
       // bob writes while mallory floods: his post must still come through.
@@ -153,6 +155,10 @@ describe('scenario 18 (issue 13): a hostile friend', () => {
     await writePost(bobPopup, after);
     await waitForPost(alicePopup, 'bob', after, LIVE_POST_MS);
     await waitForConnection(alicePopup, 'Online');
+    // The very connection to bob that was up before mallory started carried both posts: none closed or failed since.
+    const bobEvents = (await request(alicePopup, 'host:connection-log', { handle: 'bob' })) as { at: number; kind: string; text: string }[];
+    const since = bobEvents.filter((event) => event.at >= attackStarted).map((event) => `${event.kind}: ${event.text}`);
+    expect(since.filter((line) => /^(closed|failed|dial|incoming|pause):/.test(line))).toEqual([]);
     // The peer host's console reaches the log (so its silence below means something), and holds no uncaught error.
     const consoleFile = path.join(scene.artifactsDir, 'alice-chromium-console.log');
     await evaluateInOffscreen(alice, `console.info(${JSON.stringify(CONSOLE_MARK)})`);
