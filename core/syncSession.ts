@@ -1,9 +1,8 @@
-import { readdressOutbox } from './author';
 import { bodyVersion } from './body';
-import { bytesEqual, truncateText } from './bytes';
+import { truncateText } from './bytes';
 import type { FeedChange } from './feed';
 import { batchEntriesFor, decodeMessage, encodeMessage as encodeFrame, type ErrorCode, helloVersions, MEDIA_VERSION, type PeerMessage, PROTOCOL_VERSIONS, RELAY_VERSION } from './messages';
-import { type HandshakeSide, negotiateVersion, signHandshake, verifyHandshake } from './handshake';
+import { negotiateVersion } from './handshake';
 import type { Identity, RandomBytes } from './identity';
 import { LIMITS } from './limits';
 import { type Replica, type SignedEntry, type StoredEntry, StorageFullError } from './replica';
@@ -12,7 +11,7 @@ import { createAnswers } from './syncAnswers';
 import { createBatchIngest } from './syncBatches';
 import { createSubmissions } from './syncSubmissions';
 import { createWants } from './syncWants';
-import { judgeHello } from './syncHello';
+import { createHandshake } from './syncHandshake';
 import { createRelayRole, type RelayDeps, type RelayRole } from './syncRelay';
 import type { Result } from './result';
 import { refillAfter } from './syncRefill';
@@ -108,9 +107,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   const myNonce = deps.randomBytes(32);
   let state: SyncSession['state'] = 'handshake';
   let version = 0;
-  let peerSide: HandshakeSide | null = null;
   let peerGenesis: Uint8Array | null = null;
-  let pendingRotation: { key: Uint8Array; rotations: Identity['rotations'] } | null = null;
   let chain: Promise<void> = Promise.resolve();
 
   const emit = (event: SyncEvent) => {
@@ -120,7 +117,6 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   const send = (m: PeerMessage) => {
     if (state !== 'closed') transport.send(encodeFrame(m));
   };
-  const mySide = (): HandshakeSide => ({ handle: me, key: identity.publicKey, nonce: myNonce, fingerprint: deps.localFingerprint });
 
   const sendFrame = (frame: Uint8Array) => {
     if (state !== 'closed') transport.send(frame);
@@ -184,36 +180,28 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     shutdown('unsupported_version', `Protocol versions ${versions.join(', ')} are not compatible with ${offered.join(', ') || 'none'}; update Peerwall.`, true);
   }
 
-  async function onHello(m: Extract<PeerMessage, { type: 'hello' }>): Promise<void> {
-    const v = negotiateVersion(versions, m.versions);
-    if (v === null) return unsupportedVersion(m.versions);
-    // The handle is checked before any storage read, so an impostor is refused at once.
-    const friend = m.handle === peer ? await replica.friend(peer) : null;
-    const verdict = judgeHello(me, peer, friend, m);
-    if (!verdict.ok) {
-      if (verdict.keyChanged) emit({ type: 'keyChanged', handle: peer, key: m.key });
-      return shutdown(verdict.code, verdict.reason, true);
-    }
-    pendingRotation = verdict.rotation;
-    version = v;
-    peerGenesis = verdict.genesis;
-    peerSide = { handle: m.handle, key: m.key, nonce: m.nonce, fingerprint: deps.remoteFingerprint };
-    send({ type: 'auth', signature: signHandshake(v, mySide(), peerSide, identity.secretKey) });
-  }
+  const handshake = createHandshake({
+    replica,
+    identity,
+    peer,
+    versions,
+    verifier,
+    nonce: myNonce,
+    localFingerprint: deps.localFingerprint,
+    remoteFingerprint: deps.remoteFingerprint,
+    send,
+    refuse: (code, reason) => shutdown(code, reason, true),
+    unsupported: unsupportedVersion,
+    onKeyChanged: (key) => emit({ type: 'keyChanged', handle: peer, key }),
+    onKeyRotated: (key) => emit({ type: 'keyRotated', handle: peer, key }),
+  });
 
   async function onAuth(signature: Uint8Array): Promise<void> {
-    if (!peerSide) return shutdown('bad_message', 'auth arrived before hello.', true);
-    if (!(await verifyHandshake(verifier, version, peerSide, mySide(), signature))) {
-      return shutdown('bad_auth', `@${peer}'s handshake signature does not match this connection.`, true);
-    }
-    if (pendingRotation) {
-      const friend = await replica.friend(peer);
-      if (friend) await replica.putFriend({ ...friend, key: pendingRotation.key, rotations: pendingRotation.rotations });
-      if (friend && !bytesEqual(friend.key, pendingRotation.key)) {
-        await readdressOutbox(replica, identity, peer, pendingRotation.key);
-        emit({ type: 'keyRotated', handle: peer, key: pendingRotation.key });
-      }
-    }
+    const settled = await handshake.auth(signature);
+    if (!settled || state === 'closed') return;
+    const { peerSide } = settled;
+    version = settled.version;
+    peerGenesis = settled.peerGenesis;
     state = 'ready';
     if (version >= RELAY_VERSION && deps.relay) relay = relayRole(deps.relay, peerSide.key);
     if (version >= MEDIA_VERSION && deps.media) media = mediaRole(deps.media);
@@ -303,7 +291,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     const m = decoded.value;
     if (m.type === 'error') return shutdown(m.code, `@${peer} closed the connection: ${m.message}`, false, { byPeer: true });
     if (state === 'handshake') {
-      if (m.type === 'hello' && !peerSide) return onHello(m);
+      if (m.type === 'hello' && !handshake.helloSeen) return handshake.hello(m);
       if (m.type === 'auth') return onAuth(m.signature);
       return shutdown('bad_message', `Unexpected ${m.type} during the handshake.`, true);
     }
