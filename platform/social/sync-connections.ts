@@ -7,15 +7,16 @@ import type { Verifier } from '@/core/verifier';
 import { PeerwallError } from '../errors';
 import type { DataLink, LinkStateChange, PeerAccess } from '../ports';
 import type { Timers } from '../timers';
-import { catchUpSentence, createCatchUpTimes } from './catch-up-times';
+import { createCatchUpTimes } from './catch-up-times';
 import { createConnectionLog, type ConnectionEvent } from './connection-log';
+import { createConnectionEvents, type Connection } from './connection-events';
 import { createDialQueue } from './dial-queue';
 import { createFriendReach } from './friend-reach';
 import type { LinkLimits } from './link-transport';
-import { attemptDeadlines, failureSentence, refusal, watchLinkProgress, type AttemptTimeouts, type LinkFailure, type LinkProgress } from './link-progress';
+import { attemptDeadlines, failureSentence, watchLinkProgress, type AttemptTimeouts, type LinkFailure } from './link-progress';
 import { createPeerLimits } from './peer-limits';
 import type { FriendPresence } from './social-views';
-import { openSyncLink, type SyncLink } from './sync-link';
+import { openSyncLink } from './sync-link';
 
 export interface ConnectionOptions extends AttemptTimeouts {
   /** Waits before redialling a friend the broker reports online, one per failure in a row; the last repeats. */
@@ -52,22 +53,6 @@ export interface SyncConnectionsDeps {
   addProblem(sentence: string): void;
 }
 
-interface Connection {
-  sync: SyncLink;
-  progress: LinkProgress;
-  startedAt: number;
-  timers: unknown[];
-  /** Counted against `maxDials` until it is ready or closed. */
-  counted: boolean;
-  /** This side ended it on purpose, or already counted its failure: its close is no news. */
-  ended: boolean;
-  /** The session's close, when it closed with a code (the friend's `error` frame, or ours). */
-  refusal: LinkFailure | null;
-  wasReady: boolean;
-  catchUps: ReturnType<typeof createCatchUpTimes>;
-}
-
-const PROTOCOL_FAULTS = new Set(['bad_message', 'too_large', 'bad_auth', 'invalid_batch', 'not_allowed', 'wrong_peer']);
 const LAYER_KIND = { signaling: 'signaling', ice: 'ice', connection: 'dtls' } as const;
 
 export type SyncConnections = ReturnType<typeof createSyncConnections>;
@@ -98,6 +83,17 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
     dial: (handle) => dial(handle),
   });
   let stopped = false;
+  const onSyncEvent = createConnectionEvents({
+    log,
+    reach,
+    penalise: (handle, reason) => penalise(handle, reason),
+    releaseDial: (connection) => releaseDial(connection),
+    clearTimers: (connection) => clearTimers(connection),
+    changed: () => changed(),
+    elapsed: (connection) => elapsed(connection),
+    onEvent: deps.onEvent,
+    addProblem: deps.addProblem,
+  });
 
   /** The larger handle waits this much longer than the smaller before dialling, so they rarely dial at once. */
   const headStart = (handle: string): number => (me < handle ? 0 : options.answerDelayMs);
@@ -142,37 +138,6 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
     const delay = stopped ? null : reach.failed(handle, failure);
     if (delay !== null) log.record(handle, 'retry', `Trying again in ${(delay / 1000).toFixed(1)} s.`);
     changed();
-  }
-
-  function onSyncEvent(handle: string, connection: Connection, event: SyncEvent): void {
-    deps.onEvent(handle, event);
-    if (event.type === 'ready') {
-      connection.wasReady = true;
-      connection.sync.markReady();
-      clearTimers(connection);
-      releaseDial(connection);
-      reach.reached(handle);
-      log.record(handle, 'ready', `Handshake done (protocol ${event.version}) after ${elapsed(connection)}.`);
-      changed();
-    } else if (event.type === 'closed') {
-      // Closes without a code are logged once, by whoever ends the link (end, fail, onLinkClosed).
-      if (event.code) log.record(handle, 'closed', `${event.reason} (${event.code})`);
-      if (event.code) connection.refusal = refusal(event.code, event.reason, connection.wasReady);
-      // A fault during the handshake costs one short-lived attempt, already spaced by the backoff; a
-      // friend whose data turns out invalid after it is pauses (a bug there would otherwise repeat).
-      if (connection.wasReady && !event.byPeer && event.code !== null && PROTOCOL_FAULTS.has(event.code)) penalise(handle, event.reason);
-      if (event.storageFull) deps.addProblem(storageFullSentence(handle));
-    } else if (event.type === 'batchStored') {
-      connection.catchUps.add(event);
-    } else if (event.type === 'upToDate') {
-      // Only the catch-up on connecting: live posts after it would push the dials out of the log.
-      const figures = connection.catchUps.finish(event.wall);
-      if (figures) log.record(handle, 'sync', catchUpSentence(figures), figures);
-    } else if (event.type === 'relayRefused') {
-      log.record(handle, 'refused', `Did not pass @${event.wall}’s wall on to @${handle}: ${event.reason}.`);
-    } else if (event.type === 'keyChanged' || event.type === 'keyRotated') {
-      changed();
-    }
   }
 
   function onLinkClosed(handle: string, connection: Connection, cause: { violation: string | null; idle: boolean }): void {
@@ -390,8 +355,4 @@ export function createSyncConnections(deps: SyncConnectionsDeps) {
       dials.clear();
     },
   };
-}
-
-function storageFullSentence(handle: string): string {
-  return `Your browser’s storage is full, so new posts from @${handle} could not be saved. Nothing was lost; free some disk space and Peerwall fetches them again.`;
 }
