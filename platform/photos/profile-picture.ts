@@ -1,9 +1,7 @@
 import { LIMITS } from '@/core/limits';
-import { mediaRefFor } from '@/core/media';
 import { type Result, fail, ok } from '@/core/result';
-import { browserImageEnv, encodeCanvas, hasTransparency, type Encoded, type ImageEnv } from './canvas-encode';
-import { sniffImageType } from './image-type';
-import { MAX_PHOTO_INPUT_BYTES, type EncodedImage, type ReencodedPhoto } from './reencode';
+import { browserImageEnv, encodeCanvas, hasTransparency, type ImageEnv } from './canvas-encode';
+import { openPickedImage, withRef, type ReencodedPhoto } from './reencode';
 
 /** The side of a profile picture as published, in pixels: it is shown small, beside names. */
 export const PICTURE_SIDE = 512;
@@ -27,26 +25,15 @@ function drawSquare(env: ImageEnv, image: ImageBitmap, side: number): OffscreenC
   return canvas;
 }
 
-const withRef = (image: Encoded): Result<EncodedImage> => {
-  const ref = mediaRefFor(image.bytes, image.type);
-  return ref.ok ? ok({ ...image, ref: ref.value }) : ref;
-};
-
 /**
  * A picked image as a profile picture: its centred square re-encoded at most `PICTURE_SIDE` px (a JPEG,
  * or a PNG when it has transparent pixels), the EXIF orientation applied first, plus a thumbnail that
  * fits one chunk. Refuses what a post's photo refuses, with the same sentences.
  */
 export async function reencodeProfilePicture(input: Blob, env: ImageEnv = browserImageEnv()): Promise<Result<ReencodedPhoto>> {
-  if (input.size > MAX_PHOTO_INPUT_BYTES) return fail('That image is larger than 20 MB. Choose a smaller one.');
-  const type = sniffImageType(new Uint8Array(await input.slice(0, 16).arrayBuffer()));
-  if (!type) return fail('That file is not an image Peerwall can use. Choose a JPEG, PNG, GIF or WebP photo.');
-  let image: ImageBitmap;
-  try {
-    image = await env.createImageBitmap(input, { imageOrientation: 'from-image' });
-  } catch {
-    return fail('That image could not be read; the file may be damaged. Try another one.');
-  }
+  const opened = await openPickedImage(input, env, 'use');
+  if (!opened.ok) return opened;
+  const { image, type } = opened.value;
   try {
     const square = drawSquare(env, image, PICTURE_SIDE);
     const transparent = type !== 'image/jpeg' && hasTransparency(square);

@@ -15,7 +15,8 @@ const THUMBNAIL_STEPS = [320, 256, 192, 128, 96, 64].flatMap((side) => [0.8, 0.6
 export type EncodedImage = Encoded & { ref: MediaRef };
 export type ReencodedPhoto = { full: EncodedImage; thumbnail: EncodedImage };
 
-const withRef = (image: Encoded): Result<EncodedImage> => {
+/** An encoded image with its `MediaRef`. */
+export const withRef = (image: Encoded): Result<EncodedImage> => {
   const ref = mediaRefFor(image.bytes, image.type);
   return ref.ok ? ok({ ...image, ref: ref.value }) : ref;
 };
@@ -28,15 +29,9 @@ const withRef = (image: Encoded): Result<EncodedImage> => {
  * one chunk, and both files' `MediaRef`s.
  */
 export async function reencodePhoto(input: Blob, env: ImageEnv = browserImageEnv()): Promise<Result<ReencodedPhoto>> {
-  if (input.size > MAX_PHOTO_INPUT_BYTES) return fail('That image is larger than 20 MB. Choose a smaller one.');
-  const type = sniffImageType(new Uint8Array(await input.slice(0, 16).arrayBuffer()));
-  if (!type) return fail('That file is not an image Peerwall can post. Choose a JPEG, PNG, GIF or WebP photo.');
-  let image: ImageBitmap;
-  try {
-    image = await env.createImageBitmap(input, { imageOrientation: 'from-image' });
-  } catch {
-    return fail('That image could not be read; the file may be damaged. Try another one.');
-  }
+  const opened = await openPickedImage(input, env, 'post');
+  if (!opened.ok) return opened;
+  const { image, type } = opened.value;
   try {
     const full = await encodeFull(env, image, type);
     if (!full.ok) return full;
@@ -45,6 +40,21 @@ export async function reencodePhoto(input: Blob, env: ImageEnv = browserImageEnv
     return ok({ full: full.value, thumbnail: thumbnail.value });
   } finally {
     image.close();
+  }
+}
+
+/**
+ * A picked file as an image to redraw, its EXIF orientation applied, or the sentence that refuses it: too
+ * large, not an image Peerwall can `use` for that purpose, or unreadable. The caller closes the image.
+ */
+export async function openPickedImage(input: Blob, env: ImageEnv, use: 'post' | 'use'): Promise<Result<{ image: ImageBitmap; type: MediaType }>> {
+  if (input.size > MAX_PHOTO_INPUT_BYTES) return fail('That image is larger than 20 MB. Choose a smaller one.');
+  const type = sniffImageType(new Uint8Array(await input.slice(0, 16).arrayBuffer()));
+  if (!type) return fail(`That file is not an image Peerwall can ${use}. Choose a JPEG, PNG, GIF or WebP photo.`);
+  try {
+    return ok({ image: await env.createImageBitmap(input, { imageOrientation: 'from-image' }), type });
+  } catch {
+    return fail('That image could not be read; the file may be damaged. Try another one.');
   }
 }
 
