@@ -2,12 +2,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExtensionPage } from './support/extension-page';
-import { createAccount, waitForConnection } from './support/flows';
+import { waitForConnection } from './support/flows';
 import { writeNoisePng } from './support/noise-png';
 import { photoSize, postPhoto, storedPhotoHashes, viewLarge, waitForPhoto, waitForPhotoProgress, waitForPhotoWaiting } from './support/photos';
+import { startFriendPair } from './support/friend-pair';
 import { Scene } from './support/scene';
 import { slowUdp } from './support/slow-udp';
-import { befriend, waitForFriendPresence, waitForPost } from './support/social';
+import { waitForPost } from './support/social';
 import type { TestUser } from './support/test-user';
 
 const LAKE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'lake.png');
@@ -29,17 +30,7 @@ describe('scenario 14 (issue 12): photos', () => {
   let bobPopup: ExtensionPage;
 
   beforeAll(async () => {
-    [alice, bob] = (await scene.start([
-      ['alice', 'chromium'],
-      ['bob', 'chromium'],
-    ])) as [TestUser, TestUser];
-    [alicePopup, bobPopup] = await Promise.all([alice.openPopup(), bob.openPopup()]);
-    for (const [user, popup] of [[alice, alicePopup], [bob, bobPopup]] as const) {
-      await createAccount(popup, { handle: user.name, brokerUrl: scene.broker.url });
-    }
-    await Promise.all([alicePopup, bobPopup].map((popup) => waitForConnection(popup, 'Online')));
-    await befriend(alicePopup, 'alice', bobPopup, 'bob');
-    await Promise.all([waitForFriendPresence(alicePopup, 'bob', 'Online'), waitForFriendPresence(bobPopup, 'alice', 'Online')]);
+    ({ alice, bob, alicePopup, bobPopup } = await startFriendPair(scene));
   }, 180_000);
   afterAll(() => scene.dispose());
 

@@ -4,10 +4,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportBackup, restoreFromBackup } from './support/backup';
 import type { ExtensionPage } from './support/extension-page';
-import { createAccount, request, signIn, waitForConnection } from './support/flows';
+import { request, signIn, waitForConnection } from './support/flows';
 import { ensurePlace } from './support/places';
+import { startFriendPair } from './support/friend-pair';
 import { Scene } from './support/scene';
-import { befriend, waitForFriendPresence, waitForPost, writePost } from './support/social';
+import { waitForPost, writePost } from './support/social';
 import type { TestUser } from './support/test-user';
 
 const PASSPHRASE = 'seven swans a-swimming';
@@ -31,17 +32,7 @@ describe('scenario 15 (issue 13): backup and restore', () => {
   let bobPopup: ExtensionPage;
 
   beforeAll(async () => {
-    [alice, bob] = (await scene.start([
-      ['alice', 'chromium'],
-      ['bob', 'chromium'],
-    ])) as [TestUser, TestUser];
-    [alicePopup, bobPopup] = await Promise.all([alice.openPopup(), bob.openPopup()]);
-    for (const [user, popup] of [[alice, alicePopup], [bob, bobPopup]] as const) {
-      await createAccount(popup, { handle: user.name, brokerUrl: scene.broker.url });
-    }
-    await Promise.all([alicePopup, bobPopup].map((popup) => waitForConnection(popup, 'Online')));
-    await befriend(alicePopup, 'alice', bobPopup, 'bob');
-    await Promise.all([waitForFriendPresence(alicePopup, 'bob', 'Online'), waitForFriendPresence(bobPopup, 'alice', 'Online')]);
+    ({ alice, bob, alicePopup, bobPopup } = await startFriendPair(scene));
   }, 180_000);
   afterAll(async () => {
     await scene.dispose();

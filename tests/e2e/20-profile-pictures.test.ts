@@ -2,10 +2,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExtensionPage } from './support/extension-page';
-import { createAccount, waitForConnection } from './support/flows';
 import { chooseProfilePicture, ownPicture, waitForAvatar } from './support/profile-pictures';
+import { startFriendPair } from './support/friend-pair';
 import { Scene } from './support/scene';
-import { befriend, waitForFriendPresence, waitForPost, writePost } from './support/social';
+import { waitForPost, writePost } from './support/social';
 import type { TestUser } from './support/test-user';
 
 const LAKE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'lake.png');
@@ -24,17 +24,7 @@ describe('scenario 14 (issue 12): profile pictures', () => {
   let bobPopup: ExtensionPage;
 
   beforeAll(async () => {
-    [alice, bob] = (await scene.start([
-      ['alice', 'chromium'],
-      ['bob', 'chromium'],
-    ])) as [TestUser, TestUser];
-    [alicePopup, bobPopup] = await Promise.all([alice.openPopup(), bob.openPopup()]);
-    for (const [user, popup] of [[alice, alicePopup], [bob, bobPopup]] as const) {
-      await createAccount(popup, { handle: user.name, brokerUrl: scene.broker.url });
-    }
-    await Promise.all([alicePopup, bobPopup].map((popup) => waitForConnection(popup, 'Online')));
-    await befriend(alicePopup, 'alice', bobPopup, 'bob');
-    await Promise.all([waitForFriendPresence(alicePopup, 'bob', 'Online'), waitForFriendPresence(bobPopup, 'alice', 'Online')]);
+    ({ alice, bob, alicePopup, bobPopup } = await startFriendPair(scene));
   }, 180_000);
   afterAll(() => scene.dispose());
 
