@@ -102,6 +102,8 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   const versions = deps.versions ?? (deps.relay ? PROTOCOL_VERSIONS.filter((v) => deps.media || v < MEDIA_VERSION) : [1]);
   let relay: RelayRole | null = null;
   let media: MediaRole | null = null;
+  /** A pull again of the friend's wall for withheld bodies (§7.6) is on and not yet at its head. */
+  let refilling = false;
   /** A friend on an older version gets entries without the bodies it cannot read, and no such submissions (§7.6). */
   const readable = (e: SignedEntry) => bodyVersion(e.header.kind, e.body) <= version;
   const myNonce = deps.randomBytes(32);
@@ -220,8 +222,21 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   async function refillPoint(): Promise<number | null> {
     const marks = media ? deps.media?.refill : undefined;
     if (!marks || !(await marks.needed(peer))) return null;
-    await marks.done(peer);
-    return refillAfter(replica, peer);
+    const from = await refillAfter(replica, peer);
+    if (from === null) await marks.done(peer);
+    else refilling = true;
+    return from;
+  }
+
+  /**
+   * The pull again is marked done only once a batch reaches the friend's head, so a session cut half-way
+   * leaves it to the next one instead of losing the bodies after the cut.
+   */
+  async function refilled(m: Extract<PeerMessage, { type: 'batch' }>): Promise<void> {
+    if (!refilling || m.wall !== peer || state === 'closed') return;
+    if (m.entries.length > 0 && m.entries.at(-1)!.seq < m.headSeq) return;
+    refilling = false;
+    await deps.media?.refill?.done(peer);
   }
 
   function mediaRole(mediaDeps: MediaDeps): MediaRole {
@@ -301,7 +316,8 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
         return onWant(m);
       case 'batch':
         if (m.entries.length > batchEntriesFor(version)) return shutdown('bad_message', `A batch of ${m.entries.length} entries is over ${batchEntriesFor(version)} in protocol version ${version}.`, true);
-        return batches.onBatch(m, frame.length, handledAt);
+        await batches.onBatch(m, frame.length, handledAt);
+        return refilled(m);
       case 'notify':
         if (m.wall !== peer) return relay?.notified(m.wall, m.headSeq);
         if (m.headSeq > ((await replica.wallState(peer))?.seq ?? 0)) await wants.request(peer);

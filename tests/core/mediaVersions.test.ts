@@ -82,6 +82,32 @@ describe('a version-4 peer and a version-3 peer', () => {
     expect(await refill.needed('alice')).toBe(false);
   });
 
+  it('pulls a wall again until the batch that reaches its head: a session cut before that leaves it to the next one', async () => {
+    const alice = makeUser('alice', 'alice', { media: true });
+    const bob = makeUser('bob', 'bob', { versions: [1, 2, 3] });
+    await befriend(alice, bob);
+    const beach = makePhoto('beach', 1);
+    const photoPost = await postPhotos(alice, 'At the beach', [beach]);
+    await connect(alice, bob);
+    expect((await bob.replica.entryById('alice', photoPost.id))?.body).toBeNull();
+
+    const refill = createMemoryRefillMarks();
+    bob.versions = undefined;
+    bob.media = { store: createMemoryMediaStore(), onEvent: () => undefined, events: [], refill };
+    // alice's answers for her wall are lost, as when the link drops right after bob asked.
+    const cut = (frame: Uint8Array, from: 'a' | 'b') => {
+      const m = decodeMessage(frame);
+      return from === 'a' && m.ok && m.value.type === 'batch' && m.value.wall === 'alice' ? [] : [frame];
+    };
+    await connect(alice, bob, { tap: cut, allowUnanswered: true });
+    expect(await refill.needed('alice')).toBe(true);
+    expect((await bob.replica.entryById('alice', photoPost.id))?.body).toBeNull();
+
+    await connect(alice, bob);
+    expect((await bob.replica.entryById('alice', photoPost.id))?.body).not.toBeNull();
+    expect(await refill.needed('alice')).toBe(false);
+  });
+
   it('pulls a wall again only once: a wall already pulled again is asked for from its head, as before', async () => {
     const alice = makeUser('alice', 'alice', { media: true });
     const bob = makeUser('bob', 'bob', { versions: [1, 2, 3] });
