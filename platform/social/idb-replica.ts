@@ -194,8 +194,15 @@ export function createIdbReplica(db: ContentDb, faults?: ReplicaFaults): Replica
       return records.sort((a, b) => a.queuedAt - b.queuedAt).map(({ wall: _wall, ...item }) => item);
     },
     async addToOutbox(wall, item) {
-      const tx = db.transaction('outbox', 'readwrite');
-      if (!(await tx.store.get([wall, item.id]))) await tx.store.add({ ...item, wall });
+      // A queued post's photos are wanted from the moment it is queued (the friend fetches them from their
+      // author): in the same transaction, so a crash right after cannot leave the post without them.
+      const uses = photoUses(wall, item.id, item.entry.header.kind, item.entry.body);
+      const tx = db.transaction(uses.length ? ['outbox', 'mediaFiles', 'mediaUses'] : ['outbox'], 'readwrite');
+      const outbox = tx.objectStore('outbox');
+      if (!(await outbox.get([wall, item.id]))) {
+        await outbox.add({ ...item, wall });
+        for (const { ref, use } of uses) await recordUse(tx.objectStore('mediaFiles'), tx.objectStore('mediaUses'), ref, use);
+      }
       await tx.done;
     },
     async removeFromOutbox(wall, ids) {

@@ -1,10 +1,11 @@
 import type { MediaStore } from '@/core/mediaStore';
-import { dropStagedFiles, STAGED_MAX_AGE_MS, type StagedDb } from '../staged-photos';
+import { toHex } from '@/core/bytes';
+import { dropStagedFiles, readStagedFile, STAGED_MAX_AGE_MS, type StagedDb } from '../staged-photos';
 import { claimStagedPhotos, type ClaimedPhotos, type PhotoRequest } from './staged-photo-check';
 
 export interface PhotoClaimDeps {
   /** Photo files: an author's own are kept here, complete, as their post is written. */
-  media: Pick<MediaStore, 'addReference' | 'putFile'>;
+  media: Pick<MediaStore, 'addReference' | 'putFile' | 'wanted'>;
   /** Where pages stage the photo files of a post they are about to send (../staged-photos.ts). */
   openStaged(): Promise<StagedDb>;
   now(): number;
@@ -32,6 +33,25 @@ export function createPhotoClaims(deps: PhotoClaimDeps) {
         await deps.media.putFile(file.ref, file.bytes);
       }
       await dropStagedFiles(await stagedDb(), claimed.names, deps.now() - STAGED_MAX_AGE_MS);
+    },
+    /**
+     * On start: a post written just before the browser stopped may refer to photos not kept yet (the files
+     * follow the entry). Each file still wanted that the staging area holds is kept from there.
+     */
+    async resume(): Promise<number> {
+      const wanted = await deps.media.wanted();
+      if (wanted.length === 0) return 0;
+      const db = await stagedDb();
+      const names: string[] = [];
+      for (const { ref } of wanted) {
+        const name = toHex(ref.sha256);
+        const staged = await readStagedFile(db, name);
+        if (!(staged?.bytes instanceof Uint8Array)) continue;
+        await deps.media.putFile(ref, staged.bytes); // checks the hash and size itself
+        names.push(name);
+      }
+      if (names.length) await dropStagedFiles(db, names, deps.now() - STAGED_MAX_AGE_MS);
+      return names.length;
     },
   };
 }

@@ -216,6 +216,8 @@ export function createSocialService(deps: SocialServiceDeps) {
     replica,
     async start(): Promise<void> {
       await circle.load(replica, store);
+      // Not awaited by the pages: a photo that cannot be kept now is fetched or kept on the next start.
+      void photos.resume().catch((e: unknown) => console.error('[peerwall] photos of a post not kept', e));
     },
     allowlist: circle.allowlist,
     online(): void {
