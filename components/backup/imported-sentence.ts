@@ -5,7 +5,15 @@ export function importedSentence(imported: BackupImported, signedIn: boolean): s
   const waits = imported.recovering
     ? ' Writing on your wall waits until a friend connects and shares their copy of it, so your next post continues your wall.'
     : '';
-  if (!signedIn) return `Restored @${imported.handle} from your backup. Sign in as @${imported.handle} to continue; friends see the same identity as before.${waits}`;
-  if (imported.written === 0) return 'Everything in this backup was here already. Nothing was changed.';
-  return `Imported your backup: what was missing here is back.${waits}`;
+  const kept = imported.differing.length ? ` The backup holds a different version of ${whose(imported.differing)} than this browser; the version here was kept.` : '';
+  if (!signedIn) return `Restored @${imported.handle} from your backup. Sign in as @${imported.handle} to continue; friends see the same identity as before.${waits}${kept}`;
+  if (imported.written === 0) return `Everything in this backup was here already. Nothing was changed.${kept}`;
+  return `Imported your backup: what was missing here is back.${waits}${kept}`;
+}
+
+/** "@alice’s wall", "@alice’s and @bob’s walls", or "5 walls". */
+function whose(walls: readonly string[]): string {
+  if (walls.length > 3) return `${walls.length} walls`;
+  const named = walls.map((w) => `@${w}’s`);
+  return named.length === 1 ? `${named[0]} wall` : `${named.slice(0, -1).join(', ')} and ${named.at(-1)} walls`;
 }

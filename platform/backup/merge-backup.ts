@@ -12,6 +12,11 @@ export interface MergeOutcome {
   written: number;
   /** The own wall (or the identity) came from the backup and friends may hold more: it is now marked recovering (§8). */
   recovering: boolean;
+  /**
+   * Walls whose copy here and the backup's differ at some position (a fork): the backup's is longer but does
+   * not continue the one here, which was kept as it is.
+   */
+  differing: string[];
 }
 
 /** What `host:import-backup` answers: whose backup it was, and what the merge did. */
@@ -76,9 +81,17 @@ export async function mergeBackup(db: ContentDb, checked: CheckedBackup): Promis
 
     const walls = tx.objectStore('walls');
     const longer = new Set<string>();
+    const differing: string[] = [];
     for (const wall of stores.walls) {
-      const heldSeq = (await walls.get(wall.wall))?.seq;
+      const heldWall = await walls.get(wall.wall);
+      const heldSeq = heldWall?.seq;
       if (heldSeq !== undefined && heldSeq >= wall.seq) continue;
+      // Longer, but taken only when it continues the copy here: its next entry chains to the head held.
+      const next = heldSeq ? stores.entries.find((e) => e.wall === wall.wall && e.seq === heldSeq + 1) : undefined;
+      if (heldWall && heldSeq && !(next && bytesEqual(next.prev, heldWall.sealHash))) {
+        differing.push(wall.wall);
+        continue;
+      }
       if (heldSeq !== undefined) {
         await tx.objectStore('entries').delete(IDBKeyRange.bound([wall.wall, 0], [wall.wall, Number.MAX_SAFE_INTEGER]));
         const feed = tx.objectStore('feed');
@@ -119,7 +132,7 @@ export async function mergeBackup(db: ContentDb, checked: CheckedBackup): Promis
     const recovering = (!held || longer.has(me)) && (await tx.objectStore('friends').count()) > 0;
     if (recovering) await tx.objectStore('meta').put({ key: 'recovering', value: true });
     await Promise.all([...queued, tx.done]);
-    return { written, recovering };
+    return { written, recovering, differing };
   } catch (error) {
     try {
       tx.abort();

@@ -80,8 +80,11 @@ describe('backup in the extension’s pages', () => {
   });
 
   it('tells a restored person to sign in as the backup’s handle, and a merge that found nothing new', () => {
-    expect(importedSentence({ handle: 'alice', written: 40, recovering: true }, false)).toMatch(/^Restored @alice from your backup\. Sign in as @alice/);
-    expect(importedSentence({ handle: 'alice', written: 0, recovering: false }, true)).toBe('Everything in this backup was here already. Nothing was changed.');
+    expect(importedSentence({ handle: 'alice', written: 40, recovering: true, differing: [] }, false)).toMatch(/^Restored @alice from your backup\. Sign in as @alice/);
+    expect(importedSentence({ handle: 'alice', written: 0, recovering: false, differing: [] }, true)).toBe('Everything in this backup was here already. Nothing was changed.');
+    expect(importedSentence({ handle: 'alice', written: 3, recovering: false, differing: ['bob', 'carol'] }, true)).toBe(
+      'Imported your backup: what was missing here is back. The backup holds a different version of @bob’s and @carol’s walls than this browser; the version here was kept.',
+    );
   });
 });
 

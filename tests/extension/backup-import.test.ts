@@ -71,7 +71,7 @@ describe('importing a backup through the peer host', () => {
     await social.importBackup(file, PASSPHRASE);
     await social.begin('alice', access);
 
-    expect(await social.importBackup(file, PASSPHRASE)).toEqual({ handle: 'alice', written: 0, recovering: false });
+    expect(await social.importBackup(file, PASSPHRASE)).toEqual({ handle: 'alice', written: 0, recovering: false, differing: [] });
     expect((await social.current().state()).friends.map((f) => f.handle)).toEqual(['bob']);
   });
 

@@ -65,7 +65,7 @@ describe('full backup and restore', () => {
     await importInto(restored, file);
     const before = await snapshot(restored);
 
-    expect(await importInto(restored, file)).toEqual({ ok: true, value: { written: 0, recovering: false } });
+    expect(await importInto(restored, file)).toEqual({ ok: true, value: { written: 0, recovering: false, differing: [] } });
     expect(await snapshot(restored)).toEqual(before);
   });
 
@@ -131,5 +131,26 @@ describe('full backup and restore', () => {
     await importInto(restored, newer);
     expect((await restored.get('walls', 'alice'))!.seq).toBe(seq);
     expect(await snapshot(restored, ['recovering'])).toEqual(await snapshot(alice.db, ['recovering']));
+  });
+
+  it('keeps the copy here when the backup’s longer copy of a wall does not continue it, and says so', async () => {
+    const { net, alice } = await world();
+    const older = await backupOf(alice);
+    await alice.service.post('Written after the backup');
+    await net.settle();
+    const newer = await backupOf(alice);
+    const restored = await freshDb();
+    await importInto(restored, older);
+    // The head held here is another entry than the one the backup continues from (a fork).
+    const held = (await restored.get('walls', 'alice'))!;
+    await restored.put('walls', { ...held, sealHash: new Uint8Array(32).fill(7) });
+    const wallOf = async () => {
+      const { walls, entries, feed, profiles, mediaUses } = (await snapshot(restored)) as Record<string, unknown[]>;
+      return { walls, entries, feed, profiles, mediaUses };
+    };
+    const before = await wallOf();
+
+    expect(await importInto(restored, newer)).toMatchObject({ ok: true, value: { differing: ['alice'] } });
+    expect(await wallOf()).toEqual(before);
   });
 });
