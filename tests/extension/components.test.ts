@@ -146,6 +146,9 @@ describe('post and friend components', () => {
     expect(requests).toContain('aria-label="Accept @carol">Accept</button>');
     expect(requests).toContain('aria-label="Decline @carol">Decline</button>');
     expect(requests).toContain('Your request will be delivered when @dave comes online.');
+    // Both directions show a face beside the name: initials, since neither has shared a profile yet.
+    expect(requests).toMatch(/data-avatar="initials" aria-hidden="true">C<\/span>/);
+    expect(requests).toMatch(/data-avatar="initials" aria-hidden="true">D<\/span>/);
     expect(friends).toMatch(/<a href="#wall-bob"[^>]*>@bob<\/a>/);
     expect(friends).toContain('aria-label="Unfriend @bob">Unfriend</button>');
     expect(friends).toContain('aria-label="Block @bob">Block</button>');
