@@ -5,7 +5,7 @@ import { type MediaRef, readMediaRef, writeMediaRef } from './media';
 import { MEDIA_VERSION } from './messages';
 import { type Photo, readPhoto, writePhoto } from './photo';
 import { type Result } from './result';
-import { type RotationStatement, readRotation, writeRotation } from './rotation';
+import { type KeyStatement, readKeyStatement, writeKeyStatement } from './rotation';
 
 /**
  * The decoded body of each entry kind (docs/protocol.md §5.3). Likes, unlikes and deletes have an empty body.
@@ -26,7 +26,7 @@ export type EntryBody =
   | { kind: 'comment'; body: CommentBody }
   | { kind: 'like' | 'unlike' | 'delete'; body: null }
   | { kind: 'profile'; body: ProfileBody }
-  | { kind: 'rotate'; body: RotationStatement }
+  | { kind: 'rotate'; body: KeyStatement }
   | { kind: 'goodbye'; body: GoodbyeBody };
 
 function checkText(text: string, maxChars: number, what: string, required: boolean): void {
@@ -72,7 +72,7 @@ export function encodeBody(b: EntryBody): Uint8Array {
       } else w.u8(1).text(b.body.displayName).text(b.body.about);
       break;
     case 'rotate':
-      writeRotation(w, b.body);
+      writeKeyStatement(w, b.body);
       break;
     case 'goodbye':
       checkText(b.body.text, LIMITS.goodbyeChars, 'Goodbye note', false);
@@ -151,7 +151,7 @@ function readBody(kind: EntryKind, r: ByteReader): EntryBody {
       return { kind, body: format === PHOTO_FORMAT ? { displayName, about, picture: readPhoto(r) } : { displayName, about } };
     }
     case 'rotate':
-      return { kind, body: readRotation(r) };
+      return { kind, body: readKeyStatement(r) };
     case 'goodbye':
       readFormat(r);
       return { kind, body: { text: readText(r, LIMITS.goodbyeChars, 'goodbye note', false) } };

@@ -1,4 +1,4 @@
-import { type RotationStatement, signRotation } from './rotation';
+import { type KeyStatement, type RotationStatement, signRotation } from './rotation';
 import { publicKeyOf } from './signing';
 
 /** One person's signing identity: the current Ed25519 key and how it descends from the first one. */
@@ -6,7 +6,7 @@ export type Identity = {
   handle: string;
   secretKey: Uint8Array;
   publicKey: Uint8Array;
-  rotations: RotationStatement[];
+  rotations: KeyStatement[];
 };
 
 export type RandomBytes = (length: number) => Uint8Array;

@@ -5,7 +5,7 @@ import { isCanonicalHandle } from './handle';
 import type { Identity, RandomBytes } from './identity';
 import { LIMITS } from './limits';
 import { type Result, fail, ok } from './result';
-import { readRotation, verifyRotationChain, writeRotation } from './rotation';
+import { readKeyStatement, verifyRotationChain, writeKeyStatement } from './rotation';
 import { publicKeyOf } from './signing';
 
 /** "PWID": a passphrase-encrypted identity export (docs/protocol.md §4.5). */
@@ -38,7 +38,7 @@ export function exportIdentity(
     .u8(1)
     .text(identity.handle)
     .fixed(identity.secretKey, 32)
-    .list(identity.rotations, writeRotation)
+    .list(identity.rotations, writeKeyStatement)
     .u64(deps.now())
     .finish();
   const salt = deps.randomBytes(16);
@@ -60,7 +60,7 @@ function readSecret(r: ByteReader): { handle: string; secretKey: Uint8Array; rot
   if (r.u8('format') !== 1) throw new RangeError('unsupported identity format');
   const handle = r.text(LIMITS.handleBytes, 'handle');
   const secretKey = r.fixed(32, 'secret key');
-  const rotations = r.list(LIMITS.rotations, readRotation, 'rotations');
+  const rotations = r.list(LIMITS.rotations, readKeyStatement, 'rotations');
   r.u64('exported at');
   return { handle, secretKey, rotations };
 }

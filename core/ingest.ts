@@ -8,9 +8,22 @@ import { type KnownAuthors, checkAuthor } from './knownAuthors';
 import { LIMITS } from './limits';
 import type { Replica, StoredEntry, WallState, WallWrite } from './replica';
 import { type Result, fail, ok } from './result';
+import { verifyRecovery } from './recoveryStatement';
 import { verifyRotation } from './rotation';
 import { type SealedEntry, ZERO_HASH, sealHash } from './seal';
 import { pureVerifier, type Verifier } from './verifier';
+
+/**
+ * A recovery of a wall the reader confirmed (docs/protocol.md §5.4 rule 10, §8), or `any` while the reader
+ * recovers its own wall from a friend's copy, which it takes as that friend holds it.
+ */
+export type ConfirmedRecovery = { newKey: Uint8Array; lostKey?: Uint8Array | undefined } | 'any';
+
+/**
+ * A `rotate` entry carrying a recovery statement (format 2, its body's first byte). Its body is checked
+ * against the signed hash with the rest of the entry; the format byte only says which rules apply.
+ */
+const isRecoveryEntry = (e: SealedEntry): boolean => e.header.kind === 'rotate' && e.body?.[0] === 2;
 
 export function emptyWallState(wall: string, genesisKey: Uint8Array): WallState {
   return { wall, seq: 0, sealHash: ZERO_HASH, genesisKey, currentKey: genesisKey, closed: false };
@@ -26,6 +39,8 @@ export function emptyWallState(wall: string, genesisKey: Uint8Array): WallState 
  * The signatures of every entry the run would append are checked at once through `verifier`
  * before the rules take the entries in order. `signatures` are checks already started for exactly
  * these entries (`entrySignatures`, in order), e.g. while the previous batch was being stored.
+ * `recovery` is the recovery of this wall the reader confirmed (§5.4 rule 10): to `newKey`, from `lostKey`
+ * (any current key when the wall is the reader's own); without it a recovery entry is refused.
  */
 export async function planIngest(
   replica: Replica,
@@ -34,7 +49,7 @@ export async function planIngest(
   anchor: Uint8Array,
   now: () => number,
   known: KnownAuthors,
-  options: { via?: string | undefined; verifier?: Verifier; signatures?: readonly EntrySignatures[] | undefined } = {},
+  options: { via?: string | undefined; verifier?: Verifier; signatures?: readonly EntrySignatures[] | undefined; recovery?: ConfirmedRecovery | undefined } = {},
 ): Promise<Result<WallWrite>> {
   const { via, verifier = pureVerifier } = options;
   const stored = await replica.wallState(wall);
@@ -78,10 +93,19 @@ export async function planIngest(
     }
     if (e.seq !== state.seq + 1) return fail(`${where} leaves a gap after ${state.seq}`);
     if (!bytesEqual(e.prev, state.sealHash)) return fail(`${where} does not chain to the previous entry`);
-    if (!(await sealedBy(state.currentKey))) return fail(`${where} is not sealed by the wall's owner`);
+    // Rule 10: a recovery is sealed and signed by the key it recovers to, which the reader confirmed.
+    const recovers = isRecoveryEntry(e);
+    if (recovers) {
+      const confirmed = options.recovery;
+      const matches = confirmed === 'any' || (confirmed && bytesEqual(confirmed.newKey, e.header.authorKey) && (!confirmed.lostKey || bytesEqual(confirmed.lostKey, state.currentKey)));
+      if (!matches) {
+        return fail(`${where} recovers the wall to a key you have not confirmed`);
+      }
+    }
+    if (!(await sealedBy(recovers ? e.header.authorKey : state.currentKey))) return fail(`${where} is not sealed by the wall's owner`);
     if (!(await authored())) return fail(`${where} has an invalid author signature`);
 
-    const rule = await checkRules(e, state, known, lookup, isTombstoned);
+    const rule = await checkRules(e, state, known, lookup, isTombstoned, recovers);
     if (!rule.ok) return fail(`${where}: ${rule.reason}`);
     let body: EntryBody | null = null;
     if (e.body) {
@@ -136,13 +160,14 @@ async function checkRules(
   known: KnownAuthors,
   lookup: (id: string) => Promise<StoredEntry | null>,
   isTombstoned: (e: StoredEntry) => boolean,
+  recovers = false,
 ): Promise<Result<void>> {
   const h = e.header;
   const byOwner = h.author === state.wall;
   if (state.closed) return fail('the wall has said goodbye');
   if (h.bodySize > LIMITS.bodyBytes) return fail('its body is too large');
   if (!bytesEqual(h.wallKey, state.currentKey)) return fail("it addresses another of the owner's keys");
-  if (byOwner && !bytesEqual(h.authorKey, state.currentKey)) return fail("the owner signed with a key that is not the wall's current key");
+  if (byOwner && !recovers && !bytesEqual(h.authorKey, state.currentKey)) return fail("the owner signed with a key that is not the wall's current key");
   // The owner's own entries follow the wall's key chain (checked above), which may rotate past the pin.
   const author = byOwner ? ok(undefined) : checkAuthor(known, h.author, h.authorKey);
   if (!author.ok) return author;
@@ -172,9 +197,11 @@ async function checkBody(e: SealedEntry, lookup: (id: string) => Promise<StoredE
   if (!decoded.ok) return decoded;
   if (decoded.value.kind === 'rotate') {
     const s = decoded.value.body;
-    if (s.handle !== h.wall || s.atSeq !== e.seq || !bytesEqual(s.oldKey, h.authorKey) || !verifyRotation(s)) {
-      return fail('the key rotation statement is not valid here');
-    }
+    const valid =
+      s.format === 2
+        ? isRecoveryEntry(e) && bytesEqual(s.oldKey, h.wallKey) && bytesEqual(s.newKey, h.authorKey) && bytesEqual(s.prevSealHash, e.prev) && verifyRecovery(s)
+        : !isRecoveryEntry(e) && bytesEqual(s.oldKey, h.authorKey) && verifyRotation(s);
+    if (s.handle !== h.wall || s.atSeq !== e.seq || !valid) return fail('the key rotation statement is not valid here');
   }
   if (decoded.value.kind === 'edit' && h.target) {
     const target = await lookup(toHex(h.target));

@@ -3,7 +3,7 @@ import { isCanonicalHandle } from './handle';
 import type { Identity } from './identity';
 import type { FriendRecord } from './replica';
 import { type Result, fail, ok } from './result';
-import type { RotationStatement } from './rotation';
+import type { KeyStatement } from './rotation';
 
 /**
  * The authors whose keys a reader knows for itself (docs/protocol.md §5.4 rule 9, §6.1): its own
@@ -13,8 +13,10 @@ import type { RotationStatement } from './rotation';
 export type KnownAuthors = ReadonlyMap<string, readonly Uint8Array[]>;
 
 /** The current key and every key of its history (which was verified when it was stored). */
-export function keysOf(current: Uint8Array, rotations: readonly RotationStatement[]): Uint8Array[] {
+export function keysOf(current: Uint8Array, rotations: readonly KeyStatement[], recoveredFrom?: Uint8Array): Uint8Array[] {
   const keys = [current];
+  // A confirmed recovery keeps the lost key as the friend's until its statement joins the history.
+  if (recoveredFrom && !bytesEqual(recoveredFrom, current)) keys.push(recoveredFrom);
   for (const s of rotations) {
     for (const key of [s.oldKey, s.newKey]) if (!keys.some((k) => bytesEqual(k, key))) keys.push(key);
   }
@@ -23,7 +25,7 @@ export function keysOf(current: Uint8Array, rotations: readonly RotationStatemen
 
 export function knownAuthors(self: Pick<Identity, 'handle' | 'publicKey' | 'rotations'>, friends: readonly FriendRecord[]): KnownAuthors {
   const known = new Map<string, Uint8Array[]>();
-  for (const f of friends) known.set(f.handle, keysOf(f.key, f.rotations));
+  for (const f of friends) known.set(f.handle, keysOf(f.key, f.rotations, f.recoveredFrom));
   known.set(self.handle, keysOf(self.publicKey, self.rotations));
   return known;
 }

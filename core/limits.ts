@@ -63,4 +63,8 @@ export const LIMITS = {
   carriedPerAuthor: 32,
   carriedTotal: 512,
   carriedBytes: 8 * 1024 * 1024,
+  /** Friends one may ask to recover one's wall from (version 5, §8). */
+  recoveryFriends: 8,
+  /** How long a recovery waits for more copies after the first complete one. */
+  recoveryWaitMs: 2 * 60_000,
 } as const;

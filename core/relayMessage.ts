@@ -11,7 +11,8 @@ import { CONTEXT, sign, verify } from './signing';
  * canonical binary encoding of the fields, never the JSON text.
  */
 // Appended only: the index is signed (typeIndex), so an older peer reads a new type as unknown and drops it.
-export const RELAY_TYPES = ['friend-request', 'friend-accept', 'friend-decline', 'unfriend', 'friend-cancel'] as const;
+// `recover-request` (version 5, §8): "I lost my key; this is my new one", signed by the new key.
+export const RELAY_TYPES = ['friend-request', 'friend-accept', 'friend-decline', 'unfriend', 'friend-cancel', 'recover-request'] as const;
 export type RelayType = (typeof RELAY_TYPES)[number];
 
 export type RelayMessage = {

@@ -1,6 +1,6 @@
 import type { FeedChange } from './feed';
 import type { Result } from './result';
-import type { RotationStatement } from './rotation';
+import type { KeyStatement } from './rotation';
 import type { SignedEntry } from './entry';
 import type { SealedEntry } from './seal';
 
@@ -65,7 +65,12 @@ export type FriendRecord = {
   handle: string;
   key: Uint8Array;
   /** The key history the friend presented; its first old key anchors the friend's wall. */
-  rotations: RotationStatement[];
+  rotations: KeyStatement[];
+  /**
+   * The key pinned before the user confirmed the friend's recovery to `key` (§8, version 5): set until the
+   * recovery entry arrives and joins `rotations`. The wall copy, sealed by this key's chain, is kept.
+   */
+  recoveredFrom?: Uint8Array;
   since: number;
 };
 

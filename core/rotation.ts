@@ -3,6 +3,7 @@ import { LIMITS } from './limits';
 import { type Result, fail, ok } from './result';
 import { CONTEXT, sign, verify } from './signing';
 import { isCanonicalHandle } from './handle';
+import { type RecoveryStatement, readRecoveryFields, verifyRecovery, writeRecovery } from './recoveryStatement';
 
 /**
  * A key rotation (docs/protocol.md §4.2): `oldKey` hands the identity `handle` over to `newKey`
@@ -10,6 +11,8 @@ import { isCanonicalHandle } from './handle';
  * a pinned old key and backwards from a pinned new key.
  */
 export type RotationStatement = {
+  /** Absent in practice; lets a `KeyStatement` be told apart by `format === 2`. */
+  format?: 1;
   handle: string;
   oldKey: Uint8Array;
   newKey: Uint8Array;
@@ -58,6 +61,34 @@ export function readRotation(r: ByteReader): RotationStatement {
   };
 }
 
+/**
+ * Either statement an identity's key history may hold (§4.2): a rotation signed by both keys, or
+ * (version 5) a recovery signed by the new key alone.
+ */
+export type KeyStatement = RotationStatement | RecoveryStatement;
+
+export function writeKeyStatement(w: ByteWriter, s: KeyStatement): void {
+  if (s.format === 2) writeRecovery(w, s);
+  else writeRotation(w, s);
+}
+
+/** Reads either format; a `hello` reads format 1 only (`readRotation`), so every version can read it. */
+export function readKeyStatement(r: ByteReader): KeyStatement {
+  const format = r.u8('key statement format');
+  if (format === 2) return readRecoveryFields(r);
+  if (format !== 1) throw new RangeError(`unknown rotation format ${format}`);
+  return {
+    handle: r.text(LIMITS.handleBytes, 'rotation handle'),
+    oldKey: r.fixed(32, 'rotation old key'),
+    newKey: r.fixed(32, 'rotation new key'),
+    atSeq: r.u64('rotation seq'),
+    oldSig: r.fixed(64, 'rotation old signature'),
+    newSig: r.fixed(64, 'rotation new signature'),
+  };
+}
+
+export const verifyKeyStatement = (s: KeyStatement): boolean => (s.format === 2 ? verifyRecovery(s) : verifyRotation(s));
+
 export const encodeRotation = (s: RotationStatement): Uint8Array => {
   const w = new ByteWriter();
   writeRotation(w, s);
@@ -76,14 +107,14 @@ export function verifyRotation(s: RotationStatement): boolean {
 export type KeyChain = { genesis: Uint8Array; current: Uint8Array };
 
 /** A chain is valid when every statement verifies, is for `handle`, links to the previous one and moves to a later seq. */
-export function verifyRotationChain(handle: string, chain: readonly RotationStatement[], current: Uint8Array): Result<KeyChain> {
+export function verifyRotationChain(handle: string, chain: readonly KeyStatement[], current: Uint8Array): Result<KeyChain> {
   if (chain.length > LIMITS.rotations) return fail('too many key rotations');
   if (chain.length === 0) return ok({ genesis: current, current });
   let lastSeq = 0;
   for (let i = 0; i < chain.length; i++) {
     const s = chain[i]!;
     if (s.handle !== handle) return fail('rotation is for another handle');
-    if (!verifyRotation(s)) return fail('rotation signature is invalid');
+    if (!verifyKeyStatement(s)) return fail('rotation signature is invalid');
     if (s.atSeq <= lastSeq) return fail('rotations are out of order');
     if (i > 0 && !bytesEqual(chain[i - 1]!.newKey, s.oldKey)) return fail('rotation chain is broken');
     lastSeq = s.atSeq;
@@ -94,15 +125,18 @@ export function verifyRotationChain(handle: string, chain: readonly RotationStat
 
 /**
  * Follows a pinned key to a presented one: accepted when equal, or when a valid chain ending at
- * `presented` passes through `pinned`. Anything else is a key change the user must accept.
+ * `presented` passes through `pinned` with only rotations (format 1) from there on: a recovery is
+ * signed by the new key alone and is never followed without the user (§4.2). Anything else is a key
+ * change the user must accept.
  */
 export function followsFromPinned(
   handle: string,
   pinned: Uint8Array,
   presented: Uint8Array,
-  chain: readonly RotationStatement[],
+  chain: readonly KeyStatement[],
 ): boolean {
   if (bytesEqual(pinned, presented)) return true;
   if (!verifyRotationChain(handle, chain, presented).ok) return false;
-  return chain.some((s) => bytesEqual(s.oldKey, pinned));
+  const from = chain.findIndex((s) => bytesEqual(s.oldKey, pinned));
+  return from >= 0 && chain.slice(from).every((s) => s.format !== 2);
 }

@@ -17,6 +17,7 @@ export const CONTEXT = {
   safetyNumber: 'peerwall/v1/safety-number',
   readerPass: 'peerwall/v2/reader-pass',
   revocations: 'peerwall/v2/revocations',
+  recovery: 'peerwall/v5/recovery',
 } as const;
 
 export type Context = (typeof CONTEXT)[keyof typeof CONTEXT];

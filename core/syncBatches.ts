@@ -3,9 +3,12 @@ import type { Identity } from './identity';
 import { planIngest } from './ingest';
 import { knownAuthors } from './knownAuthors';
 import type { ErrorCode } from './messages';
+import type { OwnRecovery } from './ownRecovery';
 import type { Replica } from './replica';
 import { type BatchMessage, createEarlyChecks } from './syncChecks';
-import { genesisOfFriend, type RelayRole } from './syncRelay';
+import { anchorOfFriend } from './keyHistory';
+import { adoptRecoveries, confirmedRecoveryOf } from './recoveryConfirm';
+import type { RelayRole } from './syncRelay';
 import type { SyncEvent } from './syncSession';
 import type { createSubmissions } from './syncSubmissions';
 import type { createWants } from './syncWants';
@@ -29,6 +32,8 @@ export type BatchIngestDeps = {
   refuse(code: ErrorCode, reason: string): void;
   /** Tells the friend this side's wall (after a recovery, so it resubmits what it deferred). */
   announce(): Promise<void>;
+  /** Recovering one's own wall without the key (§8, version 5), shared by this side's sessions. */
+  ownRecovery?: OwnRecovery | undefined;
 };
 
 /**
@@ -44,20 +49,25 @@ export function createBatchIngest(d: BatchIngestDeps) {
     const checks = early.take(m);
     const asked = wants.answered(m.wall);
     if (asked === undefined) return d.refuse('bad_message', `Unrequested batch for @${m.wall}.`);
+    if (m.wall === me && d.ownRecovery?.active) return recoverFrom(d.ownRecovery, m, asked.afterSeq);
     const relayed = m.wall !== me && m.wall !== peer;
     // A third wall is anchored at this side's own pin of its owner, exactly as if the owner sent it.
-    const owner = relayed ? await replica.friend(m.wall) : null;
-    const anchor = m.wall === me ? genesisKeyOf(identity) : owner ? genesisOfFriend(owner) : d.peerGenesis();
+    const owner = m.wall === me ? null : await replica.friend(m.wall);
+    const first = m.entries[0]?.seq === 1 ? m.entries[0].header.wallKey : undefined;
+    const anchor = m.wall === me ? genesisKeyOf(identity) : owner ? anchorOfFriend(owner, first) : d.peerGenesis();
     if (relayed && !owner) return wants.done(m.wall); // unfriended meanwhile
+    const recovery = m.wall === me ? { newKey: identity.publicKey } : owner ? confirmedRecoveryOf(owner) : undefined;
     // This batch follows one that lost a write race (another session stored part of the wall meanwhile):
     // it starts past what is held, so it is asked for again from there rather than taken for a gap.
     if (((await replica.wallState(m.wall))?.seq ?? 0) < asked.afterSeq) return wants.request(m.wall);
     const lastSeq = m.entries.at(-1)?.seq ?? 0;
     if (lastSeq > asked.afterSeq && lastSeq < m.headSeq) wants.requestNext(m.wall, lastSeq);
     if (m.entries.length > 0) {
-      // Read per batch: a pin moves when a friend's rotation is followed.
-      const known = knownAuthors(identity, await replica.friends());
-      const plan = await planIngest(replica, m.wall, m.entries, anchor, d.now, known, { via: relayed ? peer : undefined, verifier: d.verifier, signatures: checks });
+      // Read per batch: a pin moves when a friend's rotation is followed. While one's own wall is recovered
+      // without the key, this side does not know its own lost key: entries in its name are the owner's word.
+      const known = new Map(knownAuthors(d.ownRecovery?.identity ?? identity, await replica.friends()));
+      if (d.ownRecovery?.active) known.delete(me);
+      const plan = await planIngest(replica, m.wall, m.entries, anchor, d.now, known, { via: relayed ? peer : undefined, verifier: d.verifier, signatures: checks, recovery });
       const checkedAt = d.now();
       // Pulled entries stay with the friend that sent them: a write lost to a power cut is fetched again.
       const committed = plan.ok ? await replica.commit({ ...plan.value, refetchable: true }) : plan;
@@ -68,6 +78,7 @@ export function createBatchIngest(d: BatchIngestDeps) {
         d.relay()?.refuseWall(m.wall, committed.reason);
         return wants.done(m.wall);
       }
+      if (committed.ok && plan.ok && owner) await adoptRecoveries(replica, owner, plan.value.append);
       if (committed.ok && plan.ok && plan.value.append.length) {
         const stored = { entries: plan.value.append.length, waitMs: handledAt - asked.sentAt, checkMs: checkedAt - handledAt, storeMs: d.now() - checkedAt };
         d.emit({ type: 'batchStored', wall: m.wall, bytes, ...stored });
@@ -93,6 +104,18 @@ export function createBatchIngest(d: BatchIngestDeps) {
       d.emit({ type: 'recovered', seq: held });
       await d.announce(); // lets the friend resubmit what was deferred while restoring
     }
+  }
+
+  /** A batch of one's own wall while recovering it without the key: it goes to the friend's candidate copy. */
+  async function recoverFrom(recovery: OwnRecovery, m: BatchMessage, afterSeq: number): Promise<void> {
+    const lastSeq = m.entries.at(-1)?.seq ?? 0;
+    if (lastSeq > afterSeq && lastSeq < m.headSeq) wants.requestNext(me, lastSeq);
+    const offered = await recovery.offer(peer, m.entries);
+    if (!offered.ok) return d.refuse('invalid_batch', offered.reason);
+    const held = offered.value.held;
+    if (held < m.headSeq && m.entries.length > 0 && held > afterSeq) return wants.request(me, held);
+    wants.done(me);
+    if (held >= m.headSeq) await recovery.complete(peer);
   }
 
   return { onBatch, arrived: early.arrived, clear: early.clear };

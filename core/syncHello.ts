@@ -1,13 +1,14 @@
 import { bytesEqual } from './bytes';
 import type { ErrorCode, PeerMessage } from './messages';
 import type { FriendRecord } from './replica';
-import { followsFromPinned, verifyRotationChain } from './rotation';
+import { genesisOfFriend, mergeHistory } from './keyHistory';
+import { type KeyStatement, followsFromPinned, verifyRotationChain } from './rotation';
 
 type Hello = Extract<PeerMessage, { type: 'hello' }>;
 
 /** What a friend's `hello` means for this side (docs/protocol.md §7.2, §4.2). */
 export type HelloVerdict =
-  | { ok: true; genesis: Uint8Array; rotation: { key: Uint8Array; rotations: Hello['rotations'] } | null }
+  | { ok: true; genesis: Uint8Array; rotation: { key: Uint8Array; rotations: KeyStatement[] } | null }
   | { ok: false; code: ErrorCode; reason: string; keyChanged: boolean };
 
 /**
@@ -28,6 +29,12 @@ export function judgeHello(me: string, peer: string, friend: FriendRecord | null
     }
     return refuse('key_changed', `@${peer} presented a new key that the pinned key did not sign.`, true);
   }
-  const rotated = !bytesEqual(friend.key, m.key) || m.rotations.length > friend.rotations.length;
-  return { ok: true, genesis: chain.value.genesis, rotation: rotated ? { key: m.key, rotations: m.rotations } : null };
+  // A `hello` shows the history after the friend's last recovery (§4.2); the pin keeps what came before.
+  const history = mergeHistory(friend, m.rotations);
+  if (!friend.recoveredFrom && history.length > m.rotations.length && !verifyRotationChain(peer, history, m.key).ok) {
+    return refuse('bad_auth', `@${peer}'s key history does not continue the one you confirmed.`);
+  }
+  const rotated = !bytesEqual(friend.key, m.key) || history.length > friend.rotations.length;
+  const genesis = genesisOfFriend({ key: m.key, rotations: history, recoveredFrom: friend.recoveredFrom });
+  return { ok: true, genesis, rotation: rotated ? { key: m.key, rotations: history } : null };
 }

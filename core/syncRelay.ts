@@ -43,7 +43,7 @@ export type RelayRoleDeps = {
 export type Admission = 'serve' | 'revoked' | 'never';
 
 /** The wall's genesis key as the reader's pin of its owner gives it. */
-export const genesisOfFriend = (f: FriendRecord): Uint8Array => f.rotations[0]?.oldKey ?? f.key;
+export { genesisOfFriend } from './keyHistory';
 
 /**
  * The relaying half of a version-2 session (docs/protocol.md §7.5). As an owner it gives the friend

@@ -6,6 +6,7 @@ import { negotiateVersion } from './handshake';
 import type { Identity, RandomBytes } from './identity';
 import { LIMITS } from './limits';
 import { type Replica, type SignedEntry, type StoredEntry, StorageFullError } from './replica';
+import { helloRotations } from './keyHistory';
 import { safetyNumber } from './safetyNumber';
 import { createAnswers } from './syncAnswers';
 import { createBatchIngest } from './syncBatches';
@@ -13,6 +14,7 @@ import { createSubmissions } from './syncSubmissions';
 import { createWants } from './syncWants';
 import { createHandshake } from './syncHandshake';
 import { createRelayRole, type RelayDeps, type RelayRole } from './syncRelay';
+import type { OwnRecovery } from './ownRecovery';
 import type { Result } from './result';
 import { refillAfter } from './syncRefill';
 import { createMediaRole, type MediaDeps, type MediaRole } from './syncMedia';
@@ -36,6 +38,8 @@ export type SyncSessionDeps = {
   relay?: RelayDeps;
   /** Photos (version 4, §7.6): this side's file store. */
   media?: MediaDeps;
+  /** Recovering one's own wall without the key (§8, version 5): one per side, shared by its sessions. */
+  ownRecovery?: OwnRecovery;
   /** Checks the friend's signatures; share one per side so its imported keys serve every session. Pure by default. */
   verifier?: Verifier;
   onEvent?: (event: SyncEvent) => void;
@@ -163,12 +167,16 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     emit,
     refuse: (code, reason) => shutdown(code, reason, true),
     announce: () => announce(),
+    ownRecovery: deps.ownRecovery,
   });
+  // Once the wall is restored, the friend hears of it and resubmits what was deferred meanwhile.
+  const stopWaiting = deps.ownRecovery?.onDone(() => void enqueue(announce));
 
   function shutdown(code: ErrorCode | null, reason: string, tell: boolean, cause: { byPeer?: boolean; storageFull?: boolean } = {}): void {
     if (state === 'closed') return;
     if (tell && code) send({ type: 'error', code, message: truncateText(reason, LIMITS.errorMessageChars) });
     state = 'closed';
+    stopWaiting?.();
     wants.clear();
     batches.clear();
     submissions.clear();
@@ -209,7 +217,9 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     if (version >= MEDIA_VERSION && deps.media) media = mediaRole(deps.media);
     emit({ type: 'ready', version, safetyNumber: safetyNumber({ handle: me, key: identity.publicKey }, peerSide) });
     await wants.request(peer, (await refillPoint()) ?? undefined);
-    await wants.request(me);
+    const recovery = deps.ownRecovery;
+    if (!recovery?.active) await wants.request(me);
+    else if (recovery.waitingFor().includes(peer)) await wants.request(me, await recovery.held(peer));
     await flushOutbox();
     await relay?.start();
     await media?.start();
@@ -291,7 +301,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   function start(): void {
     if (started) return;
     started = true;
-    send({ type: 'hello', versions: [...versions], handle: me, key: identity.publicKey, nonce: myNonce, rotations: identity.rotations });
+    send({ type: 'hello', versions: [...versions], handle: me, key: identity.publicKey, nonce: myNonce, rotations: helloRotations(identity.rotations) });
   }
 
   async function handle(frame: Uint8Array, decoded: Result<PeerMessage>): Promise<void> {

@@ -2,7 +2,7 @@ import type { SignedEntry } from '@/core/entry';
 import type { MediaRef } from '@/core/media';
 import type { OutboxItem, StoredEntry } from '@/core/replica';
 import type { RelayMessage } from '@/core/relayMessage';
-import type { RotationStatement } from '@/core/rotation';
+import type { KeyStatement } from '@/core/rotation';
 
 /**
  * The records of the content database (content-db.ts), one type per shape and the schema version it came
@@ -18,7 +18,7 @@ export interface IdentityV2 {
   handle: string;
   secretKey: Uint8Array;
   publicKey: Uint8Array;
-  rotations: RotationStatement[];
+  rotations: KeyStatement[];
   createdAt: number;
 }
 

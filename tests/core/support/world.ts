@@ -11,6 +11,7 @@ import { createMemoryMediaStore, type MediaStore } from '../../../core/mediaStor
 import type { MediaEvent } from '../../../core/syncMedia';
 import type { RelayDeps } from '../../../core/syncRelay';
 import type { RefillMarks } from '../../../core/syncRefill';
+import type { OwnRecovery } from '../../../core/ownRecovery';
 import { createSyncSession, type SyncEvent, type SyncSession } from '../../../core/syncSession';
 import { createMemoryTransportPair, type FrameTap } from '../../../core/transport';
 import { createVerifier, pureVerifier, type Verifier } from '../../../core/verifier';
@@ -47,6 +48,8 @@ export type User = {
   verifier: Verifier;
   /** Photo files (version 4), when made with `media: true`. */
   media?: { store: MediaStore; onEvent: (e: MediaEvent) => void; events: MediaEvent[]; refill?: RefillMarks };
+  /** Recovering its own wall without the key (§8, version 5), shared by its sessions. */
+  ownRecovery?: OwnRecovery;
 };
 
 export function makeUser(
@@ -91,11 +94,11 @@ export async function connect(
   const [aLocal, aRemote, bLocal, bRemote] = options.fingerprints ?? ['fp-' + a.identity.handle, 'fp-' + b.identity.handle, 'fp-' + b.identity.handle, 'fp-' + a.identity.handle];
   const sa = createSyncSession({
     replica: a.replica, identity: a.identity, peer: b.identity.handle, transport: ta,
-    localFingerprint: aLocal, remoteFingerprint: aRemote, ...deps(a), relay: a.relay, versions: a.versions, media: a.media, onEvent: (e) => a.events.push(e),
+    localFingerprint: aLocal, remoteFingerprint: aRemote, ...deps(a), relay: a.relay, versions: a.versions, media: a.media, ownRecovery: a.ownRecovery, onEvent: (e) => a.events.push(e),
   });
   const sb = createSyncSession({
     replica: b.replica, identity: b.identity, peer: a.identity.handle, transport: tb,
-    localFingerprint: bLocal, remoteFingerprint: bRemote, ...deps(b), relay: b.relay, versions: b.versions, media: b.media, onEvent: (e) => b.events.push(e),
+    localFingerprint: bLocal, remoteFingerprint: bRemote, ...deps(b), relay: b.relay, versions: b.versions, media: b.media, ownRecovery: b.ownRecovery, onEvent: (e) => b.events.push(e),
   });
   const settle = async () => {
     for (let i = 0; i < (options.allowUnanswered ? 50 : 10_000); i++) {
