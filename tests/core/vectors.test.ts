@@ -11,6 +11,7 @@ import { encodeMessage } from '../../core/messages';
 import { encodeReaderPass, issuePass } from '../../core/readerPass';
 import { encodeRevocations, issueRevocations } from '../../core/revocations';
 import { createRelayMessage } from '../../core/relayMessage';
+import { encodeRecovery, signRecovery } from '../../core/recoveryStatement';
 import { encodeRotation, signRotation } from '../../core/rotation';
 import { safetyNumber } from '../../core/safetyNumber';
 import { ZERO_HASH, encodeSeal, sealHash, sealOf, signSeal } from '../../core/seal';
@@ -61,6 +62,10 @@ function computed(): Record<string, string> {
   const picture = { full, thumbnail: ref(fill(1_000, 0x0c), 'image/webp'), alt: '' };
   const profileBody = encodeBody({ kind: 'profile', body: { displayName: 'Alice', about: 'hi', picture } });
   const tiny = fill(5, 0x0e);
+  const recovery = signRecovery({ handle: 'alice', oldKey: alice, newKey: publicKeyOf(nextSecret), atSeq: 2, prevSealHash: sealHash(seal) }, nextSecret);
+  const next = { handle: 'alice', secretKey: nextSecret, publicKey: publicKeyOf(nextSecret), rotations: [] };
+  const recoverRequest = createRelayMessage(next, 'recover-request', 'bob', {}, { randomBytes: (n) => fill(n, 0x09), now: () => 1_700_000_000_000 });
+  if (!recoverRequest.ok) throw new Error(recoverRequest.reason);
   return {
     'alice.key': toHex(alice),
     'bob.key': toHex(bob),
@@ -72,11 +77,13 @@ function computed(): Record<string, string> {
     'post.sealHash': toHex(sealHash(seal)),
     'post.ownerSig': toHex(signSeal(seal, aliceSecret)),
     'rotation': toHex(encodeRotation(rotation)),
+    'recovery': toHex(encodeRecovery(recovery)),
     'hello.transcript': toHex(handshakeTranscript(1, aliceSide, bobSide)),
     'hello.aliceAuth': toHex(signHandshake(1, aliceSide, bobSide, aliceSecret)),
     'want.frame': toHex(encodeMessage({ type: 'want', wall: 'alice', afterSeq: 0, max: 64 })),
     'export': toHex(exported.value),
     'relay.sig': request.value.sig,
+    'relay.recoverSig': recoverRequest.value.sig,
     'pass': toHex(encodeReaderPass(pass)),
     'revocations': toHex(encodeRevocations(revocations)),
     'holds.frame': toHex(encodeMessage({ type: 'holds', walls: [{ wall: 'alice', headSeq: 3, pass }] })),
