@@ -9,15 +9,17 @@ import { readSealedEntry, type SealedEntry, writeSealedEntry } from './seal';
 
 /**
  * Protocol versions this implementation speaks (docs/protocol.md §10); 2 adds relaying (§7.5), 3 batches
- * sized by bytes (§7.3), 4 photos and their transfer (§7.6).
+ * sized by bytes (§7.3), 4 photos and their transfer (§7.6), 5 recovery from friends without the key (§8).
  */
-export const PROTOCOL_VERSIONS = [1, 2, 3, 4] as const;
+export const PROTOCOL_VERSIONS = [1, 2, 3, 4, 5] as const;
 /** The first version with reader passes, relayed walls and carried submissions. */
 export const RELAY_VERSION = 2;
 /** The first version whose `want.max` and `batch` go up to `LIMITS.byteBatchEntries`. */
 export const BYTE_BATCH_VERSION = 3;
 /** The first version with photo bodies and the `fetch` / `chunk` / `missing` frames. */
 export const MEDIA_VERSION = 4;
+/** The first version with recovery statements (§4.2), rule 10 of §5.4 and `recover-request`. */
+export const RECOVERY_VERSION = 5;
 
 /** The most entries a `want` may ask for and a `batch` may hold in a session of `version`. */
 export const batchEntriesFor = (version: number): number =>

@@ -18,6 +18,8 @@ export type AnswersDeps = {
   refuse(code: ErrorCode, reason: string): void;
   /** The entry as the friend may receive it: without a body it cannot read in the negotiated version (§7.6). */
   forPeer(entry: StoredEntry): StoredEntry;
+  /** The last entry of `wall` the friend can read in the negotiated version (before a recovery, §10), or null for all. */
+  readableUpTo(wall: string): Promise<number | null>;
 };
 
 /**
@@ -40,8 +42,10 @@ export function createAnswers(d: AnswersDeps) {
     if (admission === 'never') return d.refuse('not_allowed', `@${d.peer} may only sync @${d.me} and @${d.peer}.`);
     // A friendship that ended during the session: the friend gets an empty answer, not a fault.
     if (admission === 'revoked') return d.sendFrame(packBatch(m.wall, 0, []).frame);
-    const headSeq = (await d.replica.wallState(m.wall))?.seq ?? 0;
-    const read = async (afterSeq: number, max: number) => (await d.replica.entriesAfter(m.wall, afterSeq, max)).map(d.forPeer);
+    const upTo = (await d.readableUpTo(m.wall)) ?? Number.MAX_SAFE_INTEGER;
+    const headSeq = Math.min((await d.replica.wallState(m.wall))?.seq ?? 0, upTo);
+    const read = async (afterSeq: number, max: number) =>
+      (await d.replica.entriesAfter(m.wall, afterSeq, max)).filter((e) => e.seq <= upTo).map(d.forPeer);
     const { frame, lastSeq } = await readBatch(read, m.wall, headSeq, m.afterSeq, m.max);
     d.peerHolds(m.wall, m.afterSeq);
     d.sendFrame(frame);

@@ -1,7 +1,7 @@
 import { bodyVersion } from './body';
 import { truncateText } from './bytes';
 import type { FeedChange } from './feed';
-import { batchEntriesFor, decodeMessage, encodeMessage as encodeFrame, type ErrorCode, helloVersions, MEDIA_VERSION, type PeerMessage, PROTOCOL_VERSIONS, RELAY_VERSION } from './messages';
+import { batchEntriesFor, decodeMessage, encodeMessage as encodeFrame, type ErrorCode, helloVersions, MEDIA_VERSION, type PeerMessage, PROTOCOL_VERSIONS, RECOVERY_VERSION, RELAY_VERSION } from './messages';
 import { negotiateVersion } from './handshake';
 import type { Identity, RandomBytes } from './identity';
 import { LIMITS } from './limits';
@@ -284,6 +284,14 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     peerHolds: (wall, seq) => emit({ type: 'peerHolds', wall, seq }),
     refuse: (code, reason) => shutdown(code, reason, true),
     forPeer: (e) => (readable(e) ? e : { ...e, body: null }),
+    readableUpTo: async (wall) => {
+      if (version >= RECOVERY_VERSION) return null;
+      // A friend before version 5 cannot take a recovery entry (§10): it gets a wall up to the first one,
+      // and none of one's own, since it can only have pinned the new key as a new identity's (§4.2).
+      const history = wall === me ? (deps.ownRecovery?.identity ?? identity).rotations : ((await replica.friend(wall))?.rotations ?? []);
+      const recovery = history.find((s) => s.format === 2);
+      return recovery ? (wall === me ? 0 : recovery.atSeq - 1) : null;
+    },
   });
 
   async function flushOutbox(): Promise<void> {

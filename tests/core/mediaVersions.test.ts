@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessage } from '../../core/messages';
+import { decodeMessage, PROTOCOL_VERSIONS } from '../../core/messages';
 import { buildWallView } from '../../core/wallView';
 import { createMemoryMediaStore } from '../../core/mediaStore';
 import type { MediaEvent } from '../../core/syncMedia';
@@ -49,7 +49,7 @@ describe('a version-4 peer and a version-3 peer', () => {
     bob.media = { store: createMemoryMediaStore(), onEvent: (e) => events.push(e), events };
     await connect(alice, bob);
 
-    expect(bob.events.filter((e) => e.type === 'ready').at(-1)).toMatchObject({ version: 4 });
+    expect(bob.events.filter((e) => e.type === 'ready').at(-1)).toMatchObject({ version: PROTOCOL_VERSIONS.at(-1) });
     const sealed = await bob.replica.entryById('bob', id);
     expect(buildWallView('bob', sealed ? [sealed] : []).posts[0]?.photos).toEqual([beach.photo]);
     expect(await bob.media.store.completeSize(nameOf(beach.photo.full))).toBe(beach.full.length);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { writeOwnEntry } from '../../core/author';
 import { decodeBody } from '../../core/body';
 import { toHex } from '../../core/bytes';
-import { pinFriend } from '../../core/friendship';
+import { acceptKeyChange, pinFriend } from '../../core/friendship';
 import { createIdentity } from '../../core/identity';
 import { createMemoryReplica } from '../../core/memoryReplica';
 import { createOwnRecovery, type OwnRecoveryEvent } from '../../core/ownRecovery';
@@ -56,13 +56,16 @@ async function askAndConfirm(carol: User, friend: User): Promise<void> {
   await pinFriend(carol.replica, accepted.value, carol.now);
 }
 
+/** Version 5 builds on version 4, which a side offers only with somewhere to keep photos (§10). */
+const person = (handle: string) => makeUser(handle, handle, { media: true });
+
 const ids = async (u: User, wall: string) => (await u.replica.entriesAfter(wall, 0, 1000)).map((e) => e.id);
 
 /** Carol with a wall of three entries (one a comment by alice) that alice and bob both hold. */
 async function carolWithFriends() {
-  const carol = makeUser('carol');
-  const alice = makeUser('alice');
-  const bob = makeUser('bob');
+  const carol = person('carol');
+  const alice = person('alice');
+  const bob = person('bob');
   await befriend(carol, alice);
   await befriend(carol, bob);
   const first = await post(carol, text('one'));
@@ -121,9 +124,9 @@ describe('recovering a wall from friends without the key (§8, version 5)', () =
   });
 
   it('keeps the longest copy after the wait and says plainly which friend holds another version', async () => {
-    const carol = makeUser('carol');
-    const alice = makeUser('alice');
-    const bob = makeUser('bob');
+    const carol = person('carol');
+    const alice = person('alice');
+    const bob = person('bob');
     await befriend(carol, alice);
     await befriend(carol, bob);
     await post(carol, text('one'));
@@ -235,3 +238,39 @@ describe('a reader and a recovery entry (§5.4 rule 10)', () => {
     expect(toHex(friend!.key)).toBe(toHex(mallory.publicKey));
   });
 });
+
+describe('a friend before version 5 and a recovered wall (§10)', () => {
+  it('keeps syncing everything else with the recovered friend, who sends it none of her wall', async () => {
+    const { carol, alice, bob } = await carolWithFriends();
+    bob.versions = [1, 2, 3, 4];
+    const { done } = reinstall(carol, ['alice']);
+    await done();
+    await askAndConfirm(carol, alice);
+    await connect(carol, alice);
+    carol.identity = carol.ownRecovery!.identity;
+    carol.ownRecovery = undefined;
+    // bob cannot confirm: he accepts carol's new key as a new identity, as before version 5.
+    await acceptKeyChange(bob.replica, bob.identity, 'carol', carol.identity.publicKey, bob.now);
+    await pinFriend(carol.replica, await acceptFrom(bob, carol), carol.now);
+    const mine = await post(bob, text('bob still posts'));
+    const onCarol = await queue(bob, 'carol', { kind: 'wallPost', body: { text: 'welcome back', media: [] } });
+
+    const link = await connect(carol, bob);
+    expect(link.a.state).toBe('ready');
+    expect(bob.events.filter((e) => e.type === 'closed')).toEqual([]);
+    expect(await bob.replica.wallState('carol')).toBeNull();
+    expect(await ids(carol, 'bob')).toContain(mine.id);
+    expect(await ids(carol, 'carol')).toContain(onCarol);
+  });
+});
+
+/** A friend-accept from `friend` to `to`, as `to` receives it. */
+async function acceptFrom(friend: User, to: User) {
+  const request = createRelayMessage(to.identity, 'friend-request', friend.identity.handle, {}, deps(to));
+  if (!request.ok) throw new Error(request.reason);
+  const accept = createRelayMessage(friend.identity, 'friend-accept', to.identity.handle, { replyTo: request.value.nonce }, deps(friend));
+  if (!accept.ok) throw new Error(accept.reason);
+  const parsed = parseRelayMessage(JSON.parse(JSON.stringify(accept.value)), friend.identity.handle, to.identity.handle);
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return parsed.value;
+}
