@@ -121,6 +121,11 @@ export interface PendingKeyChangeV6 {
   key: string;
   at: number;
   replyTo: string | null;
+  /**
+   * The friend asked to restore its wall under the new key (`recover-request`, docs/protocol.md §8): accepting
+   * confirms the recovery and keeps their wall. Absent in records written before it existed, which read as false.
+   */
+  recovery?: true;
 }
 
 /**

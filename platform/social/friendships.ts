@@ -35,7 +35,8 @@ export interface FriendshipDeps {
   now(): number;
   notify(notice: SocialNotice): void;
   /** A friend asked again with a key its pinned key did not sign: a key change for the person to accept (§4.2). */
-  keyChanged(handle: string, key: Uint8Array, replyTo: string): Promise<void>;
+  /** `recovery`: the friend asked to restore its wall under the new key (`recover-request`, §8). */
+  keyChanged(handle: string, key: Uint8Array, replyTo: string, recovery?: boolean): Promise<void>;
   /** Unfriended or blocked: a key change waiting for `handle` is void. */
   forgetKeyChange(handle: string): Promise<void>;
 }
@@ -170,6 +171,13 @@ export function createFriendships(deps: FriendshipDeps) {
           if (request?.direction !== 'incoming' || request.message.nonce !== m.replyTo) return;
           await store.deleteRequest(src);
           break;
+        case 'recover-request': {
+          // Only a friend can be restored; anyone else's is dropped unanswered (§4.3).
+          const key = circle.friends.has(src) ? fromHex(m.key, 32) : null;
+          if (!key) return;
+          await deps.keyChanged(src, key, m.nonce, true);
+          break;
+        }
         case 'unfriend':
           if (!(await isPinnedSender(replica, m))) return;
           await forget(src);

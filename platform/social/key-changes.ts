@@ -1,5 +1,6 @@
 import { bytesEqual, fromHex, toHex } from '@/core/bytes';
 import { acceptKeyChange } from '@/core/friendship';
+import { confirmRecovery } from '@/core/recoveryConfirm';
 import type { Identity } from '@/core/identity';
 import type { MediaStore } from '@/core/mediaStore';
 import type { RelayStore } from '@/core/relay';
@@ -44,25 +45,52 @@ export const oldWallGone = (handle: string): string =>
 export function createKeyChanges(deps: KeyChangeDeps) {
   const { replica, store, circle, changes } = deps;
 
+  /**
+   * The person confirmed it is their friend asking to restore its wall (§8): the new key is pinned, the
+   * wall copy kept for the recovery to continue, the outbox re-signed (nothing is dropped) and the friend
+   * answered so it pins this side back.
+   */
+  async function confirm(handle: string, key: Uint8Array, replyTo: string): Promise<void> {
+    const confirmed = await confirmRecovery(replica, deps.identity, handle, key);
+    if (!confirmed.ok) throw new PeerwallError('not_found', confirmed.reason);
+    await deps.relayStore.dropPass(handle); // signed by the lost key: the friend gives a new one
+    await store.setKeyChange(handle, null);
+    await deps.relay.send('friend-accept', handle, { replyTo });
+    deps.access.allowlistChanged();
+    deps.reconnect(handle);
+    changes.friends();
+  }
+
   return {
     /**
-     * `handle` presented `key` in a sync `hello` or, with `replyTo`, in a friend request. Ignored for a
-     * stranger and for the pinned key itself (a request's acceptance may simply have been lost).
+     * `handle` presented `key` in a sync `hello` or, with `replyTo`, in a friend request or (`recovery`) a
+     * request to restore its wall (§8). Ignored for a stranger and for the pinned key itself (a request's
+     * acceptance may simply have been lost).
      */
-    async noticed(handle: string, key: Uint8Array, replyTo: string | null = null): Promise<void> {
+    async noticed(handle: string, key: Uint8Array, replyTo: string | null = null, recovery = false): Promise<void> {
       if (!circle.friends.has(handle)) return;
       const friend = await replica.friend(handle);
       if (!friend || bytesEqual(friend.key, key)) return;
       const hex = toHex(key);
       const existing = (await store.keyChanges()).find((c) => c.handle === handle);
       const same = existing?.key === hex;
+      // The request that came last decides what accepting does; a `hello` changes neither.
       if (same && (existing.replyTo === replyTo || replyTo === null)) return;
-      await store.setKeyChange(handle, { handle, key: hex, at: same ? existing.at : deps.now(), replyTo: replyTo ?? (same ? existing.replyTo : null) });
-      if (!same) {
+      const asksRecovery = replyTo === null ? same && existing.recovery === true : recovery;
+      await store.setKeyChange(handle, {
+        handle,
+        key: hex,
+        at: same ? existing.at : deps.now(),
+        replyTo: replyTo ?? (same ? existing.replyTo : null),
+        ...(asksRecovery ? { recovery: true as const } : {}),
+      });
+      if (!same || asksRecovery !== (existing.recovery === true)) {
         deps.notify({
           kind: 'request',
-          title: 'Identity key changed',
-          message: `@${handle}’s identity key changed. Check it in Friends before you accept the new key.`,
+          title: asksRecovery ? 'Wall restore requested' : 'Identity key changed',
+          message: asksRecovery
+            ? `@${handle} says they lost their key and asks you to restore their wall. Compare the safety number in Friends before you confirm.`
+            : `@${handle}’s identity key changed. Check it in Friends before you accept the new key.`,
           postId: null,
         });
       }
@@ -76,6 +104,7 @@ export function createKeyChanges(deps: KeyChangeDeps) {
       const change = (await store.keyChanges()).find((c) => c.handle === handle);
       const key = change ? fromHex(change.key, 32) : null;
       if (!change || !key || !circle.friends.has(handle)) throw new PeerwallError('not_found', `@${handle} has no new key waiting to be accepted.`);
+      if (change.recovery && change.replyTo) return confirm(handle, key, change.replyTo);
       const undeliverable = await acceptKeyChange(replica, deps.identity, handle, key, deps.now);
       await deps.media.dropWall(handle);
       // What was kept of or for the old identity (its reader pass, entries carried for its wall) is void.

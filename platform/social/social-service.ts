@@ -162,7 +162,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     changes,
     now: deps.now,
     notify: deps.notify,
-    keyChanged: (handle, key, replyTo) => keyChanges.noticed(handle, key, replyTo),
+    keyChanged: (handle, key, replyTo, recovery) => keyChanges.noticed(handle, key, replyTo, recovery),
     forgetKeyChange: (handle) => keyChanges.forget(handle),
   });
   const spread = (): void => connections.spread(circle.friends);

@@ -109,7 +109,7 @@ export function createSocialState(deps: SocialStateDeps) {
       const keyChangeOf = (handle: string): FriendView['keyChange'] => {
         const change = keyChanges.get(handle);
         const key = change ? fromHex(change.key, 32) : null;
-        return change && key ? { at: change.at, safetyNumber: safetyNumberOf(handle, key) } : null;
+        return change && key ? { at: change.at, safetyNumber: safetyNumberOf(handle, key), recovery: change.recovery === true } : null;
       };
       const friends: FriendView[] = (await replica.friends())
         .map((f) => ({

@@ -43,7 +43,8 @@ function readKeyChanges(value: unknown): PendingKeyChangeV6[] {
     .filter((c): c is PendingKeyChangeV6 => {
       const k = c as Partial<PendingKeyChangeV6> | null;
       return typeof k === 'object' && k !== null && isCanonicalHandle(k.handle) && typeof k.key === 'string' && /^[0-9a-f]{64}$/.test(k.key)
-        && Number.isSafeInteger(k.at) && (k.replyTo === null || (typeof k.replyTo === 'string' && k.replyTo.length <= 64));
+        && Number.isSafeInteger(k.at) && (k.replyTo === null || (typeof k.replyTo === 'string' && k.replyTo.length <= 64))
+        && (k.recovery === undefined || k.recovery === true);
     })
     .slice(0, KEY_CHANGES_KEPT);
 }

@@ -31,7 +31,8 @@ export interface FriendView {
    * The friend presented an identity key their pinned key did not sign (docs/protocol.md §4.2): since
    * when, and the safety number with the new key. Sync stays refused until the person accepts it.
    */
-  keyChange: { at: number; safetyNumber: string } | null;
+  /** `recovery`: the friend asks to restore its wall under the new key (§8); accepting keeps the wall. */
+  keyChange: { at: number; safetyNumber: string; recovery: boolean } | null;
 }
 
 /** A post written on a friend's wall: queued for its owner to seal, with a sentence on when it gets there. */

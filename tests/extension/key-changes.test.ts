@@ -40,7 +40,7 @@ describe('a friend’s key change', () => {
     await net.restart(alice);
 
     const row = await bobRow(alice);
-    expect(row.keyChange).toEqual({ at: expect.any(Number), safetyNumber: safetyNumber({ handle: 'alice', key: alice.identity.publicKey }, { handle: 'bob', key: bob.identity.publicKey }) });
+    expect(row.keyChange).toEqual({ at: expect.any(Number), safetyNumber: safetyNumber({ handle: 'alice', key: alice.identity.publicKey }, { handle: 'bob', key: bob.identity.publicKey }), recovery: false });
     expect(row.keyChange!.safetyNumber).not.toBe(row.safetyNumber);
     expect(alice.notices.filter((n) => n.title === 'Identity key changed')).toHaveLength(1);
     expect(toHex((await alice.service.replica.friend('bob'))!.key)).toBe(pinned);
