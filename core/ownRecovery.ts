@@ -44,6 +44,9 @@ type Copy = { replica: Replica; complete: boolean };
  * and leaves recovery. Shared by every sync session of the recovering side.
  */
 export function createOwnRecovery(d: OwnRecoveryDeps) {
+  if (d.named.length === 0 || d.named.length > LIMITS.recoveryFriends) {
+    throw new RangeError(`Name between 1 and ${LIMITS.recoveryFriends} friends to restore your wall from.`);
+  }
   const me = d.identity.handle;
   const verifier = d.verifier ?? pureVerifier;
   const copies = new Map<string, Copy>();

@@ -274,3 +274,28 @@ async function acceptFrom(friend: User, to: User) {
   if (!parsed.ok) throw new Error(parsed.reason);
   return parsed.value;
 }
+
+describe('recovering a wall that was empty', () => {
+  it('starts the wall at the new key, and a friend who confirmed takes it from entry 1', async () => {
+    const carol = person('carol');
+    const alice = person('alice');
+    await befriend(carol, alice);
+    await connect(carol, alice);
+    const { events, done } = reinstall(carol, ['alice']);
+    await done();
+    await askAndConfirm(carol, alice);
+    await connect(carol, alice);
+    expect(events.find((e) => e.type === 'recovered')).toMatchObject({ seq: 0, from: null });
+    carol.identity = carol.ownRecovery!.identity;
+    carol.ownRecovery = undefined;
+    const first = await post(carol, text('hello again'));
+    await connect(carol, alice);
+    expect(await ids(alice, 'carol')).toEqual([first.id]);
+  });
+
+  it('asks at most 8 friends', () => {
+    const carol = person('carol');
+    const named = Array.from({ length: 9 }, (_, i) => `friend${i}`);
+    expect(() => createOwnRecovery({ replica: carol.replica, identity: carol.identity, named, ...deps(carol), setTimer: () => () => undefined })).toThrow(RangeError);
+  });
+});
