@@ -97,10 +97,10 @@ export async function planIngest(
     const recovers = isRecoveryEntry(e);
     if (recovers) {
       const confirmed = options.recovery;
-      const matches = confirmed === 'any' || (confirmed && bytesEqual(confirmed.newKey, e.header.authorKey) && (!confirmed.lostKey || bytesEqual(confirmed.lostKey, state.currentKey)));
-      if (!matches) {
-        return fail(`${where} recovers the wall to a key you have not confirmed`);
-      }
+      const matches =
+        confirmed === 'any' ||
+        (confirmed !== undefined && bytesEqual(confirmed.newKey, e.header.authorKey) && (!confirmed.lostKey || bytesEqual(confirmed.lostKey, state.currentKey)));
+      if (!matches) return fail(`${where} recovers the wall to a key you have not confirmed`);
     }
     if (!(await sealedBy(recovers ? e.header.authorKey : state.currentKey))) return fail(`${where} is not sealed by the wall's owner`);
     if (!(await authored())) return fail(`${where} has an invalid author signature`);

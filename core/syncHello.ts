@@ -24,7 +24,8 @@ export function judgeHello(me: string, peer: string, friend: FriendRecord | null
   if (!followsFromPinned(peer, friend.key, m.key, m.rotations)) {
     // A key the friend itself retired (e.g. a displaced device that missed the rotation) is no
     // new identity to accept: refuse it without asking the user.
-    if (friend.rotations.some((s) => bytesEqual(s.oldKey, m.key))) {
+    // The key a confirmed recovery replaced is retired too (§8).
+    if (friend.rotations.some((s) => bytesEqual(s.oldKey, m.key)) || (friend.recoveredFrom && bytesEqual(friend.recoveredFrom, m.key))) {
       return refuse('key_changed', `@${peer} connected with a key they have since replaced; use the device with their current key.`);
     }
     return refuse('key_changed', `@${peer} presented a new key that the pinned key did not sign.`, true);

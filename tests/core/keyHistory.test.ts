@@ -95,6 +95,11 @@ describe("a recovering friend's hello (§7.2)", () => {
     expect(judgeHello('alice', 'carol', friend, { ...hello(k3), rotations: [later] })).toEqual({ ok: true, genesis: k0, rotation: { key: k3, rotations: [rotated, recovered, later] } });
   });
 
+  it('refuses the lost key without asking once the new one was confirmed', () => {
+    const friend = { handle: 'carol', key: k2, rotations: [rotated], recoveredFrom: k1, since: 1 };
+    expect(judgeHello('alice', 'carol', friend, { ...hello(k1), rotations: [rotated] })).toMatchObject({ ok: false, code: 'key_changed', keyChanged: false });
+  });
+
   it('is a key change the person decides on when nobody confirmed it', () => {
     const friend = { handle: 'carol', key: k1, rotations: [rotated], since: 1 };
     expect(judgeHello('alice', 'carol', friend, { ...hello(k2), rotations: [] })).toMatchObject({ ok: false, code: 'key_changed', keyChanged: true });
