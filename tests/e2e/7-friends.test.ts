@@ -138,7 +138,7 @@ describe('friends, walls and sync in Chromium (alice, bob, carol)', () => {
     console.info(report);
     expect(report).toMatch(/ice: connected/);
     expect(report).toMatch(/connection: connected/);
-    expect(report).toMatch(/Handshake done \(protocol 4\)/);
+    expect(report).toMatch(/Handshake done \(protocol 5\)/);
     expect(report).not.toMatch(/\b\d{1,3}(\.\d{1,3}){3}\b|candidate|a=|eyJ/);
     await playwrightOf(alicePopup).context().grantPermissions(['clipboard-read', 'clipboard-write']);
     await bobItem.getByRole('button', { name: 'Copy connection details', exact: true }).click();

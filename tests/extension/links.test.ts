@@ -283,7 +283,7 @@ describe('connection details', () => {
     expect(log).toHaveLength(50);
     const kinds = new Set(log.map((e) => e.kind));
     for (const kind of ['presence', 'dial', 'signaling', 'ice', 'open', 'ready', 'closed']) expect(kinds).toContain(kind);
-    expect(log.at(-1)).toMatchObject({ kind: 'ready', text: expect.stringMatching(/^Handshake done \(protocol 4\) after \d+ ms\.$/) });
+    expect(log.at(-1)).toMatchObject({ kind: 'ready', text: expect.stringMatching(/^Handshake done \(protocol 5\) after \d+ ms\.$/) });
     expect(log.every((e, i) => i === 0 || e.at >= log[i - 1]!.at)).toBe(true);
     expect(() => alice.service.connectionLog('mallory')).toThrow('@mallory is not your friend.');
   });

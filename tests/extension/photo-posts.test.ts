@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PROTOCOL_VERSIONS } from '@/core/messages';
 import { openStagedPhotos, stagePhotoFile } from '@/platform/staged-photos';
 import { createSocialNetwork, type User } from './support/social-network';
 import { heldFile as held, imageBytes, stagePhoto } from './support/staged-photo';
@@ -29,7 +30,7 @@ describe('photo posts between two friends', () => {
       expect(await held(alice.db, name)).toBe(name);
       expect(await held(bob.db, name)).toBe(name);
     }
-    expect(alice.service.connectionLog('bob').some((e) => e.text.includes('protocol 4'))).toBe(true);
+    expect(alice.service.connectionLog('bob').some((e) => e.text.includes(`protocol ${PROTOCOL_VERSIONS.at(-1)}`))).toBe(true);
   });
 
   it('takes a photo of many chunks from a friend without holding them against the friend’s message limits', async () => {
