@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { writeOwnEntry } from '../../core/author';
 import { decodeBody } from '../../core/body';
+import { decodeMessage } from '../../core/messages';
 import { toHex } from '../../core/bytes';
 import { acceptKeyChange, pinFriend } from '../../core/friendship';
 import { createIdentity } from '../../core/identity';
@@ -185,6 +186,31 @@ describe('recovering a wall from friends without the key (§8, version 5)', () =
     expect(await carol.replica.recovering()).toBe(false);
     const first = await post(carol, text('a fresh start'));
     expect(first.seq).toBe(1);
+  });
+
+  it('refuses a named friend\'s copy that does not verify, stores nothing and keeps waiting', async () => {
+    const { carol, alice } = await carolWithFriends();
+    const { events, done } = reinstall(carol, ['alice']);
+    await done();
+    await askAndConfirm(carol, alice);
+    // alice's answer for carol's own wall arrives with its last owner signature damaged.
+    await connect(carol, alice, {
+      tap: (f, from) => {
+        const m = decodeMessage(f);
+        if (from !== 'b' || !m.ok || m.value.type !== 'batch' || m.value.wall !== 'carol' || m.value.entries.length === 0) return [f];
+        const damaged = f.slice();
+        damaged[damaged.length - 1]! ^= 1;
+        return [damaged];
+      },
+    });
+    expect(carol.events).toContainEqual(expect.objectContaining({ type: 'closed', code: 'invalid_batch' }));
+    expect(await carol.replica.wallState('carol')).toBeNull();
+    expect(await carol.replica.recovering()).toBe(true);
+    expect(carol.ownRecovery?.waitingFor()).toEqual(['alice']);
+    expect(events).toEqual([]);
+
+    await connect(carol, alice);
+    expect(events.find((e) => e.type === 'recovered')).toMatchObject({ from: 'alice', seq: 4 });
   });
 
   it('refuses a copy from a friend it did not ask', async () => {
