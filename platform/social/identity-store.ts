@@ -23,4 +23,13 @@ export async function loadOrCreateIdentity(
   return identity;
 }
 
+/** Keeps the identity after its key history grew (a recovery from friends, docs/protocol.md §8). */
+export async function saveIdentity(db: ContentDb, identity: Identity): Promise<void> {
+  const tx = db.transaction('identity', 'readwrite');
+  const stored = await tx.store.get(identity.handle);
+  const { handle, secretKey, publicKey, rotations } = identity;
+  await tx.store.put({ handle, secretKey, publicKey, rotations, createdAt: stored?.createdAt ?? 0 });
+  await tx.done;
+}
+
 export const cryptoRandomBytes: RandomBytes = (length) => crypto.getRandomValues(new Uint8Array(length));

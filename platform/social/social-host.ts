@@ -96,6 +96,10 @@ export function createSocialHost(deps: SocialHostDeps): SocialHost {
       notify: deps.notify,
       options: deps.options,
       ...(deps.faults ? { faults: deps.faults } : {}),
+      // A recovery from friends saved the identity with its history: every part starts again with it.
+      identityChanged: () => {
+        if (mine === generation) void restart(handle, access);
+      },
     });
     await made.start();
     if (mine !== generation) {
@@ -106,6 +110,14 @@ export function createSocialHost(deps: SocialHostDeps): SocialHost {
     db = opened;
     service = made;
     deps.onChange({ friends: true, feed: true, posts: [] });
+  }
+
+  async function restart(handle: string, access: PeerAccess): Promise<void> {
+    await begin(handle, access);
+    if (access.isOnline()) {
+      access.allowlistChanged();
+      service?.online();
+    }
   }
 
   return {

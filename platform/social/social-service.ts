@@ -22,6 +22,7 @@ import type { PhotoRequest } from './staged-photo-check';
 import { createIdbRelayStore } from './idb-relay-store';
 import { createIdbReplica } from './idb-replica';
 import type { ReplicaFaults } from './replica-faults';
+import { createOwnRecoveryService, type RecoveryView } from './own-recovery';
 import { createOwnWall } from './own-wall';
 import { createRelaySender } from './relay-sender';
 import { createConversation } from './conversation';
@@ -66,6 +67,8 @@ export interface SocialServiceDeps {
   openStaged?: () => Promise<StagedDb>;
   /** Test builds only (./fault-switch.ts): crashes made while batches are stored. */
   faults?: ReplicaFaults;
+  /** The identity's key history grew (a recovery from friends) and is saved: start the account again with it. */
+  identityChanged?(): void;
 }
 
 export type SocialService = ReturnType<typeof createSocialService>;
@@ -116,6 +119,7 @@ export function createSocialService(deps: SocialServiceDeps) {
       sha256: deps.sha256,
     },
     verifier,
+    ownRecovery: () => ownRecovery.current(),
     timers,
     options,
     mayConnect: circle.mayConnect,
@@ -202,6 +206,21 @@ export function createSocialService(deps: SocialServiceDeps) {
     changes.friends();
   }
 
+  const ownRecovery = createOwnRecoveryService({
+    db: deps.db,
+    replica,
+    identity,
+    store,
+    relay,
+    timers,
+    now: deps.now,
+    randomBytes: deps.randomBytes,
+    verifier,
+    notify: deps.notify,
+    changed: () => changes.friends(),
+    recovered: () => deps.identityChanged?.(),
+  });
+
   const stateNow = (): Promise<SocialState> => view.state();
 
   /** Runs an action on a post or comment; open pages reload the feed to show it (pending until sealed). */
@@ -216,6 +235,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     replica,
     async start(): Promise<void> {
       await circle.load(replica, store);
+      await ownRecovery.start();
       // Not awaited by the pages: a photo that cannot be kept now is fetched or kept on the next start.
       void photos.resume().catch((e: unknown) => console.error('[peerwall] photos of a post not kept', e));
     },
@@ -256,6 +276,12 @@ export function createSocialService(deps: SocialServiceDeps) {
     cancelRequest: (handle: string) => serial(async () => (await friendships.cancelRequest(handle), stateNow())),
     dismissUnfriended: (handle: string) => serial(async () => (await friendships.dismissUnfriended(handle), stateNow())),
     unfriend: (handle: string) => serial(async () => (await friendships.unfriend(handle), stateNow())),
+    /** After a sign-in without the key: asks the named friends to restore this wall (§8). */
+    recoverFromFriends: (names: readonly string[]) => serial(async () => (await ownRecovery.ask(names), stateNow())),
+    /** Stops waiting for friends: the wall starts afresh. */
+    skipRecovery: () => serial(async () => (await ownRecovery.skip(), stateNow())),
+    /** Who a recovery from friends still waits for, or null when none is going on. */
+    recovery: (): RecoveryView | null => ownRecovery.view(),
     /** Accepts a friend's new identity key after the person compared the safety number (§4.2). */
     acceptKeyChange: (handle: string) => serial(async () => (await keyChanges.accept(handle), stateNow())),
     block: (handle: string) => serial(async () => (await friendships.block(handle), stateNow())),

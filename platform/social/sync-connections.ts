@@ -3,6 +3,7 @@ import type { Replica } from '@/core/replica';
 import type { MediaDeps } from '@/core/syncMedia';
 import type { RelayDeps } from '@/core/syncRelay';
 import type { SyncEvent } from '@/core/syncSession';
+import type { OwnRecovery } from '@/core/ownRecovery';
 import type { Verifier } from '@/core/verifier';
 import { PeerwallError } from '../errors';
 import type { DataLink, LinkStateChange, PeerAccess } from '../ports';
@@ -42,6 +43,8 @@ export interface SyncConnectionsDeps {
   /** Photos (protocol version 4), shared by every session. */
   media?: MediaDeps;
   verifier: Verifier;
+  /** The recovery of one's own wall from friends going on now (docs/protocol.md §8), if any. */
+  ownRecovery?: () => OwnRecovery | undefined;
   timers: Timers;
   options: ConnectionOptions;
   /** A friend, not blocked, account not deleted. */

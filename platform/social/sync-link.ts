@@ -1,4 +1,5 @@
 import type { Identity, RandomBytes } from '@/core/identity';
+import type { OwnRecovery } from '@/core/ownRecovery';
 import type { Replica } from '@/core/replica';
 import type { MediaDeps } from '@/core/syncMedia';
 import type { RelayDeps } from '@/core/syncRelay';
@@ -19,6 +20,8 @@ export interface SyncLinkDeps {
   media?: MediaDeps;
   /** Checks the friend's signatures; one for all sessions, so its imported keys are shared. */
   verifier: Verifier;
+  /** The recovery of one's own wall from friends going on now (docs/protocol.md §8), if any. */
+  ownRecovery?: () => OwnRecovery | undefined;
   timers: Timers;
   /** Close a sync connection after this long without frames. */
   idleMs: number;
@@ -119,6 +122,7 @@ export function openSyncLink(handle: string, link: DataLink, outgoing: boolean, 
       relay: deps.relay,
       ...(deps.media ? { media: deps.media } : {}),
       verifier: deps.verifier,
+      ...(deps.ownRecovery?.() ? { ownRecovery: deps.ownRecovery()! } : {}),
       onEvent: deps.onEvent,
     });
     touch();

@@ -1,0 +1,114 @@
+import { parseHandle } from '@/core/handle';
+import type { Identity, RandomBytes } from '@/core/identity';
+import { LIMITS } from '@/core/limits';
+import { createOwnRecovery, type OwnRecovery, type OwnRecoveryEvent } from '@/core/ownRecovery';
+import type { Replica } from '@/core/replica';
+import type { Verifier } from '@/core/verifier';
+import type { ContentDb } from '../content-db';
+import { PeerwallError } from '../errors';
+import type { Timers } from '../timers';
+import { saveIdentity } from './identity-store';
+import type { RelaySender } from './relay-sender';
+import type { SocialStore } from './social-store';
+import type { SocialNotice } from './social-views';
+
+/** The friends named for a recovery from friends; device-only, like `recovering` (backup-stores.ts). */
+const META_KEY = 'recoveryFromFriends';
+
+export interface OwnRecoveryServiceDeps {
+  db: ContentDb;
+  replica: Replica;
+  identity: Identity;
+  store: Pick<SocialStore, 'putRequest'>;
+  relay: Pick<RelaySender, 'send'>;
+  timers: Timers;
+  now(): number;
+  randomBytes: RandomBytes;
+  verifier: Verifier;
+  notify(notice: SocialNotice): void;
+  changed(): void;
+  /** Recovery is over and `identity` (with its key history) is saved: the account starts again with it. */
+  recovered(identity: Identity): void;
+}
+
+/** What the person sees while their wall is restored: "Waiting for @alice or @bob to confirm your new key". */
+export type RecoveryView = { waitingFor: string[] };
+
+/**
+ * Recovering one's own wall from friends after a sign-in without the key (docs/protocol.md §8): asks the
+ * friends the person names with a `recover-request` (kept as an outgoing request, so their `friend-accept`
+ * befriends them), hands the sync sessions the core's recovery, and when it is over saves the identity with
+ * its history. Survives a restart: the candidate copies do not, and are pulled again.
+ */
+export function createOwnRecoveryService(d: OwnRecoveryServiceDeps) {
+  const me = d.identity.handle;
+  let recovery: OwnRecovery | null = null;
+
+  function begin(named: readonly string[]): void {
+    recovery = createOwnRecovery({
+      replica: d.replica,
+      identity: d.identity,
+      named,
+      randomBytes: d.randomBytes,
+      now: d.now,
+      verifier: d.verifier,
+      setTimer: (run, ms) => {
+        const timer = d.timers.setTimeout(run, ms);
+        return () => d.timers.clearTimeout(timer);
+      },
+      onEvent: (e) => void settled(e).catch((error: unknown) => console.error('[peerwall] recovery not saved', error)),
+    });
+  }
+
+  async function settled(e: OwnRecoveryEvent): Promise<void> {
+    if (e.type === 'copyComplete') return d.changed();
+    if (e.type === 'failed') {
+      d.notify({ kind: 'request', title: 'Restoring your wall failed', message: `${e.reason} Peerwall tries again when a friend next connects.`, postId: null });
+      return;
+    }
+    await saveIdentity(d.db, e.identity);
+    await d.db.delete('meta', META_KEY);
+    const disagree = e.disagreeing.length ? ` ${e.disagreeing.map((f) => `@${f}`).join(' and ')} held a different version of your wall; the longer one was kept.` : '';
+    const message = e.from ? `Your wall is back, restored from @${e.from}.${disagree}` : 'Your wall starts afresh.';
+    d.notify({ kind: 'request', title: 'Wall restored', message, postId: null });
+    d.recovered(e.identity);
+  }
+
+  return {
+    /** After a restart: a recovery still waiting goes on. */
+    async start(): Promise<void> {
+      const saved: unknown = (await d.db.get('meta', META_KEY))?.value;
+      const named = Array.isArray(saved) ? saved.filter((h): h is string => typeof h === 'string') : [];
+      if (named.length > 0 && named.length <= LIMITS.recoveryFriends && (await d.replica.recovering())) begin(named);
+    },
+    /** Asks `names` to restore this wall; only on a fresh sign-in, before anything was written or befriended. */
+    async ask(names: readonly string[]): Promise<void> {
+      const named = [...new Set(names.map((n) => parseHandle(n)))].map((p) => {
+        if (!p.ok) throw new PeerwallError('invalid_handle', p.reason);
+        if (p.handle === me) throw new PeerwallError('invalid_handle', 'Name the friends who had your wall, not yourself.');
+        return p.handle;
+      });
+      if (named.length === 0 || named.length > LIMITS.recoveryFriends) {
+        throw new PeerwallError('invalid_request', `Name between 1 and ${LIMITS.recoveryFriends} friends who had your wall.`);
+      }
+      if (recovery || (await d.replica.wallState(me)) || (await d.replica.friends()).length > 0) {
+        throw new PeerwallError('invalid_request', 'Recover from friends works right after signing in on a fresh install, before you post or add friends.');
+      }
+      await d.db.put('meta', { key: META_KEY, value: named });
+      await d.replica.setRecovering(true);
+      begin(named);
+      for (const handle of named) {
+        const message = await d.relay.send('recover-request', handle);
+        await d.store.putRequest({ handle, direction: 'outgoing', message, at: d.now() });
+      }
+      d.changed();
+    },
+    /** The person stops waiting: the wall starts afresh under the new key. */
+    skip: async (): Promise<void> => recovery?.skip(),
+    /** The recovery sync sessions take part in, while it is going on. */
+    current: (): OwnRecovery | undefined => (recovery?.active ? recovery : undefined),
+    view: (): RecoveryView | null => (recovery?.active ? { waitingFor: recovery.waitingFor() } : null),
+  };
+}
+
+export type OwnRecoveryService = ReturnType<typeof createOwnRecoveryService>;
