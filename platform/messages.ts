@@ -89,6 +89,11 @@ export const MESSAGES = {
   'host:unfriend': spec<SocialState>()(HandleOnly, 'a handle'),
   'host:block': spec<SocialState>()(HandleOnly, 'a handle'),
   'host:accept-key-change': spec<SocialState>()(HandleOnly, 'a handle'),
+  'host:recover-from-friends': spec<SocialState>()(
+    Type.Object({ handles: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: LIMITS.recoveryFriends }) }),
+    `the handles of 1 to ${LIMITS.recoveryFriends} friends`,
+  ),
+  'host:skip-recovery': spec<SocialState>()(None, 'no payload'),
   'host:unblock': spec<SocialState>()(HandleOnly, 'a handle'),
   'host:post': spec<FeedPost>()(
     Type.Object({

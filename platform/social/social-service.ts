@@ -221,7 +221,11 @@ export function createSocialService(deps: SocialServiceDeps) {
     recovered: () => deps.identityChanged?.(),
   });
 
-  const stateNow = (): Promise<SocialState> => view.state();
+  const stateNow = async (): Promise<SocialState> => {
+    const state = await view.state();
+    const waiting = ownRecovery.view();
+    return waiting ? { ...state, recoveryWaitsFor: waiting.waitingFor } : state;
+  };
 
   /** Runs an action on a post or comment; open pages reload the feed to show it (pending until sealed). */
   const act = (action: () => Promise<ActionReceipt>): Promise<ActionReceipt> =>

@@ -109,6 +109,11 @@ export interface SocialState {
    * backup): writing on it waits. Optional so older callers need not set it.
    */
   recovering?: boolean;
+  /**
+   * A recovery from friends after a sign-in without the key (§8) waits for these named friends to confirm
+   * the new key and share their copy; absent when none is going on.
+   */
+  recoveryWaitsFor?: string[];
 }
 
 const Handle = Type.String({ maxLength: 64 });
