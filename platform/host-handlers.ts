@@ -25,6 +25,7 @@ export function hostHandlers(host: PeerHost, ready: Promise<unknown>, social?: S
     'host:unfriend': async ({ handle }) => (await current()).unfriend(handle),
     'host:block': async ({ handle }) => (await current()).block(handle),
     'host:accept-key-change': async ({ handle }) => (await current()).acceptKeyChange(handle),
+    'host:ignore-key-change': async ({ handle }) => (await current()).ignoreKeyChange(handle),
     'host:recover-from-friends': async ({ handles }) => (await current()).recoverFromFriends(handles),
     'host:skip-recovery': async () => (await current()).skipRecovery(),
     'host:unblock': async ({ handle }) => (await current()).unblock(handle),

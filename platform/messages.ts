@@ -89,6 +89,7 @@ export const MESSAGES = {
   'host:unfriend': spec<SocialState>()(HandleOnly, 'a handle'),
   'host:block': spec<SocialState>()(HandleOnly, 'a handle'),
   'host:accept-key-change': spec<SocialState>()(HandleOnly, 'a handle'),
+  'host:ignore-key-change': spec<SocialState>()(HandleOnly, 'a handle'),
   'host:recover-from-friends': spec<SocialState>()(
     Type.Object({ handles: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: LIMITS.recoveryFriends }) }),
     `the handles of 1 to ${LIMITS.recoveryFriends} friends`,

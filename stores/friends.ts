@@ -91,6 +91,7 @@ export const useFriendsStore = defineStore('friends', () => {
     dismissUnfriended: (handle: string) => act(() => sendRequest('host:dismiss-unfriended', { handle })),
     unfriend: (handle: string) => act(() => sendRequest('host:unfriend', { handle })),
     acceptKeyChange: (handle: string) => act(() => sendRequest('host:accept-key-change', { handle })),
+    ignoreKeyChange: (handle: string) => act(() => sendRequest('host:ignore-key-change', { handle })),
     /** After a sign-in without the key: asks these friends to restore one's wall (§8). */
     recoverFromFriends: (handles: string[]) => act(() => sendRequest('host:recover-from-friends', { handles })),
     skipRecovery: () => act(() => sendRequest('host:skip-recovery')),

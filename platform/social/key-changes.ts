@@ -124,6 +124,14 @@ export function createKeyChanges(deps: KeyChangeDeps) {
       changes.friends();
       changes.feed();
     },
+    /**
+     * The person ignores a request to restore a friend's wall: it is forgotten, and sync with the new key
+     * stays refused (a later `hello` with it is shown again as a plain key change).
+     */
+    async ignore(handle: string): Promise<void> {
+      await store.setKeyChange(handle, null);
+      changes.friends();
+    },
     /** Unfriended or blocked: nothing is waiting any more. */
     forget: (handle: string): Promise<void> => store.setKeyChange(handle, null),
   };

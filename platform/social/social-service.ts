@@ -280,6 +280,8 @@ export function createSocialService(deps: SocialServiceDeps) {
     cancelRequest: (handle: string) => serial(async () => (await friendships.cancelRequest(handle), stateNow())),
     dismissUnfriended: (handle: string) => serial(async () => (await friendships.dismissUnfriended(handle), stateNow())),
     unfriend: (handle: string) => serial(async () => (await friendships.unfriend(handle), stateNow())),
+    /** Ignores a friend's request to restore its wall under a new key (§8). */
+    ignoreKeyChange: (handle: string) => serial(async () => (await keyChanges.ignore(handle), stateNow())),
     /** After a sign-in without the key: asks the named friends to restore this wall (§8). */
     recoverFromFriends: (names: readonly string[]) => serial(async () => (await ownRecovery.ask(names), stateNow())),
     /** Stops waiting for friends: the wall starts afresh. */

@@ -43,6 +43,7 @@ describe('a friend’s key change on the friend list', () => {
     expect(html).toContain('@carol says they lost their key and asks you to restore their wall — or someone else is trying to be them.');
     expect(html).toContain('aria-label="New safety number with @carol">33333 44444</code>');
     expect(html).toContain('>Confirm it’s @carol</button>');
+    expect(html).toContain('>Ignore</button>');
     expect(html).not.toContain('Accept new key');
   });
 

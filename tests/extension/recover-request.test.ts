@@ -53,6 +53,20 @@ describe('a friend asks to have their wall restored (recover-request, §8)', () 
     expect(oldCarol.identity.publicKey).toEqual(oldKey);
   });
 
+  it('can be ignored: nothing is pinned and nobody is answered', async () => {
+    const { net, alice, carol } = await carolLosesHerKey();
+    const oldKey = (await alice.service.replica.friend('carol'))!.key;
+    recoverRequest(net, carol, alice);
+    await net.settle();
+    await alice.service.ignoreKeyChange('carol');
+    await net.settle();
+
+    expect((await carolRow(alice))?.keyChange).toBeNull();
+    expect((await alice.service.replica.friend('carol'))?.key).toEqual(oldKey);
+    const accepts = alice.sent.filter((f) => f.type === 'PW_RELAY' && f.dst === 'carol' && (f.payload.body as { type?: unknown }).type === 'friend-accept');
+    expect(accepts).toEqual([]);
+  });
+
   it('is dropped unanswered from someone who is not a friend', async () => {
     const { net, alice } = await carolLosesHerKey();
     const dave = await net.addUser('dave');
