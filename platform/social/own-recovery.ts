@@ -1,6 +1,10 @@
+import { genesisKeyOf } from '@/core/author';
+import { bytesEqual } from '@/core/bytes';
 import { parseHandle } from '@/core/handle';
 import type { Identity, RandomBytes } from '@/core/identity';
 import { LIMITS } from '@/core/limits';
+import { historyOfWall } from '@/core/recoveryEntry';
+import { verifyRotationChain } from '@/core/rotation';
 import { createOwnRecovery, type OwnRecovery, type OwnRecoveryEvent } from '@/core/ownRecovery';
 import type { Replica } from '@/core/replica';
 import type { Verifier } from '@/core/verifier';
@@ -75,8 +79,20 @@ export function createOwnRecoveryService(d: OwnRecoveryServiceDeps) {
   }
 
   return {
-    /** After a restart: a recovery still waiting goes on. */
+    /**
+     * After a restart: a recovery still waiting goes on; one that ended before its identity was saved (the
+     * browser stopped in between) is saved now, from the statements of the wall's `rotate` entries.
+     */
     async start(): Promise<void> {
+      // Cheap test first: the wall's key chain starts elsewhere than the identity's, though it ends at its key.
+      const wall = await d.replica.wallState(me);
+      const unsaved = wall && bytesEqual(wall.currentKey, d.identity.publicKey) && !bytesEqual(wall.genesisKey, genesisKeyOf(d.identity));
+      const history = unsaved ? await historyOfWall(d.replica, me) : [];
+      if (history.length > d.identity.rotations.length && verifyRotationChain(me, history, d.identity.publicKey).ok) {
+        await saveIdentity(d.db, { ...d.identity, rotations: history });
+        d.recovered({ ...d.identity, rotations: history });
+        return;
+      }
       const saved: unknown = (await d.db.get('meta', META_KEY))?.value;
       const named = Array.isArray(saved) ? saved.filter((h): h is string => typeof h === 'string') : [];
       if (named.length > 0 && named.length <= LIMITS.recoveryFriends && (await d.replica.recovering())) begin(named);

@@ -70,3 +70,24 @@ describe('recover from friends, in the extension (§8)', () => {
     await expect(carol.service.recoverFromFriends([])).rejects.toThrow('Name between 1 and 8 friends');
   });
 });
+
+describe('a browser stopped between restoring the wall and saving the identity', () => {
+  it('saves the identity with its history on the next start', async () => {
+    const { net, alice, carol } = await carolLosesHerBrowser();
+    const fresh = carol.identity;
+    await carol.service.recoverFromFriends(['alice']);
+    await net.settle();
+    await alice.service.acceptKeyChange('carol');
+    await net.settle();
+    expect(carol.service.recovery()).toBeNull();
+    // As if the browser stopped before the identity was written: the stored one has no history yet.
+    const tx = carol.db.transaction('identity', 'readwrite');
+    await tx.store.put({ ...fresh, createdAt: 1 });
+    await tx.done;
+
+    await net.restart(carol);
+    const saved = await loadOrCreateIdentity(carol.db, 'carol', () => new Uint8Array(32), net.time.now);
+    expect(saved.rotations.map((s) => s.format ?? 1)).toEqual([2]);
+    expect(saved.publicKey).toEqual(fresh.publicKey);
+  });
+});
