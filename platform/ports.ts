@@ -65,10 +65,16 @@ export interface PeerAccess {
   lookupHandle(handle: string): Promise<void>;
 }
 
+/**
+ * How a session began: a new account (`sign-up`), a sign-in to an existing one (`sign-in`), or the stored
+ * session at start (`resumed`). Only a sign-in on a browser with no key for the handle offers Recover from friends.
+ */
+export type SessionStart = 'sign-up' | 'sign-in' | 'resumed';
+
 /** What the peer host tells the social layer as the session and the peer change. */
 export interface SocialHooks {
   /** A session for `handle` begins (sign-in, or a stored session at start). */
-  begin(handle: string, access: PeerAccess): Promise<void>;
+  begin(handle: string, access: PeerAccess, start?: SessionStart): Promise<void>;
   end(): void;
   /** Handles that may signal to us and handles whose relays the broker drops. */
   allowlist(): { handles: string[]; blocked: string[] };

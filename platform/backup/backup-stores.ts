@@ -37,4 +37,4 @@ export const isBackupStore = (name: string): name is BackupStore => (BACKUP_STOR
 export const WALL_STORES = ['entries', 'feed', 'profiles', 'mediaUses', 'wallSync'] as const satisfies readonly BackupStore[];
 
 /** `meta` keys that describe this browser, not the account: never carried. */
-export const DEVICE_META_KEYS: readonly string[] = ['recovering', 'recoveryFromFriends'];
+export const DEVICE_META_KEYS: readonly string[] = ['recovering', 'recoveryFromFriends', 'recoveryOffered'];

@@ -27,7 +27,8 @@ function validCredentials(credentials: Credentials): Credentials {
 export function createAccountActions(deps: AccountDeps) {
   const { link } = deps;
 
-  async function signIn(credentials: Credentials): Promise<HostState> {
+  /** `start`: a sign-in to an existing account, or the one that follows creating it. */
+  async function signIn(credentials: Credentials, start: 'sign-in' | 'sign-up' = 'sign-in'): Promise<HostState> {
     const valid = validCredentials(credentials);
     const grant = await createBrokerClient(valid.brokerUrl, deps.fetch).signIn(valid.handle, valid.password);
     return link.begin({
@@ -37,15 +38,15 @@ export function createAccountActions(deps: AccountDeps) {
       obtainedAt: deps.now(),
       brokerUrl: valid.brokerUrl,
       displaced: false,
-    });
+    }, start);
   }
 
   return {
-    signIn,
+    signIn: (credentials: Credentials) => signIn(credentials),
     async createAccount(credentials: Credentials): Promise<HostState> {
       const valid = validCredentials(credentials);
       await createBrokerClient(valid.brokerUrl, deps.fetch).createAccount(valid.handle, valid.password);
-      return signIn(valid);
+      return signIn(valid, 'sign-up');
     },
     async signOut(): Promise<HostState> {
       await link.end(null);

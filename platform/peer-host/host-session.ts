@@ -1,6 +1,6 @@
 import { createBrokerClient, type FetchFn } from '../broker-client';
 import type { HostState } from '../messages';
-import type { SocialHooks } from '../ports';
+import type { SessionStart, SocialHooks } from '../ports';
 import type { Session } from '../session';
 import type { Timers } from '../timers';
 import { createHostStatus } from './host-status';
@@ -68,10 +68,10 @@ export function createHostSession(deps: HostSessionDeps) {
   });
 
   /** Opens the account's friends and walls; a storage failure is reported, not fatal to signing in. */
-  async function beginSocial(handle: string): Promise<void> {
+  async function beginSocial(handle: string, start: SessionStart): Promise<void> {
     status.setSocialProblem(null);
     try {
-      await deps.social?.begin(handle, connection.access);
+      await deps.social?.begin(handle, connection.access, start);
     } catch (error) {
       console.error('[peerwall] Could not open friends and walls', error);
       status.setSocialProblem(STORAGE_PROBLEM);
@@ -96,17 +96,17 @@ export function createHostSession(deps: HostSessionDeps) {
       const stored = await deps.sessions.load();
       if (!stored) return status.emit();
       session = stored;
-      await beginSocial(stored.handle);
+      await beginSocial(stored.handle, 'resumed');
       if (stored.displaced) return status.set('signed_in_elsewhere', elsewhere(stored.handle, true));
       // Not awaited: requests wait for start(), and must not wait for a slow broker.
       connection.start();
     },
-    /** Starts a new session (sign-in), replacing any current one. */
-    async begin(next: Session): Promise<HostState> {
+    /** Starts a new session (a sign-in, or the one right after creating the account), replacing any current one. */
+    async begin(next: Session, start: Exclude<SessionStart, 'resumed'> = 'sign-in'): Promise<HostState> {
       epoch += 1;
       connection.stop();
       session = next;
-      await beginSocial(next.handle);
+      await beginSocial(next.handle, start);
       await deps.sessions.save(next);
       status.set('connecting', null);
       connection.start();

@@ -11,7 +11,7 @@ import type { Verifier } from '@/core/verifier';
 import type { ContentDb } from '../content-db';
 import { PeerwallError } from '../errors';
 import type { Timers } from '../timers';
-import { saveIdentity } from './identity-store';
+import { RECOVERY_OFFERED_KEY, saveIdentity } from './identity-store';
 import type { RelaySender } from './relay-sender';
 import type { SocialStore } from './social-store';
 import type { SocialNotice } from './social-views';
@@ -47,6 +47,8 @@ export type RecoveryView = { waitingFor: string[] };
 export function createOwnRecoveryService(d: OwnRecoveryServiceDeps) {
   const me = d.identity.handle;
   let recovery: OwnRecovery | null = null;
+  /** This session began with a sign-in that found no key for the account here (identity-store.ts). */
+  let offered = false;
 
   function begin(named: readonly string[]): void {
     recovery = createOwnRecovery({
@@ -93,12 +95,22 @@ export function createOwnRecoveryService(d: OwnRecoveryServiceDeps) {
         d.recovered({ ...d.identity, rotations: history });
         return;
       }
+      offered = (await d.db.get('meta', RECOVERY_OFFERED_KEY))?.value === true;
       const saved: unknown = (await d.db.get('meta', META_KEY))?.value;
       const named = Array.isArray(saved) ? saved.filter((h): h is string => typeof h === 'string') : [];
       if (named.length > 0 && named.length <= LIMITS.recoveryFriends && (await d.replica.recovering())) begin(named);
     },
-    /** Asks `names` to restore this wall; only on a fresh sign-in, before anything was written or befriended. */
+    /**
+     * Asks `names` to restore this wall; only after a sign-in to an existing account that found no key for it
+     * in this browser (never after creating the account), before anything was written or befriended.
+     */
     async ask(names: readonly string[]): Promise<void> {
+      if (!offered) {
+        throw new PeerwallError(
+          'invalid_request',
+          'Recover from friends is for signing in to an existing account on a browser that has lost its key. This browser already has your key, or the account is new.',
+        );
+      }
       const named = [...new Set(names.map((n) => parseHandle(n)))].map((p) => {
         if (!p.ok) throw new PeerwallError('invalid_handle', p.reason);
         if (p.handle === me) throw new PeerwallError('invalid_handle', 'Name the friends who had your wall, not yourself.');
@@ -110,7 +122,9 @@ export function createOwnRecoveryService(d: OwnRecoveryServiceDeps) {
       if (recovery || (await d.replica.wallState(me)) || (await d.replica.friends()).length > 0) {
         throw new PeerwallError('invalid_request', 'Recover from friends works right after signing in on a fresh install, before you post or add friends.');
       }
-      await d.db.put('meta', { key: META_KEY, value: named });
+      const tx = d.db.transaction('meta', 'readwrite');
+      await Promise.all([tx.store.put({ key: META_KEY, value: named }), tx.store.delete(RECOVERY_OFFERED_KEY), tx.done]);
+      offered = false;
       await d.replica.setRecovering(true);
       begin(named);
       for (const handle of named) {
@@ -124,6 +138,8 @@ export function createOwnRecoveryService(d: OwnRecoveryServiceDeps) {
     /** The recovery sync sessions take part in, while it is going on. */
     current: (): OwnRecovery | undefined => (recovery?.active ? recovery : undefined),
     view: (): RecoveryView | null => (recovery?.active ? { waitingFor: recovery.waitingFor() } : null),
+    /** Recover from friends may be offered: a sign-in found no key here, and nothing was asked yet. */
+    offered: (): boolean => offered && recovery === null,
   };
 }
 

@@ -6,7 +6,7 @@ import { deleteDB } from 'idb';
 import { contentDbName, openContentDb, type ContentDb } from '../content-db';
 import { STAGED_DB_NAME } from '../staged-photos';
 import { STAGED_BACKUP_DB_NAME } from '../staged-backup';
-import type { PeerAccess, SocialHooks } from '../ports';
+import type { PeerAccess, SessionStart, SocialHooks } from '../ports';
 import { mergeBackup, type BackupImported } from '../backup/merge-backup';
 import { readCheckedBackup } from '../backup/read-checked-backup';
 import type { Timers } from '../timers';
@@ -73,7 +73,7 @@ export function createSocialHost(deps: SocialHostDeps): SocialHost {
     db = null;
   }
 
-  async function begin(handle: string, access: PeerAccess): Promise<void> {
+  async function begin(handle: string, access: PeerAccess, start?: SessionStart): Promise<void> {
     end();
     signedIn = { handle, access };
     const mine = generation;
@@ -82,7 +82,7 @@ export function createSocialHost(deps: SocialHostDeps): SocialHost {
       opened.close();
       return;
     }
-    const identity = await loadOrCreateIdentity(opened, handle, deps.randomBytes, deps.now);
+    const identity = await loadOrCreateIdentity(opened, handle, deps.randomBytes, deps.now, { signedIn: start === 'sign-in' });
     const made = createSocialService({
       db: opened,
       identity,

@@ -224,7 +224,8 @@ export function createSocialService(deps: SocialServiceDeps) {
   const stateNow = async (): Promise<SocialState> => {
     const state = await view.state();
     const waiting = ownRecovery.view();
-    return waiting ? { ...state, recoveryWaitsFor: waiting.waitingFor } : state;
+    if (waiting) return { ...state, recoveryWaitsFor: waiting.waitingFor };
+    return ownRecovery.offered() ? { ...state, mayRecoverFromFriends: true } : state;
   };
 
   /** Runs an action on a post or comment; open pages reload the feed to show it (pending until sealed). */

@@ -114,6 +114,11 @@ export interface SocialState {
    * the new key and share their copy; absent when none is going on.
    */
   recoveryWaitsFor?: string[];
+  /**
+   * This session began with a sign-in to an existing account that found no key for it in this browser, and
+   * nothing was asked yet: Recover from friends is offered (never after creating the account).
+   */
+  mayRecoverFromFriends?: true;
 }
 
 const Handle = Type.String({ maxLength: 64 });

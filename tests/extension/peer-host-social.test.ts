@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createPeerHost } from '@/platform/peer-host/peer-host';
 import type { ServerFrame } from '@/core/signalling';
-import type { DataLink, PeerAccess, SocialHooks } from '@/platform/ports';
+import type { DataLink, PeerAccess, SessionStart, SocialHooks } from '@/platform/ports';
 import type { Session } from '@/platform/session';
 import { createFakeBroker } from './support/fake-broker';
 import { FakeLink, createPeerFactory } from './support/fake-peer';
@@ -17,10 +17,12 @@ function recordingSocial(allow = { handles: ['bob', 'carol'], blocked: ['mallory
   const calls: string[] = [];
   const incoming: DataLink[] = [];
   const messages: ServerFrame[] = [];
+  const starts: (SessionStart | undefined)[] = [];
   let access: PeerAccess | null = null;
   const hooks: SocialHooks = {
-    begin: async (handle, given) => {
+    begin: async (handle, given, start) => {
       calls.push(`begin ${handle}`);
+      starts.push(start);
       access = given;
     },
     end: () => void calls.push('end'),
@@ -33,7 +35,7 @@ function recordingSocial(allow = { handles: ['bob', 'carol'], blocked: ['mallory
     farewell: async () => void calls.push('farewell'),
     erase: async (handle) => void calls.push(`erase ${handle}`),
   };
-  return { hooks, calls, incoming, messages, access: () => access! };
+  return { hooks, calls, incoming, messages, starts, access: () => access! };
 }
 
 async function setup(allow?: { handles: string[]; blocked: string[] }) {
@@ -69,6 +71,23 @@ describe('peer host with friends', () => {
     const allow = t.factory.last().toBroker.filter((m) => m.type === 'PW_ALLOW');
     expect(allow.at(-1)?.payload).toEqual({ handles: ['bob', 'carol'], blocked: ['mallory'] });
     expect(t.social.calls).toContain('online');
+  });
+
+  it('tells the friends layer how each session began: a sign-in, a new account, or the stored session at start', async () => {
+    const t = await setup(); // alice signs in to her existing account
+    await t.host.signOut();
+    await t.host.createAccount({ handle: 'dora', password: PASSWORD, brokerUrl: BROKER });
+    const again = createPeerHost(
+      hostDeps(t.time, t.broker, {
+        createPeer: t.factory.create,
+        sessions: { load: async () => t.stored(), save: async () => undefined },
+        social: t.social.hooks,
+      }),
+    );
+    await again.start();
+
+    // Only the first may offer Recover from friends (platform/social/identity-store.ts).
+    expect(t.social.starts).toEqual(['sign-in', 'sign-up', 'resumed']);
   });
 
   it('tells the friends layer when the device’s network comes back, and nothing when it goes', async () => {

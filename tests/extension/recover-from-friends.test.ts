@@ -16,7 +16,7 @@ async function carolLosesHerBrowser() {
   await net.settle();
   await net.goOffline(oldCarol);
   oldCarol.service.stop();
-  const carol = await net.addUser('carol');
+  const carol = await net.addUser('carol', undefined, { signedIn: true });
   await net.goOnline(carol);
   return { net, alice, bob, carol };
 }
@@ -61,6 +61,22 @@ describe('recover from friends, in the extension (§8)', () => {
     expect((await carol.service.state()).recovering).toBe(false);
     await carol.service.post('a fresh start');
     expect(await texts(carol, 'carol')).toEqual(['a fresh start']);
+  });
+
+  it('is offered after a sign-in that found no key here, and refused after creating an account', async () => {
+    const { net, carol } = await carolLosesHerBrowser();
+    expect((await carol.service.state()).mayRecoverFromFriends).toBe(true);
+    const dora = await net.addUser('dora'); // a new account: its key was made at sign-up
+    await net.goOnline(dora);
+    expect((await dora.service.state()).mayRecoverFromFriends).toBeUndefined();
+    await expect(dora.service.recoverFromFriends(['alice'])).rejects.toThrow('Recover from friends is for signing in to an existing account');
+    expect((await dora.service.state()).recovering).toBe(false);
+
+    await carol.service.recoverFromFriends(['alice']);
+    expect((await carol.service.state()).mayRecoverFromFriends).toBeUndefined();
+    await net.restart(carol); // asked once: the offer is used up
+    await carol.service.skipRecovery();
+    expect((await carol.service.state()).mayRecoverFromFriends).toBeUndefined();
   });
 
   it('is refused once the fresh account has written or befriended anyone', async () => {

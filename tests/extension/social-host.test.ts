@@ -44,6 +44,34 @@ describe('social host', () => {
     db.close();
   });
 
+  it('offers Recover from friends only when a sign-in made the key: not after sign-up, nor with the key already here', async () => {
+    const time = createFakeTime();
+    const host = (name: string) =>
+      createSocialHost({
+        openDb: () => openContentDb(name),
+        now: time.now,
+        randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+        timers: time.timers,
+        onChange: () => undefined,
+        notify: () => undefined,
+      });
+    const offered = async (social: ReturnType<typeof host>) => (await social.current().state()).mayRecoverFromFriends === true;
+
+    const signedUp = host(`host-${Math.random()}`);
+    await signedUp.begin('dora', access, 'sign-up');
+    expect(await offered(signedUp)).toBe(false);
+    signedUp.end();
+    await signedUp.begin('dora', access, 'sign-in'); // the key is here already
+    expect(await offered(signedUp)).toBe(false);
+
+    const lost = host(`host-${Math.random()}`);
+    await lost.begin('carol', access, 'sign-in');
+    expect(await offered(lost)).toBe(true);
+    lost.end();
+    await lost.begin('carol', access, 'resumed'); // still nothing asked or written
+    expect(await offered(lost)).toBe(true);
+  });
+
   it('has no account to act for after the session ends', async () => {
     const time = createFakeTime();
     const social = createSocialHost({

@@ -32,9 +32,9 @@ function mountWith(component: object, state: SocialState) {
 describe('recover from friends in the pages (§8)', () => {
   beforeEach(() => fakeBrowser.reset());
 
-  it('offers a fresh account to name the friends who had its wall, and asks them', async () => {
+  it('offers a sign-in that found no key here to name the friends who had its wall, and asks them', async () => {
     const seen = host(() => ({ ok: true, value: { ...empty, recovering: true, recoveryWaitsFor: ['alice', 'bob'] } }));
-    const form = mountWith(WallRecoveryForm, empty);
+    const form = mountWith(WallRecoveryForm, { ...empty, mayRecoverFromFriends: true });
     expect(form.text()).toContain('Lost your browser without a backup?');
     await form.get('#pw-wall-recovery-friends').setValue('@alice, bob');
     await form.get('form').trigger('submit');
@@ -44,7 +44,12 @@ describe('recover from friends in the pages (§8)', () => {
   });
 
   it('is not offered once the account has friends', () => {
-    const form = mountWith(WallRecoveryForm, { ...empty, friends: [friendView('alice')] });
+    const form = mountWith(WallRecoveryForm, { ...empty, mayRecoverFromFriends: true, friends: [friendView('alice')] });
+    expect(form.text()).toBe('');
+  });
+
+  it('is not offered after creating an account, nor on a browser that has the key', () => {
+    const form = mountWith(WallRecoveryForm, empty);
     expect(form.text()).toBe('');
   });
 

@@ -200,11 +200,14 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
     return service;
   }
 
-  /** A user with a new database, or `existing` (e.g. one a backup was restored into) as a fresh install's. */
-  async function addUser(handle: string, existing?: ContentDb): Promise<User> {
+  /**
+   * A user with a new database, or `existing` (e.g. one a backup was restored into) as a fresh install's.
+   * `signedIn`: the account existed and this browser signs in to it (a key made now offers Recover from friends).
+   */
+  async function addUser(handle: string, existing?: ContentDb, options: { signedIn?: boolean } = {}): Promise<User> {
     accounts.add(handle);
     const db = existing ?? (await openContentDb(`social-${handle}-${++counter}-${Math.random()}`));
-    const identity = await loadOrCreateIdentity(db, handle, randomBytes, time.now);
+    const identity = await loadOrCreateIdentity(db, handle, randomBytes, time.now, options);
     const user = {} as User;
     const service = createService(user, handle, db, identity);
     Object.assign(user, { handle, db, identity, service, notices: [], online: false, allow: { handles: [], blocked: [] }, changes: 0, changeLog: [], sent: [] });
