@@ -11,13 +11,20 @@ import { waitFor } from './support/wait';
 
 const OLD_POSTS = ['Carol’s first post, from the old browser.', 'Carol’s second post: the lake was cold.', 'Carol’s third post, the last before the loss.'];
 const ALICES_COMMENT = 'Alice was here before carol lost her browser.';
+const OFFER = 'Lost your browser without a backup?';
 const AFTER = 'Carol is back: this post continues her wall.';
 const RECOVERY_ASK = '@carol says they lost their key and asks you to restore their wall — or someone else is trying to be them.';
 const KEY_WARNING = /identity key changed|lost their key|different identity key/;
 const SAFETY_NUMBER = /\d{5}(?: \d{5}){11}/;
 
 type FriendState = { handle: string; safetyNumber: string; keyChange: unknown };
-type SocialState = { friends: FriendState[]; problems: string[]; recovering?: boolean; recoveryWaitsFor?: string[] };
+type SocialState = {
+  friends: FriendState[];
+  problems: string[];
+  recovering?: boolean;
+  recoveryWaitsFor?: string[];
+  mayRecoverFromFriends?: true;
+};
 /** One entry of a wall as the content database holds it (`entries`, keyed by wall and seq). */
 type WallEntry = { seq: number; kind: string };
 
@@ -97,6 +104,10 @@ describe('scenario 21 (issue 13): recover from friends without a backup', () => 
       await createAccount(popup, { handle: user.name, brokerUrl: scene.broker.url });
     }
     await Promise.all([alicePopup, bobPopup, oldCarolPopup].map((popup) => waitForConnection(popup, 'Online')));
+    // A new account has no lost wall: Recover from friends is not offered after Create account.
+    await ensurePosts(oldCarolPopup);
+    expect((await stateOf(oldCarolPopup)).mayRecoverFromFriends).toBeUndefined();
+    expect(await oldCarolPopup.visibleText()).not.toContain(OFFER);
     await befriend(oldCarolPopup, 'carol', alicePopup, 'alice');
     await befriend(oldCarolPopup, 'carol', bobPopup, 'bob');
     await Promise.all([waitForFriendPresence(alicePopup, 'carol', 'Online'), waitForFriendPresence(bobPopup, 'carol', 'Online')]);
@@ -129,8 +140,9 @@ describe('scenario 21 (issue 13): recover from friends without a backup', () => 
     carolPopup = await carol.openPopup();
     await signIn(carolPopup, { handle: 'carol', brokerUrl: scene.broker.url });
     await waitForConnection(carolPopup, 'Online');
+    expect((await stateOf(carolPopup)).mayRecoverFromFriends, 'a sign-in that made a new key').toBe(true);
     await ensurePosts(carolPopup);
-    await carolPopup.openDetails('Lost your browser without a backup?');
+    await carolPopup.openDetails(OFFER);
     await carolPopup.fill('Friends who had your wall', '@alice @bob');
     await carolPopup.click('Recover from friends');
     const notice = playwright(carolPopup).getByRole('complementary', { name: 'Restoring your wall', exact: true });
