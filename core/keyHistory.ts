@@ -35,3 +35,13 @@ export function anchorOfFriend(f: Pick<FriendRecord, 'key' | 'rotations' | 'reco
   if (f.recoveredFrom && firstWallKey && bytesEqual(firstWallKey, f.key)) return f.key;
   return genesis;
 }
+
+/**
+ * The last entry of a wall a friend before version 5 may take (§10): none of one's own wall once it was
+ * recovered (such a friend can only have pinned the new key as a new identity's, §4.2), and a friend's wall
+ * up to its first recovery entry; null when `history` holds no recovery.
+ */
+export function readableBeforeRecovery(history: readonly KeyStatement[], ownWall: boolean): number | null {
+  const recovery = history.find((s) => s.format === 2);
+  return recovery ? (ownWall ? 0 : recovery.atSeq - 1) : null;
+}

@@ -9,7 +9,7 @@ import { type BatchMessage, createEarlyChecks } from './syncChecks';
 import { anchorOfFriend } from './keyHistory';
 import { adoptRecoveries, confirmedRecoveryOf } from './recoveryConfirm';
 import type { RelayRole } from './syncRelay';
-import type { SyncEvent } from './syncSession';
+import type { SyncEvent } from './syncEvent';
 import type { createSubmissions } from './syncSubmissions';
 import type { createWants } from './syncWants';
 import type { Verifier } from './verifier';

@@ -1,12 +1,11 @@
 import { bodyVersion } from './body';
 import { truncateText } from './bytes';
-import type { FeedChange } from './feed';
 import { batchEntriesFor, decodeMessage, encodeMessage as encodeFrame, type ErrorCode, helloVersions, MEDIA_VERSION, type PeerMessage, PROTOCOL_VERSIONS, RECOVERY_VERSION, RELAY_VERSION } from './messages';
 import { negotiateVersion } from './handshake';
 import type { Identity, RandomBytes } from './identity';
 import { LIMITS } from './limits';
-import { type Replica, type SignedEntry, type StoredEntry, StorageFullError } from './replica';
-import { helloRotations } from './keyHistory';
+import { type Replica, type SignedEntry, StorageFullError } from './replica';
+import { helloRotations, readableBeforeRecovery } from './keyHistory';
 import { safetyNumber } from './safetyNumber';
 import { createAnswers } from './syncAnswers';
 import { createBatchIngest } from './syncBatches';
@@ -20,6 +19,9 @@ import { refillAfter } from './syncRefill';
 import { createMediaRole, type MediaDeps, type MediaRole } from './syncMedia';
 import type { Transport } from './transport';
 import { pureVerifier, type Verifier } from './verifier';
+import type { SyncEvent } from './syncEvent';
+
+export type { SyncEvent } from './syncEvent';
 
 export type SyncSessionDeps = {
   replica: Replica;
@@ -44,39 +46,6 @@ export type SyncSessionDeps = {
   verifier?: Verifier;
   onEvent?: (event: SyncEvent) => void;
 };
-
-export type SyncEvent =
-  | { type: 'ready'; version: number; safetyNumber: string }
-  /** The friend moved to a new key through a valid rotation; the pin was updated. */
-  | { type: 'keyRotated'; handle: string; key: Uint8Array }
-  /** The friend presented a key that does not follow from the pinned one; the user must decide. */
-  | { type: 'keyChanged'; handle: string; key: Uint8Array }
-  /**
-   * New entries of `wall` were stored; `feed` is what they changed in a feed (new posts, edits,
-   * deletes). On one's own wall these are also the friend's submissions this side just sealed
-   * (§7.4). `via` is the friend who relayed them when `wall` is neither side's (§7.5).
-   */
-  | { type: 'wallUpdated'; wall: string; added: StoredEntry[]; feed: FeedChange[]; via: string | null; filled?: StoredEntry[] }
-  /**
-   * A batch of `wall` was stored: its entries and frame size, and where its time went — from the `want`
-   * to the frame being handled (`waitMs`: the friend reading and sending, the network, the queue), decoding
-   * and checking it (`checkMs`), and the one storage write (`storeMs`).
-   */
-  | { type: 'batchStored'; wall: string; entries: number; bytes: number; waitMs: number; checkMs: number; storeMs: number }
-  /** This side's copy of `wall` is now as far as the friend's (the owner's, or a relay's). */
-  | { type: 'upToDate'; wall: string; seq: number }
-  /** The friend showed a reader pass or a revocation list this side did not take (§7.5). */
-  | { type: 'relayRefused'; wall: string; reason: string }
-  /** The friend holds `wall` up to `seq`: it asked for what follows, or was just sent up to there. */
-  | { type: 'peerHolds'; wall: string; seq: number }
-  | { type: 'delivered'; wall: string; id: string }
-  | { type: 'undeliverable'; wall: string; id: string; reason: string; entry: SignedEntry | null }
-  | { type: 'recovered'; seq: number }
-  /**
-   * `byPeer`: the friend ended it with an `error` frame (a complaint about this side, not bad data
-   * from them). `storageFull`: this side's storage refused a write.
-   */
-  | { type: 'closed'; code: ErrorCode | null; reason: string; byPeer: boolean; storageFull: boolean };
 
 export type SyncSession = {
   /** Sends `hello`; everything else follows from the peer's messages. */
@@ -286,11 +255,8 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     forPeer: (e) => (readable(e) ? e : { ...e, body: null }),
     readableUpTo: async (wall) => {
       if (version >= RECOVERY_VERSION) return null;
-      // A friend before version 5 cannot take a recovery entry (§10): it gets a wall up to the first one,
-      // and none of one's own, since it can only have pinned the new key as a new identity's (§4.2).
       const history = wall === me ? (deps.ownRecovery?.identity ?? identity).rotations : ((await replica.friend(wall))?.rotations ?? []);
-      const recovery = history.find((s) => s.format === 2);
-      return recovery ? (wall === me ? 0 : recovery.atSeq - 1) : null;
+      return readableBeforeRecovery(history, wall === me);
     },
   });
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeBody } from '../../core/body';
 import { exportIdentity, importIdentity } from '../../core/identityExport';
-import { helloRotations, mergeHistory } from '../../core/keyHistory';
+import { helloRotations, mergeHistory, readableBeforeRecovery } from '../../core/keyHistory';
 import { decodeRecovery, encodeRecovery, signRecovery } from '../../core/recoveryStatement';
 import { createRelayMessage, parseRelayMessage } from '../../core/relayMessage';
 import { followsFromPinned, signRotation, verifyKeyStatement, verifyRotationChain } from '../../core/rotation';
@@ -117,5 +117,14 @@ describe('recover-request relay messages (§4.3)', () => {
     const reply = make('09'.repeat(16));
     if (!reply.ok) throw new Error(reply.reason);
     expect(parseRelayMessage(reply.value, 'carol', 'alice')).toEqual({ ok: false, reason: 'only replies name a request' });
+  });
+});
+
+describe('what a friend before version 5 may read of a recovered wall (§10)', () => {
+  it('a friend\'s wall up to its first recovery entry, none of one\'s own, and all of a wall never recovered', () => {
+    expect(readableBeforeRecovery([rotated, recovered, later], false)).toBe(6);
+    expect(readableBeforeRecovery([rotated, recovered, later], true)).toBe(0);
+    expect(readableBeforeRecovery([rotated, later], false)).toBeNull();
+    expect(readableBeforeRecovery([], true)).toBeNull();
   });
 });
