@@ -105,6 +105,10 @@ export function createOwnRecovery(d: OwnRecoveryDeps) {
     const disagreeing = kept ? read.filter((c) => c !== kept && !agrees(c.entries, kept.entries)).map((c) => c.friend) : [];
     const outcome = kept && kept.entries.length > 0 ? await restore(kept.entries) : ok(identity);
     if (!outcome.ok) {
+      // Asked again from the start when each named friend next connects: the copies go, and with them
+      // whatever in them may have made it fail; nothing of them was kept.
+      copies.clear();
+      cancelTimer = null;
       state = 'waiting';
       d.onEvent?.({ type: 'failed', reason: outcome.reason });
       return;

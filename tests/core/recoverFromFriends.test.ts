@@ -175,6 +175,26 @@ describe('recovering a wall from friends without the key (§8, version 5)', () =
     expect(await ids(alice, 'carol')).toEqual(await ids(carol, 'carol'));
   });
 
+  it('asks again when a friend next connects after the restored copy could not be stored', async () => {
+    const { carol, alice, wall } = await carolWithFriends();
+    const { events, done } = reinstall(carol, ['alice']);
+    await done();
+    await askAndConfirm(carol, alice);
+    const commit = carol.replica.commit.bind(carol.replica);
+    let full = true;
+    carol.replica.commit = async (write) => (full && write.wall === 'carol' ? { ok: false, reason: 'There is not enough free disk space.' } : commit(write));
+
+    await connect(carol, alice);
+    expect(events).toContainEqual({ type: 'failed', reason: 'There is not enough free disk space.' });
+    expect(await carol.replica.recovering()).toBe(true);
+    expect(carol.ownRecovery?.waitingFor()).toEqual(['alice']);
+
+    full = false;
+    await connect(carol, alice);
+    expect(events.find((e) => e.type === 'recovered')).toMatchObject({ from: 'alice', seq: 4 });
+    expect((await ids(carol, 'carol')).slice(0, 3)).toEqual(wall);
+  });
+
   it('lets a person with no friend online skip: the wall starts over at the new key', async () => {
     const { carol } = await carolWithFriends();
     const { timers, events, done } = reinstall(carol, ['alice', 'bob']);
