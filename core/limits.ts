@@ -67,4 +67,6 @@ export const LIMITS = {
   recoveryFriends: 8,
   /** How long a recovery waits for more copies after the first complete one. */
   recoveryWaitMs: 2 * 60_000,
+  /** Fork statements kept per wall, and `forked` frames a reader takes in answer to one `fork` (§8 Forks). */
+  forkStatements: 8,
 } as const;

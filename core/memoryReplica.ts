@@ -35,10 +35,13 @@ export function createMemoryReplica(): Replica {
     async commit(write: WallWrite): Promise<Result<void>> {
       const current = walls.get(write.wall);
       if ((current?.state.seq ?? 0) !== write.expectedSeq) return { ok: false, reason: 'conflict' };
-      if (write.append.some((e, i) => e.seq !== write.expectedSeq + i + 1)) {
+      const base = write.dropFrom === undefined ? write.expectedSeq : write.dropFrom - 1;
+      if (base < 0 || base > write.expectedSeq) return { ok: false, reason: 'the dropped entries are not held' };
+      if (write.append.some((e, i) => e.seq !== base + i + 1)) {
         return { ok: false, reason: 'append is not contiguous' };
       }
       const data: WallData = current ?? { state: write.state, bySeq: [], byId: new Map() };
+      for (const dropped of data.bySeq.splice(base)) data.byId.delete(dropped.id);
       for (const entry of write.append.map(copy)) {
         data.bySeq.push(entry);
         data.byId.set(entry.id, entry);

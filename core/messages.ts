@@ -3,6 +3,7 @@ import { readSignedEntry, type SignedEntry, writeSignedEntry } from './entry';
 import { LIMITS } from './limits';
 import { type Result, fail } from './result';
 import { readReaderPass, type ReaderPass, writeReaderPass } from './readerPass';
+import { type ForkStatement, readFork, writeFork } from './forkStatement';
 import { readRevocations, type Revocations, writeRevocations } from './revocations';
 import { readRotation, type RotationStatement, writeRotation } from './rotation';
 import { readSealedEntry, type SealedEntry, writeSealedEntry } from './seal';
@@ -42,7 +43,9 @@ export type PeerMessage =
   | { type: 'carry'; wall: string; entries: SignedEntry[] }
   | { type: 'fetch'; wall: string; file: Uint8Array; from: number; count: number }
   | { type: 'chunk'; file: Uint8Array; index: number; data: Uint8Array }
-  | { type: 'missing'; file: Uint8Array; reason: MissingReason };
+  | { type: 'missing'; file: Uint8Array; reason: MissingReason }
+  | { type: 'fork'; wall: string }
+  | { type: 'forked'; statement: ForkStatement };
 
 /** Why a `fetch` gets no (more) chunks: the side does not hold the file for that wall, or the asker may not read the wall. */
 export type MissingReason = 'not_held' | 'not_allowed';
@@ -88,6 +91,8 @@ const TAG = {
   fetch: 26,
   chunk: 27,
   missing: 28,
+  fork: 29,
+  forked: 30,
 } as const;
 
 /** `hello` starts with these bytes in every protocol version, so any peer can read another's versions. */
@@ -148,6 +153,12 @@ export function encodeMessage(m: PeerMessage): Uint8Array {
       break;
     case 'missing':
       w.fixed(m.file, 32).u8(MISSING_REASONS.indexOf(m.reason));
+      break;
+    case 'fork':
+      w.text(m.wall);
+      break;
+    case 'forked':
+      writeFork(w, m.statement);
       break;
   }
   return w.finish();
@@ -261,6 +272,10 @@ function readMessage(r: ByteReader): PeerMessage {
       if (!reason) throw new RangeError('unknown missing reason');
       return { type: 'missing', file, reason };
     }
+    case TAG.fork:
+      return { type: 'fork', wall: r.text(LIMITS.handleBytes, 'wall') };
+    case TAG.forked:
+      return { type: 'forked', statement: readFork(r) };
     default:
       throw new RangeError(`unknown message type ${tag}`);
   }

@@ -47,6 +47,11 @@ export type WallWrite = {
    * it committed before it reaches the disk. Still all or nothing. One's own posts never are.
    */
   refetchable?: boolean;
+  /**
+   * A fork's repair (docs/protocol.md §8 Forks): the entries from this position on are dropped before
+   * `append`, which then starts here. The write still applies only if the wall is at `expectedSeq`.
+   */
+  dropFrom?: number;
 };
 
 /**

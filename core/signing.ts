@@ -18,6 +18,7 @@ export const CONTEXT = {
   readerPass: 'peerwall/v2/reader-pass',
   revocations: 'peerwall/v2/revocations',
   recovery: 'peerwall/v5/recovery',
+  fork: 'peerwall/v5/fork',
 } as const;
 
 export type Context = (typeof CONTEXT)[keyof typeof CONTEXT];

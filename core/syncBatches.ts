@@ -1,4 +1,6 @@
 import { genesisKeyOf } from './author';
+import { entryId } from './entry';
+import { forksFrom, type ForkRole } from './syncForks';
 import type { Identity } from './identity';
 import { planIngest } from './ingest';
 import { knownAuthors } from './knownAuthors';
@@ -34,6 +36,8 @@ export type BatchIngestDeps = {
   announce(): Promise<void>;
   /** Recovering one's own wall without the key (§8, version 5), shared by this side's sessions. */
   ownRecovery?: OwnRecovery | undefined;
+  /** Repairing and following forks (§8 Forks, version 5), once the session negotiated it. */
+  forks(): ForkRole | null;
 };
 
 /**
@@ -50,6 +54,8 @@ export function createBatchIngest(d: BatchIngestDeps) {
     const asked = wants.answered(m.wall);
     if (asked === undefined) return d.refuse('bad_message', `Unrequested batch for @${m.wall}.`);
     if (m.wall === me && d.ownRecovery?.active) return recoverFrom(d.ownRecovery, m, asked.afterSeq);
+    const forks = d.forks();
+    if (m.wall === me && forks?.pulling) return forks.offer(m, asked.afterSeq);
     const relayed = m.wall !== me && m.wall !== peer;
     // A third wall is anchored at this side's own pin of its owner, exactly as if the owner sent it.
     const owner = m.wall === me ? null : await replica.friend(m.wall);
@@ -60,6 +66,8 @@ export function createBatchIngest(d: BatchIngestDeps) {
     // This batch follows one that lost a write race (another session stored part of the wall meanwhile):
     // it starts past what is held, so it is asked for again from there rather than taken for a gap.
     if (((await replica.wallState(m.wall))?.seq ?? 0) < asked.afterSeq) return wants.request(m.wall);
+    // Version 5 repairs a fork instead of refusing the wall forever (§8 Forks).
+    if (forks && (await forksFrom(replica, m.wall, m.entries, (e) => entryId(e.header)))) return forks.forked(m.wall);
     const lastSeq = m.entries.at(-1)?.seq ?? 0;
     if (lastSeq > asked.afterSeq && lastSeq < m.headSeq) wants.requestNext(m.wall, lastSeq);
     if (m.entries.length > 0) {

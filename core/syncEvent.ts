@@ -1,6 +1,7 @@
 import type { FeedChange } from './feed';
 import type { ErrorCode } from './messages';
 import type { SignedEntry, StoredEntry } from './replica';
+import type { ForkEvent } from './syncForks';
 
 /** What a sync session (syncSession.ts) tells the side that owns it, in the order it happens. */
 export type SyncEvent =
@@ -30,6 +31,7 @@ export type SyncEvent =
   | { type: 'delivered'; wall: string; id: string }
   | { type: 'undeliverable'; wall: string; id: string; reason: string; entry: SignedEntry | null }
   | { type: 'recovered'; seq: number }
+  | ForkEvent
   /**
    * `byPeer`: the friend ended it with an `error` frame (a complaint about this side, not bad data
    * from them). `storageFull`: this side's storage refused a write.

@@ -11,6 +11,7 @@ import { createAnswers } from './syncAnswers';
 import { createBatchIngest } from './syncBatches';
 import { createSubmissions } from './syncSubmissions';
 import { createWants } from './syncWants';
+import { createForkRole, type ForkDeps, type ForkRole } from './syncForks';
 import { createHandshake } from './syncHandshake';
 import { createRelayRole, type RelayDeps, type RelayRole } from './syncRelay';
 import type { OwnRecovery } from './ownRecovery';
@@ -42,6 +43,8 @@ export type SyncSessionDeps = {
   media?: MediaDeps;
   /** Recovering one's own wall without the key (§8, version 5): one per side, shared by its sessions. */
   ownRecovery?: OwnRecovery;
+  /** Repairing one's own wall's forks and following friends' repairs (§8 Forks, version 5): where statements are kept. */
+  forks?: ForkDeps;
   /** Checks the friend's signatures; share one per side so its imported keys serve every session. Pure by default. */
   verifier?: Verifier;
   onEvent?: (event: SyncEvent) => void;
@@ -77,6 +80,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   let media: MediaRole | null = null;
   /** A pull again of the friend's wall for withheld bodies (§7.6) is on and not yet at its head. */
   let refilling = false;
+  let forks: ForkRole | null = null;
   /** A friend on an older version gets entries without the bodies it cannot read, and no such submissions (§7.6). */
   const readable = (e: SignedEntry) => bodyVersion(e.header.kind, e.body) <= version;
   const myNonce = deps.randomBytes(32);
@@ -137,6 +141,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     refuse: (code, reason) => shutdown(code, reason, true),
     announce: () => announce(),
     ownRecovery: deps.ownRecovery,
+    forks: () => forks,
   });
   // Once the wall is restored, the friend hears of it and resubmits what was deferred meanwhile.
   const stopWaiting = deps.ownRecovery?.onDone(() => void enqueue(announce));
@@ -184,6 +189,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     state = 'ready';
     if (version >= RELAY_VERSION && deps.relay) relay = relayRole(deps.relay, peerSide.key);
     if (version >= MEDIA_VERSION && deps.media) media = mediaRole(deps.media);
+    if (version >= RECOVERY_VERSION && deps.forks) forks = forkRole(deps.forks);
     emit({ type: 'ready', version, safetyNumber: safetyNumber({ handle: me, key: identity.publicKey }, peerSide) });
     await wants.request(peer, (await refillPoint()) ?? undefined);
     const recovery = deps.ownRecovery;
@@ -224,6 +230,23 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     const failed = (e: unknown) => void enqueue(() => Promise.reject(e)); // ends the session as any storage failure does
     const solicit = (frames: number) => transport.solicit?.(frames);
     return createMediaRole({ media: mediaDeps, replica, me, peer, relay: () => relay, now: deps.now, send, drained, solicit, open: ready, refuse: (code, reason) => shutdown(code, reason, true), failed });
+  }
+
+  function forkRole(forkDeps: ForkDeps): ForkRole {
+    return createForkRole({
+      forks: forkDeps,
+      replica,
+      identity,
+      peer,
+      verifier,
+      now: deps.now,
+      send,
+      wants,
+      serves: async (wall) => wall === me || (await relay?.admit(wall)) === 'serve',
+      refuse: (code, reason) => shutdown(code, reason, true),
+      emit,
+      announce: () => announce(),
+    });
   }
 
   function relayRole(relayDeps: RelayDeps, peerKey: Uint8Array): RelayRole {
@@ -336,6 +359,10 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
         // a stream of `holds` frames must not make this side re-read every file it still wants.
         return relay.holderWalls > holders ? media?.start() : undefined;
       }
+      case 'fork':
+      case 'forked':
+        if (!forks) return shutdown('bad_message', `Unexpected ${m.type} in protocol version ${version}.`, true);
+        return m.type === 'fork' ? forks.onFork(m.wall) : forks.onForked(m.statement);
       case 'fetch':
       case 'chunk':
       case 'missing':

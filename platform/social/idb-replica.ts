@@ -102,6 +102,8 @@ export function createIdbReplica(db: ContentDb, faults?: ReplicaFaults): Replica
       return records.sort((a, b) => a.seq - b.seq).map(fromRecord);
     },
     async commit(write: WallWrite): Promise<Result<void>> {
+      // TODO(#13): repair forks in this storage too (drop the entries, their feed rows and photo uses in one transaction).
+      if (write.dropFrom !== undefined) return { ok: false, reason: 'this browser cannot repair a fork of a wall yet' };
       if (write.append.some((e, i) => e.seq !== write.expectedSeq + i + 1)) {
         return { ok: false, reason: 'append is not contiguous' };
       }

@@ -12,6 +12,7 @@ import { encodeReaderPass, issuePass } from '../../core/readerPass';
 import { encodeRevocations, issueRevocations } from '../../core/revocations';
 import { createRelayMessage } from '../../core/relayMessage';
 import { encodeRecovery, signRecovery } from '../../core/recoveryStatement';
+import { signFork } from '../../core/forkStatement';
 import { encodeRotation, signRotation } from '../../core/rotation';
 import { safetyNumber } from '../../core/safetyNumber';
 import { ZERO_HASH, encodeSeal, sealHash, sealOf, signSeal } from '../../core/seal';
@@ -92,6 +93,7 @@ function computed(): Record<string, string> {
     'fetch.frame': toHex(encodeMessage({ type: 'fetch', wall: 'alice', file: full.sha256, from: 0, count: 16 })),
     'chunk.frame': toHex(encodeMessage({ type: 'chunk', file: sha256(tiny), index: 0, data: tiny })),
     'missing.frame': toHex(encodeMessage({ type: 'missing', file: full.sha256, reason: 'not_allowed' })),
+    'forked.frame': toHex(encodeMessage({ type: 'forked', statement: signFork({ wall: 'alice', seq: 1, replaced: sealHash(seal), kept: fill(32, 0x0f) }, aliceSecret) })),
     'safetyNumber': safetyNumber({ handle: 'alice', key: alice }, { handle: 'bob', key: bob }),
   };
 }

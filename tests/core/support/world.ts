@@ -12,6 +12,8 @@ import type { MediaEvent } from '../../../core/syncMedia';
 import type { RelayDeps } from '../../../core/syncRelay';
 import type { RefillMarks } from '../../../core/syncRefill';
 import type { OwnRecovery } from '../../../core/ownRecovery';
+import { createMemoryForkStatements } from '../../../core/forkStatement';
+import type { ForkDeps } from '../../../core/syncForks';
 import { createSyncSession, type SyncEvent, type SyncSession } from '../../../core/syncSession';
 import { createMemoryTransportPair, type FrameTap } from '../../../core/transport';
 import { createVerifier, pureVerifier, type Verifier } from '../../../core/verifier';
@@ -50,12 +52,14 @@ export type User = {
   media?: { store: MediaStore; onEvent: (e: MediaEvent) => void; events: MediaEvent[]; refill?: RefillMarks };
   /** Recovering its own wall without the key (§8, version 5), shared by its sessions. */
   ownRecovery?: OwnRecovery;
+  /** Fork statements made and followed (§8 Forks, version 5), when made with `forks: true`. */
+  forks?: ForkDeps;
 };
 
 export function makeUser(
   handle: string,
   seed = handle,
-  options: { relay?: boolean; verifier?: 'native' | 'pure'; versions?: readonly number[]; media?: boolean } = {},
+  options: { relay?: boolean; verifier?: 'native' | 'pure'; versions?: readonly number[]; media?: boolean; forks?: boolean } = {},
 ): User {
   const randomBytes = seededRandom(seed);
   const now = fakeClock();
@@ -63,7 +67,7 @@ export function makeUser(
   const verifier = options.verifier === 'pure' ? pureVerifier : createVerifier({ subtle: globalThis.crypto.subtle });
   const events: MediaEvent[] = [];
   const media = options.media ? { store: createMemoryMediaStore(), onEvent: (e: MediaEvent) => events.push(e), events } : undefined;
-  return { identity: createIdentity(handle, randomBytes), replica: createMemoryReplica(), randomBytes, now, events: [], relay, verifier, versions: options.versions, media };
+  return { identity: createIdentity(handle, randomBytes), replica: createMemoryReplica(), randomBytes, now, events: [], relay, verifier, versions: options.versions, media, forks: options.forks ? { statements: createMemoryForkStatements() } : undefined };
 }
 
 export const deps = (u: User) => ({ randomBytes: u.randomBytes, now: u.now, verifier: u.verifier });
@@ -94,11 +98,11 @@ export async function connect(
   const [aLocal, aRemote, bLocal, bRemote] = options.fingerprints ?? ['fp-' + a.identity.handle, 'fp-' + b.identity.handle, 'fp-' + b.identity.handle, 'fp-' + a.identity.handle];
   const sa = createSyncSession({
     replica: a.replica, identity: a.identity, peer: b.identity.handle, transport: ta,
-    localFingerprint: aLocal, remoteFingerprint: aRemote, ...deps(a), relay: a.relay, versions: a.versions, media: a.media, ownRecovery: a.ownRecovery, onEvent: (e) => a.events.push(e),
+    localFingerprint: aLocal, remoteFingerprint: aRemote, ...deps(a), relay: a.relay, versions: a.versions, media: a.media, ownRecovery: a.ownRecovery, forks: a.forks, onEvent: (e) => a.events.push(e),
   });
   const sb = createSyncSession({
     replica: b.replica, identity: b.identity, peer: a.identity.handle, transport: tb,
-    localFingerprint: bLocal, remoteFingerprint: bRemote, ...deps(b), relay: b.relay, versions: b.versions, media: b.media, ownRecovery: b.ownRecovery, onEvent: (e) => b.events.push(e),
+    localFingerprint: bLocal, remoteFingerprint: bRemote, ...deps(b), relay: b.relay, versions: b.versions, media: b.media, ownRecovery: b.ownRecovery, forks: b.forks, onEvent: (e) => b.events.push(e),
   });
   const settle = async () => {
     for (let i = 0; i < (options.allowUnanswered ? 50 : 10_000); i++) {

@@ -1,0 +1,158 @@
+import { genesisKeyOf } from './author';
+import { bytesEqual } from './bytes';
+import { type ForkOutcome, type ForkRepair, followForkStatement, repairOwnFork } from './forkRepair';
+import { type ForkStatement, type ForkStatements, verifyFork } from './forkStatement';
+import type { Identity } from './identity';
+import { planIngest } from './ingest';
+import { knownAuthors } from './knownAuthors';
+import { LIMITS } from './limits';
+import { createMemoryReplica } from './memoryReplica';
+import type { ErrorCode, PeerMessage } from './messages';
+import type { Replica } from './replica';
+import type { SealedEntry } from './seal';
+import type { BatchMessage } from './syncChecks';
+import type { createWants } from './syncWants';
+import type { Verifier } from './verifier';
+
+/** What a side needs to repair and follow forks (version 5): where it keeps fork statements. */
+export type ForkDeps = { statements: ForkStatements };
+
+export type ForkEvent =
+  /** This side's own wall had two versions and was repaired from `friend`'s copy (§8 Forks). */
+  | { type: 'forkRepaired'; friend: string; repair: ForkRepair }
+  /** A fork of one's own wall that cannot be repaired; sync of it with `friend` stops for this session. */
+  | { type: 'forkUnrepaired'; friend: string; reason: string }
+  /** The owner of `wall` replaced its entries from `seq` on; this side dropped its copy of them and pulls again. */
+  | { type: 'forkFollowed'; wall: string; seq: number };
+
+export type ForkRoleDeps = {
+  forks: ForkDeps;
+  replica: Replica;
+  identity: Identity;
+  peer: string;
+  verifier: Verifier;
+  now(): number;
+  send(m: PeerMessage): void;
+  wants: ReturnType<typeof createWants>;
+  /** Whether this side answers the friend's `want` for `wall` (its own, or a third wall the friend may read). */
+  serves(wall: string): Promise<boolean>;
+  refuse(code: ErrorCode, reason: string): void;
+  emit(event: ForkEvent): void;
+  /** Tells the friend this side's wall changed (`notify`). */
+  announce(): Promise<void>;
+};
+
+/**
+ * True when `entries` cannot continue this side's copy of `wall` (docs/protocol.md §7.3): the first one at
+ * a held position has another id, or the one after the head another `prev`. Reads at most the batch's span.
+ */
+export async function forksFrom(replica: Replica, wall: string, entries: readonly SealedEntry[], idOf: (e: SealedEntry) => string): Promise<boolean> {
+  const held = await replica.wallState(wall);
+  if (!held || entries.length === 0) return false;
+  for (const e of entries) {
+    if (e.seq > held.seq + 1) return false;
+    if (e.seq === held.seq + 1) return !bytesEqual(e.prev, held.sealHash);
+    const mine = (await replica.entriesAfter(wall, e.seq - 1, 1))[0];
+    if (mine && mine.seq === e.seq) return mine.id !== idOf(e);
+  }
+  return false;
+}
+
+/**
+ * The fork half of a version-5 session (§8 Forks): a reader tells the friend that its batch forks (`fork`)
+ * and follows the statements it gets back (`forked`); the owner pulls a forking friend's whole copy of its
+ * wall once per session and repairs it, and answers `fork` with the statements it holds.
+ */
+export function createForkRole(d: ForkRoleDeps) {
+  const me = d.identity.handle;
+  /** Walls this side sent `fork` for, and how many `forked` frames it still takes for each. */
+  const asked = new Map<string, number>();
+  let friendAsked = false;
+  /** The friend's copy of one's own wall while it is pulled; `asked`: the `want` after 0 is sent. */
+  let pull: { copy: Replica; asked: boolean } | 'done' | null = null;
+
+  /** A batch of `wall` forks from this side's copy: tell the friend, or pull its copy of one's own wall. */
+  async function forked(wall: string): Promise<void> {
+    d.wants.done(wall);
+    if (wall === me) return pullOwn();
+    if (asked.has(wall)) return;
+    asked.set(wall, LIMITS.forkStatements);
+    d.send({ type: 'fork', wall });
+  }
+
+  async function pullOwn(): Promise<void> {
+    if (pull !== null) return d.refuse('invalid_batch', `@${d.peer} holds another version of your wall.`);
+    // A `want` of one's own wall already in flight is answered first: `offer` then asks from 0.
+    pull = { copy: createMemoryReplica(), asked: !d.wants.expects(me) };
+    if (pull.asked) await d.wants.request(me, 0);
+  }
+
+  /** A batch of one's own wall answering the `want` after 0 of `pullOwn`: checked into the friend's copy. */
+  async function offer(m: BatchMessage, afterSeq: number): Promise<void> {
+    if (pull === null || pull === 'done') return;
+    if (!pull.asked) {
+      pull.asked = true;
+      return d.wants.request(me, 0);
+    }
+    const { copy } = pull;
+    const lastSeq = m.entries.at(-1)?.seq ?? 0;
+    if (lastSeq > afterSeq && lastSeq < m.headSeq) d.wants.requestNext(me, lastSeq);
+    if (m.entries.length > 0) {
+      const known = knownAuthors(d.identity, await d.replica.friends());
+      const plan = await planIngest(copy, me, m.entries, genesisKeyOf(d.identity), d.now, known, { verifier: d.verifier, recovery: { newKey: d.identity.publicKey } });
+      if (!plan.ok) return d.refuse('invalid_batch', plan.reason);
+      await copy.commit(plan.value);
+    }
+    const held = (await copy.wallState(me))?.seq ?? 0;
+    if (held < m.headSeq && m.entries.length > 0 && held > afterSeq) return d.wants.request(me, held);
+    d.wants.done(me);
+    pull = 'done';
+    await settle(await repairOwnFork(d.replica, d.identity, copy, { statements: d.forks.statements, now: d.now, verifier: d.verifier }));
+  }
+
+  async function settle(outcome: ForkOutcome): Promise<void> {
+    if (outcome.type === 'unrepairable') return d.emit({ type: 'forkUnrepaired', friend: d.peer, reason: outcome.reason });
+    if (outcome.type === 'known' && friendAsked) d.send({ type: 'forked', statement: outcome.statement });
+    if (outcome.type !== 'repaired') return;
+    d.emit({ type: 'forkRepaired', friend: d.peer, repair: outcome.repair });
+    if (friendAsked) d.send({ type: 'forked', statement: outcome.repair.statement });
+    await d.announce();
+  }
+
+  /** The friend says a batch of `wall` from this side forks from its copy. */
+  async function onFork(wall: string): Promise<void> {
+    if (!(await d.serves(wall))) return;
+    if (wall !== me) {
+      for (const statement of await d.forks.statements.held(wall)) d.send({ type: 'forked', statement });
+      return;
+    }
+    friendAsked = true;
+    if (pull === null) return pullOwn();
+    if (pull === 'done') for (const statement of await d.forks.statements.held(me)) d.send({ type: 'forked', statement });
+  }
+
+  /** A statement answering this side's `fork`: at most LIMITS.forkStatements per `fork`, else `bad_message`. */
+  async function onForked(s: ForkStatement): Promise<void> {
+    const left = asked.get(s.wall) ?? 0;
+    if (left <= 0) return d.refuse('bad_message', `Unasked fork statement for @${s.wall}.`);
+    asked.set(s.wall, left - 1);
+    const followed = await followForkStatement(d.replica, d.forks.statements, s, verifyFork);
+    if (followed !== 'applied') return;
+    asked.delete(s.wall);
+    d.emit({ type: 'forkFollowed', wall: s.wall, seq: s.seq });
+    await d.wants.request(s.wall);
+  }
+
+  return {
+    forked,
+    offer,
+    onFork,
+    onForked,
+    /** Batches of one's own wall go to the friend's copy while it is pulled. */
+    get pulling(): boolean {
+      return pull !== null && pull !== 'done';
+    },
+  };
+}
+
+export type ForkRole = ReturnType<typeof createForkRole>;
