@@ -22,6 +22,7 @@ export function hostHandlers(host: PeerHost, ready: Promise<unknown>, social?: S
     'host:answer-request': async ({ handle, accept }) => (await current()).answerRequest(handle, accept),
     'host:cancel-request': async ({ handle }) => (await current()).cancelRequest(handle),
     'host:dismiss-unfriended': async ({ handle }) => (await current()).dismissUnfriended(handle),
+    'host:dismiss-fork-notice': async () => (await current()).dismissForkNotice(),
     'host:unfriend': async ({ handle }) => (await current()).unfriend(handle),
     'host:block': async ({ handle }) => (await current()).block(handle),
     'host:accept-key-change': async ({ handle }) => (await current()).acceptKeyChange(handle),

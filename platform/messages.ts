@@ -86,6 +86,7 @@ export const MESSAGES = {
   ),
   'host:cancel-request': spec<SocialState>()(HandleOnly, 'a handle'),
   'host:dismiss-unfriended': spec<SocialState>()(HandleOnly, 'a handle'),
+  'host:dismiss-fork-notice': spec<SocialState>()(None, 'no payload'),
   'host:unfriend': spec<SocialState>()(HandleOnly, 'a handle'),
   'host:block': spec<SocialState>()(HandleOnly, 'a handle'),
   'host:accept-key-change': spec<SocialState>()(HandleOnly, 'a handle'),

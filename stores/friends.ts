@@ -89,6 +89,7 @@ export const useFriendsStore = defineStore('friends', () => {
     answer: (handle: string, accept: boolean) => act(() => sendRequest('host:answer-request', { handle, accept })),
     cancelRequest: (handle: string) => act(() => sendRequest('host:cancel-request', { handle })),
     dismissUnfriended: (handle: string) => act(() => sendRequest('host:dismiss-unfriended', { handle })),
+    dismissForkNotice: () => act(() => sendRequest('host:dismiss-fork-notice')),
     unfriend: (handle: string) => act(() => sendRequest('host:unfriend', { handle })),
     acceptKeyChange: (handle: string) => act(() => sendRequest('host:accept-key-change', { handle })),
     ignoreKeyChange: (handle: string) => act(() => sendRequest('host:ignore-key-change', { handle })),

@@ -102,9 +102,10 @@ export function createIdbReplica(db: ContentDb, faults?: ReplicaFaults): Replica
       return records.sort((a, b) => a.seq - b.seq).map(fromRecord);
     },
     async commit(write: WallWrite): Promise<Result<void>> {
-      // TODO(#13): repair forks in this storage too (drop the entries, their feed rows and photo uses in one transaction).
-      if (write.dropFrom !== undefined) return { ok: false, reason: 'this browser cannot repair a fork of a wall yet' };
-      if (write.append.some((e, i) => e.seq !== write.expectedSeq + i + 1)) {
+      // A fork's repair (docs/protocol.md §8 Forks) appends from `dropFrom`, after dropping what was held there.
+      const base = write.dropFrom === undefined ? write.expectedSeq : write.dropFrom - 1;
+      if (base < 0 || base > write.expectedSeq) return { ok: false, reason: 'the dropped entries are not held' };
+      if (write.append.some((e, i) => e.seq !== base + i + 1)) {
         return { ok: false, reason: 'append is not contiguous' };
       }
       await faults?.around('beforeStore', write);
@@ -132,6 +133,9 @@ export function createIdbReplica(db: ContentDb, faults?: ReplicaFaults): Replica
           await tx.done.catch(() => undefined);
           return { ok: false, reason: 'conflict' };
         }
+        // Entries appended again keep their photo uses (recorded again below); those of entries not appended
+        // again go with their feed rows, which the write's `remove` changes name.
+        if (write.dropFrom !== undefined) await entries.delete(IDBKeyRange.bound([write.wall, write.dropFrom], [write.wall, Number.MAX_SAFE_INTEGER]));
         // Appends and new feed rows are queued without waiting for each: a transaction runs its
         // requests in order, and waiting for one at a time made a batch of 400 posts cost ~180 ms
         // in Chromium (bench:browser). Reads that decide a write still wait.

@@ -12,6 +12,7 @@ import { PeerwallError } from '../errors';
 import type { DataLink, PeerAccess } from '../ports';
 import type { Timers } from '../timers';
 import type { ConnectionEvent } from './connection-log';
+import { createForkNotice, createIdbForkStatements } from './fork-store';
 import { createFriendships } from './friendships';
 import { createKeyChanges } from './key-changes';
 import { openStagedPhotos, type StagedDb } from '../staged-photos';
@@ -88,6 +89,7 @@ export function createSocialService(deps: SocialServiceDeps) {
   const media = createIdbMediaStore(deps.db);
   const store = createSocialStore(deps.db);
   const circle = createSocialCircle();
+  const forkNotice = createForkNotice(deps.db);
   const changes = createChangeBatcher(timers, options.changeBatchMs, deps.onChange);
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -120,6 +122,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     },
     verifier,
     ownRecovery: () => ownRecovery.current(),
+    forks: { statements: createIdbForkStatements(deps.db) },
     timers,
     options,
     mayConnect: circle.mayConnect,
@@ -197,6 +200,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     conversation,
     announceWall: connections.announceWall,
     spreadSealed: sealedSpread.call,
+    wallForked: (sentence) => forkNotice.set(sentence),
     keyChanged: (handle, key) => void serial(() => keyChanges.noticed(handle, key)).catch((e: unknown) => console.error('[peerwall] key change not kept', e)),
     now: deps.now,
   });
@@ -224,8 +228,10 @@ export function createSocialService(deps: SocialServiceDeps) {
   const stateNow = async (): Promise<SocialState> => {
     const state = await view.state();
     const waiting = ownRecovery.view();
-    if (waiting) return { ...state, recoveryWaitsFor: waiting.waitingFor };
-    return ownRecovery.offered() ? { ...state, mayRecoverFromFriends: true } : state;
+    const forked = await forkNotice.read();
+    const withForks = forked ? { ...state, wallForked: forked } : state;
+    if (waiting) return { ...withForks, recoveryWaitsFor: waiting.waitingFor };
+    return ownRecovery.offered() ? { ...withForks, mayRecoverFromFriends: true } : withForks;
   };
 
   /** Runs an action on a post or comment; open pages reload the feed to show it (pending until sealed). */
@@ -280,6 +286,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     answerRequest: (handle: string, accept: boolean) => serial(async () => (await friendships.answerRequest(handle, accept), stateNow())),
     cancelRequest: (handle: string) => serial(async () => (await friendships.cancelRequest(handle), stateNow())),
     dismissUnfriended: (handle: string) => serial(async () => (await friendships.dismissUnfriended(handle), stateNow())),
+    dismissForkNotice: () => serial(async () => (await forkNotice.set(null), stateNow())),
     unfriend: (handle: string) => serial(async () => (await friendships.unfriend(handle), stateNow())),
     /** Ignores a friend's request to restore its wall under a new key (§8). */
     ignoreKeyChange: (handle: string) => serial(async () => (await keyChanges.ignore(handle), stateNow())),

@@ -119,6 +119,8 @@ export interface SocialState {
    * nothing was asked yet: Recover from friends is offered (never after creating the account).
    */
   mayRecoverFromFriends?: true;
+  /** One's own wall had two versions and Peerwall joined them (§8 Forks): what it did, until dismissed. */
+  wallForked?: string | null;
 }
 
 const Handle = Type.String({ maxLength: 64 });

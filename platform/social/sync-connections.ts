@@ -4,6 +4,7 @@ import type { MediaDeps } from '@/core/syncMedia';
 import type { RelayDeps } from '@/core/syncRelay';
 import type { SyncEvent } from '@/core/syncSession';
 import type { OwnRecovery } from '@/core/ownRecovery';
+import type { ForkDeps } from '@/core/syncForks';
 import type { Verifier } from '@/core/verifier';
 import { PeerwallError } from '../errors';
 import type { DataLink, LinkStateChange, PeerAccess } from '../ports';
@@ -45,6 +46,8 @@ export interface SyncConnectionsDeps {
   verifier: Verifier;
   /** The recovery of one's own wall from friends going on now (docs/protocol.md §8), if any. */
   ownRecovery?: () => OwnRecovery | undefined;
+  /** Repairing and following forks of walls (§8 Forks), shared by all sessions. */
+  forks?: ForkDeps;
   timers: Timers;
   options: ConnectionOptions;
   /** A friend, not blocked, account not deleted. */

@@ -1,5 +1,6 @@
 import type { SyncEvent } from '@/core/syncSession';
 import type { Conversation } from './conversation';
+import { forkRepairSentence, forkUnrepairedSentence } from './fork-sentence';
 import type { ChangeBatcher } from './social-changes';
 import type { SocialCircle } from './social-circle';
 import type { SocialStateReader } from './social-state';
@@ -21,6 +22,8 @@ export interface SyncEventDeps {
   keyChanged(handle: string, key: Uint8Array): void;
   /** Announces our own wall after entries friends wrote on it were sealed (throttled). */
   spreadSealed(): void;
+  /** One's own wall had two versions (§8 Forks): the sentence that tells the person, kept until dismissed. */
+  wallForked(sentence: string): Promise<void>;
   now(): number;
 }
 
@@ -61,6 +64,13 @@ export function createSyncEventHandler(deps: SyncEventDeps) {
       if (event.type === 'recovered') changes.friends(); // the state's `recovering` flag
     } else if (event.type === 'keyChanged') {
       deps.keyChanged(handle, event.key);
+    } else if (event.type === 'forkRepaired' || event.type === 'forkUnrepaired') {
+      const sentence = event.type === 'forkRepaired' ? forkRepairSentence(event.friend, event.repair) : forkUnrepairedSentence(event.friend);
+      changes.feed();
+      // The state carries the sentence once it is kept.
+      void deps.wallForked(sentence).then(() => changes.friends(), (e: unknown) => console.error('[peerwall] fork notice not kept', e));
+    } else if (event.type === 'forkFollowed') {
+      changes.feed(); // a friend's wall was repaired: it just updates, nothing to alarm anyone
     } else if (event.type === 'keyRotated') {
       changes.feed(); // what waits for the friend was re-signed: new ids
     }

@@ -3,6 +3,7 @@ import type { OwnRecovery } from '@/core/ownRecovery';
 import type { Replica } from '@/core/replica';
 import type { MediaDeps } from '@/core/syncMedia';
 import type { RelayDeps } from '@/core/syncRelay';
+import type { ForkDeps } from '@/core/syncForks';
 import { createSyncSession, type SyncEvent, type SyncSession } from '@/core/syncSession';
 import type { Verifier } from '@/core/verifier';
 import type { DataLink } from '../ports';
@@ -22,6 +23,8 @@ export interface SyncLinkDeps {
   verifier: Verifier;
   /** The recovery of one's own wall from friends going on now (docs/protocol.md §8), if any. */
   ownRecovery?: () => OwnRecovery | undefined;
+  /** Repairing and following forks of walls (§8 Forks), shared by all sessions. */
+  forks?: ForkDeps;
   timers: Timers;
   /** Close a sync connection after this long without frames. */
   idleMs: number;
@@ -123,6 +126,7 @@ export function openSyncLink(handle: string, link: DataLink, outgoing: boolean, 
       ...(deps.media ? { media: deps.media } : {}),
       verifier: deps.verifier,
       ...(deps.ownRecovery?.() ? { ownRecovery: deps.ownRecovery()! } : {}),
+      ...(deps.forks ? { forks: deps.forks } : {}),
       onEvent: deps.onEvent,
     });
     touch();

@@ -1,0 +1,35 @@
+import type { ForkRepair } from '@/core/forkRepair';
+
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** What the entries sealed anew were, in words: "2 posts", "1 post and 1 comment", "3 entries". */
+function whatMoved(repair: ForkRepair): string {
+  const moved = repair.added.slice(repair.added.length - repair.resealed);
+  const posts = moved.filter((e) => e.header.kind === 'post' || e.header.kind === 'wallPost').length;
+  const comments = moved.filter((e) => e.header.kind === 'comment').length;
+  if (posts + comments < moved.length) return count(moved.length, 'entry', 'entries');
+  if (comments === 0) return count(posts, 'post', 'posts');
+  if (posts === 0) return count(comments, 'comment', 'comments');
+  return `${count(posts, 'post', 'posts')} and ${count(comments, 'comment', 'comments')}`;
+}
+
+/**
+ * The plain words for a repaired fork of one's own wall (docs/protocol.md §8 Forks): that it had two
+ * versions, why that happens, and that nothing was lost — which copy the wall follows now.
+ */
+export function forkRepairSentence(friend: string, repair: ForkRepair): string {
+  const lead = 'Your wall had two versions (this browser was restored from an older copy, or used your account with another one).';
+  const kept =
+    repair.resealed === 0
+      ? ` Peerwall kept @${friend}'s newer copy; everything written here was in it already.`
+      : repair.kept === 'friend'
+        ? ` Peerwall kept both: ${whatMoved(repair)} written here now ${repair.resealed === 1 ? 'follows' : 'follow'} @${friend}'s newer copy.`
+        : ` Peerwall kept both: ${whatMoved(repair)} from @${friend}'s older copy now ${repair.resealed === 1 ? 'follows' : 'follow'} yours.`;
+  const lost = repair.leftOut > 0 ? ` ${count(repair.leftOut, 'entry', 'entries')} could not be kept: ${repair.leftOut === 1 ? 'it answered' : 'they answered'} something deleted meanwhile, or changed your key.` : '';
+  return lead + kept + lost;
+}
+
+/** The plain words for a fork Peerwall cannot join (written under two different keys). */
+export function forkUnrepairedSentence(friend: string): string {
+  return `Your wall has two versions that Peerwall cannot join: they were written under different keys. Your copy and @${friend}'s stay as they are.`;
+}
