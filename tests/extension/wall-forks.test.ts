@@ -2,17 +2,21 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { flushPromises } from '@vue/test-utils';
+import { flushPromises, mount } from '@vue/test-utils';
+import { createPinia, setActivePinia } from 'pinia';
 import { decodeBody } from '@/core/body';
 import { feedChangesOfAppend } from '@/core/feed';
 import type { Replica, WallWrite } from '@/core/replica';
 import { sealHash, sealOf } from '@/core/seal';
+import WallForkNotice from '@/components/social/WallForkNotice.vue';
 import { openContentDb } from '@/platform/content-db';
 import { createForkNotice, createIdbForkStatements } from '@/platform/social/fork-store';
 import { forkRepairSentence } from '@/platform/social/fork-sentence';
 import { createIdbReplica } from '@/platform/social/idb-replica';
 import type { ReplicaFaults } from '@/platform/social/replica-faults';
 import { type SyncEventDeps, createSyncEventHandler } from '@/platform/social/sync-events';
+import type { SocialState } from '@/platform/social/social-views';
+import { useFriendsStore } from '@/stores/friends';
 import { befriend, connect, makeUser, post, queue, text, type User } from '../core/support/world';
 
 /** A switch that throws inside the IndexedDB transaction of the next fork repair write, once armed. */
@@ -146,6 +150,30 @@ describe('a friend\'s repaired wall in the browser (§8 Forks)', () => {
 });
 
 describe('the notice of a repaired wall', () => {
+  beforeEach(() => fakeBrowser.reset());
+
+  const empty: SocialState = { friends: [], incoming: [], outgoing: [], blocked: [], problems: [], profiles: [], rejections: [], unfriendedBy: [] };
+
+  it('shows the sentence as a status until dismissed', async () => {
+    const sentence = "Your wall had two versions (this browser was restored from an older copy, or used your account with another one). Peerwall kept both: 2 posts written here now follow @bob's newer copy.";
+    const seen: string[] = [];
+    fakeBrowser.runtime.onMessage.addListener((message: unknown) => {
+      seen.push((message as { type: string }).type);
+      return Promise.resolve({ ok: true, value: empty });
+    });
+    const pinia = createPinia();
+    setActivePinia(pinia);
+    useFriendsStore().state = { ...empty, wallForked: sentence };
+    const notice = mount(WallForkNotice, { global: { plugins: [pinia] }, attachTo: document.body });
+    const status = notice.get('[role="status"]');
+    expect(status.attributes('aria-label')).toBe('Your wall had two versions');
+    expect(status.text()).toContain(sentence);
+    await notice.get('button').trigger('click');
+    await flushPromises();
+    expect(seen).toEqual(['host:dismiss-fork-notice']);
+    expect(notice.text()).toBe('');
+  });
+
   it('says what moved in words', () => {
     const entry = (kind: string) => ({ header: { kind } }) as never;
     const repair = (kinds: string[], kept: 'own' | 'friend', leftOut = 0) =>
