@@ -67,6 +67,15 @@ async function allAfter(replica: Replica, wall: string, afterSeq: number): Promi
  * targets them stays attached), writes all of it in one write and makes the fork statement.
  */
 export async function repairOwnFork(replica: Replica, identity: Identity, friendCopy: Replica, d: ForkRepairDeps): Promise<ForkOutcome> {
+  // Own writes may land meanwhile (a post, a friend's submission): the repair is planned again on the new head.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const outcome = await repairOnce(replica, identity, friendCopy, d);
+    if (outcome !== 'conflict') return outcome;
+  }
+  return { type: 'unrepairable', reason: 'your wall kept changing while it was being repaired; it is tried again at the next connection' };
+}
+
+async function repairOnce(replica: Replica, identity: Identity, friendCopy: Replica, d: ForkRepairDeps): Promise<ForkOutcome | 'conflict'> {
   const me = identity.handle;
   const verifier = d.verifier ?? pureVerifier;
   const [own, theirs] = await Promise.all([replica.wallState(me), friendCopy.wallState(me)]);
@@ -78,7 +87,7 @@ export async function repairOwnFork(replica: Replica, identity: Identity, friend
   const known = (await d.statements.held(me)).find((s) => s.seq === n && bytesEqual(s.replaced, theirSeal));
   if (known) return { type: 'known', statement: known };
   if (!bytesEqual(diff.ours.header.wallKey, identity.publicKey)) {
-    return { type: 'unrepairable', reason: 'your wall has two versions written under different keys' };
+    return { type: 'unrepairable', reason: 'they were written under different keys' };
   }
   const ownLength = own.seq - n + 1;
   const theirLength = theirs.seq - n + 1;
@@ -111,7 +120,7 @@ export async function repairOwnFork(replica: Replica, identity: Identity, friend
   const gone: FeedChange[] = (await allAfter(replica, me, n - 1)).filter((e) => !keptIds.has(e.id)).map((e) => ({ op: 'remove', id: e.id }));
   const feed = [...gone, ...result.feed];
   const committed = await replica.commit({ wall: me, expectedSeq: own.seq, dropFrom: n, state: result.state, append: result.append, fillBodies: [], tombstone: result.tombstone, feed });
-  if (!committed.ok) return { type: 'unrepairable', reason: committed.reason === 'conflict' ? 'your wall changed while it was being repaired' : committed.reason };
+  if (!committed.ok) return committed.reason === 'conflict' ? 'conflict' : { type: 'unrepairable', reason: committed.reason };
   const newAtN = result.append[0]!;
   const statement = signFork({ wall: me, seq: n, replaced: keepTheirs ? ourSeal : theirSeal, kept: sealHashOf(newAtN) }, identity.secretKey);
   await d.statements.keep(statement);

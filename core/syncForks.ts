@@ -12,6 +12,7 @@ import type { Replica } from './replica';
 import type { SealedEntry } from './seal';
 import type { BatchMessage } from './syncChecks';
 import type { createWants } from './syncWants';
+import type { SyncEvent } from './syncSession';
 import type { Verifier } from './verifier';
 
 /** What a side needs to repair and follow forks (version 5): where it keeps fork statements. */
@@ -37,7 +38,7 @@ export type ForkRoleDeps = {
   /** Whether this side answers the friend's `want` for `wall` (its own, or a third wall the friend may read). */
   serves(wall: string): Promise<boolean>;
   refuse(code: ErrorCode, reason: string): void;
-  emit(event: ForkEvent): void;
+  emit(event: SyncEvent): void;
   /** Tells the friend this side's wall changed (`notify`). */
   announce(): Promise<void>;
 };
@@ -67,7 +68,8 @@ export function createForkRole(d: ForkRoleDeps) {
   const me = d.identity.handle;
   /** Walls this side sent `fork` for, and how many `forked` frames it still takes for each. */
   const asked = new Map<string, number>();
-  let friendAsked = false;
+  /** Statements of the friend's own wall it may still send unasked in this session. */
+  let fromOwner: number = LIMITS.forkStatements;
   /** The friend's copy of one's own wall while it is pulled; `asked`: the `want` after 0 is sent. */
   let pull: { copy: Replica; asked: boolean } | 'done' | null = null;
 
@@ -112,10 +114,14 @@ export function createForkRole(d: ForkRoleDeps) {
 
   async function settle(outcome: ForkOutcome): Promise<void> {
     if (outcome.type === 'unrepairable') return d.emit({ type: 'forkUnrepaired', friend: d.peer, reason: outcome.reason });
-    if (outcome.type === 'known' && friendAsked) d.send({ type: 'forked', statement: outcome.statement });
+    // The friend reads this wall: it takes statements of it unasked from its owner (and keeps them to serve).
+    if (outcome.type === 'known') d.send({ type: 'forked', statement: outcome.statement });
     if (outcome.type !== 'repaired') return;
-    d.emit({ type: 'forkRepaired', friend: d.peer, repair: outcome.repair });
-    if (friendAsked) d.send({ type: 'forked', statement: outcome.repair.statement });
+    const { repair } = outcome;
+    d.emit({ type: 'forkRepaired', friend: d.peer, repair });
+    // What the wall holds from the fork on is stored anew: photos to fetch, friends to tell (their next pull).
+    d.emit({ type: 'wallUpdated', wall: me, added: repair.added, feed: repair.feed, via: null });
+    d.send({ type: 'forked', statement: repair.statement });
     await d.announce();
   }
 
@@ -126,16 +132,19 @@ export function createForkRole(d: ForkRoleDeps) {
       for (const statement of await d.forks.statements.held(wall)) d.send({ type: 'forked', statement });
       return;
     }
-    friendAsked = true;
     if (pull === null) return pullOwn();
     if (pull === 'done') for (const statement of await d.forks.statements.held(me)) d.send({ type: 'forked', statement });
   }
 
-  /** A statement answering this side's `fork`: at most LIMITS.forkStatements per `fork`, else `bad_message`. */
+  /**
+   * A statement answering this side's `fork` (at most LIMITS.forkStatements per `fork`), or sent unasked by
+   * the wall's owner (as many per session); any other is `bad_message`.
+   */
   async function onForked(s: ForkStatement): Promise<void> {
     const left = asked.get(s.wall) ?? 0;
-    if (left <= 0) return d.refuse('bad_message', `Unasked fork statement for @${s.wall}.`);
-    asked.set(s.wall, left - 1);
+    if (left > 0) asked.set(s.wall, left - 1);
+    else if (s.wall === d.peer && fromOwner > 0) fromOwner--;
+    else return d.refuse('bad_message', `Unasked fork statement for @${s.wall}.`);
     const followed = await followForkStatement(d.replica, d.forks.statements, s, verifyFork);
     if (followed !== 'applied') return;
     asked.delete(s.wall);
@@ -143,7 +152,13 @@ export function createForkRole(d: ForkRoleDeps) {
     await d.wants.request(s.wall);
   }
 
+  /** After the handshake: the statements of one's own wall, so a friend holding either branch hears of the repair. */
+  async function start(): Promise<void> {
+    for (const statement of await d.forks.statements.held(me)) d.send({ type: 'forked', statement });
+  }
+
   return {
+    start,
     forked,
     offer,
     onFork,

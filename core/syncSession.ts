@@ -198,6 +198,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     await flushOutbox();
     await relay?.start();
     await media?.start();
+    await forks?.start();
   }
 
   /**

@@ -29,7 +29,7 @@ export function forkRepairSentence(friend: string, repair: ForkRepair): string {
   return lead + kept + lost;
 }
 
-/** The plain words for a fork Peerwall cannot join (written under two different keys). */
-export function forkUnrepairedSentence(friend: string): string {
-  return `Your wall has two versions that Peerwall cannot join: they were written under different keys. Your copy and @${friend}'s stay as they are.`;
+/** The plain words for a fork Peerwall could not join (e.g. written under two different keys). */
+export function forkUnrepairedSentence(friend: string, reason: string): string {
+  return `Your wall has two versions that Peerwall could not join: ${reason}. Your copy and @${friend}'s stay as they are.`;
 }

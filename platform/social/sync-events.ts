@@ -65,7 +65,7 @@ export function createSyncEventHandler(deps: SyncEventDeps) {
     } else if (event.type === 'keyChanged') {
       deps.keyChanged(handle, event.key);
     } else if (event.type === 'forkRepaired' || event.type === 'forkUnrepaired') {
-      const sentence = event.type === 'forkRepaired' ? forkRepairSentence(event.friend, event.repair) : forkUnrepairedSentence(event.friend);
+      const sentence = event.type === 'forkRepaired' ? forkRepairSentence(event.friend, event.repair) : forkUnrepairedSentence(event.friend, event.reason);
       changes.feed();
       // The state carries the sentence once it is kept.
       void deps.wallForked(sentence).then(() => changes.friends(), (e: unknown) => console.error('[peerwall] fork notice not kept', e));

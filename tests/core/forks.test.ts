@@ -151,17 +151,44 @@ describe('a fork statement', () => {
     expect(await ids(bob, 'alice')).toEqual(bobBefore);
   });
 
-  it('unasked for closes the session with bad_message and changes nothing', async () => {
-    const { alice, carol, statement } = await repairedWorld();
+  it('sent unasked by someone else than the wall\'s owner closes the session with bad_message and changes nothing', async () => {
+    const { bob, carol, statement } = await repairedWorld();
+    await befriend(bob, carol);
     const before = await ids(carol, 'alice');
-    await connect(alice, carol, {
+    await connect(bob, carol, {
       tap: (f, from) => {
         const m = decodeMessage(f);
-        // alice sends the statement with her hello's answer, before carol asked for it
         return from === 'a' && m.ok && m.value.type === 'auth' ? [f, encodeMessage({ type: 'forked', statement })] : [f];
       },
     });
     expect(carol.events).toContainEqual(expect.objectContaining({ type: 'closed', code: 'bad_message' }));
     expect(await ids(carol, 'alice')).toEqual(before);
+  });
+
+  it('reaches a friend on the replaced branch through a friend who serves the wall, without the owner', async () => {
+    const alice = makeUser('alice', 'alice', { forks: true, media: true });
+    const bob = makeUser('bob', 'bob', { forks: true, media: true });
+    const carol = makeUser('carol', 'carol', { forks: true, media: true });
+    await befriend(alice, bob);
+    await befriend(alice, carol);
+    await befriend(bob, carol);
+    for (const [a, b] of [[alice, bob], [alice, carol], [bob, carol]] as const) (await connect(a, b)).a.close();
+    await post(alice, text('one'));
+    const backup = await staleCopy(alice, 1);
+    await post(alice, text('two'));
+    await post(alice, text('three'));
+    (await connect(alice, bob)).a.close();
+    alice.replica = backup;
+    await post(alice, text('two, again'));
+    (await connect(alice, carol)).a.close();
+    (await connect(alice, bob)).a.close(); // repaired; bob keeps the statement alice sends
+    expect((await bob.forks!.statements.held('alice')).map((s) => s.seq)).toEqual([2]);
+
+    await connect(bob, carol); // alice is offline
+
+    expect(carol.events).toContainEqual({ type: 'forkFollowed', wall: 'alice', seq: 2 });
+    const log = await ids(alice, 'alice');
+    expect(log).toHaveLength(4);
+    expect(await ids(carol, 'alice')).toEqual(log);
   });
 });
