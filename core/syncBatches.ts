@@ -1,5 +1,4 @@
 import { genesisKeyOf } from './author';
-import { entryId } from './entry';
 import { forksFrom, type ForkRole } from './syncForks';
 import type { Identity } from './identity';
 import { planIngest } from './ingest';
@@ -67,7 +66,7 @@ export function createBatchIngest(d: BatchIngestDeps) {
     // it starts past what is held, so it is asked for again from there rather than taken for a gap.
     if (((await replica.wallState(m.wall))?.seq ?? 0) < asked.afterSeq) return wants.request(m.wall);
     // Version 5 repairs a fork instead of refusing the wall forever (§8 Forks).
-    if (forks && (await forksFrom(replica, m.wall, m.entries, (e) => entryId(e.header)))) return forks.forked(m.wall);
+    if (forks && (await forksFrom(replica, m.wall, m.entries, d.verifier))) return forks.forked(m.wall);
     const lastSeq = m.entries.at(-1)?.seq ?? 0;
     if (lastSeq > asked.afterSeq && lastSeq < m.headSeq) wants.requestNext(m.wall, lastSeq);
     if (m.entries.length > 0) {

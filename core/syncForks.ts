@@ -9,7 +9,9 @@ import { LIMITS } from './limits';
 import { createMemoryReplica } from './memoryReplica';
 import type { ErrorCode, PeerMessage } from './messages';
 import type { Replica } from './replica';
-import type { SealedEntry } from './seal';
+import { encodeSeal, type SealedEntry, sealOf } from './seal';
+import { entryId } from './entry';
+import { CONTEXT } from './signing';
 import type { BatchMessage } from './syncChecks';
 import type { createWants } from './syncWants';
 import type { SyncEvent } from './syncSession';
@@ -44,19 +46,21 @@ export type ForkRoleDeps = {
 };
 
 /**
- * True when `entries` cannot continue this side's copy of `wall` (docs/protocol.md §7.3): the first one at
- * a held position has another id, or the one after the head another `prev`. Reads at most the batch's span.
+ * True when `entries` fork from this side's copy of `wall` (docs/protocol.md §7.3): the first one at a held
+ * position has another id, or the one after the head another `prev`, and the owner's key sealed it (the key
+ * current before it, by rule 4 the `wallKey` this side holds there). Anything else that does not fit is
+ * plainly invalid, for `planIngest` to refuse. One read and at most one signature per batch.
  */
-export async function forksFrom(replica: Replica, wall: string, entries: readonly SealedEntry[], idOf: (e: SealedEntry) => string): Promise<boolean> {
+export async function forksFrom(replica: Replica, wall: string, entries: readonly SealedEntry[], verifier: Verifier): Promise<boolean> {
   const held = await replica.wallState(wall);
-  if (!held || entries.length === 0) return false;
-  for (const e of entries) {
-    if (e.seq > held.seq + 1) return false;
-    if (e.seq === held.seq + 1) return !bytesEqual(e.prev, held.sealHash);
-    const mine = (await replica.entriesAfter(wall, e.seq - 1, 1))[0];
-    if (mine && mine.seq === e.seq) return mine.id !== idOf(e);
-  }
-  return false;
+  const first = entries[0];
+  if (!held || !first || first.seq > held.seq + 1 || first.seq < 1) return false;
+  const mine = await replica.entriesAfter(wall, first.seq - 1, held.seq - first.seq + 2);
+  const heldAt = (seq: number) => mine.find((e) => e.seq === seq);
+  const differing = entries.find((e) => e.seq <= held.seq + 1 && (e.seq === held.seq + 1 ? !bytesEqual(e.prev, held.sealHash) : heldAt(e.seq)?.id !== entryId(e.header)));
+  const key = differing && (differing.seq === held.seq + 1 ? held.currentKey : heldAt(differing.seq)?.header.wallKey);
+  if (!differing || !key) return false;
+  return verifier.verify(CONTEXT.seal, encodeSeal(sealOf(differing.header, differing.seq, differing.prev)), differing.ownerSig, key);
 }
 
 /**

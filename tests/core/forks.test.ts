@@ -192,3 +192,27 @@ describe('a fork statement', () => {
     expect(await ids(carol, 'alice')).toEqual(log);
   });
 });
+
+describe('a batch that does not continue the copy held', () => {
+  it('is refused as invalid, without a fork, when the owner did not seal it', async () => {
+    const alice = makeUser('alice', 'alice', { forks: true, media: true });
+    const bob = makeUser('bob', 'bob', { forks: true, media: true });
+    await befriend(alice, bob);
+    await post(alice, text('one'));
+    await connect(alice, bob);
+    await post(alice, text('two'));
+    const before = await ids(bob, 'alice');
+    // The batch's entry 2 claims another previous entry: its seal no longer verifies.
+    await connect(alice, bob, {
+      tap: (f, from) => {
+        const m = decodeMessage(f);
+        if (from !== 'a' || !m.ok || m.value.type !== 'batch' || m.value.wall !== 'alice' || m.value.entries.length === 0) return [f];
+        const entries = m.value.entries.map((e) => ({ ...e, prev: new Uint8Array(32).fill(9) }));
+        return [encodeMessage({ ...m.value, entries })];
+      },
+    });
+    expect(bob.events).toContainEqual(expect.objectContaining({ type: 'closed', code: 'invalid_batch' }));
+    expect(bob.events.some((e) => e.type === 'forkFollowed')).toBe(false);
+    expect(await ids(bob, 'alice')).toEqual(before);
+  });
+});
