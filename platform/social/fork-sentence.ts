@@ -21,7 +21,9 @@ export function forkRepairSentence(friend: string, repair: ForkRepair): string {
   const lead = 'Your wall had two versions (this browser was restored from an older copy, or used your account with another one).';
   const kept =
     repair.resealed === 0
-      ? ` Peerwall kept @${friend}'s newer copy; everything written here was in it already.`
+      ? repair.kept === 'friend'
+        ? ` Peerwall kept @${friend}'s newer copy; everything written here was in it already.`
+        : ` Peerwall kept yours; everything in @${friend}'s copy was in it already.`
       : repair.kept === 'friend'
         ? ` Peerwall kept both: ${whatMoved(repair)} written here now ${repair.resealed === 1 ? 'follows' : 'follow'} @${friend}'s newer copy.`
         : ` Peerwall kept both: ${whatMoved(repair)} from @${friend}'s older copy now ${repair.resealed === 1 ? 'follows' : 'follow'} yours.`;

@@ -182,5 +182,7 @@ describe('the notice of a repaired wall', () => {
     expect(forkRepairSentence('bob', repair(['comment'], 'own'))).toContain("1 comment from @bob's older copy now follows yours.");
     expect(forkRepairSentence('bob', repair(['post', 'comment', 'like'], 'friend', 1))).toContain('3 entries written here now follow');
     expect(forkRepairSentence('bob', repair(['post'], 'friend', 1))).toContain('1 entry could not be kept');
+    expect(forkRepairSentence('bob', repair([], 'own'))).toContain("Peerwall kept yours; everything in @bob's copy was in it already.");
+    expect(forkRepairSentence('bob', repair([], 'friend'))).toContain("Peerwall kept @bob's newer copy; everything written here was in it already.");
   });
 });
