@@ -161,8 +161,17 @@ export function createForkRole(d: ForkRoleDeps) {
     for (const statement of await d.forks.statements.held(me)) d.send({ type: 'forked', statement });
   }
 
+  /**
+   * Where to ask for one's own wall from: one entry before the head, so a friend whose copy is as long but
+   * ends in another entry shows it (a fork no head comparison sees).
+   */
+  async function ownWantFrom(): Promise<number> {
+    return Math.max(0, ((await d.replica.wallState(me))?.seq ?? 0) - 1);
+  }
+
   return {
     start,
+    ownWantFrom,
     forked,
     offer,
     onFork,

@@ -193,7 +193,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     emit({ type: 'ready', version, safetyNumber: safetyNumber({ handle: me, key: identity.publicKey }, peerSide) });
     await wants.request(peer, (await refillPoint()) ?? undefined);
     const recovery = deps.ownRecovery;
-    if (!recovery?.active) await wants.request(me);
+    if (!recovery?.active) await wants.request(me, forks ? await forks.ownWantFrom() : undefined);
     else if (recovery.waitingFor().includes(peer)) await wants.request(me, await recovery.held(peer));
     await flushOutbox();
     await relay?.start();

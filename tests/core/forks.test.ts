@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeFork, decodeFork, signFork, verifyFork, createMemoryForkStatements, type ForkStatement } from '../../core/forkStatement';
 import { followForkStatement } from '../../core/forkRepair';
@@ -215,4 +216,47 @@ describe('a batch that does not continue the copy held', () => {
     expect(bob.events.some((e) => e.type === 'forkFollowed')).toBe(false);
     expect(await ids(bob, 'alice')).toEqual(before);
   });
+});
+
+describe('repairing forks, whatever their shape', () => {
+  it('ends with the owner and both friends holding one log with every entry of both branches once', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.boolean(),
+        fc.boolean(),
+        async (prefix, longer, here, bobFirst, carolComments) => {
+          const alice = makeUser('alice', 'alice', { forks: true, media: true });
+          const bob = makeUser('bob', 'bob', { forks: true, media: true });
+          const carol = makeUser('carol', 'carol', { forks: true, media: true });
+          await befriend(alice, bob);
+          await befriend(alice, carol);
+          for (let i = 0; i < prefix; i++) await post(alice, text(`before ${i}`));
+          await connect(alice, carol);
+          const backup = await staleCopy(alice, prefix);
+          for (let i = 0; i < longer; i++) await post(alice, text(`there ${i}`));
+          await connect(alice, bob);
+          alice.replica = backup;
+          const written = [];
+          for (let i = 0; i < here; i++) written.push(await post(alice, text(`here ${i}`)));
+          if (carolComments) await queue(carol, 'alice', { kind: 'comment', target: written[0]!.id, body: { text: 'hi' } });
+          await connect(alice, carol);
+          const branches = new Set([...(await ids(bob, 'alice')), ...(await ids(carol, 'alice'))]);
+
+          for (let round = 0; round < 2; round++) {
+            for (const friend of bobFirst ? [bob, carol] : [carol, bob]) await connect(alice, friend);
+          }
+
+          const log = await ids(alice, 'alice');
+          expect(new Set(log).size).toBe(log.length);
+          expect(new Set(log)).toEqual(branches);
+          expect(await ids(bob, 'alice')).toEqual(log);
+          expect(await ids(carol, 'alice')).toEqual(log);
+        },
+      ),
+      { numRuns: 12 },
+    );
+  }, 60_000);
 });
