@@ -25,7 +25,10 @@ export type ForkRepair = {
   /** Entries of the other branch that were not valid at a new position (§8 Forks step 3). */
   leftOut: number;
   statement: ForkStatement;
+  /** Every entry the wall holds from `seq` on, as stored. */
   added: StoredEntry[];
+  /** Those of `added` this side did not hold before (the friend's branch): the news of the repair. */
+  news: StoredEntry[];
   feed: FeedChange[];
 };
 
@@ -117,14 +120,16 @@ async function repairOnce(replica: Replica, identity: Identity, friendCopy: Repl
   }
   const result = overlay.written();
   const keptIds = new Set(result.append.map((e) => e.id));
-  const gone: FeedChange[] = (await allAfter(replica, me, n - 1)).filter((e) => !keptIds.has(e.id)).map((e) => ({ op: 'remove', id: e.id }));
+  const before = await allAfter(replica, me, n - 1);
+  const heldBefore = new Set(before.map((e) => e.id));
+  const gone: FeedChange[] = before.filter((e) => !keptIds.has(e.id)).map((e) => ({ op: 'remove', id: e.id }));
   const feed = [...gone, ...result.feed];
   const committed = await replica.commit({ wall: me, expectedSeq: own.seq, dropFrom: n, state: result.state, append: result.append, fillBodies: [], tombstone: result.tombstone, feed });
   if (!committed.ok) return committed.reason === 'conflict' ? 'conflict' : { type: 'unrepairable', reason: committed.reason };
   const newAtN = result.append[0]!;
   const statement = signFork({ wall: me, seq: n, replaced: keepTheirs ? ourSeal : theirSeal, kept: sealHashOf(newAtN) }, identity.secretKey);
   await d.statements.keep(statement);
-  return { type: 'repaired', repair: { seq: n, kept: keepTheirs ? 'friend' : 'own', resealed, leftOut, statement, added: result.append, feed } };
+  return { type: 'repaired', repair: { seq: n, kept: keepTheirs ? 'friend' : 'own', resealed, leftOut, statement, added: result.append, news: result.append.filter((e) => !heldBefore.has(e.id)), feed } };
 }
 
 export type ForkFollowed = 'applied' | 'kept' | 'unrelated' | 'refused';

@@ -124,7 +124,7 @@ export function createForkRole(d: ForkRoleDeps) {
     const { repair } = outcome;
     d.emit({ type: 'forkRepaired', friend: d.peer, repair });
     // What the wall holds from the fork on is stored anew: photos to fetch, friends to tell (their next pull).
-    d.emit({ type: 'wallUpdated', wall: me, added: repair.added, feed: repair.feed, via: null });
+    d.emit({ type: 'wallUpdated', wall: me, added: repair.news, feed: repair.feed, via: null, filled: [] });
     d.send({ type: 'forked', statement: repair.statement });
     await d.announce();
   }

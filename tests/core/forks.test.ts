@@ -62,6 +62,8 @@ describe('a fork of a wall (§8 Forks)', () => {
     const repaired = alice.events.find((e) => e.type === 'forkRepaired');
     expect(repaired).toMatchObject({ friend: 'bob', repair: { seq: 4, kept: 'friend', resealed: 3, leftOut: 0 } });
     expect(await ids(bob, 'alice')).toEqual(await ids(alice, 'alice'));
+    // Only bob's branch is news here: what alice wrote herself raises no notices again.
+    if (repaired?.type === 'forkRepaired') expect(repaired.repair.news.map((e) => e.id)).toEqual(w.bobBranch);
 
     await connect(alice, carol);
     expect(carol.events).toContainEqual({ type: 'forkFollowed', wall: 'alice', seq: 4 });

@@ -177,7 +177,7 @@ describe('the notice of a repaired wall', () => {
   it('says what moved in words', () => {
     const entry = (kind: string) => ({ header: { kind } }) as never;
     const repair = (kinds: string[], kept: 'own' | 'friend', leftOut = 0) =>
-      ({ seq: 3, kept, resealed: kinds.length, leftOut, statement: null as never, added: [entry('post'), ...kinds.map(entry)], feed: [] });
+      ({ seq: 3, kept, resealed: kinds.length, leftOut, statement: null as never, added: [entry('post'), ...kinds.map(entry)], news: [], feed: [] });
     expect(forkRepairSentence('bob', repair(['post', 'post'], 'friend'))).toContain("2 posts written here now follow @bob's newer copy.");
     expect(forkRepairSentence('bob', repair(['comment'], 'own'))).toContain("1 comment from @bob's older copy now follows yours.");
     expect(forkRepairSentence('bob', repair(['post', 'comment', 'like'], 'friend', 1))).toContain('3 entries written here now follow');
