@@ -30,6 +30,11 @@ export const LIMITS = {
   altChars: 1_500,
   /** Chunks one side may have asked a friend for and not received yet (version 4): 1 MiB in flight. */
   mediaChunksInFlight: 16,
+  /**
+   * The same from version 5, and the largest `fetch.count`: 4 MiB in flight, so the two sides' storage and
+   * the link overlap instead of waiting on each other across a 1 MiB window (`npm run bench:media`).
+   */
+  wideMediaChunksInFlight: 64,
   /** `fetch` frames one side may send in a second; an honest puller sends about 2 per MiB. */
   mediaFetchesPerSecond: 128,
   /** Rotation statements in one identity's history (and in `hello`). */

@@ -21,10 +21,16 @@ export const BYTE_BATCH_VERSION = 3;
 export const MEDIA_VERSION = 4;
 /** The first version with recovery statements (§4.2), rule 10 of §5.4 and `recover-request`. */
 export const RECOVERY_VERSION = 5;
+/** The first version whose photo window (`fetch.count`, chunks in flight) is `LIMITS.wideMediaChunksInFlight`. */
+export const WIDE_FETCH_VERSION = 5;
 
 /** The most entries a `want` may ask for and a `batch` may hold in a session of `version`. */
 export const batchEntriesFor = (version: number): number =>
   version >= BYTE_BATCH_VERSION ? LIMITS.byteBatchEntries : LIMITS.batchEntries;
+
+/** The most photo chunks one side may have asked for and not received, over all its fetches, in a session of `version`. */
+export const mediaWindowFor = (version: number): number =>
+  version >= WIDE_FETCH_VERSION ? LIMITS.wideMediaChunksInFlight : LIMITS.mediaChunksInFlight;
 
 /** Every peer-to-peer message on the data channel (docs/protocol.md §7.1), one per frame. */
 export type PeerMessage =
@@ -257,7 +263,8 @@ function readMessage(r: ByteReader): PeerMessage {
       return { type: 'carry', wall: r.text(LIMITS.handleBytes, 'wall'), entries: r.list(LIMITS.submitEntries, readSignedEntry, 'entries') };
     case TAG.fetch: {
       const m = { type: 'fetch' as const, wall: r.text(LIMITS.handleBytes, 'wall'), file: r.fixed(32, 'file'), from: r.u16('from'), count: r.u16('count') };
-      if (m.count < 1 || m.count > LIMITS.mediaChunksInFlight) throw new RangeError(`fetch.count must be 1–${LIMITS.mediaChunksInFlight}`);
+      // The session holds a version-4 peer to LIMITS.mediaChunksInFlight (mediaWindowFor).
+      if (m.count < 1 || m.count > LIMITS.wideMediaChunksInFlight) throw new RangeError(`fetch.count must be 1–${LIMITS.wideMediaChunksInFlight}`);
       if (m.from + m.count > MAX_CHUNKS) throw new RangeError('fetch asks beyond the largest file');
       return m;
     }

@@ -1,7 +1,6 @@
 import { decodeBody, photoFiles } from './body';
 import { bytesEqual, toHex } from './bytes';
 import type { FeedChange } from './feed';
-import { LIMITS } from './limits';
 import { checkMediaChunk, chunkCount, type MediaRef, pureSha256, type Sha256 } from './media';
 import type { MediaStore } from './mediaStore';
 import { keepProfilePicture } from './profileMedia';
@@ -40,6 +39,8 @@ export type MediaRoleDeps = {
   /** The session's relaying half, if any: which third walls the friend may read or holds. */
   relay(): RelayRole | null;
   now(): number;
+  /** Chunks asked for and not received, over all fetches, each way: the session's version's (`mediaWindowFor`). */
+  window: number;
   send(m: PeerMessage): void;
   /** Resolves once the transport can take another frame (its buffered amount is low). */
   drained(): Promise<void>;
@@ -51,16 +52,13 @@ export type MediaRoleDeps = {
   failed(error: unknown): void;
 };
 
-/** Chunks asked for in one `fetch` once the window has room for at least this many (fewer at a file's end). */
-const REFILL = LIMITS.mediaChunksInFlight / 2;
-
 type Wanted = { ref: MediaRef; file: string; wall: string; thumbnail: boolean };
 type Asked = { want: Wanted; ref: MediaRef; file: string; next: number; end: number };
 
 /**
  * The photo half of a version-4 session (docs/protocol.md §7.6). As a puller it fetches every file the
  * posts it holds refer to and lacks — thumbnails first — from the first missing chunk, at most
- * `LIMITS.mediaChunksInFlight` chunks in flight, checking each chunk against the signed reference as it
+ * `window` chunks in flight (16, or 64 from version 5), checking each chunk against the signed reference as it
  * arrives and the whole file before it counts as held; as a holder it serves (./syncMediaServe.ts). A chunk
  * not asked for or not matching its hash closes the session; nothing of it is kept.
  */
@@ -68,7 +66,9 @@ export function createMediaRole(d: MediaRoleDeps) {
   const { store } = d.media;
   const hash = d.media.sha256 ?? pureSha256;
   const emit = (event: MediaEvent) => d.media.onEvent?.(event);
-  const writer = createChunkWriter({ store, failed: d.failed, stored: (file, held, of) => emit({ type: 'mediaProgress', file, chunks: held, of }) });
+  /** Chunks asked for in one `fetch` once the window has room for at least this many (fewer at a file's end). */
+  const refill = d.window / 2;
+  const writer = createChunkWriter({ store, behind: d.window / 2, failed: d.failed, stored: (file, held, of) => emit({ type: 'mediaProgress', file, chunks: held, of }) });
   const queue: Wanted[] = [];
   /** Files queued or being fetched, and files the friend said it lacks: each asked for once per session. */
   const taken = new Set<string>();
@@ -107,8 +107,8 @@ export function createMediaRole(d: MediaRoleDeps) {
         active = { want: next, next: from, count };
       }
       const left = active.count - active.next;
-      const room = LIMITS.mediaChunksInFlight - inFlight;
-      if (room < Math.min(REFILL, left)) return;
+      const room = d.window - inFlight;
+      if (room < Math.min(refill, left)) return;
       const count = Math.min(room, left);
       const { ref, file, wall } = active.want;
       asked.push({ want: active.want, ref, file, next: active.next, end: active.next + count });

@@ -10,6 +10,8 @@ export type MediaServeDeps = {
   /** Whether the friend may read `wall`: either side's own, or a third wall it showed a live pass for (§7.5). */
   mayRead(wall: string): Promise<boolean>;
   now(): number;
+  /** Chunks the friend may have asked for and not received (`mediaWindowFor` the session's version). */
+  window: number;
   send(m: PeerMessage): void;
   /** Resolves once the transport can take another frame (its buffered amount is low). */
   drained(): Promise<void>;
@@ -40,7 +42,7 @@ export function createMediaServe(d: MediaServeDeps) {
     while (fetchTimes.length && fetchTimes[0]! <= now - 1000) fetchTimes.shift();
     fetchTimes.push(now);
     if (fetchTimes.length > LIMITS.mediaFetchesPerSecond) return d.refuse('bad_message', `@${d.peer} asked for photos more than ${LIMITS.mediaFetchesPerSecond} times in a second.`);
-    if (owed + m.count > LIMITS.mediaChunksInFlight) return d.refuse('bad_message', `@${d.peer} asked for more than ${LIMITS.mediaChunksInFlight} photo chunks at once.`);
+    if (owed + m.count > d.window) return d.refuse('bad_message', `@${d.peer} asked for more than ${d.window} photo chunks at once.`);
     const name = toHex(m.file);
     const job: Job = { file: m.file, name, from: m.from, next: m.from, end: m.from + m.count, missing: null, read: null };
     if (!(await d.mayRead(m.wall))) job.missing = 'not_allowed';
@@ -58,8 +60,8 @@ export function createMediaServe(d: MediaServeDeps) {
   /**
    * Answers the friend's fetches in order, one chunk per drained transport; runs beside the session's queue.
    * A fetch's chunks are read in one transaction, not one read per chunk, and the next fetch's while this
-   * one's are sent (`npm run bench:media`); fetches owe at most `LIMITS.mediaChunksInFlight` chunks in all,
-   * so that holds 1 MiB at most.
+   * one's are sent (`npm run bench:media`); fetches owe at most `window` chunks in all,
+   * so that holds 1 MiB (version 4) or 4 MiB (version 5) at most.
    */
   const readOf = (job: Job) => (job.read ??= store.readChunks(job.name, job.from, job.end - job.from));
 

@@ -1,16 +1,15 @@
-import { LIMITS } from './limits';
 import type { MediaStore } from './mediaStore';
-
-/**
- * Checked chunks a puller may hold before it waits for its store: half the fetch window; past this, the
- * session's next frame waits, and the window is not refilled, so what a slow disk holds in memory stays bounded.
- */
-export const WRITE_BEHIND_CHUNKS = LIMITS.mediaChunksInFlight / 2;
 
 type Run = { file: string; from: number; of: number; chunks: Uint8Array[] };
 
 export type ChunkWriterDeps = {
   store: MediaStore;
+  /**
+   * Checked chunks the writer may hold before the caller waits for the store (half the fetch window); past
+   * this, the session's next frame waits, and the window is not refilled, so what a slow disk holds in memory
+   * stays bounded.
+   */
+  behind: number;
   /** Chunks `0 … held - 1` of `file`'s `of` … as far as this run went are stored. */
   stored(file: string, held: number, of: number): void;
   /** The store refused a write: the session ends as on any storage failure. */
@@ -53,14 +52,14 @@ export function createChunkWriter(d: ChunkWriterDeps) {
   }
 
   return {
-    /** Queues chunk `index` of `file` (of `of`), checked; resolves at once unless WRITE_BEHIND_CHUNKS are waiting. */
+    /** Queues chunk `index` of `file` (of `of`), checked; resolves at once unless more than `behind` are waiting. */
     async add(file: string, index: number, of: number, bytes: Uint8Array): Promise<void> {
       const last = runs.at(-1);
       if (last?.file === file && last.from + last.chunks.length === index) last.chunks.push(bytes);
       else runs.push({ file, from: index, of, chunks: [bytes] });
       unwritten++;
       const written = write();
-      if (unwritten > WRITE_BEHIND_CHUNKS) await written;
+      if (unwritten > d.behind) await written;
     },
     /** Resolves once every queued chunk is stored. */
     async flush(): Promise<void> {

@@ -1,6 +1,6 @@
 import { bodyVersion } from './body';
 import { truncateText } from './bytes';
-import { batchEntriesFor, decodeMessage, encodeMessage as encodeFrame, type ErrorCode, helloVersions, MEDIA_VERSION, type PeerMessage, PROTOCOL_VERSIONS, RECOVERY_VERSION, RELAY_VERSION } from './messages';
+import { batchEntriesFor, decodeMessage, mediaWindowFor, encodeMessage as encodeFrame, type ErrorCode, helloVersions, MEDIA_VERSION, type PeerMessage, PROTOCOL_VERSIONS, RECOVERY_VERSION, RELAY_VERSION } from './messages';
 import { negotiateVersion } from './handshake';
 import type { Identity, RandomBytes } from './identity';
 import { LIMITS } from './limits';
@@ -230,7 +230,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     const drained = () => transport.drained?.() ?? Promise.resolve();
     const failed = (e: unknown) => void enqueue(() => Promise.reject(e)); // ends the session as any storage failure does
     const solicit = (frames: number) => transport.solicit?.(frames);
-    return createMediaRole({ media: mediaDeps, replica, me, peer, relay: () => relay, now: deps.now, send, drained, solicit, open: ready, refuse: (code, reason) => shutdown(code, reason, true), failed });
+    return createMediaRole({ media: mediaDeps, replica, me, peer, relay: () => relay, now: deps.now, window: mediaWindowFor(version), send, drained, solicit, open: ready, refuse: (code, reason) => shutdown(code, reason, true), failed });
   }
 
   function forkRole(forkDeps: ForkDeps): ForkRole {

@@ -14,10 +14,10 @@ export const DEFAULT_LINK_LIMITS: LinkLimits = { framesPerMinute: 600, bytesPerH
 
 /**
  * Photo chunks this side asked for and has not received pass the limits uncounted, as many as two fetch
- * windows: a peer that answers `missing` instead leaves little credit. Without this, a friend sending one
+ * windows (of version 5's 64): a peer that answers `missing` instead leaves little credit. Without this, a friend sending one
  * 16 MiB photo (256 chunks) at full speed was paused for sending too many messages (`npm run bench:media`).
  */
-const MAX_SOLICITED_FRAMES = 2 * LIMITS.mediaChunksInFlight;
+const MAX_SOLICITED_FRAMES = 2 * LIMITS.wideMediaChunksInFlight;
 /** A `chunk` frame: 64 KiB of data and a small header. */
 const SOLICITED_FRAME_BYTES = LIMITS.mediaChunkBytes + 256;
 

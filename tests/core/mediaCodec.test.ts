@@ -11,7 +11,7 @@ const file = new Uint8Array(32).fill(7);
 describe('photo frames (version 4)', () => {
   it.each([
     ['a fetch of no chunk', new ByteWriter().u8(26).text('bob').fixed(file, 32).u16(0).u16(0), 'fetch.count'],
-    ['a fetch of more chunks than may be in flight', new ByteWriter().u8(26).text('bob').fixed(file, 32).u16(0).u16(17), 'fetch.count'],
+    ['a fetch of more chunks than any version has in flight', new ByteWriter().u8(26).text('bob').fixed(file, 32).u16(0).u16(65), 'fetch.count'],
     ['a fetch past the largest file', new ByteWriter().u8(26).text('bob').fixed(file, 32).u16(250).u16(7), 'beyond the largest file'],
     ['a chunk over 64 KiB', new ByteWriter().u8(27).fixed(file, 32).u16(0).bytes(new Uint8Array(LIMITS.mediaChunkBytes + 1)), 'chunk'],
     ['an empty chunk', new ByteWriter().u8(27).fixed(file, 32).u16(0).bytes(new Uint8Array(0)), 'size out of range'],
@@ -25,6 +25,7 @@ describe('photo frames (version 4)', () => {
     const chunk = encodeMessage({ type: 'chunk', file, index: 255, data: new Uint8Array(LIMITS.mediaChunkBytes) });
     expect(decodeMessage(chunk).ok).toBe(true);
     expect(decodeMessage(encodeMessage({ type: 'fetch', wall: 'bob', file, from: 240, count: 16 })).ok).toBe(true);
+    expect(decodeMessage(encodeMessage({ type: 'fetch', wall: 'bob', file, from: 192, count: 64 })).ok).toBe(true);
   });
 });
 

@@ -69,7 +69,7 @@ describe('sync link transport', () => {
     transport.onFrame((f) => got.push(f));
 
     transport.solicit(1000);
-    for (let i = 0; i < 2 * LIMITS.mediaChunksInFlight; i++) theirs.send(new Uint8Array(LIMITS.mediaChunkBytes + 40));
+    for (let i = 0; i < 2 * LIMITS.wideMediaChunksInFlight; i++) theirs.send(new Uint8Array(LIMITS.mediaChunkBytes + 40));
     await flush();
     expect(transport.violation).toBeNull();
     for (let i = 0; i < 3; i++) theirs.send(new Uint8Array(10));
@@ -78,7 +78,7 @@ describe('sync link transport', () => {
     theirs.send(new Uint8Array(10));
     await flush();
 
-    expect(got).toHaveLength(2 * LIMITS.mediaChunksInFlight + 3);
+    expect(got).toHaveLength(2 * LIMITS.wideMediaChunksInFlight + 3);
     expect(transport.violation).toBe('@bob sent too many messages.');
   });
 

@@ -113,7 +113,7 @@ export const peerMessage: fc.Arbitrary<PeerMessage> = fc.oneof(
   fc.record({ type: fc.constant('heads' as const), passes: fc.array(readerPass, { maxLength: 3 }) }),
   fc.record({ type: fc.constant('holds' as const), walls: fc.array(fc.record({ wall: handle, headSeq: seqNum, pass: readerPass }), { maxLength: 3 }) }),
   fc.record({ type: fc.constant('carry' as const), wall: handle, entries: fc.array(signedEntry, { maxLength: 3 }) }),
-  fc.integer({ min: 1, max: LIMITS.mediaChunksInFlight }).chain((count) =>
+  fc.integer({ min: 1, max: LIMITS.wideMediaChunksInFlight }).chain((count) =>
     fc.record({ type: fc.constant('fetch' as const), wall: handle, file: bytes(32), from: fc.integer({ min: 0, max: 256 - count }), count: fc.constant(count) })),
   fc.record({ type: fc.constant('chunk' as const), file: bytes(32), index: fc.integer({ min: 0, max: 255 }), data: fc.uint8Array({ minLength: 1, maxLength: 300 }) }),
   fc.record({ type: fc.constant('missing' as const), file: bytes(32), reason: fc.constantFrom('not_held' as const, 'not_allowed' as const) }),
