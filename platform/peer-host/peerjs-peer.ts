@@ -95,9 +95,12 @@ export function createPeerJsPeer(id: string, config: PeerConfig): PeerLike {
       }
     },
     connect: (handle: string) => {
-      // Sync frames are binary and up to 256 KiB: PeerJS's `binary` serialization chunks them,
-      // its `json` one refuses anything over 16 KB.
-      const connectOptions = { serialization: 'binary', reliable: true, label: SYNC_LABEL };
+      // Sync frames are binary and up to 256 KiB, which WebRTC data channels carry as one message
+      // (max-message-size 262144 in Chromium): `raw` sends each frame as it is. `binary` (BinaryPack)
+      // cut a 64 KiB photo chunk into five packed pieces and put them back together on the main thread
+      // (`npm run bench:media`); `json` refuses anything over 16 KB. The answering side takes the
+      // serialization the offer names, so a peer dialling with `binary` is still answered (docs/protocol.md §7.1).
+      const connectOptions = { serialization: 'raw', reliable: true, label: SYNC_LABEL };
       // PeerJS returns undefined (and emits an error) instead of throwing when disconnected.
       const connection = peer.connect(handle, connectOptions) as DataConnection | undefined;
       if (!connection) throw new PeerwallError('offline', 'You are offline. Wait until Peerwall shows Online, then try again.');

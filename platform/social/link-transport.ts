@@ -50,7 +50,7 @@ export interface LinkTransport extends Transport {
   readonly violation: string | null;
 }
 
-/** PeerJS's binary serialization delivers ArrayBuffers; in-memory links deliver Uint8Arrays. */
+/** PeerJS delivers ArrayBuffers (`raw` and `binary` serialization alike); in-memory links deliver Uint8Arrays. */
 function asBytes(data: unknown): Uint8Array | null {
   if (data instanceof Uint8Array) return data;
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
