@@ -1,13 +1,16 @@
 /**
  * Watches, from inside a reader's peer host, a post with photos arrive: when the entry was written by its
  * author and verified here (its own `header.createdAt` and `receivedAt`), and when each file it refers to
- * got its first chunk and became complete (the whole-file hash checked). It reads the content database the
+ * got its first chunk, held all its chunks, and became complete (the whole-file hash checked). It reads the content database the
  * way bench/support/connected-pair.ts does, every POLL_MS, and touches no Peerwall code; every time is a
  * `Date.now()` of this one machine, so it compares with the harness's and the other browser's.
  */
 import { evaluateInOffscreen } from '../../tests/e2e/support/social';
 import type { TestUser } from '../../tests/e2e/support/test-user';
 import { waitFor } from '../../tests/e2e/support/wait';
+import { LIMITS } from '../../core/limits';
+
+const CHUNK_BYTES = LIMITS.mediaChunkBytes;
 
 /** How often the watcher reads the database: each read is one small read-only transaction. */
 const POLL_MS = 10;
@@ -16,8 +19,9 @@ export interface DeliveredFile {
   name: string;
   thumbnail: boolean;
   size: number;
-  /** When the watcher first saw a chunk of it held, and the file complete. */
+  /** When the watcher first saw a chunk of it held, every chunk held, and the file complete. */
   firstChunkAt: number | null;
+  allChunksAt: number | null;
   completeAt: number | null;
 }
 
@@ -61,16 +65,19 @@ export async function watchDelivery(reader: TestUser, wall: string, files: numbe
           }
           for (const seen of entries.values()) {
             for (const use of await asked(tx.objectStore('mediaUses').getAll(under(wall, seen.entry)))) {
-              if (!seen.files.has(use.name)) seen.files.set(use.name, { name: use.name, thumbnail: use.thumbnail === 1, size: 0, firstChunkAt: null, completeAt: null });
+              if (!seen.files.has(use.name)) seen.files.set(use.name, { name: use.name, thumbnail: use.thumbnail === 1, size: 0, firstChunkAt: null, allChunksAt: null, completeAt: null });
             }
             for (const file of seen.files.values()) {
               if (file.completeAt !== null) continue;
               const held = await asked(tx.objectStore('mediaFiles').get(file.name));
               if (held) file.size = held.ref.size;
-              if (file.firstChunkAt === null && (await asked(tx.objectStore('mediaChunks').count(under(file.name)))) > 0) file.firstChunkAt = now;
+              const chunks = file.allChunksAt === null ? await asked(tx.objectStore('mediaChunks').count(under(file.name))) : 0;
+              if (file.firstChunkAt === null && chunks > 0) file.firstChunkAt = now;
+              if (held && chunks === Math.ceil(held.ref.size / ${CHUNK_BYTES})) file.allChunksAt = now;
               if (held?.status === 'complete') {
                 file.completeAt = now;
                 file.firstChunkAt ??= now;
+                file.allChunksAt ??= now;
               }
             }
             const files = [...seen.files.values()];
