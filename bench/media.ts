@@ -165,7 +165,7 @@ describe('photos between two browsers (issue 12, benchmark)', () => {
       { figure: '16 MiB throughput (vs raw channel, same backpressure)', unit: 'MB/s', ours: mbps(BIG_BYTES, big.ms), baseline: mbps(BIG_BYTES, big.raw), digits: 1 },
       { figure: '  (vs raw channel as fast as it takes, 4 MiB buffered)', unit: 'MB/s', ours: mbps(BIG_BYTES, big.ms), baseline: mbps(BIG_BYTES, big.rawFast), digits: 1 },
       { figure: '  bob verified the post → first chunk of the 16 MiB file held', unit: 'ms', ours: big.firstChunk, baseline: null, digits: 0 },
-      { figure: '  every chunk of it held → the file complete (read back and its whole hash checked)', unit: 'ms', ours: big.lastStep, baseline: null, digits: 0 },
+      { figure: '  every chunk of it held → the file complete (its whole hash checked)', unit: 'ms', ours: big.lastStep, baseline: null, digits: 0 },
       { figure: '  alice’s host:post → verified in bob’s peer host (16 MiB staged, hashed and stored first)', unit: 'ms', ours: big.posted, baseline: null, digits: 0 },
     ];
     const sizes = photoRuns.flatMap((r) => r.sizes);

@@ -9,6 +9,7 @@ import type { Replica, StoredEntry } from './replica';
 import { createMediaServe } from './syncMediaServe';
 import type { RefillMarks } from './syncRefill';
 import { createChunkWriter } from './syncMediaWrites';
+import { createRunningHashes } from './syncMediaRunningHash';
 import type { RelayRole } from './syncRelay';
 
 /** What a session did with photo files: `of` chunks in all, `chunks` held from the first on. */
@@ -70,6 +71,7 @@ export function createMediaRole(d: MediaRoleDeps) {
   const refill = d.window / 2;
   const writer = createChunkWriter({ store, behind: d.window / 2, failed: d.failed, stored: (file, held, of) => emit({ type: 'mediaProgress', file, chunks: held, of }) });
   const queue: Wanted[] = [];
+  const running = createRunningHashes();
   /** Files queued or being fetched, and files the friend said it lacks: each asked for once per session. */
   const taken = new Set<string>();
   const missing = new Set<string>();
@@ -105,6 +107,7 @@ export function createMediaRole(d: MediaRoleDeps) {
           continue;
         }
         active = { want: next, next: from, count };
+        running.begin(next.file, from);
       }
       const left = active.count - active.next;
       const room = d.window - inFlight;
@@ -120,12 +123,19 @@ export function createMediaRole(d: MediaRoleDeps) {
     }
   }
 
-  /** All chunks are held: the whole file must match its hash before it counts as held. */
+  /**
+   * All chunks are held: the whole file must match its hash before it counts as held — the running hash of
+   * the chunks as they came if this session fetched them all, else the file read back from storage.
+   */
   async function finish(ref: MediaRef, file: string): Promise<void> {
     taken.delete(file);
-    const bytes = await store.assemble(file);
-    if (!bytes) return;
-    if (!bytesEqual(await hash(bytes), ref.sha256)) {
+    let digest = running.take(file, chunkCount(ref.size));
+    if (!digest) {
+      const bytes = await store.assemble(file);
+      if (!bytes) return;
+      digest = await hash(bytes);
+    }
+    if (!bytesEqual(digest, ref.sha256)) {
       await store.discard(file);
       missing.add(file);
       return emit({ type: 'mediaDamaged', file });
@@ -151,6 +161,7 @@ export function createMediaRole(d: MediaRoleDeps) {
     // friend reads and sends while this side stores. Stored behind (./syncMediaWrites.ts): the next chunk
     // is checked while this one is written.
     await advance();
+    running.add(head.file, m.index, m.data);
     await writer.add(head.file, m.index, count, m.data);
     if (m.index === count - 1) {
       await writer.flush();
@@ -168,6 +179,7 @@ export function createMediaRole(d: MediaRoleDeps) {
     missing.add(head.file);
     if (m.reason === 'not_held') lacked.set(head.file, head.want);
     taken.delete(head.file);
+    running.drop(head.file);
     if (active?.want.file === head.file) active = null;
     await advance();
   }
@@ -244,6 +256,7 @@ export function createMediaRole(d: MediaRoleDeps) {
       asked.length = 0;
       lacked.clear();
       serve.clear();
+      running.clear();
       active = null;
     },
   };
