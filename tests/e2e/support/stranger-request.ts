@@ -1,5 +1,5 @@
 import { webcrypto } from 'node:crypto';
-import { createIdentity } from '../../../core/identity';
+import { createIdentity, type Identity } from '../../../core/identity';
 import { createRelayMessage } from '../../../core/relayMessage';
 import { relayFrame } from '../../../core/signalling';
 import { BrokerSocket } from './broker-socket';
@@ -8,12 +8,16 @@ const randomBytes = (length: number) => webcrypto.getRandomValues(new Uint8Array
 
 /**
  * `handle` — a new account on a client of its own, no browser — sends each of `to` a signed friend request over
- * the broker relay (docs/protocol.md §4.3), as Peerwall does, and waits until the broker took each. Returns the
+ * the broker relay (docs/protocol.md §4.3) with `identity` (a new key unless given), as Peerwall does, and waits until the broker took each. Returns the
  * open socket; close it when the scene ends.
  */
-export async function sendFriendRequests(brokerUrl: string, handle: string, to: string[]): Promise<BrokerSocket> {
+export async function sendFriendRequests(
+  brokerUrl: string,
+  handle: string,
+  to: string[],
+  identity: Identity = createIdentity(handle, randomBytes),
+): Promise<BrokerSocket> {
   const socket = await BrokerSocket.signIn(brokerUrl, handle, { create: true });
-  const identity = createIdentity(handle, randomBytes);
   for (const [index, recipient] of to.entries()) {
     const message = createRelayMessage(identity, 'friend-request', recipient, {}, { randomBytes, now: Date.now });
     if (!message.ok) throw new Error(`could not build @${handle}'s request to @${recipient}: ${message.reason}`);
