@@ -51,8 +51,8 @@ export interface SyncLink {
 }
 
 /**
- * One data connection to a friend with its core sync session (made when the link opens, bound
- * to both DTLS fingerprints), its per-peer limits and its idle timer.
+ * One data connection to a friend with its core sync session (made once the link is open and both
+ * SDPs are known, bound to both DTLS fingerprints), its per-peer limits and its idle timer.
  */
 export function openSyncLink(handle: string, link: DataLink, outgoing: boolean, deps: SyncLinkDeps): SyncLink {
   const { timers } = deps;
@@ -92,12 +92,17 @@ export function openSyncLink(handle: string, link: DataLink, outgoing: boolean, 
 
   // The friend's last frames (e.g. its `error` saying why it closed) are handled before the close.
   transport.onClose(() => (session ? void session.idle().then(close) : close()));
-  link.on('open', () => {
+  let opened = false;
+  /** Makes the session once the channel is open and both SDPs, with their fingerprints, are known. */
+  function begin(): void {
     // One session per link: a second `open` would start a second handshake on the same channel.
-    if (state === 'closed' || session) return;
+    if (!opened || state === 'closed' || session) return;
     const fingerprints = link.fingerprints?.() ?? null;
-    // Without the DTLS fingerprints the handshake cannot bind to this connection (§7.2).
-    if (!fingerprints) return close();
+    // Without the DTLS fingerprints the handshake cannot bind to this connection (§7.2). Chromium can fire the
+    // channel's `open` before the task that ends setRemoteDescription (the dialler's ANSWER) has run: the remote
+    // SDP comes with the next signalling state, and the friend's first frames wait in the transport till then.
+    // A link that never gets both is failed by its dial's deadline.
+    if (!fingerprints) return link.fingerprints ? undefined : close();
     session = createSyncSession({
       replica: deps.replica,
       identity: deps.identity,
@@ -131,7 +136,12 @@ export function openSyncLink(handle: string, link: DataLink, outgoing: boolean, 
     });
     touch();
     session.start();
+  }
+  link.on('open', () => {
+    opened = true;
+    begin();
   });
+  link.on('state', begin);
 
   return {
     link,

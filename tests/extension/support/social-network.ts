@@ -13,6 +13,8 @@ import { createFakeTime, flush, type FakeTime } from './fake-time';
 /** A data link with the SDP fingerprints a real RTCPeerConnection would have. */
 export class SyncLink extends FakeLink {
   readonly label = 'pw-sync';
+  /** False while the other side's SDP is not applied yet: no fingerprints, as `remoteDescription` is null. */
+  remoteKnown = true;
   constructor(
     peer: string,
     private readonly local: string,
@@ -21,7 +23,7 @@ export class SyncLink extends FakeLink {
     super(peer);
   }
   fingerprints() {
-    return { local: this.local, remote: this.remote };
+    return this.remoteKnown ? { local: this.local, remote: this.remote } : null;
   }
 }
 
@@ -69,6 +71,11 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
   const candidatesLost = new Set<string>();
   /** Offers the broker loses, by `caller>receiver` (e.g. it restarted mid-handshake): how many more to lose. */
   const lostOffers = new Map<string, number>();
+  /**
+   * Dials, by `caller>receiver`, whose data channel opens at the caller before its ANSWER is applied (Chromium
+   * under load): the caller's link has no remote SDP yet at `open`, and gets it a moment later.
+   */
+  const lateAnswers = new Set<string>();
   /** Stands in for a receiver's peer host: gets the incoming end instead of the receiver's service. */
   const intercepts = new Map<string, (link: SyncLink) => void>();
   const links: SyncLink[] = [];
@@ -178,9 +185,15 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
               else answered();
             });
           }
+          const late = lateAnswers.has(route);
+          if (late) mine.remoteKnown = false;
+          function answerApplied(): void {
+            mine.remoteKnown = true;
+            mine.emit('state', { layer: 'signaling', state: 'stable' });
+          }
           function answered(): void {
             if (mine.closed || theirs.closed) return;
-            mine.emit('state', { layer: 'signaling', state: 'stable' });
+            if (!late) answerApplied();
             if (candidatesLost.has([handle, target].sort().join('+'))) return; // ICE stays `new`
             const ice = iceBlocked.has([handle, target].sort().join('+')) ? 'checking' : 'connected';
             mine.emit('state', { layer: 'ice', state: ice });
@@ -190,6 +203,8 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
               if (!mine.closed && !theirs.closed) {
                 mine.emit('open');
                 theirs.emit('open');
+                // After the receiver's first frames have arrived.
+                if (late) time.timers.setTimeout(answerApplied, 5);
               }
             });
           }
@@ -268,6 +283,7 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
     connectionsFull,
     candidatesLost,
     lostOffers,
+    lateAnswers,
     relayRefusal,
     intercepts,
     signalling,
