@@ -135,7 +135,10 @@ export function openSyncLink(handle: string, link: DataLink, outgoing: boolean, 
       onEvent: deps.onEvent,
     });
     touch();
-    session.start();
+    // The dialler speaks first; the answerer's `hello` goes out with its answer to the dialler's first frame
+    // (§7.2). Chromium can lose what the answerer sends the instant its end opens: the dialler then saw an
+    // `auth` without the `hello` before it (scenario 18, about one run in three).
+    if (outgoing) session.start();
   }
   link.on('open', () => {
     opened = true;

@@ -174,7 +174,6 @@ function runSession(cheat: Cheat, timeoutMs = 30_000): Promise<SessionReport> {
         cheated = true;
         for (const frame of unpromptedFrames(report.cheat, alice.key)) send(frame);
       };
-      connection.on('open', () => send(encodeMessage({ type: 'hello', versions: [1, 2, 3, 4], handle: 'mallory', key: me.publicKey, nonce, rotations: [] })));
       connection.on('data', (data) => {
         const decoded = decodeMessage(asBytes(data));
         if (!decoded.ok) return void report.received.push(`undecodable: ${decoded.reason}`);
@@ -182,6 +181,8 @@ function runSession(cheat: Cheat, timeoutMs = 30_000): Promise<SessionReport> {
         report.received.push(m.type === 'error' ? `error:${m.code}` : m.type === 'submitted' ? `submitted:${m.results.map((r) => `${r.status} (${r.reason})`).join(', ')}` : m.type);
         if (m.type === 'error') [report.errorCode, report.errorMessage] = [m.code, m.message];
         if (m.type === 'hello') {
+          // As the answering side, she speaks once alice has (docs/protocol.md §7.2).
+          send(encodeMessage({ type: 'hello', versions: [1, 2, 3, 4], handle: 'mallory', key: me.publicKey, nonce, rotations: [] }));
           const { mine, remote } = sides();
           alice = { handle: m.handle, key: m.key, nonce: m.nonce, fingerprint: remote };
           send(encodeMessage({ type: 'auth', signature: signHandshake(Math.max(...m.versions.filter((v) => v <= 4)), mine, alice, me.secretKey) }));

@@ -25,6 +25,17 @@ export class SyncLink extends FakeLink {
   fingerprints() {
     return this.remoteKnown ? { local: this.local, remote: this.remote } : null;
   }
+  /** Loses what this end sends before it has received anything (Chromium, the answering end of a new channel). */
+  losesEarlySends = false;
+  private heard = false;
+  override emit(event: string, arg?: unknown): void {
+    if (event === 'data') this.heard = true;
+    super.emit(event, arg);
+  }
+  override send(data: unknown): void {
+    if (this.losesEarlySends && !this.heard) return void this.sent.push(data);
+    super.send(data);
+  }
 }
 
 let counter = 0;
@@ -76,6 +87,8 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
    * under load): the caller's link has no remote SDP yet at `open`, and gets it a moment later.
    */
   const lateAnswers = new Set<string>();
+  /** Dials, by `caller>receiver`, whose receiving end loses what it sends before the caller's first frame arrives. */
+  const earlyAnswersLost = new Set<string>();
   /** Stands in for a receiver's peer host: gets the incoming end instead of the receiver's service. */
   const intercepts = new Map<string, (link: SyncLink) => void>();
   const links: SyncLink[] = [];
@@ -185,6 +198,7 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
               else answered();
             });
           }
+          theirs.losesEarlySends = earlyAnswersLost.has(route);
           const late = lateAnswers.has(route);
           if (late) mine.remoteKnown = false;
           function answerApplied(): void {
@@ -284,6 +298,7 @@ export function createSocialNetwork(options: { time?: FakeTime; social?: Partial
     candidatesLost,
     lostOffers,
     lateAnswers,
+    earlyAnswersLost,
     relayRefusal,
     intercepts,
     signalling,
