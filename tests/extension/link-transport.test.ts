@@ -48,6 +48,25 @@ describe('sync link transport', () => {
     expect(transport.violation).toBe('@bob sent too many messages.');
   });
 
+  it('drops a message far over the frame limit unread and cuts the peer off, while one just over it reaches the session', async () => {
+    // A `binary` link (an older peer's dial) reassembles messages of any size; `raw` ones stop at the channel's limit.
+    const { mine, theirs } = pair();
+    const transport = createLinkTransport(mine, () => 0);
+    const seen: number[] = [];
+    transport.onFrame((frame) => seen.push(frame.length));
+
+    theirs.send(new Uint8Array(LIMITS.frameBytes + 512)); // the session answers `too_large` (tests/core/sync.test.ts)
+    await flush();
+    expect(seen).toEqual([LIMITS.frameBytes + 512]);
+    expect(mine.closed).toBe(false);
+
+    theirs.send(new Uint8Array(4 * LIMITS.frameBytes));
+    await flush();
+    expect(seen).toHaveLength(1);
+    expect(mine.closed).toBe(true);
+    expect(transport.violation).toBe('@bob sent a message larger than the protocol allows.');
+  });
+
   it('cuts off a peer over its hourly byte budget', async () => {
     const { mine, theirs } = pair();
     const transport = createLinkTransport(mine, () => 0, { framesPerMinute: 1000, bytesPerHour: 100 });

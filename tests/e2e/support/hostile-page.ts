@@ -119,14 +119,15 @@ function unpromptedFrames(cheat: Cheat, aliceKey: Uint8Array): Uint8Array[] {
       return [encodeMessage({ type: 'submit', entries: [inBobsName] }), encodeMessage({ type: 'submit', entries: [{ ...forged, authorSig }] })];
     }
     case 'oversized': {
-      // Past the frame limit, yet small enough that the link passes it to the session (§9): `too_large`.
+      // Past the frame limit (§9). On the `raw` link alice dials it never leaves this browser, whose channel
+      // refuses a message over 256 KiB and closes; on a `binary` link the session would answer `too_large`.
       const frame = encodeMessage({ type: 'notify', wall: 'mallory', headSeq: 3 });
       const big = new Uint8Array(LIMITS.frameBytes + 512);
       big.set(frame);
       return [big];
     }
     case 'far-oversized':
-      return [new Uint8Array(4 * LIMITS.frameBytes)]; // 1 MiB: the link drops it unread
+      return [new Uint8Array(4 * LIMITS.frameBytes)]; // 1 MiB: refused here on `raw`; a `binary` link drops it unread
     case 'flood':
       return Array.from({ length: FLOOD_FRAMES }, () => encodeMessage({ type: 'notify', wall: 'mallory', headSeq: 3 }));
     default:
