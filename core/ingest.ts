@@ -15,9 +15,11 @@ import { pureVerifier, type Verifier } from './verifier';
 
 /**
  * A recovery of a wall the reader confirmed (docs/protocol.md §5.4 rule 10, §8), or `any` while the reader
- * recovers its own wall from a friend's copy, which it takes as that friend holds it.
+ * recovers its own wall from a friend's copy, which it takes as that friend holds it, or `before` while the
+ * reader learns a friend's history from the friend's own wall (§8): any recovery until the wall's key is one
+ * of the pinned history's keys.
  */
-export type ConfirmedRecovery = { newKey: Uint8Array; lostKey?: Uint8Array | undefined } | 'any';
+export type ConfirmedRecovery = { newKey: Uint8Array; lostKey?: Uint8Array | undefined } | { before: readonly Uint8Array[] } | 'any';
 
 /**
  * A `rotate` entry carrying a recovery statement (format 2, its body's first byte). Its body is checked
@@ -99,7 +101,8 @@ export async function planIngest(
       const confirmed = options.recovery;
       const matches =
         confirmed === 'any' ||
-        (confirmed !== undefined && bytesEqual(confirmed.newKey, e.header.authorKey) && (!confirmed.lostKey || bytesEqual(confirmed.lostKey, state.currentKey)));
+        (confirmed !== undefined && 'before' in confirmed && !confirmed.before.some((k) => bytesEqual(k, state.currentKey))) ||
+        (confirmed !== undefined && 'newKey' in confirmed && bytesEqual(confirmed.newKey, e.header.authorKey) && (!confirmed.lostKey || bytesEqual(confirmed.lostKey, state.currentKey)));
       if (!matches) return fail(`${where} recovers the wall to a key you have not confirmed`);
     }
     if (!(await sealedBy(recovers ? e.header.authorKey : state.currentKey))) return fail(`${where} is not sealed by the wall's owner`);

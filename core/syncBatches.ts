@@ -8,6 +8,7 @@ import type { OwnRecovery } from './ownRecovery';
 import type { Replica } from './replica';
 import { type BatchMessage, createEarlyChecks } from './syncChecks';
 import { anchorOfFriend } from './keyHistory';
+import { adoptLearnedHistory, learningRecovery, learnsHistory } from './historyLearning';
 import { adoptRecoveries, confirmedRecoveryOf } from './recoveryConfirm';
 import type { RelayRole } from './syncRelay';
 import type { SyncEvent } from './syncEvent';
@@ -59,9 +60,12 @@ export function createBatchIngest(d: BatchIngestDeps) {
     // A third wall is anchored at this side's own pin of its owner, exactly as if the owner sent it.
     const owner = m.wall === me ? null : await replica.friend(m.wall);
     const first = m.entries[0]?.seq === 1 ? m.entries[0].header.wallKey : undefined;
-    const anchor = m.wall === me ? genesisKeyOf(identity) : owner ? anchorOfFriend(owner, first) : d.peerGenesis();
+    // A pin that starts after a recovery this side never saw learns the history from the owner itself (§8).
+    const learning = m.wall === peer && owner !== null && learnsHistory(owner, await replica.wallState(m.wall), first);
+    const anchor = m.wall === me ? genesisKeyOf(identity) : learning && first ? first : owner ? anchorOfFriend(owner, first) : d.peerGenesis();
     if (relayed && !owner) return wants.done(m.wall); // unfriended meanwhile
-    const recovery = m.wall === me ? { newKey: identity.publicKey } : owner ? confirmedRecoveryOf(owner) : undefined;
+    const recovery =
+      m.wall === me ? { newKey: identity.publicKey } : owner && learning ? learningRecovery(owner) : owner ? confirmedRecoveryOf(owner) : undefined;
     // This batch follows one that lost a write race (another session stored part of the wall meanwhile):
     // it starts past what is held, so it is asked for again from there rather than taken for a gap.
     if (((await replica.wallState(m.wall))?.seq ?? 0) < asked.afterSeq) return wants.request(m.wall);
@@ -86,6 +90,7 @@ export function createBatchIngest(d: BatchIngestDeps) {
         return wants.done(m.wall);
       }
       if (committed.ok && plan.ok && owner) await adoptRecoveries(replica, owner, plan.value.append);
+      if (committed.ok && plan.ok && learning) await adoptLearnedHistory(replica, m.wall, plan.value.append);
       if (committed.ok && plan.ok && plan.value.append.length) {
         const stored = { entries: plan.value.append.length, waitMs: handledAt - asked.sentAt, checkMs: checkedAt - handledAt, storeMs: d.now() - checkedAt };
         d.emit({ type: 'batchStored', wall: m.wall, bytes, ...stored });
