@@ -22,6 +22,17 @@ export function mergeHistory(friend: Pick<FriendRecord, 'rotations' | 'recovered
   return [...kept, ...presented];
 }
 
+/**
+ * A key the friend no longer holds as far as this reader knows: one of its pinned history before the pinned
+ * key, or the key a confirmed recovery replaced (§4.2, §8). Neither a `hello` nor a `recover-request` under
+ * it is a new identity: a lost device or a thief with it must not be re-pinned.
+ */
+export function isRetiredKey(f: Pick<FriendRecord, 'key' | 'rotations' | 'recoveredFrom'>, key: Uint8Array): boolean {
+  if (bytesEqual(f.key, key)) return false;
+  if (f.recoveredFrom && bytesEqual(f.recoveredFrom, key)) return true;
+  return f.rotations.some((s) => bytesEqual(s.oldKey, key) || bytesEqual(s.newKey, key));
+}
+
 /** The key that sealed entry 1 of a friend's wall: the first of its history, or the key it recovered from. */
 export const genesisOfFriend = (f: Pick<FriendRecord, 'key' | 'rotations' | 'recoveredFrom'>): Uint8Array =>
   f.rotations[0]?.oldKey ?? f.recoveredFrom ?? f.key;

@@ -2,6 +2,7 @@ import { decodeBody } from './body';
 import { bytesEqual } from './bytes';
 import type { Identity } from './identity';
 import type { ConfirmedRecovery } from './ingest';
+import { isRetiredKey } from './keyHistory';
 import { readdressOutbox } from './outboxReaddress';
 import type { FriendRecord, OutboxItem, Replica, StoredEntry } from './replica';
 import { type Result, fail, ok } from './result';
@@ -15,6 +16,8 @@ export async function confirmRecovery(replica: Replica, identity: Identity, hand
   const friend = await replica.friend(handle);
   if (!friend) return fail(`@${handle} is not your friend.`);
   if (bytesEqual(friend.key, newKey)) return ok([]);
+  // A retired key (a lost laptop, §8) asking back is a thief's request: the real owner would be locked out.
+  if (isRetiredKey(friend, newKey)) return fail(`@${handle} no longer uses that key; it cannot be confirmed as their new one.`);
   // Confirming twice (a second lost key before the first recovery arrived) still continues the copy held.
   const recoveredFrom = friend.recoveredFrom ?? friend.key;
   await replica.putFriend({ ...friend, key: newKey, recoveredFrom });

@@ -1,7 +1,7 @@
 import { bytesEqual } from './bytes';
 import type { ErrorCode, PeerMessage } from './messages';
 import type { FriendRecord } from './replica';
-import { genesisOfFriend, mergeHistory } from './keyHistory';
+import { genesisOfFriend, isRetiredKey, mergeHistory } from './keyHistory';
 import { type KeyStatement, followsFromPinned, verifyRotationChain } from './rotation';
 
 type Hello = Extract<PeerMessage, { type: 'hello' }>;
@@ -25,7 +25,7 @@ export function judgeHello(me: string, peer: string, friend: FriendRecord | null
     // A key the friend itself retired (e.g. a displaced device that missed the rotation) is no
     // new identity to accept: refuse it without asking the user.
     // The key a confirmed recovery replaced is retired too (§8).
-    if (friend.rotations.some((s) => bytesEqual(s.oldKey, m.key)) || (friend.recoveredFrom && bytesEqual(friend.recoveredFrom, m.key))) {
+    if (isRetiredKey(friend, m.key)) {
       return refuse('key_changed', `@${peer} connected with a key they have since replaced; use the device with their current key.`);
     }
     return refuse('key_changed', `@${peer} presented a new key that the pinned key did not sign.`, true);

@@ -2,6 +2,7 @@ import { fromHex } from '@/core/bytes';
 import type { MediaStore } from '@/core/mediaStore';
 import { pinFriend, unfriend as forgetFriend, isPinnedSender } from '@/core/friendship';
 import { HANDLE_RULE, parseHandle } from '@/core/handle';
+import { isRetiredKey } from '@/core/keyHistory';
 import type { Identity } from '@/core/identity';
 import type { RelayStore } from '@/core/relay';
 import { parseRelayMessage, type RelayMessage } from '@/core/relayMessage';
@@ -174,7 +175,9 @@ export function createFriendships(deps: FriendshipDeps) {
         case 'recover-request': {
           // Only a friend can be restored; anyone else's is dropped unanswered (§4.3).
           const key = circle.friends.has(src) ? fromHex(m.key, 32) : null;
-          if (!key) return;
+          const pinned = key ? await replica.friend(src) : null;
+          // Nor one signed by a key the friend retired: a thief with the lost laptop (§8).
+          if (!key || !pinned || isRetiredKey(pinned, key)) return;
           await deps.keyChanged(src, key, m.nonce, true);
           break;
         }

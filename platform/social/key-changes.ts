@@ -1,5 +1,6 @@
 import { bytesEqual, fromHex, toHex } from '@/core/bytes';
 import { acceptKeyChange } from '@/core/friendship';
+import { isRetiredKey } from '@/core/keyHistory';
 import { confirmRecovery } from '@/core/recoveryConfirm';
 import type { Identity } from '@/core/identity';
 import type { MediaStore } from '@/core/mediaStore';
@@ -70,7 +71,8 @@ export function createKeyChanges(deps: KeyChangeDeps) {
     async noticed(handle: string, key: Uint8Array, replyTo: string | null = null, recovery = false): Promise<void> {
       if (!circle.friends.has(handle)) return;
       const friend = await replica.friend(handle);
-      if (!friend || bytesEqual(friend.key, key)) return;
+      // A key the friend retired (a lost laptop in a thief's hands, §8) is no new identity: dropped unshown.
+      if (!friend || bytesEqual(friend.key, key) || isRetiredKey(friend, key)) return;
       const hex = toHex(key);
       const existing = (await store.keyChanges()).find((c) => c.handle === handle);
       const same = existing?.key === hex;

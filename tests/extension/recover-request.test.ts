@@ -77,4 +77,20 @@ describe('a friend asks to have their wall restored (recover-request, §8)', () 
     expect(alice.notices.map((n) => n.title)).not.toContain('Wall restore requested');
     expect(alice.sent.filter((f) => f.type === 'PW_RELAY' && f.dst === 'dave')).toEqual([]);
   });
+
+  it('is dropped unshown when signed by the key the friend lost (a thief with the old laptop)', async () => {
+    const { net, alice, oldCarol, carol } = await carolLosesHerKey();
+    recoverRequest(net, carol, alice);
+    await net.settle();
+    await alice.service.acceptKeyChange('carol');
+    await net.settle();
+    const notices = alice.notices.length;
+
+    recoverRequest(net, oldCarol, alice);
+    await net.settle();
+
+    expect((await carolRow(alice))?.keyChange).toBeNull();
+    expect(alice.notices).toHaveLength(notices);
+    expect(toHex((await alice.service.replica.friend('carol'))!.key)).toBe(toHex(carol.identity.publicKey));
+  });
 });
