@@ -39,9 +39,10 @@ type Copy = { replica: Replica; complete: boolean };
 /**
  * Recovering one's own wall without the key (docs/protocol.md §8, version 5). Each named friend's answer
  * is verified into its own candidate copy, anchored at the key that sealed its entry 1 (trust on first use
- * of a friend one named and who confirmed). After the first complete copy it waits for every named friend,
- * at most `waitMs`, keeps the longest copy, says which friends disagree with it, appends the recovery entry
- * and leaves recovery. Shared by every sync session of the recovering side.
+ * of a friend one named and who confirmed). After the first complete copy with entries it waits for every
+ * named friend, at most `waitMs`, keeps the longest copy, says which friends disagree with it, appends the
+ * recovery entry and leaves recovery; the wall starts empty only when every named friend answered empty
+ * (or on Skip). Shared by every sync session of the recovering side.
  */
 export function createOwnRecovery(d: OwnRecoveryDeps) {
   if (d.named.length === 0 || d.named.length > LIMITS.recoveryFriends) {
@@ -88,9 +89,12 @@ export function createOwnRecovery(d: OwnRecoveryDeps) {
     const copy = copyOf(friend);
     if (copy.complete) return;
     copy.complete = true;
-    d.onEvent?.({ type: 'copyComplete', friend, seq: await held(friend) });
+    const seq = await held(friend);
+    d.onEvent?.({ type: 'copyComplete', friend, seq });
     if (d.named.every((f) => copies.get(f)?.complete)) return decide();
-    cancelTimer ??= d.setTimer(() => void serial(decide), d.waitMs ?? LIMITS.recoveryWaitMs);
+    // An empty answer proves nothing (a friend who never pulled the wall, or hides it): only a copy with
+    // entries starts the wait; an empty wall needs every named friend to answer empty, or a Skip.
+    if (seq > 0) cancelTimer ??= d.setTimer(() => void serial(decide), d.waitMs ?? LIMITS.recoveryWaitMs);
   }
 
   /** Runs inside `serial` only. */
