@@ -14,9 +14,10 @@ export type OwnRecoveryEvent =
   /**
    * Recovery is over: `identity` carries the whole key history (persist it), `seq` is the head after the
    * recovery entry, `from` the friend whose copy was kept (null when skipped or every copy was empty) and
-   * `disagreeing` the friends whose copies differ from it at some position.
+   * `disagreeing` the friends whose copies differ from it at some position past entry 1 (another version),
+   * `otherWalls` those whose copy starts with another entry 1 (another wall altogether).
    */
-  | { type: 'recovered'; identity: Identity; seq: number; from: string | null; disagreeing: string[] }
+  | { type: 'recovered'; identity: Identity; seq: number; from: string | null; disagreeing: string[]; otherWalls: string[] }
   | { type: 'failed'; reason: string };
 
 export type OwnRecoveryDeps = {
@@ -104,9 +105,10 @@ export function createOwnRecovery(d: OwnRecoveryDeps) {
     cancelTimer?.();
     const done = [...copies.entries()].filter(([, c]) => c.complete);
     const read = await Promise.all(done.map(async ([friend, c]) => ({ friend, entries: await c.replica.entriesAfter(me, 0, Number.MAX_SAFE_INTEGER) })));
-    // The longest copy; on a tie the first that completed.
-    const kept = read.reduce<(typeof read)[number] | null>((best, c) => (!best || c.entries.length > best.entries.length ? c : best), null);
-    const disagreeing = kept ? read.filter((c) => c !== kept && !agrees(c.entries, kept.entries)).map((c) => c.friend) : [];
+    const kept = chooseCopy(read);
+    const sameWall = (c: (typeof read)[number]) => kept !== null && c.entries[0]?.id === kept.entries[0]?.id;
+    const disagreeing = kept ? read.filter((c) => c !== kept && c.entries.length > 0 && sameWall(c) && !agrees(c.entries, kept.entries)).map((c) => c.friend) : [];
+    const otherWalls = kept ? read.filter((c) => c.entries.length > 0 && !sameWall(c)).map((c) => c.friend) : [];
     const outcome = kept && kept.entries.length > 0 ? await restore(kept.entries) : ok(identity);
     if (!outcome.ok) {
       // Asked again from the start when each named friend next connects: the copies go, and with them
@@ -117,7 +119,7 @@ export function createOwnRecovery(d: OwnRecoveryDeps) {
       d.onEvent?.({ type: 'failed', reason: outcome.reason });
       return;
     }
-    await finish(outcome.value, kept && kept.entries.length > 0 ? kept.friend : null, disagreeing);
+    await finish(outcome.value, kept && kept.entries.length > 0 ? kept.friend : null, disagreeing, otherWalls);
   }
 
   async function restore(entries: StoredEntry[]): Promise<Result<Identity>> {
@@ -128,11 +130,11 @@ export function createOwnRecovery(d: OwnRecoveryDeps) {
     return appendRecovery(d.replica, identity, { randomBytes: d.randomBytes, now: d.now, verifier });
   }
 
-  async function finish(next: Identity, from: string | null, disagreeing: string[]): Promise<void> {
+  async function finish(next: Identity, from: string | null, disagreeing: string[], otherWalls: string[]): Promise<void> {
     identity = next;
     state = 'done';
     await d.replica.setRecovering(false);
-    d.onEvent?.({ type: 'recovered', identity, seq: (await d.replica.wallState(me))?.seq ?? 0, from, disagreeing });
+    d.onEvent?.({ type: 'recovered', identity, seq: (await d.replica.wallState(me))?.seq ?? 0, from, disagreeing, otherWalls });
     for (const listener of listeners) listener();
   }
 
@@ -156,7 +158,7 @@ export function createOwnRecovery(d: OwnRecoveryDeps) {
       serial(async () => {
         if (state !== 'waiting') return;
         cancelTimer?.();
-        await finish(identity, null, []);
+        await finish(identity, null, [], []);
       }),
     /** Runs `listener` once recovery is over (a session then tells its friend, §8); returns a cancel. */
     onDone(listener: () => void): () => void {
@@ -167,6 +169,21 @@ export function createOwnRecovery(d: OwnRecoveryDeps) {
     /** Resolves once the work started so far (checks, a decision) is done. */
     idle: (): Promise<unknown> => queue,
   };
+}
+
+type Candidate = { friend: string; entries: StoredEntry[] };
+
+/**
+ * The copy to keep (§8 step 3): copies are grouped by their entry 1 (one wall each); the wall most friends
+ * hold wins, on a tie the one of the friend who answered first, so a friend cannot replace the wall with one
+ * of its own by making it longer. Within it the longest copy; on a tie the one that answered first.
+ */
+function chooseCopy(read: readonly Candidate[]): Candidate | null {
+  const held = read.filter((c) => c.entries.length > 0);
+  if (held.length === 0) return read[0] ?? null;
+  const holders = (c: Candidate) => held.filter((o) => o.entries[0]!.id === c.entries[0]!.id);
+  const wall = held.reduce((best, c) => (holders(c).length > holders(best).length ? c : best));
+  return holders(wall).reduce((best, c) => (c.entries.length > best.entries.length ? c : best));
 }
 
 /** Two copies agree when every position both hold has the same entry. */

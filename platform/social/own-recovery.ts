@@ -74,8 +74,10 @@ export function createOwnRecoveryService(d: OwnRecoveryServiceDeps) {
     }
     await saveIdentity(d.db, e.identity);
     await d.db.delete('meta', META_KEY);
-    const disagree = e.disagreeing.length ? ` ${e.disagreeing.map((f) => `@${f}`).join(' and ')} held a different version of your wall; the longer one was kept.` : '';
-    const message = e.from ? `Your wall is back, restored from @${e.from}.${disagree}` : 'Your wall starts afresh.';
+    const names = (friends: string[]) => friends.map((f) => `@${f}`).join(' and ');
+    const disagree = e.disagreeing.length ? ` ${names(e.disagreeing)} held a different version of your wall; the longer one was kept.` : '';
+    const other = e.otherWalls.length ? ` ${names(e.otherWalls)} held a different wall in your name, which was not kept; ask them about it.` : '';
+    const message = e.from ? `Your wall is back, restored from @${e.from}.${disagree}${other}` : 'Your wall starts afresh.';
     d.notify({ kind: 'request', title: 'Wall restored', message, postId: null });
     d.recovered(e.identity);
   }

@@ -202,7 +202,7 @@ describe('recovering a wall from friends without the key (§8, version 5)', () =
     expect(carol.ownRecovery?.waitingFor()).toEqual(['alice', 'bob']);
     await carol.ownRecovery!.skip();
     expect(timers.armed).toEqual([]);
-    expect(events).toContainEqual({ type: 'recovered', identity: carol.identity, seq: 0, from: null, disagreeing: [] });
+    expect(events).toContainEqual({ type: 'recovered', identity: carol.identity, seq: 0, from: null, disagreeing: [], otherWalls: [] });
     expect(await carol.replica.recovering()).toBe(false);
     const first = await post(carol, text('a fresh start'));
     expect(first.seq).toBe(1);
