@@ -72,6 +72,9 @@ export const LIMITS = {
   recoveryFriends: 8,
   /** How long a recovery waits for more copies after the first complete one. */
   recoveryWaitMs: 2 * 60_000,
+  /** A candidate copy of one's own wall, held in memory while recovering it (§8 step 3). */
+  recoveryCopyEntries: 100_000,
+  recoveryCopyBytes: 32 * 1024 * 1024,
   /** Fork statements kept per wall, and `forked` frames a reader takes in answer to one `fork` (§8 Forks). */
   forkStatements: 8,
 } as const;

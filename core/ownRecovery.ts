@@ -32,10 +32,17 @@ export type OwnRecoveryDeps = {
   /** Runs `run` after `ms`; returns a cancel. Passed in so tests control time. */
   setTimer(run: () => void, ms: number): () => void;
   waitMs?: number;
+  /** The most a candidate copy may hold (LIMITS.recoveryCopyEntries / recoveryCopyBytes unless a test says). */
+  maxCopy?: { entries: number; bytes: number };
   onEvent?: (e: OwnRecoveryEvent) => void;
 };
 
-type Copy = { replica: Replica; complete: boolean };
+/** `entries` and `bytes` (headers and bodies) count what the copy holds, bounded by LIMITS.recoveryCopy*. */
+type Copy = { replica: Replica; complete: boolean; entries: number; bytes: number };
+
+/** What an entry costs a candidate copy in memory: its body and, roughly, its header and seal. */
+const ENTRY_OVERHEAD_BYTES = 512;
+const entryBytes = (e: SealedEntry): number => ENTRY_OVERHEAD_BYTES + (e.body?.length ?? 0);
 
 /**
  * Recovering one's own wall without the key (docs/protocol.md §8, version 5). Each named friend's answer
@@ -51,6 +58,7 @@ export function createOwnRecovery(d: OwnRecoveryDeps) {
   }
   const me = d.identity.handle;
   const verifier = d.verifier ?? pureVerifier;
+  const maxCopy = d.maxCopy ?? { entries: LIMITS.recoveryCopyEntries, bytes: LIMITS.recoveryCopyBytes };
   const copies = new Map<string, Copy>();
   const listeners = new Set<() => void>();
   let state: 'waiting' | 'deciding' | 'done' = 'waiting';
@@ -65,7 +73,7 @@ export function createOwnRecovery(d: OwnRecoveryDeps) {
 
   const copyOf = (friend: string): Copy => {
     let copy = copies.get(friend);
-    if (!copy) copies.set(friend, (copy = { replica: createMemoryReplica(), complete: false }));
+    if (!copy) copies.set(friend, (copy = { replica: createMemoryReplica(), complete: false, entries: 0, bytes: 0 }));
     return copy;
   };
   const held = async (friend: string) => (await copies.get(friend)?.replica.wallState(me))?.seq ?? 0;
@@ -79,8 +87,18 @@ export function createOwnRecovery(d: OwnRecoveryDeps) {
     // Rule 9 knows no author here: the lost key was one's own, and the replica knew nobody's key then.
     const plan = await planIngest(copy.replica, me, entries, anchor, d.now, new Map(), { verifier, recovery: 'any' });
     if (!plan.ok) return plan;
+    const entriesAfter = copy.entries + plan.value.append.length;
+    const bytesAfter =
+      copy.bytes + plan.value.append.reduce((sum, e) => sum + entryBytes(e), 0) + plan.value.fillBodies.reduce((sum, f) => sum + f.body.length, 0);
+    if (entriesAfter > maxCopy.entries || bytesAfter > maxCopy.bytes) {
+      copies.delete(friend); // its memory goes now; the friend may answer again within the bound
+      const mib = Math.round((maxCopy.bytes / (1024 * 1024)) * 10) / 10;
+      return fail(`@${friend}'s copy of your wall is larger than ${maxCopy.entries} entries or ${mib} MiB, so it was not taken`);
+    }
     const committed = await copy.replica.commit(plan.value);
     if (!committed.ok) return committed;
+    copy.entries = entriesAfter;
+    copy.bytes = bytesAfter;
     return ok({ held: await held(friend) });
   }
 
