@@ -4,6 +4,7 @@ import type { Identity } from './identity';
 import type { ConfirmedRecovery } from './ingest';
 import { isRetiredKey } from './keyHistory';
 import { readdressOutbox } from './outboxReaddress';
+import { historyOfWall } from './recoveryEntry';
 import type { FriendRecord, OutboxItem, Replica, StoredEntry } from './replica';
 import { type Result, fail, ok } from './result';
 
@@ -45,4 +46,21 @@ export async function adoptRecoveries(replica: Replica, friend: FriendRecord, st
     await replica.putFriend({ ...rest, rotations: [...current.rotations, body.value.body] });
     return;
   }
+}
+
+/**
+ * The same, redone from the wall held (a crash between storing the recovery entry and updating the pin,
+ * §8 step 4): when the copy's key chain already moved to the pinned key from another genesis, the recovery
+ * statement to it joins the pin's history. Returns the pin as it is now.
+ */
+export async function redoAdoption(replica: Replica, friend: FriendRecord): Promise<FriendRecord> {
+  if (!friend.recoveredFrom) return friend;
+  const state = await replica.wallState(friend.handle);
+  if (!state || bytesEqual(state.genesisKey, friend.key) || !bytesEqual(state.currentKey, friend.key)) return friend;
+  const statement = (await historyOfWall(replica, friend.handle)).findLast((s) => s.format === 2 && bytesEqual(s.newKey, friend.key));
+  if (!statement) return friend;
+  const { recoveredFrom: _adopted, ...rest } = friend;
+  const adopted = { ...rest, rotations: [...friend.rotations, statement] };
+  await replica.putFriend(adopted);
+  return adopted;
 }

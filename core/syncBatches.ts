@@ -9,7 +9,7 @@ import type { Replica } from './replica';
 import { type BatchMessage, createEarlyChecks } from './syncChecks';
 import { anchorOfFriend } from './keyHistory';
 import { adoptLearnedHistory, learningRecovery, learnsHistory } from './historyLearning';
-import { adoptRecoveries, confirmedRecoveryOf } from './recoveryConfirm';
+import { adoptRecoveries, confirmedRecoveryOf, redoAdoption } from './recoveryConfirm';
 import type { RelayRole } from './syncRelay';
 import type { SyncEvent } from './syncEvent';
 import type { createSubmissions } from './syncSubmissions';
@@ -58,7 +58,8 @@ export function createBatchIngest(d: BatchIngestDeps) {
     if (m.wall === me && forks?.pulling) return forks.offer(m, asked.afterSeq);
     const relayed = m.wall !== me && m.wall !== peer;
     // A third wall is anchored at this side's own pin of its owner, exactly as if the owner sent it.
-    const owner = m.wall === me ? null : await replica.friend(m.wall);
+    const pinned = m.wall === me ? null : await replica.friend(m.wall);
+    const owner = pinned && (await redoAdoption(replica, pinned)); // after a crash, §8 step 4
     const first = m.entries[0]?.seq === 1 ? m.entries[0].header.wallKey : undefined;
     // A pin that starts after a recovery this side never saw learns the history from the owner itself (§8).
     const learning = m.wall === peer && owner !== null && learnsHistory(owner, await replica.wallState(m.wall), first);

@@ -4,6 +4,7 @@ import { type HandshakeSide, negotiateVersion, signHandshake, verifyHandshake } 
 import type { Identity } from './identity';
 import type { ErrorCode, PeerMessage } from './messages';
 import type { Replica } from './replica';
+import { redoAdoption } from './recoveryConfirm';
 import { judgeHello } from './syncHello';
 import type { Verifier } from './verifier';
 
@@ -49,7 +50,9 @@ export function createHandshake(d: HandshakeDeps) {
       const v = negotiateVersion(d.versions, m.versions);
       if (v === null) return d.unsupported(m.versions);
       // The handle is checked before any storage read, so an impostor is refused at once.
-      const friend = m.handle === peer ? await replica.friend(peer) : null;
+      const pinned = m.handle === peer ? await replica.friend(peer) : null;
+      // A recovery entry stored before a crash kept its statement out of the pin: taken now (§8 step 4).
+      const friend = pinned ? await redoAdoption(replica, pinned) : null;
       const verdict = judgeHello(identity.handle, peer, friend, m);
       if (!verdict.ok) {
         if (verdict.keyChanged) d.onKeyChanged(m.key);
