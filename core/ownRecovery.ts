@@ -13,7 +13,8 @@ export type OwnRecoveryEvent =
   | { type: 'copyComplete'; friend: string; seq: number }
   /**
    * Recovery is over: `identity` carries the whole key history (persist it), `seq` is the head after the
-   * recovery entry, `from` the friend whose copy was kept (null when skipped or every copy was empty) and
+   * recovery entry, `from` the friend whose copy was kept (null when skipped, every copy was empty, or the
+   * copy was stored before a restart and no copy now agrees with it) and
    * `disagreeing` the friends whose copies differ from it at some position past entry 1 (another version),
    * `otherWalls` those whose copy starts with another entry 1 (another wall altogether).
    */
@@ -123,11 +124,16 @@ export function createOwnRecovery(d: OwnRecoveryDeps) {
     cancelTimer?.();
     const done = [...copies.entries()].filter(([, c]) => c.complete);
     const read = await Promise.all(done.map(async ([friend, c]) => ({ friend, entries: await c.replica.entriesAfter(me, 0, Number.MAX_SAFE_INTEGER) })));
-    const kept = chooseCopy(read);
+    // A copy stored before a restart, whose recovery entry the browser did not get to append, is the one
+    // chosen then: it is finished, not replaced (another copy would conflict with it forever).
+    const storedSeq = (await d.replica.wallState(me))?.seq ?? 0;
+    const stored = storedSeq > 0 ? await d.replica.entriesAfter(me, 0, storedSeq) : [];
+    const agreeing = read.find((c) => c.entries.length > 0 && agrees(c.entries, stored));
+    const kept = stored.length > 0 ? { friend: agreeing?.friend ?? null, entries: stored } : chooseCopy(read);
     const sameWall = (c: (typeof read)[number]) => kept !== null && c.entries[0]?.id === kept.entries[0]?.id;
     const disagreeing = kept ? read.filter((c) => c !== kept && c.entries.length > 0 && sameWall(c) && !agrees(c.entries, kept.entries)).map((c) => c.friend) : [];
     const otherWalls = kept ? read.filter((c) => c.entries.length > 0 && !sameWall(c)).map((c) => c.friend) : [];
-    const outcome = kept && kept.entries.length > 0 ? await restore(kept.entries) : ok(identity);
+    const outcome = kept && kept.entries.length > 0 ? await restore(stored.length > 0 ? [] : kept.entries) : ok(identity);
     if (!outcome.ok) {
       // Asked again from the start when each named friend next connects: the copies go, and with them
       // whatever in them may have made it fail; nothing of them was kept.
@@ -140,7 +146,9 @@ export function createOwnRecovery(d: OwnRecoveryDeps) {
     await finish(outcome.value, kept && kept.entries.length > 0 ? kept.friend : null, disagreeing, otherWalls);
   }
 
+  /** Stores `entries` (none when the copy is held already) and appends the recovery entry after them. */
   async function restore(entries: StoredEntry[]): Promise<Result<Identity>> {
+    if (entries.length === 0) return appendRecovery(d.replica, identity, { randomBytes: d.randomBytes, now: d.now, verifier });
     const plan = await planIngest(d.replica, me, entries, entries[0]!.header.wallKey, d.now, new Map(), { verifier, recovery: 'any' });
     if (!plan.ok) return plan;
     const committed = await d.replica.commit(plan.value);
@@ -189,7 +197,7 @@ export function createOwnRecovery(d: OwnRecoveryDeps) {
   };
 }
 
-type Candidate = { friend: string; entries: StoredEntry[] };
+type Candidate = { friend: string | null; entries: StoredEntry[] };
 
 /**
  * The copy to keep (§8 step 3): copies are grouped by their entry 1 (one wall each); the wall most friends

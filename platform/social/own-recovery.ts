@@ -77,7 +77,8 @@ export function createOwnRecoveryService(d: OwnRecoveryServiceDeps) {
     const names = (friends: string[]) => friends.map((f) => `@${f}`).join(' and ');
     const disagree = e.disagreeing.length ? ` ${names(e.disagreeing)} held a different version of your wall; the longer one was kept.` : '';
     const other = e.otherWalls.length ? ` ${names(e.otherWalls)} held a different wall in your name, which was not kept; ask them about it.` : '';
-    const message = e.from ? `Your wall is back, restored from @${e.from}.${disagree}${other}` : 'Your wall starts afresh.';
+    const back = e.from ? `Your wall is back, restored from @${e.from}.` : 'Your wall is back.';
+    const message = e.from || e.seq > 0 ? `${back}${disagree}${other}` : 'Your wall starts afresh.';
     d.notify({ kind: 'request', title: 'Wall restored', message, postId: null });
     d.recovered(e.identity);
   }
