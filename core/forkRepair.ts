@@ -2,6 +2,7 @@ import { genesisKeyOf } from './author';
 import { bytesEqual, compareBytes } from './bytes';
 import type { FeedChange } from './feed';
 import { type ForkStatement, type ForkStatements, signFork } from './forkStatement';
+import { forkableAt, forkKey } from './forkKey';
 import { createForkOverlay } from './forkView';
 import type { Identity } from './identity';
 import { planIngest } from './ingest';
@@ -136,8 +137,9 @@ export type ForkFollowed = 'applied' | 'kept' | 'unrelated' | 'refused';
 
 /**
  * A reader's answer to a fork statement of `s.wall` (§8 Forks step 4). `applied`: it held the replaced entry
- * and the owner's key signed it, so its entries from `s.seq` on were dropped in one write (pull the wall
- * again). `kept`: it holds the kept branch; the statement is kept to answer others. Else nothing changes.
+ * and the owner's current key (its pin, `forkKey`) sealed that entry and signed the statement, so its entries
+ * from `s.seq` on were dropped in one write (pull the wall again). `kept`: it holds the kept branch; the
+ * statement is kept to answer others. `refused`: any other key, or a recovery entry at `s.seq`. Else nothing changes.
  */
 export async function followForkStatement(replica: Replica, statements: ForkStatements, s: ForkStatement, verify: (s: ForkStatement, key: Uint8Array) => boolean): Promise<ForkFollowed> {
   const held = await replica.wallState(s.wall);
@@ -145,7 +147,8 @@ export async function followForkStatement(replica: Replica, statements: ForkStat
   if (!held || !at || at.seq !== s.seq) return 'unrelated';
   const seal = sealHashOf(at);
   if (!bytesEqual(seal, s.replaced) && !bytesEqual(seal, s.kept)) return 'unrelated';
-  if (!verify(s, at.header.wallKey)) return 'refused';
+  const key = forkKey(held, (await replica.friend(s.wall))?.key);
+  if (!key || !forkableAt(at, key) || !verify(s, key)) return 'refused';
   await statements.keep(s);
   if (bytesEqual(seal, s.kept)) return 'kept';
   const dropped = await allAfter(replica, s.wall, s.seq - 1);

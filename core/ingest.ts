@@ -25,7 +25,7 @@ export type ConfirmedRecovery = { newKey: Uint8Array; lostKey?: Uint8Array | und
  * A `rotate` entry carrying a recovery statement (format 2, its body's first byte). Its body is checked
  * against the signed hash with the rest of the entry; the format byte only says which rules apply.
  */
-const isRecoveryEntry = (e: SealedEntry): boolean => e.header.kind === 'rotate' && e.body?.[0] === 2;
+export const isRecoveryEntry = (e: SealedEntry): boolean => e.header.kind === 'rotate' && e.body?.[0] === 2;
 
 export function emptyWallState(wall: string, genesisKey: Uint8Array): WallState {
   return { wall, seq: 0, sealHash: ZERO_HASH, genesisKey, currentKey: genesisKey, closed: false };

@@ -1,5 +1,6 @@
 import { genesisKeyOf } from './author';
 import { bytesEqual } from './bytes';
+import { forkableAt, forkKey } from './forkKey';
 import { type ForkOutcome, type ForkRepair, followForkStatement, repairOwnFork } from './forkRepair';
 import { type ForkStatement, type ForkStatements, verifyFork } from './forkStatement';
 import type { Identity } from './identity';
@@ -46,20 +47,24 @@ export type ForkRoleDeps = {
 };
 
 /**
- * True when `entries` fork from this side's copy of `wall` (docs/protocol.md §7.3): the first one at a held
- * position has another id, or the one after the head another `prev`, and the owner's key sealed it (the key
- * current before it, by rule 4 the `wallKey` this side holds there). Anything else that does not fit is
- * plainly invalid, for `planIngest` to refuse. One read and at most one signature per batch.
+ * True when `entries` fork from this side's copy of `wall` (docs/protocol.md §7.3, §8 Forks): the first one
+ * at a held position has another id, or the one after the head another `prev`, and the owner's current key
+ * as this side knows it (`owner`: the pin, or its own key for its own wall; see `forkKey`) sealed both it
+ * and the entry held there. Anything else that does not fit, a branch under a retired or lost key included,
+ * is plainly invalid, for `planIngest` to refuse. One read and at most one signature per batch.
  */
-export async function forksFrom(replica: Replica, wall: string, entries: readonly SealedEntry[], verifier: Verifier): Promise<boolean> {
+export async function forksFrom(replica: Replica, wall: string, entries: readonly SealedEntry[], verifier: Verifier, owner: Uint8Array | null | undefined): Promise<boolean> {
   const held = await replica.wallState(wall);
   const first = entries[0];
   if (!held || !first || first.seq > held.seq + 1 || first.seq < 1) return false;
+  const key = forkKey(held, owner);
+  if (!key) return false;
   const mine = await replica.entriesAfter(wall, first.seq - 1, held.seq - first.seq + 2);
   const heldAt = (seq: number) => mine.find((e) => e.seq === seq);
   const differing = entries.find((e) => e.seq <= held.seq + 1 && (e.seq === held.seq + 1 ? !bytesEqual(e.prev, held.sealHash) : heldAt(e.seq)?.id !== entryId(e.header)));
-  const key = differing && (differing.seq === held.seq + 1 ? held.currentKey : heldAt(differing.seq)?.header.wallKey);
-  if (!differing || !key) return false;
+  if (!differing) return false;
+  const at = differing.seq === held.seq + 1 ? null : heldAt(differing.seq);
+  if (at === undefined || (at && !forkableAt(at, key))) return false;
   return verifier.verify(CONTEXT.seal, encodeSeal(sealOf(differing.header, differing.seq, differing.prev)), differing.ownerSig, key);
 }
 
