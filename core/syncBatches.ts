@@ -111,6 +111,7 @@ export function createBatchIngest(d: BatchIngestDeps) {
     // head it never reaches) would otherwise be asked forever.
     if (held < m.headSeq && m.entries.length > 0 && held > asked.afterSeq) return wants.request(m.wall);
     wants.done(m.wall);
+    if (m.wall === me) await forks?.probe(); // a `fork` heard while this pull was in flight (§8 Forks step 1)
     if (m.wall !== me && held >= m.headSeq) d.emit({ type: 'upToDate', wall: m.wall, seq: held });
     if (m.wall === me && (await replica.recovering()) && held >= m.headSeq) {
       await replica.setRecovering(false);

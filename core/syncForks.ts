@@ -81,6 +81,12 @@ export function createForkRole(d: ForkRoleDeps) {
   let fromOwner: number = LIMITS.forkStatements;
   /** The friend's copy of one's own wall while it is pulled; `asked`: the `want` after 0 is sent. */
   let pull: { copy: Replica; asked: boolean } | 'done' | null = null;
+  /** Walls whose `fork` this side answered in this session (once each: a `fork` costs the friend nothing). */
+  const heard = new Set<string>();
+  /** Where the friend last asked for one's own wall from: what it says it holds. */
+  let friendHolds: number | null = null;
+  /** The probe of one's own wall a `fork` asked for while another `want` of it was in flight. */
+  let probeAfter: number | null = null;
 
   /** A batch of `wall` forks from this side's copy: tell the friend, or pull its copy of one's own wall. */
   async function forked(wall: string): Promise<void> {
@@ -134,15 +140,31 @@ export function createForkRole(d: ForkRoleDeps) {
     await d.announce();
   }
 
-  /** The friend says a batch of `wall` from this side forks from its copy. */
+  /**
+   * The friend says a batch of `wall` from this side forks from its copy: answered once per wall and session.
+   * For one's own wall nothing is pulled on its word: the entry before the last position both hold is asked
+   * for (`probe`), and only a batch that forks from one's copy pulls the friend's whole copy (§8 Forks step 1).
+   */
   async function onFork(wall: string): Promise<void> {
-    if (!(await d.serves(wall))) return;
+    if (heard.has(wall) || !(await d.serves(wall))) return;
+    heard.add(wall);
     if (wall !== me) {
       for (const statement of await d.forks.statements.held(wall)) d.send({ type: 'forked', statement });
       return;
     }
-    if (pull === null) return pullOwn();
     if (pull === 'done') for (const statement of await d.forks.statements.held(me)) d.send({ type: 'forked', statement });
+    if (pull !== null) return;
+    const head = (await d.replica.wallState(me))?.seq ?? 0;
+    probeAfter = Math.max(0, Math.min(head, friendHolds ?? head) - 1);
+    if (!d.wants.expects(me)) await probe();
+  }
+
+  /** Asks for the probe a `fork` of one's own wall is owed, once no other `want` of it is in flight. */
+  async function probe(): Promise<void> {
+    if (probeAfter === null || d.wants.expects(me) || pull !== null) return;
+    const from = probeAfter;
+    probeAfter = null;
+    await d.wants.request(me, from);
   }
 
   /**
@@ -181,6 +203,11 @@ export function createForkRole(d: ForkRoleDeps) {
     offer,
     onFork,
     onForked,
+    probe,
+    /** The friend asked for `wall` after `afterSeq`: for one's own wall, what the friend says it holds. */
+    wanted(wall: string, afterSeq: number): void {
+      if (wall === me) friendHolds = afterSeq;
+    },
     /** Batches of one's own wall go to the friend's copy while it is pulled. */
     get pulling(): boolean {
       return pull !== null && pull !== 'done';

@@ -321,6 +321,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     switch (m.type) {
       case 'want':
         if (m.max > batchEntriesFor(version)) return shutdown('bad_message', `want.max ${m.max} is over ${batchEntriesFor(version)} in protocol version ${version}.`, true);
+        forks?.wanted(m.wall, m.afterSeq);
         return onWant(m);
       case 'batch':
         if (m.entries.length > batchEntriesFor(version)) return shutdown('bad_message', `A batch of ${m.entries.length} entries is over ${batchEntriesFor(version)} in protocol version ${version}.`, true);
