@@ -70,7 +70,8 @@ export function createBatchIngest(d: BatchIngestDeps) {
     // This batch follows one that lost a write race (another session stored part of the wall meanwhile):
     // it starts past what is held, so it is asked for again from there rather than taken for a gap.
     if (((await replica.wallState(m.wall))?.seq ?? 0) < asked.afterSeq) return wants.request(m.wall);
-    // Version 5 repairs a fork instead of refusing the wall forever (§8 Forks).
+    // Version 5 repairs a fork instead of refusing the wall forever (§8 Forks); a branch it replaced stays out.
+    if (forks && (await forks.replacedIn(m.wall, m.entries))) return;
     if (forks && (await forksFrom(replica, m.wall, m.entries, d.verifier, m.wall === me ? identity.publicKey : owner?.key))) return forks.forked(m.wall);
     const lastSeq = m.entries.at(-1)?.seq ?? 0;
     if (lastSeq > asked.afterSeq && lastSeq < m.headSeq) wants.requestNext(m.wall, lastSeq);

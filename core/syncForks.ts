@@ -10,7 +10,7 @@ import { LIMITS } from './limits';
 import { createMemoryReplica } from './memoryReplica';
 import type { ErrorCode, PeerMessage } from './messages';
 import type { Replica } from './replica';
-import { encodeSeal, type SealedEntry, sealOf } from './seal';
+import { encodeSeal, type SealedEntry, sealHash, sealOf } from './seal';
 import { entryId } from './entry';
 import { CONTEXT } from './signing';
 import type { BatchMessage } from './syncChecks';
@@ -87,6 +87,10 @@ export function createForkRole(d: ForkRoleDeps) {
   let friendHolds: number | null = null;
   /** The probe of one's own wall a `fork` asked for while another `want` of it was in flight. */
   let probeAfter: number | null = null;
+  /** Walls the friend asked this side for in this session, and whether it has since said one was replaced. */
+  const served = new Map<string, 'asked' | 'told'>();
+  /** Walls whose replaced branch this side told the friend of in this session. */
+  const told = new Set<string>();
 
   /** A batch of `wall` forks from this side's copy: tell the friend, or pull its copy of one's own wall. */
   async function forked(wall: string): Promise<void> {
@@ -175,12 +179,30 @@ export function createForkRole(d: ForkRoleDeps) {
     const left = asked.get(s.wall) ?? 0;
     if (left > 0) asked.set(s.wall, left - 1);
     else if (s.wall === d.peer && fromOwner > 0) fromOwner--;
+    else if (served.get(s.wall) === 'asked') served.set(s.wall, 'told'); // it refused a replaced branch from here
     else return d.refuse('bad_message', `Unasked fork statement for @${s.wall}.`);
     const followed = await followForkStatement(d.replica, d.forks.statements, s, verifyFork);
     if (followed !== 'applied') return;
     asked.delete(s.wall);
     d.emit({ type: 'forkFollowed', wall: s.wall, seq: s.seq });
     await d.wants.request(s.wall);
+  }
+
+  /**
+   * True when `entries` of `wall` hold an entry a statement this side keeps replaced (§8 Forks step 4): the
+   * batch is refused, `wall` is pulled no more from this friend in this session, and the friend is sent the
+   * statement (once per wall), so a stale holder drops that branch instead of serving it again.
+   */
+  async function replacedIn(wall: string, entries: readonly SealedEntry[]): Promise<boolean> {
+    for (const statement of await d.forks.statements.held(wall)) {
+      const e = entries.find((x) => x.seq === statement.seq);
+      if (!e || !bytesEqual(sealHash(sealOf(e.header, e.seq, e.prev)), statement.replaced)) continue;
+      d.wants.done(wall);
+      if (!told.has(wall)) d.send({ type: 'forked', statement });
+      told.add(wall);
+      return true;
+    }
+    return false;
   }
 
   /** After the handshake: the statements of one's own wall, so a friend holding either branch hears of the repair. */
@@ -205,8 +227,10 @@ export function createForkRole(d: ForkRoleDeps) {
     onForked,
     probe,
     /** The friend asked for `wall` after `afterSeq`: for one's own wall, what the friend says it holds. */
+    replacedIn,
     wanted(wall: string, afterSeq: number): void {
       if (wall === me) friendHolds = afterSeq;
+      if (!served.has(wall)) served.set(wall, 'asked');
     },
     /** Batches of one's own wall go to the friend's copy while it is pulled. */
     get pulling(): boolean {
