@@ -37,7 +37,8 @@ export type ForkOutcome =
   | { type: 'none' }
   /** The friend holds a branch an earlier repair replaced: the statement that says so. */
   | { type: 'known'; statement: ForkStatement }
-  | { type: 'unrepairable'; reason: string }
+  /** `lasting`: the same copies will never join (not a write race): the fork is remembered as settled. */
+  | { type: 'unrepairable'; reason: string; lasting: boolean }
   | { type: 'repaired'; repair: ForkRepair };
 
 export type ForkRepairDeps = { statements: ForkStatements; now: () => number; verifier?: Verifier };
@@ -76,7 +77,7 @@ export async function repairOwnFork(replica: Replica, identity: Identity, friend
     const outcome = await repairOnce(replica, identity, friendCopy, d);
     if (outcome !== 'conflict') return outcome;
   }
-  return { type: 'unrepairable', reason: 'your wall kept changing while it was being repaired; it is tried again at the next connection' };
+  return { type: 'unrepairable', reason: 'your wall kept changing while it was being repaired; it is tried again at the next connection', lasting: false };
 }
 
 async function repairOnce(replica: Replica, identity: Identity, friendCopy: Replica, d: ForkRepairDeps): Promise<ForkOutcome | 'conflict'> {
@@ -91,7 +92,7 @@ async function repairOnce(replica: Replica, identity: Identity, friendCopy: Repl
   const known = (await d.statements.held(me)).find((s) => s.seq === n && bytesEqual(s.replaced, theirSeal));
   if (known) return { type: 'known', statement: known };
   if (!bytesEqual(diff.ours.header.wallKey, identity.publicKey)) {
-    return { type: 'unrepairable', reason: 'they were written under different keys' };
+    return { type: 'unrepairable', reason: 'they were written under different keys', lasting: true };
   }
   const ownLength = own.seq - n + 1;
   const theirLength = theirs.seq - n + 1;
@@ -102,7 +103,7 @@ async function repairOnce(replica: Replica, identity: Identity, friendCopy: Repl
   const options = { verifier, recovery: { newKey: identity.publicKey } };
   const [keptBranch, otherBranch] = await Promise.all([allAfter(keepTheirs ? friendCopy : replica, me, n - 1), allAfter(keepTheirs ? replica : friendCopy, me, n - 1)]);
   const kept = await planIngest(overlay, me, keptBranch, genesisKeyOf(identity), d.now, authors, options);
-  if (!kept.ok) return { type: 'unrepairable', reason: kept.reason };
+  if (!kept.ok) return { type: 'unrepairable', reason: kept.reason, lasting: true };
   await overlay.commit(kept.value);
   let resealed = 0;
   let leftOut = 0;
@@ -126,7 +127,7 @@ async function repairOnce(replica: Replica, identity: Identity, friendCopy: Repl
   const gone: FeedChange[] = before.filter((e) => !keptIds.has(e.id)).map((e) => ({ op: 'remove', id: e.id }));
   const feed = [...gone, ...result.feed];
   const committed = await replica.commit({ wall: me, expectedSeq: own.seq, dropFrom: n, state: result.state, append: result.append, fillBodies: [], tombstone: result.tombstone, feed });
-  if (!committed.ok) return committed.reason === 'conflict' ? 'conflict' : { type: 'unrepairable', reason: committed.reason };
+  if (!committed.ok) return committed.reason === 'conflict' ? 'conflict' : { type: 'unrepairable', reason: committed.reason, lasting: false };
   const newAtN = result.append[0]!;
   const statement = signFork({ wall: me, seq: n, replaced: keepTheirs ? ourSeal : theirSeal, kept: sealHashOf(newAtN) }, identity.secretKey);
   await d.statements.keep(statement);

@@ -77,4 +77,6 @@ export const LIMITS = {
   recoveryCopyBytes: 32 * 1024 * 1024,
   /** Fork statements kept per wall, and `forked` frames a reader takes in answer to one `fork` (§8 Forks). */
   forkStatements: 8,
+  /** Forks of one's own wall remembered as settled (answered or unrepairable), the newest (§8 Forks). */
+  settledForks: 64,
 } as const;

@@ -1,5 +1,5 @@
 import { genesisKeyOf } from './author';
-import { forksFrom, type ForkRole } from './syncForks';
+import { forkingEntry, type ForkRole } from './syncForks';
 import type { Identity } from './identity';
 import { planIngest } from './ingest';
 import { knownAuthors } from './knownAuthors';
@@ -72,7 +72,8 @@ export function createBatchIngest(d: BatchIngestDeps) {
     if (((await replica.wallState(m.wall))?.seq ?? 0) < asked.afterSeq) return wants.request(m.wall);
     // Version 5 repairs a fork instead of refusing the wall forever (§8 Forks); a branch it replaced stays out.
     if (forks && (await forks.replacedIn(m.wall, m.entries))) return;
-    if (forks && (await forksFrom(replica, m.wall, m.entries, d.verifier, m.wall === me ? identity.publicKey : owner?.key))) return forks.forked(m.wall);
+    const forking = forks && (await forkingEntry(replica, m.wall, m.entries, d.verifier, m.wall === me ? identity.publicKey : owner?.key));
+    if (forks && forking) return forks.forked(m.wall, forking);
     const lastSeq = m.entries.at(-1)?.seq ?? 0;
     if (lastSeq > asked.afterSeq && lastSeq < m.headSeq) wants.requestNext(m.wall, lastSeq);
     if (m.entries.length > 0) {

@@ -1,6 +1,7 @@
 import { genesisKeyOf } from './author';
 import { bytesEqual } from './bytes';
 import { forkableAt, forkKey } from './forkKey';
+import { createMemorySettledForks, type ForkPoint, type SettledForks } from './settledForks';
 import { type ForkOutcome, type ForkRepair, followForkStatement, repairOwnFork } from './forkRepair';
 import { type ForkStatement, type ForkStatements, verifyFork } from './forkStatement';
 import type { Identity } from './identity';
@@ -18,8 +19,11 @@ import type { createWants } from './syncWants';
 import type { SyncEvent } from './syncSession';
 import type { Verifier } from './verifier';
 
-/** What a side needs to repair and follow forks (version 5): where it keeps fork statements. */
-export type ForkDeps = { statements: ForkStatements };
+/**
+ * What a side needs to repair and follow forks (version 5): where it keeps fork statements, and where it
+ * remembers forks of its own wall already settled (without it, for the life of each session only).
+ */
+export type ForkDeps = { statements: ForkStatements; settled?: SettledForks };
 
 export type ForkEvent =
   /** This side's own wall had two versions and was repaired from `friend`'s copy (§8 Forks). */
@@ -54,18 +58,24 @@ export type ForkRoleDeps = {
  * is plainly invalid, for `planIngest` to refuse. One read and at most one signature per batch.
  */
 export async function forksFrom(replica: Replica, wall: string, entries: readonly SealedEntry[], verifier: Verifier, owner: Uint8Array | null | undefined): Promise<boolean> {
+  return (await forkingEntry(replica, wall, entries, verifier, owner)) !== null;
+}
+
+/** The entry of `entries` by which they fork from this side's copy of `wall` (`forksFrom`), or null. */
+export async function forkingEntry(replica: Replica, wall: string, entries: readonly SealedEntry[], verifier: Verifier, owner: Uint8Array | null | undefined): Promise<SealedEntry | null> {
   const held = await replica.wallState(wall);
   const first = entries[0];
-  if (!held || !first || first.seq > held.seq + 1 || first.seq < 1) return false;
+  if (!held || !first || first.seq > held.seq + 1 || first.seq < 1) return null;
   const key = forkKey(held, owner);
-  if (!key) return false;
+  if (!key) return null;
   const mine = await replica.entriesAfter(wall, first.seq - 1, held.seq - first.seq + 2);
   const heldAt = (seq: number) => mine.find((e) => e.seq === seq);
   const differing = entries.find((e) => e.seq <= held.seq + 1 && (e.seq === held.seq + 1 ? !bytesEqual(e.prev, held.sealHash) : heldAt(e.seq)?.id !== entryId(e.header)));
-  if (!differing) return false;
+  if (!differing) return null;
   const at = differing.seq === held.seq + 1 ? null : heldAt(differing.seq);
-  if (at === undefined || (at && !forkableAt(at, key))) return false;
-  return verifier.verify(CONTEXT.seal, encodeSeal(sealOf(differing.header, differing.seq, differing.prev)), differing.ownerSig, key);
+  if (at === undefined || (at && !forkableAt(at, key))) return null;
+  const sealed = await verifier.verify(CONTEXT.seal, encodeSeal(sealOf(differing.header, differing.seq, differing.prev)), differing.ownerSig, key);
+  return sealed ? differing : null;
 }
 
 /**
@@ -91,11 +101,22 @@ export function createForkRole(d: ForkRoleDeps) {
   const served = new Map<string, 'asked' | 'told'>();
   /** Walls whose replaced branch this side told the friend of in this session. */
   const told = new Set<string>();
+  const settled = d.forks.settled ?? createMemorySettledForks();
+  /** Where the friend's copy of one's own wall that is pulled forked. */
+  let detected: ForkPoint | null = null;
 
-  /** A batch of `wall` forks from this side's copy: tell the friend, or pull its copy of one's own wall. */
-  async function forked(wall: string): Promise<void> {
+  /**
+   * A batch of `wall` forks from this side's copy by `entry`: tell the friend, or pull its copy of one's own
+   * wall — unless that fork is settled (answered with a statement, sent at every handshake, or unrepairable).
+   */
+  async function forked(wall: string, entry: SealedEntry): Promise<void> {
     d.wants.done(wall);
-    if (wall === me) return pullOwn();
+    if (wall === me) {
+      const point: ForkPoint = { friend: d.peer, seq: entry.seq, seal: sealHash(sealOf(entry.header, entry.seq, entry.prev)) };
+      if (await settled.has(point)) return;
+      detected = point;
+      return pullOwn();
+    }
     if (asked.has(wall)) return;
     asked.set(wall, LIMITS.forkStatements);
     d.send({ type: 'fork', wall });
@@ -132,6 +153,7 @@ export function createForkRole(d: ForkRoleDeps) {
   }
 
   async function settle(outcome: ForkOutcome): Promise<void> {
+    if (detected && (outcome.type === 'known' || (outcome.type === 'unrepairable' && outcome.lasting))) await settled.add(detected);
     if (outcome.type === 'unrepairable') return d.emit({ type: 'forkUnrepaired', friend: d.peer, reason: outcome.reason });
     // The friend reads this wall: it takes statements of it unasked from its owner (and keeps them to serve).
     if (outcome.type === 'known') d.send({ type: 'forked', statement: outcome.statement });

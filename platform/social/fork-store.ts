@@ -1,6 +1,7 @@
 import { fromHex, toHex } from '@/core/bytes';
 import { decodeFork, encodeFork, type ForkStatement, type ForkStatements } from '@/core/forkStatement';
 import { LIMITS } from '@/core/limits';
+import { forkPointKey, type SettledForks } from '@/core/settledForks';
 import type { ContentDb } from '../content-db';
 import { guardStorage } from './storage-errors';
 
@@ -34,6 +35,32 @@ export function createIdbForkStatements(db: ContentDb): ForkStatements {
         if (!held.some((k) => toHex(encodeFork(k)) === hex)) {
           await tx.store.put({ key: statementsKey(s.wall), value: [...held.map((k) => toHex(encodeFork(k))), hex].slice(-LIMITS.forkStatements) });
         }
+        await tx.done;
+      }),
+  };
+}
+
+const SETTLED_KEY = 'settledForks';
+/** One remembered point: a handle (at most 15 bytes, §4.1), a seq and a seal hash in hex. */
+const POINT_UNITS = 16 + 21 + 64;
+
+function readPoints(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((p): p is string => typeof p === 'string' && p.length <= POINT_UNITS).slice(-LIMITS.settledForks);
+}
+
+/** Forks of one's own wall already answered or unrepairable (§8 Forks step 2), at most LIMITS.settledForks. */
+export function createIdbSettledForks(db: ContentDb): SettledForks {
+  return {
+    async has(point) {
+      return readPoints((await db.get('meta', SETTLED_KEY))?.value).includes(forkPointKey(point));
+    },
+    add: (point) =>
+      guardStorage(async () => {
+        const tx = db.transaction('meta', 'readwrite');
+        const held = readPoints((await tx.store.get(SETTLED_KEY))?.value);
+        const key = forkPointKey(point);
+        if (!held.includes(key)) await tx.store.put({ key: SETTLED_KEY, value: [...held, key].slice(-LIMITS.settledForks) });
         await tx.done;
       }),
   };

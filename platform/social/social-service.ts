@@ -12,7 +12,7 @@ import { PeerwallError } from '../errors';
 import type { DataLink, PeerAccess } from '../ports';
 import type { Timers } from '../timers';
 import type { ConnectionEvent } from './connection-log';
-import { createForkNotice, createIdbForkStatements } from './fork-store';
+import { createForkNotice, createIdbForkStatements, createIdbSettledForks } from './fork-store';
 import { createFriendships } from './friendships';
 import { createKeyChanges } from './key-changes';
 import { openStagedPhotos, type StagedDb } from '../staged-photos';
@@ -122,7 +122,7 @@ export function createSocialService(deps: SocialServiceDeps) {
     },
     verifier,
     ownRecovery: () => ownRecovery.current(),
-    forks: { statements: createIdbForkStatements(deps.db) },
+    forks: { statements: createIdbForkStatements(deps.db), settled: createIdbSettledForks(deps.db) },
     timers,
     options,
     mayConnect: circle.mayConnect,

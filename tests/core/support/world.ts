@@ -13,6 +13,7 @@ import type { RelayDeps } from '../../../core/syncRelay';
 import type { RefillMarks } from '../../../core/syncRefill';
 import type { OwnRecovery } from '../../../core/ownRecovery';
 import { createMemoryForkStatements } from '../../../core/forkStatement';
+import { createMemorySettledForks } from '../../../core/settledForks';
 import type { ForkDeps } from '../../../core/syncForks';
 import { createSyncSession, type SyncEvent, type SyncSession } from '../../../core/syncSession';
 import { createMemoryTransportPair, type FrameTap } from '../../../core/transport';
@@ -67,7 +68,7 @@ export function makeUser(
   const verifier = options.verifier === 'pure' ? pureVerifier : createVerifier({ subtle: globalThis.crypto.subtle });
   const events: MediaEvent[] = [];
   const media = options.media ? { store: createMemoryMediaStore(), onEvent: (e: MediaEvent) => events.push(e), events } : undefined;
-  return { identity: createIdentity(handle, randomBytes), replica: createMemoryReplica(), randomBytes, now, events: [], relay, verifier, versions: options.versions, media, forks: options.forks ? { statements: createMemoryForkStatements() } : undefined };
+  return { identity: createIdentity(handle, randomBytes), replica: createMemoryReplica(), randomBytes, now, events: [], relay, verifier, versions: options.versions, media, forks: options.forks ? { statements: createMemoryForkStatements(), settled: createMemorySettledForks() } : undefined };
 }
 
 export const deps = (u: User) => ({ randomBytes: u.randomBytes, now: u.now, verifier: u.verifier });
