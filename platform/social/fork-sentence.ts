@@ -15,20 +15,23 @@ function whatMoved(repair: ForkRepair): string {
 
 /**
  * The plain words for a repaired fork of one's own wall (docs/protocol.md §8 Forks): that it had two
- * versions, why that happens, and that nothing was lost — which copy the wall follows now.
+ * versions, why that happens, that nothing was lost — which copy the wall follows now (the longer one,
+ * §8 step 3: not the newer) — and that versions one did not write mean the key may be exposed.
  */
 export function forkRepairSentence(friend: string, repair: ForkRepair): string {
   const lead = 'Your wall had two versions (this browser was restored from an older copy, or used your account with another one).';
   const kept =
     repair.resealed === 0
       ? repair.kept === 'friend'
-        ? ` Peerwall kept @${friend}'s newer copy; everything written here was in it already.`
+        ? ` Peerwall kept @${friend}'s longer copy; everything written here was in it already.`
         : ` Peerwall kept yours; everything in @${friend}'s copy was in it already.`
       : repair.kept === 'friend'
-        ? ` Peerwall kept both: ${whatMoved(repair)} written here now ${repair.resealed === 1 ? 'follows' : 'follow'} @${friend}'s newer copy.`
-        : ` Peerwall kept both: ${whatMoved(repair)} from @${friend}'s older copy now ${repair.resealed === 1 ? 'follows' : 'follow'} yours.`;
+        ? ` Peerwall kept both: ${whatMoved(repair)} written here now ${repair.resealed === 1 ? 'follows' : 'follow'} @${friend}'s longer copy.`
+        : ` Peerwall kept both: ${whatMoved(repair)} from @${friend}'s shorter copy now ${repair.resealed === 1 ? 'follows' : 'follow'} yours.`;
   const lost = repair.leftOut > 0 ? ` ${count(repair.leftOut, 'entry', 'entries')} could not be kept: ${repair.leftOut === 1 ? 'it answered' : 'they answered'} something deleted meanwhile, or changed your key.` : '';
-  return lead + kept + lost;
+  // Both versions were sealed by this key (§8 Forks): one nobody here wrote was written with a copy of it.
+  const exposed = ' If you did not write these, your key may be exposed.';
+  return lead + kept + lost + exposed;
 }
 
 /** The plain words for a fork Peerwall could not join (e.g. written under two different keys). */

@@ -104,7 +104,7 @@ describe('a fork of one\'s own wall in the browser (§8 Forks)', () => {
     handle('bob', repaired);
     await flushPromises();
     expect(await notice.read()).toBe(
-      "Your wall had two versions (this browser was restored from an older copy, or used your account with another one). Peerwall kept both: 2 posts from @bob's older copy now follow yours.",
+      "Your wall had two versions (this browser was restored from an older copy, or used your account with another one). Peerwall kept both: 2 posts from @bob's shorter copy now follow yours. If you did not write these, your key may be exposed.",
     );
     expect(calls).toEqual(['feed', 'friends']);
   });
@@ -155,7 +155,7 @@ describe('the notice of a repaired wall', () => {
   const empty: SocialState = { friends: [], incoming: [], outgoing: [], blocked: [], problems: [], profiles: [], rejections: [], unfriendedBy: [] };
 
   it('shows the sentence as a status until dismissed', async () => {
-    const sentence = "Your wall had two versions (this browser was restored from an older copy, or used your account with another one). Peerwall kept both: 2 posts written here now follow @bob's newer copy.";
+    const sentence = "Your wall had two versions (this browser was restored from an older copy, or used your account with another one). Peerwall kept both: 2 posts written here now follow @bob's longer copy.";
     const seen: string[] = [];
     fakeBrowser.runtime.onMessage.addListener((message: unknown) => {
       seen.push((message as { type: string }).type);
@@ -178,11 +178,20 @@ describe('the notice of a repaired wall', () => {
     const entry = (kind: string) => ({ header: { kind } }) as never;
     const repair = (kinds: string[], kept: 'own' | 'friend', leftOut = 0) =>
       ({ seq: 3, kept, resealed: kinds.length, leftOut, statement: null as never, added: [entry('post'), ...kinds.map(entry)], news: [], feed: [] });
-    expect(forkRepairSentence('bob', repair(['post', 'post'], 'friend'))).toContain("2 posts written here now follow @bob's newer copy.");
-    expect(forkRepairSentence('bob', repair(['comment'], 'own'))).toContain("1 comment from @bob's older copy now follows yours.");
+    expect(forkRepairSentence('bob', repair(['post', 'post'], 'friend'))).toContain("2 posts written here now follow @bob's longer copy.");
+    expect(forkRepairSentence('bob', repair(['comment'], 'own'))).toContain("1 comment from @bob's shorter copy now follows yours.");
     expect(forkRepairSentence('bob', repair(['post', 'comment', 'like'], 'friend', 1))).toContain('3 entries written here now follow');
     expect(forkRepairSentence('bob', repair(['post'], 'friend', 1))).toContain('1 entry could not be kept');
     expect(forkRepairSentence('bob', repair([], 'own'))).toContain("Peerwall kept yours; everything in @bob's copy was in it already.");
-    expect(forkRepairSentence('bob', repair([], 'friend'))).toContain("Peerwall kept @bob's newer copy; everything written here was in it already.");
+    expect(forkRepairSentence('bob', repair([], 'friend'))).toContain("Peerwall kept @bob's longer copy; everything written here was in it already.");
+  });
+
+  it('says a version one did not write means the key may be exposed, within what the notice keeps', () => {
+    const entry = (kind: string) => ({ header: { kind } }) as never;
+    const repair = { seq: 3, kept: 'friend' as const, resealed: 2, leftOut: 2, statement: null as never, added: [entry('post'), entry('post'), entry('like')], news: [], feed: [] };
+    const sentence = forkRepairSentence('abcdefghijklmno', repair);
+    expect(sentence).toMatch(/If you did not write these, your key may be exposed\.$/);
+    expect(sentence.length).toBeLessThanOrEqual(600);
+    expect(sentence).not.toMatch(/newer copy|'s older copy/);
   });
 });
