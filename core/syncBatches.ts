@@ -1,5 +1,6 @@
 import { genesisKeyOf } from './author';
-import { forkingEntry, type ForkRole } from './syncForks';
+import { forkingEntry } from './forksFrom';
+import type { ForkRole } from './syncForks';
 import type { Identity } from './identity';
 import { planIngest } from './ingest';
 import { knownAuthors } from './knownAuthors';

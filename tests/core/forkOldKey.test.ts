@@ -4,7 +4,7 @@ import { signFork, verifyFork, createMemoryForkStatements } from '../../core/for
 import { followForkStatement } from '../../core/forkRepair';
 import type { Identity } from '../../core/identity';
 import { sealHash, sealOf, signSeal, type SealedEntry } from '../../core/seal';
-import { forksFrom } from '../../core/syncForks';
+import { forksFrom } from '../../core/forksFrom';
 import { pureVerifier } from '../../core/verifier';
 import { befriend, connect, deps, makeUser, post, seededRandom, text, type User } from './support/world';
 
