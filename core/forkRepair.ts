@@ -89,7 +89,7 @@ async function repairOnce(replica: Replica, identity: Identity, friendCopy: Repl
   if (!diff) return { type: 'none' };
   const n = diff.seq;
   const [ourSeal, theirSeal] = [sealHashOf(diff.ours), sealHashOf(diff.theirs)];
-  const known = (await d.statements.held(me)).find((s) => s.seq === n && bytesEqual(s.replaced, theirSeal));
+  const known = (await standingStatements(replica, d.statements, me)).find((s) => s.seq === n && bytesEqual(s.replaced, theirSeal));
   if (known) return { type: 'known', statement: known };
   if (!bytesEqual(diff.ours.header.wallKey, identity.publicKey)) {
     return { type: 'unrepairable', reason: 'they were written under different keys', lasting: true };
@@ -126,12 +126,32 @@ async function repairOnce(replica: Replica, identity: Identity, friendCopy: Repl
   const heldBefore = new Set(before.map((e) => e.id));
   const gone: FeedChange[] = before.filter((e) => !keptIds.has(e.id)).map((e) => ({ op: 'remove', id: e.id }));
   const feed = [...gone, ...result.feed];
+  const statement = signFork({ wall: me, seq: n, replaced: keepTheirs ? ourSeal : theirSeal, kept: sealHashOf(result.append[0]!) }, identity.secretKey);
+  // Keeping the friend's branch, the statement is kept before the write, so a crash between the two cannot
+  // leave the repair without it: until the write lands the wall does not hold `kept`, and a statement kept
+  // for a write that never landed does not stand (`standingStatements`). Keeping one's own branch, the wall
+  // holds `kept` already: that statement is kept only after the write (a crash costs a pull next session).
+  if (keepTheirs) {
+    if ((await replica.wallState(me))?.seq !== own.seq) return 'conflict'; // no statement for a write bound to lose
+    await d.statements.keep(statement);
+  }
   const committed = await replica.commit({ wall: me, expectedSeq: own.seq, dropFrom: n, state: result.state, append: result.append, fillBodies: [], tombstone: result.tombstone, feed });
   if (!committed.ok) return committed.reason === 'conflict' ? 'conflict' : { type: 'unrepairable', reason: committed.reason, lasting: false };
-  const newAtN = result.append[0]!;
-  const statement = signFork({ wall: me, seq: n, replaced: keepTheirs ? ourSeal : theirSeal, kept: sealHashOf(newAtN) }, identity.secretKey);
-  await d.statements.keep(statement);
+  if (!keepTheirs) await d.statements.keep(statement);
   return { type: 'repaired', repair: { seq: n, kept: keepTheirs ? 'friend' : 'own', resealed, leftOut, statement, added: result.append, news: result.append.filter((e) => !heldBefore.has(e.id)), feed } };
+}
+
+/**
+ * The statements of one's own wall that stand: the wall holds their `kept` entry at `seq`. A statement kept
+ * for a repair whose write never landed (a crash, a lost race) does not, and is neither sent nor relied on.
+ */
+export async function standingStatements(replica: Replica, statements: ForkStatements, wall: string): Promise<ForkStatement[]> {
+  const standing: ForkStatement[] = [];
+  for (const s of await statements.held(wall)) {
+    const at = (await replica.entriesAfter(wall, s.seq - 1, 1))[0];
+    if (at && at.seq === s.seq && bytesEqual(sealHashOf(at), s.kept)) standing.push(s);
+  }
+  return standing;
 }
 
 export type ForkFollowed = 'applied' | 'kept' | 'unrelated' | 'refused';

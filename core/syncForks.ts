@@ -1,7 +1,7 @@
 import { genesisKeyOf } from './author';
 import { bytesEqual } from './bytes';
 import { createMemorySettledForks, type ForkPoint, type SettledForks } from './settledForks';
-import { type ForkOutcome, type ForkRepair, followForkStatement, repairOwnFork } from './forkRepair';
+import { type ForkOutcome, type ForkRepair, followForkStatement, repairOwnFork, standingStatements } from './forkRepair';
 import { type ForkStatement, type ForkStatements, verifyFork } from './forkStatement';
 import type { Identity } from './identity';
 import { planIngest } from './ingest';
@@ -147,7 +147,7 @@ export function createForkRole(d: ForkRoleDeps) {
       for (const statement of await d.forks.statements.held(wall)) d.send({ type: 'forked', statement });
       return;
     }
-    if (pull === 'done') for (const statement of await d.forks.statements.held(me)) d.send({ type: 'forked', statement });
+    if (pull === 'done') for (const statement of await standingStatements(d.replica, d.forks.statements, me)) d.send({ type: 'forked', statement });
     if (pull !== null) return;
     const head = (await d.replica.wallState(me))?.seq ?? 0;
     probeAfter = Math.max(0, Math.min(head, friendHolds ?? head) - 1);
@@ -185,7 +185,8 @@ export function createForkRole(d: ForkRoleDeps) {
    * statement (once per wall), so a stale holder drops that branch instead of serving it again.
    */
   async function replacedIn(wall: string, entries: readonly SealedEntry[]): Promise<boolean> {
-    for (const statement of await d.forks.statements.held(wall)) {
+    const held = wall === me ? await standingStatements(d.replica, d.forks.statements, me) : await d.forks.statements.held(wall);
+    for (const statement of held) {
       const e = entries.find((x) => x.seq === statement.seq);
       if (!e || !bytesEqual(sealHash(sealOf(e.header, e.seq, e.prev)), statement.replaced)) continue;
       d.wants.done(wall);
@@ -198,7 +199,7 @@ export function createForkRole(d: ForkRoleDeps) {
 
   /** After the handshake: the statements of one's own wall, so a friend holding either branch hears of the repair. */
   async function start(): Promise<void> {
-    for (const statement of await d.forks.statements.held(me)) d.send({ type: 'forked', statement });
+    for (const statement of await standingStatements(d.replica, d.forks.statements, me)) d.send({ type: 'forked', statement });
   }
 
   /**

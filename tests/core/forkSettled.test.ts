@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMessage } from '../../core/messages';
-import { createMemoryReplica } from '../../core/memoryReplica';
-import type { Replica } from '../../core/replica';
-import { sealHash, sealOf } from '../../core/seal';
+import { backup } from './support/backup';
 import { befriend, connect, makeUser, post, text, type User } from './support/world';
-
-/** A copy of `u`'s replica with its own wall as it stood at `upTo` (a backup made then), friends included. */
-async function backup(u: User, upTo: number): Promise<Replica> {
-  const me = u.identity.handle;
-  const copy = createMemoryReplica();
-  const entries = await u.replica.entriesAfter(me, 0, upTo);
-  const last = entries.at(-1)!;
-  const head = { ...(await u.replica.wallState(me))!, seq: upTo, sealHash: sealHash(sealOf(last.header, last.seq, last.prev)) };
-  const written = await copy.commit({ wall: me, expectedSeq: 0, state: head, append: entries, fillBodies: [], tombstone: [], feed: [] });
-  if (!written.ok) throw new Error(written.reason);
-  for (const f of await u.replica.friends()) await copy.putFriend(f);
-  return copy;
-}
 
 /** Where alice asked bob for her own wall from in one session; bob never hears her fork statements. */
 async function ownWants(alice: User, bob: User): Promise<number[]> {
