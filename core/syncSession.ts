@@ -16,7 +16,7 @@ import { createHandshake } from './syncHandshake';
 import { createRelayRole, type RelayDeps, type RelayRole } from './syncRelay';
 import type { OwnRecovery } from './ownRecovery';
 import type { Result } from './result';
-import { refillAfter } from './syncRefill';
+import { createRefill } from './syncRefill';
 import { createMediaRole, type MediaDeps, type MediaRole } from './syncMedia';
 import type { Transport } from './transport';
 import { pureVerifier, type Verifier } from './verifier';
@@ -78,8 +78,6 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
   const versions = deps.versions ?? (deps.relay ? PROTOCOL_VERSIONS.filter((v) => deps.media || v < MEDIA_VERSION) : [1]);
   let relay: RelayRole | null = null;
   let media: MediaRole | null = null;
-  /** A pull again of the friend's wall for withheld bodies (§7.6) is on and not yet at its head. */
-  let refilling = false;
   let forks: ForkRole | null = null;
   /** A friend on an older version gets entries without the bodies it cannot read, and no such submissions (§7.6). */
   const readable = (e: SignedEntry) => bodyVersion(e.header.kind, e.body) <= version;
@@ -112,6 +110,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     behind: async (wall) => (await relay?.behind(wall)) ?? false,
     now: deps.now,
   });
+  const refill = createRefill({ replica, peer, marks: () => (media ? deps.media?.refill : undefined), open: () => state !== 'closed' });
   const submissions = createSubmissions({
     replica,
     identity,
@@ -191,7 +190,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     if (version >= MEDIA_VERSION && deps.media) media = mediaRole(deps.media);
     if (version >= RECOVERY_VERSION && deps.forks) forks = forkRole(deps.forks);
     emit({ type: 'ready', version, safetyNumber: safetyNumber({ handle: me, key: identity.publicKey }, peerSide) });
-    await wants.request(peer, (await refillPoint()) ?? undefined);
+    await wants.request(peer, (await refill.point()) ?? undefined);
     const recovery = deps.ownRecovery;
     if (!recovery?.active) await wants.request(me, forks ? await forks.ownWantFrom() : undefined);
     else if (recovery.waitingFor().includes(peer)) await wants.request(me, await recovery.held(peer));
@@ -199,30 +198,6 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
     await relay?.start();
     await media?.start();
     await forks?.start();
-  }
-
-  /**
-   * Once per friend's wall after this side speaks version 4: where to pull it again from so the photo posts
-   * an older version of this side got without bodies are filled in (§7.6), or null.
-   */
-  async function refillPoint(): Promise<number | null> {
-    const marks = media ? deps.media?.refill : undefined;
-    if (!marks || !(await marks.needed(peer))) return null;
-    const from = await refillAfter(replica, peer);
-    if (from === null) await marks.done(peer);
-    else refilling = true;
-    return from;
-  }
-
-  /**
-   * The pull again is marked done only once a batch reaches the friend's head, so a session cut half-way
-   * leaves it to the next one instead of losing the bodies after the cut.
-   */
-  async function refilled(m: Extract<PeerMessage, { type: 'batch' }>): Promise<void> {
-    if (!refilling || m.wall !== peer || state === 'closed') return;
-    if (m.entries.length > 0 && m.entries.at(-1)!.seq < m.headSeq) return;
-    refilling = false;
-    await deps.media?.refill?.done(peer);
   }
 
   function mediaRole(mediaDeps: MediaDeps): MediaRole {
@@ -326,7 +301,7 @@ export function createSyncSession(deps: SyncSessionDeps): SyncSession {
       case 'batch':
         if (m.entries.length > batchEntriesFor(version)) return shutdown('bad_message', `A batch of ${m.entries.length} entries is over ${batchEntriesFor(version)} in protocol version ${version}.`, true);
         await batches.onBatch(m, frame.length, handledAt);
-        return refilled(m);
+        return refill.reached(m);
       case 'notify':
         if (m.wall !== peer) return relay?.notified(m.wall, m.headSeq);
         if (m.headSeq > ((await replica.wallState(peer))?.seq ?? 0)) await wants.request(peer);
