@@ -14,7 +14,10 @@ const commands = connectRedis(redis.url, log, 'peerwall-broker');
 const subscriber = connectRedis(redis.url, log, 'peerwall-broker-subscriber');
 await Promise.all([untilReady(commands, 5_000), untilReady(subscriber, 5_000)]);
 // What happens to alice's claim key, as Redis reports it (keyspace notifications for hashes and generic commands).
-const watcher = new Redis(redis.url);
+// Ready before it subscribes: a SUBSCRIBE that overtakes ioredis's ready check (INFO) leaves the connection in
+// subscriber mode, the check fails, and the reconnect loses the subscription and every event after it.
+const watcher = new Redis(redis.url, { lazyConnect: true });
+await watcher.connect();
 const events: string[] = [];
 await client.config('SET', 'notify-keyspace-events', 'Kgh');
 await watcher.subscribe('__keyspace@0__:pw:peer:alice');
