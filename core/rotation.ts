@@ -51,6 +51,11 @@ export function writeRotation(w: ByteWriter, s: RotationStatement): void {
 export function readRotation(r: ByteReader): RotationStatement {
   const format = r.u8('rotation format');
   if (format !== 1) throw new RangeError(`unknown rotation format ${format}`);
+  return readRotationFields(r);
+}
+
+/** Reads the fields after the format byte (which the caller read to choose the format). */
+function readRotationFields(r: ByteReader): RotationStatement {
   return {
     handle: r.text(LIMITS.handleBytes, 'rotation handle'),
     oldKey: r.fixed(32, 'rotation old key'),
@@ -77,14 +82,7 @@ export function readKeyStatement(r: ByteReader): KeyStatement {
   const format = r.u8('key statement format');
   if (format === 2) return readRecoveryFields(r);
   if (format !== 1) throw new RangeError(`unknown rotation format ${format}`);
-  return {
-    handle: r.text(LIMITS.handleBytes, 'rotation handle'),
-    oldKey: r.fixed(32, 'rotation old key'),
-    newKey: r.fixed(32, 'rotation new key'),
-    atSeq: r.u64('rotation seq'),
-    oldSig: r.fixed(64, 'rotation old signature'),
-    newSig: r.fixed(64, 'rotation new signature'),
-  };
+  return readRotationFields(r);
 }
 
 export const verifyKeyStatement = (s: KeyStatement): boolean => (s.format === 2 ? verifyRecovery(s) : verifyRotation(s));
