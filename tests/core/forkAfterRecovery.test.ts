@@ -3,29 +3,14 @@ import { signDraft } from '../../core/author';
 import { createIdentity } from '../../core/identity';
 import { createMemoryReplica } from '../../core/memoryReplica';
 import { createOwnRecovery } from '../../core/ownRecovery';
-import { confirmRecovery } from '../../core/recoveryConfirm';
-import { createRelayMessage, parseRelayMessage } from '../../core/relayMessage';
-import { pinFriend } from '../../core/friendship';
 import { planIngest } from '../../core/ingest';
 import { knownAuthors } from '../../core/knownAuthors';
 import { signFork, verifyFork, createMemoryForkStatements } from '../../core/forkStatement';
 import { followForkStatement } from '../../core/forkRepair';
 import { sealHash, sealOf, signSeal, type SealedEntry } from '../../core/seal';
 import { befriend, connect, deps, makeUser, post, seededRandom, text, type User } from './support/world';
+import { askAndConfirm } from './support/recovery';
 
-async function askAndConfirm(carol: User, friend: User): Promise<void> {
-  const request = createRelayMessage(carol.identity, 'recover-request', friend.identity.handle, {}, deps(carol));
-  if (!request.ok) throw new Error(request.reason);
-  const received = parseRelayMessage(JSON.parse(JSON.stringify(request.value)), carol.identity.handle, friend.identity.handle);
-  if (!received.ok) throw new Error(received.reason);
-  const confirmed = await confirmRecovery(friend.replica, friend.identity, carol.identity.handle, carol.identity.publicKey);
-  if (!confirmed.ok) throw new Error(confirmed.reason);
-  const accept = createRelayMessage(friend.identity, 'friend-accept', carol.identity.handle, { replyTo: received.value.nonce }, deps(friend));
-  if (!accept.ok) throw new Error(accept.reason);
-  const accepted = parseRelayMessage(JSON.parse(JSON.stringify(accept.value)), friend.identity.handle, carol.identity.handle);
-  if (!accepted.ok) throw new Error(accepted.reason);
-  await pinFriend(carol.replica, accepted.value, carol.now);
-}
 const person = (h: string) => makeUser(h, h, { media: true, forks: true });
 const sealHashAt = async (u: User, wall: string, seq: number) => {
   const [e] = await u.replica.entriesAfter(wall, seq - 1, 1);
