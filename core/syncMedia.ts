@@ -9,7 +9,7 @@ import type { Replica, StoredEntry } from './replica';
 import { createMediaServe } from './syncMediaServe';
 import type { RefillMarks } from './syncRefill';
 import { createChunkWriter } from './syncMediaWrites';
-import { createRunningHashes } from './syncMediaRunningHash';
+import { createHashMemory, createRunningHashes, type HashMemory } from './syncMediaRunningHash';
 import type { RelayRole } from './syncRelay';
 
 /** What a session did with photo files: `of` chunks in all, `chunks` held from the first on. */
@@ -28,7 +28,14 @@ export type MediaEvent =
  * the SHA-256 that checks chunks and files (pure JS unless given; a browser passes WebCrypto's, which hashes a
  * 16 MiB file many times faster).
  */
-export type MediaDeps = { store: MediaStore; onEvent?: (event: MediaEvent) => void; refill?: RefillMarks; sha256?: Sha256 };
+export type MediaDeps = {
+  store: MediaStore;
+  onEvent?: (event: MediaEvent) => void;
+  refill?: RefillMarks;
+  sha256?: Sha256;
+  /** Memory for chunks held to hash files whole, shared by a peer host's sessions (a session's own if none). */
+  memory?: HashMemory;
+};
 
 type Message<T extends PeerMessage['type']> = Extract<PeerMessage, { type: T }>;
 
@@ -71,7 +78,7 @@ export function createMediaRole(d: MediaRoleDeps) {
   const refill = d.window / 2;
   const writer = createChunkWriter({ store, behind: d.window / 2, failed: d.failed, stored: (file, held, of) => emit({ type: 'mediaProgress', file, chunks: held, of }) });
   const queue: Wanted[] = [];
-  const running = createRunningHashes();
+  const running = createRunningHashes(hash, d.media.memory ?? createHashMemory());
   /** Files queued or being fetched, and files the friend said it lacks: each asked for once per session. */
   const taken = new Set<string>();
   const missing = new Set<string>();
@@ -107,7 +114,7 @@ export function createMediaRole(d: MediaRoleDeps) {
           continue;
         }
         active = { want: next, next: from, count };
-        running.begin(next.file, from);
+        running.begin(next.file, from, next.ref.size);
       }
       const left = active.count - active.next;
       const room = d.window - inFlight;
@@ -129,7 +136,7 @@ export function createMediaRole(d: MediaRoleDeps) {
    */
   async function finish(ref: MediaRef, file: string): Promise<void> {
     taken.delete(file);
-    let digest = running.take(file, chunkCount(ref.size));
+    let digest = await running.take(file, chunkCount(ref.size));
     if (!digest) {
       const bytes = await store.assemble(file);
       if (!bytes) return;

@@ -2,6 +2,7 @@ import type { Identity, RandomBytes } from '@/core/identity';
 import type { Sha256 } from '@/core/media';
 import { createWallPulls } from '@/core/relay';
 import { createSignatureCache } from '@/core/signatureCache';
+import { createHashMemory } from '@/core/syncMediaRunningHash';
 import type { Replica } from '@/core/replica';
 import { StorageFullError } from '@/core/replica';
 import type { ServerFrame } from '@/core/signalling';
@@ -119,6 +120,7 @@ export function createSocialService(deps: SocialServiceDeps) {
         sealedSpread.call();
       },
       sha256: deps.sha256,
+      memory: createHashMemory(),
     },
     verifier,
     ownRecovery: () => ownRecovery.current(),

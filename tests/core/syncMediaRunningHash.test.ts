@@ -2,7 +2,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { bytesEqual } from '../../core/bytes';
 import { decodeMessage } from '../../core/messages';
-import { createRunningHashes } from '../../core/syncMediaRunningHash';
+import { pureSha256 } from '../../core/media';
+import { createHashMemory, createRunningHashes } from '../../core/syncMediaRunningHash';
 import type { FrameTap } from '../../core/transport';
 import { makePhoto, nameOf, postPhotos } from './support/photos';
 import { befriend, connect, makeUser, type User } from './support/world';
@@ -10,31 +11,87 @@ import { befriend, connect, makeUser, type User } from './support/world';
 const piece = (i: number) => new Uint8Array(100).fill(i);
 const whole = (n: number) => sha256(new Uint8Array(Array.from({ length: n }, (_, i) => [...piece(i)]).flat()));
 
-describe('the running whole-file hash (core/syncMediaRunningHash.ts)', () => {
-  it('is the SHA-256 of the chunks fed in order from the first', () => {
-    const hashes = createRunningHashes();
-    hashes.begin('f', 0);
+const SIZE = 300; // three pieces of 100 bytes
+type Hashes = ReturnType<typeof createRunningHashes>;
+
+describe.each([
+  ['held in memory and hashed at the end', SIZE],
+  ['hashed as they come, without memory to hold them', SIZE - 1],
+])('the running whole-file hash (core/syncMediaRunningHash.ts), chunks %s', (_, memoryBytes) => {
+  const make = () => createRunningHashes(pureSha256, createHashMemory(memoryBytes));
+
+  it('is the SHA-256 of the chunks fed in order from the first', async () => {
+    const hashes = make();
+    hashes.begin('f', 0, SIZE);
     for (let i = 0; i < 3; i++) hashes.add('f', i, piece(i));
-    expect(hashes.take('f', 3)).toEqual(whole(3));
-    expect(hashes.take('f', 3), 'taken once').toBeNull();
+    expect(await hashes.take('f', 3)).toEqual(whole(3));
+    expect(await hashes.take('f', 3), 'taken once').toBeNull();
   });
 
   it.each([
-    ['a chunk skipped', (h: ReturnType<typeof createRunningHashes>) => [0, 2, 3].forEach((i) => h.add('f', i, piece(i)))],
-    ['a chunk repeated', (h: ReturnType<typeof createRunningHashes>) => [0, 1, 1, 2].forEach((i) => h.add('f', i, piece(i)))],
-    ['fewer chunks than the file has', (h: ReturnType<typeof createRunningHashes>) => [0, 1].forEach((i) => h.add('f', i, piece(i)))],
-  ])('has no hash with %s: the file is read back instead', (_, feed) => {
-    const hashes = createRunningHashes();
-    hashes.begin('f', 0);
+    ['a chunk skipped', (h: Hashes) => [0, 2, 3].forEach((i) => h.add('f', i, piece(i)))],
+    ['a chunk repeated', (h: Hashes) => [0, 1, 1, 2].forEach((i) => h.add('f', i, piece(i)))],
+    ['fewer chunks than the file has', (h: Hashes) => [0, 1].forEach((i) => h.add('f', i, piece(i)))],
+  ])('has no hash with %s: the file is read back instead', async (_, feed) => {
+    const hashes = make();
+    hashes.begin('f', 0, SIZE);
     feed(hashes);
-    expect(hashes.take('f', 3)).toBeNull();
+    expect(await hashes.take('f', 3)).toBeNull();
   });
 
-  it('has no hash for a file resumed from a later chunk', () => {
-    const hashes = createRunningHashes();
-    hashes.begin('f', 1);
+  it('has no hash for a file resumed from a later chunk', async () => {
+    const hashes = make();
+    hashes.begin('f', 1, SIZE);
     for (let i = 1; i < 3; i++) hashes.add('f', i, piece(i));
-    expect(hashes.take('f', 3)).toBeNull();
+    expect(await hashes.take('f', 3)).toBeNull();
+  });
+});
+
+describe('the memory for chunks held to hash files whole', () => {
+  /** Records what is taken from and given back to a memory of `bytes`. */
+  function watched(bytes: number) {
+    const memory = createHashMemory(bytes);
+    let held = 0;
+    return {
+      memory: { take: (n: number) => memory.take(n) && ((held += n), true), give: (n: number) => ((held -= n), memory.give(n)) },
+      held: () => held,
+    };
+  }
+
+  it.each([
+    ['the hash is taken', async (h: Hashes) => void (await h.take('f', 3))],
+    ['the file is dropped', async (h: Hashes) => h.drop('f')],
+    ['a chunk comes out of order', async (h: Hashes) => h.add('f', 3, piece(3))],
+    ['the session clears', async (h: Hashes) => h.clear()],
+    ['the fetch starts again from the first chunk', async (h: Hashes) => h.begin('f', 0, SIZE)],
+  ])('is given back when %s', async (_, end) => {
+    const { memory, held } = watched(SIZE);
+    const hashes = createRunningHashes(pureSha256, memory);
+    hashes.begin('f', 0, SIZE);
+    for (let i = 0; i < 2; i++) hashes.add('f', i, piece(i));
+    expect(held()).toBe(SIZE);
+    await end(hashes);
+    expect(held()).toBe(_ === 'the fetch starts again from the first chunk' ? SIZE : 0);
+  });
+
+  it('is shared: a second file while the first is held is hashed as it comes, and is still right', async () => {
+    const memory = createHashMemory(SIZE);
+    const one = createRunningHashes(pureSha256, memory);
+    const two = createRunningHashes(pureSha256, memory);
+    let digests = 0;
+    const counting = createRunningHashes(async (bytes) => (digests++, pureSha256(bytes)), memory);
+    one.begin('f', 0, SIZE);
+    two.begin('g', 0, SIZE);
+    counting.begin('h', 0, SIZE);
+    for (let i = 0; i < 3; i++) for (const [h, f] of [[one, 'f'], [two, 'g'], [counting, 'h']] as const) h.add(f, i, piece(i));
+    expect(await two.take('g', 3)).toEqual(whole(3));
+    expect(await counting.take('h', 3)).toEqual(whole(3));
+    expect(digests, 'no memory was left for h: hashed as it came, not by the native digest').toBe(0);
+    expect(await one.take('f', 3)).toEqual(whole(3));
+    counting.begin('h', 0, SIZE);
+    for (let i = 0; i < 3; i++) counting.add('h', i, piece(i));
+    expect(await counting.take('h', 3)).toEqual(whole(3));
+    expect(digests, 'memory given back by f: h is held and hashed once at the end').toBe(1);
   });
 });
 
