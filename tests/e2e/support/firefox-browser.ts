@@ -79,7 +79,7 @@ export class FirefoxBrowser implements ExtensionBrowser {
   }
 
   openPages(): ExtensionPage[] {
-    return [...this.pages].filter((page) => !page.page.isClosed());
+    return [...this.pages].filter((page) => !page.isClosed);
   }
 
   async closeExtensionTabs(): Promise<void> {

@@ -10,6 +10,7 @@ function ariaName(name: string): string {
 /** An extension page in Firefox, found through Firefox's accessibility tree (`::-p-aria(...)`). */
 export class FirefoxExtensionPage implements ExtensionPage {
   readonly kind = 'firefox' as const;
+  private gone = false;
 
   constructor(
     readonly page: Page,
@@ -95,7 +96,28 @@ export class FirefoxExtensionPage implements ExtensionPage {
     await this.page.screenshot({ path: file as `${string}.png`, fullPage: true });
   }
 
+  /** Whether the page is closed, by the harness or by itself (`window.close()`). */
+  get isClosed(): boolean {
+    return this.gone || this.page.isClosed();
+  }
+
+  /**
+   * Asks Firefox whether the page is gone. A tab an extension page closes with `window.close()` leaves WebDriver
+   * BiDi's tree without puppeteer hearing of it, so only a command to it tells: "no such frame".
+   */
+  async isGone(): Promise<boolean> {
+    if (this.isClosed) return true;
+    try {
+      await this.page.evaluate(() => 0);
+      return false;
+    } catch (error) {
+      if (!/no such frame/i.test(String(error))) throw error;
+      this.gone = true;
+      return true;
+    }
+  }
+
   async close(): Promise<void> {
-    if (!this.page.isClosed()) await this.page.close();
+    if (!this.isClosed) await this.page.close();
   }
 }
