@@ -4,6 +4,7 @@ import type { IDBPTransaction, StoreNames } from 'idb';
 import { keysUnder, type ContentDb, type ContentSchema } from '../content-db';
 import { PeerwallError } from '../errors';
 import { storageError } from '../social/storage-errors';
+import { toParts } from '../media-parts';
 import { BACKUP_STORES, DEVICE_META_KEYS, WALL_STORES, type BackupStore } from './backup-stores';
 import type { CheckedBackup } from './check-backup';
 
@@ -58,10 +59,12 @@ export async function mergeBackup(db: ContentDb, checked: CheckedBackup): Promis
   // Puts are queued without waiting for each, as the replica's commit does: a transaction runs its requests in
   // order, so a read after a put still sees it, and a failed put aborts the whole transaction.
   const queued: Promise<unknown>[] = [];
-  const put = <S extends BackupStore>(store: S, value: (typeof stores)[S][number]): void => {
-    const request = tx.objectStore(store).put(value as never);
+  const queue = (request: Promise<unknown>): void => {
     request.catch(() => undefined); // seen through Promise.all below
     queued.push(request);
+  };
+  const put = <S extends BackupStore>(store: S, value: (typeof stores)[S][number]): void => {
+    queue(tx.objectStore(store).put(value as never));
     written += 1;
   };
   try {
@@ -119,7 +122,11 @@ export async function mergeBackup(db: ContentDb, checked: CheckedBackup): Promis
       if (heldFile && !(heldFile.status === 'partial' && file.status === 'complete')) continue;
       await tx.objectStore('mediaChunks').delete(keysUnder(file.name));
       put('mediaFiles', file);
-      for (const chunk of chunksOf.get(file.name) ?? []) put('mediaChunks', chunk);
+      // A backup carries chunks whole; they are kept in parts (../media-parts.ts). `written` counts the chunks.
+      for (const chunk of chunksOf.get(file.name) ?? []) {
+        for (const part of toParts(chunk.name, chunk.index, chunk.bytes)) queue(tx.objectStore('mediaChunks').put(part));
+        written += 1;
+      }
     }
     for (const store of ADD_IF_MISSING) {
       const target = tx.objectStore(store);
