@@ -2,6 +2,7 @@ import type { Identity, RandomBytes } from '@/core/identity';
 import type { Sha256 } from '@/core/media';
 import { createWallPulls } from '@/core/relay';
 import { createSignatureCache } from '@/core/signatureCache';
+import { withHotFiles } from '@/core/mediaHotFiles';
 import { createHashMemory } from '@/core/syncMediaRunningHash';
 import type { Replica } from '@/core/replica';
 import { StorageFullError } from '@/core/replica';
@@ -87,7 +88,8 @@ export function createSocialService(deps: SocialServiceDeps) {
   const verifier = deps.verifier ?? pureVerifier;
   const replica: Replica = createIdbReplica(deps.db, deps.faults);
   const relayStore = createIdbRelayStore(deps.db);
-  const media = createIdbMediaStore(deps.db);
+  // One's own photos stay in memory a while after they are posted, for the friends who fetch them first.
+  const media = withHotFiles(createIdbMediaStore(deps.db), { now: deps.now, later: (sweep, ms) => void timers.setTimeout(sweep, ms) });
   const store = createSocialStore(deps.db);
   const circle = createSocialCircle();
   const forkNotice = createForkNotice(deps.db);
