@@ -1,4 +1,4 @@
-import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore, type IDBPTransaction, type StoreNames } from 'idb';
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { decodeBody } from '@/core/body';
 import { feedChangesOfAppend } from '@/core/feed';
 import type { FriendRecord, WallState } from '@/core/replica';
@@ -21,17 +21,15 @@ import type {
   RejectionRecordV5,
   MediaFileV6,
   MediaChunkV6,
-  MediaChunkV7,
   MediaUseV6,
 } from './content-records';
-import { toParts } from './media-parts';
 
 /**
  * Content lives in IndexedDB on the extension origin, one database per signed-in handle so
  * accounts never mix. The peer host is its only writer. The schema is versioned: each
  * version adds one migration step below and never edits an older one.
  */
-export const CONTENT_DB_VERSION = 7;
+export const CONTENT_DB_VERSION = 6;
 
 export type * from './content-records';
 
@@ -74,18 +72,12 @@ export interface ContentSchemaV5 extends ContentSchemaV4 {
   rejections: { key: string; value: RejectionRecordV5; indexes: { byTime: number } };
 }
 /** Version 6 adds photos (protocol version 4): files by hash, their chunks, and which entries refer to them. */
-interface ContentSchemaPhotos extends ContentSchemaV5 {
+export interface ContentSchemaV6 extends ContentSchemaV5 {
   mediaFiles: { key: string; value: MediaFileV6; indexes: { byStatus: string } };
+  mediaChunks: { key: [string, number]; value: MediaChunkV6 };
   mediaUses: { key: [string, string, string, number]; value: MediaUseV6; indexes: { byName: string } };
 }
-export interface ContentSchemaV6 extends ContentSchemaPhotos {
-  mediaChunks: { key: [string, number]; value: MediaChunkV6 };
-}
-/** Version 7 keeps each photo chunk in parts of at most 32 KiB (platform/media-parts.ts). */
-export interface ContentSchemaV7 extends ContentSchemaPhotos {
-  mediaChunks: { key: [string, number, number]; value: MediaChunkV7 };
-}
-export type ContentSchema = ContentSchemaV7;
+export type ContentSchema = ContentSchemaV6;
 export type ContentDb = IDBPDatabase<ContentSchema>;
 
 type UpgradeTx = IDBPTransaction<ContentSchema, StoreNames<ContentSchema>[], 'versionchange'>;
@@ -147,29 +139,7 @@ export const migrations: Record<number, Migration> = {
     db.createObjectStore('mediaChunks', { keyPath: ['name', 'index'] });
     db.createObjectStore('mediaUses', { keyPath: ['wall', 'entry', 'name', 'thumbnail'] }).createIndex('byName', 'name');
   },
-  // Photo chunks in parts under Chromium's 64 KiB inline-value limit (platform/media-parts.ts). The version 6
-  // store is renamed aside, its chunks copied as parts into a new `mediaChunks`, and then deleted.
-  7: (db, tx) => {
-    tx.objectStore('mediaChunks').name = V6_CHUNKS;
-    db.createObjectStore('mediaChunks', { keyPath: ['name', 'index', 'part'] });
-    // An error aborts the upgrade: the database stays at version 6 and opening it fails loudly.
-    splitChunks(db, tx).catch(() => tx.abort());
-  },
 };
-
-const V6_CHUNKS = 'mediaChunksV6' as 'mediaChunks';
-
-/** Copies every version 6 chunk as its parts, then deletes the version 6 store (migration 7). */
-async function splitChunks(db: IDBPDatabase<ContentSchema>, tx: UpgradeTx): Promise<void> {
-  const parts = tx.objectStore('mediaChunks');
-  let cursor = await (tx.objectStore(V6_CHUNKS) as unknown as IDBPObjectStore<ContentSchemaV6, ['mediaChunks'], 'mediaChunks', 'versionchange'>).openCursor();
-  while (cursor) {
-    const { name, index, bytes } = cursor.value;
-    for (const part of toParts(name, index, bytes)) void parts.put(part);
-    cursor = await cursor.continue();
-  }
-  db.deleteObjectStore(V6_CHUNKS);
-}
 
 /** Every stored `profile` entry with a body moves `profiles` as a newly stored one would (core/feed.ts). */
 async function backfillProfiles(tx: UpgradeTx): Promise<void> {

@@ -208,19 +208,11 @@ export interface MediaFileV6 {
   status: 'partial' | 'complete';
 }
 
-/**
- * One chunk of a file, kept as it arrives so a transfer resumes from the first missing one after a restart
- * (version 6; from version 7 the shape a backup carries chunks in, and what reads of the store return).
- */
+/** One chunk of a file, kept as it arrives so a transfer resumes from the first missing one after a restart. */
 export interface MediaChunkV6 {
   name: string;
   index: number;
   bytes: Uint8Array;
-}
-
-/** Part `part` of chunk `index` of a file, at most 32 KiB (version 7; platform/media-parts.ts). */
-export interface MediaChunkV7 extends MediaChunkV6 {
-  part: number;
 }
 
 /** Entry `entry` of `wall` refers to file `name`, as its thumbnail (1) or full image (0): numbers, since booleans are no keys. */

@@ -38,9 +38,8 @@ export async function readMediaFile(db: ContentDb, name: string): Promise<Blob |
   const tx = db.transaction(['mediaFiles', 'mediaChunks']);
   const held = await tx.objectStore('mediaFiles').get(name);
   if (held?.status !== 'complete') return null;
-  // Each chunk in its parts, in key order: the file's bytes in order (./media-parts.ts).
-  const parts = await tx.objectStore('mediaChunks').getAll(keysUnder(name));
-  return new Blob(parts.map((p) => p.bytes as Uint8Array<ArrayBuffer>), { type: held.ref.type });
+  const chunks = await tx.objectStore('mediaChunks').getAll(keysUnder(name));
+  return new Blob(chunks.map((c) => c.bytes as Uint8Array<ArrayBuffer>), { type: held.ref.type });
 }
 
 /** How much of a file a transfer holds so far: `held` of its `of` chunks. */
@@ -54,6 +53,5 @@ export async function readMediaProgress(db: ContentDb, name: string): Promise<Me
   const tx = db.transaction(['mediaFiles', 'mediaChunks']);
   const held = await tx.objectStore('mediaFiles').get(name);
   if (held?.status !== 'partial') return null;
-  const keys = await tx.objectStore('mediaChunks').getAllKeys(keysUnder(name));
-  return { held: new Set(keys.map((key) => key[1])).size, of: chunkCount(held.ref.size) };
+  return { held: await tx.objectStore('mediaChunks').count(keysUnder(name)), of: chunkCount(held.ref.size) };
 }

@@ -8,8 +8,9 @@
 import { evaluateInOffscreen } from '../../tests/e2e/support/social';
 import type { TestUser } from '../../tests/e2e/support/test-user';
 import { waitFor } from '../../tests/e2e/support/wait';
-import { PART_BYTES } from '../../platform/media-parts';
+import { LIMITS } from '../../core/limits';
 
+const CHUNK_BYTES = LIMITS.mediaChunkBytes;
 
 /** How often the watcher reads the database: each read is one small read-only transaction. */
 const POLL_MS = 10;
@@ -72,7 +73,7 @@ export async function watchDelivery(reader: TestUser, wall: string, files: numbe
               if (held) file.size = held.ref.size;
               const chunks = file.allChunksAt === null ? await asked(tx.objectStore('mediaChunks').count(under(file.name))) : 0;
               if (file.firstChunkAt === null && chunks > 0) file.firstChunkAt = now;
-              if (held && chunks === Math.ceil(held.ref.size / ${PART_BYTES})) file.allChunksAt = now; // parts (platform/media-parts.ts)
+              if (held && chunks === Math.ceil(held.ref.size / ${CHUNK_BYTES})) file.allChunksAt = now;
               if (held?.status === 'complete') {
                 file.completeAt = now;
                 file.firstChunkAt ??= now;

@@ -4,14 +4,11 @@ import type { StoredValue } from '@/core/backupValues';
 import { isCanonicalHandle } from '@/core/handle';
 import { verifyMediaChunk, type MediaRef } from '@/core/media';
 import { type Result, fail, ok } from '@/core/result';
-import type { ContentSchema, MediaChunkV6 } from '../content-db';
-import { LIMITS } from '@/core/limits';
+import type { ContentSchema } from '../content-db';
 import { BACKUP_STORES, isBackupStore, type BackupStore } from './backup-stores';
 
 /** A backup's records by store, each checked to have the keys and shapes its store and the merge rely on. */
-export type CheckedBackup = { contents: BackupContents; stores: { [S in BackupStore]: BackupRecord<S>[] } };
-/** A store's records as a backup carries them: photo chunks whole, as version 6 kept them (../media-parts.ts). */
-type BackupRecord<S extends BackupStore> = S extends 'mediaChunks' ? MediaChunkV6 : ContentSchema[S]['value'];
+export type CheckedBackup = { contents: BackupContents; stores: { [S in BackupStore]: ContentSchema[S]['value'][] } };
 
 type Row = { [key: string]: StoredValue };
 
@@ -41,7 +38,7 @@ const SHAPES: { [S in BackupStore]: (row: Row) => boolean } = {
   wallSync: (r) => isCanonicalHandle(r.wall),
   rejections: (r) => isHex64(r.id) && typeof r.at === 'number',
   mediaFiles: (r) => isHex64(r.name) && (r.status === 'partial' || r.status === 'complete') && isRow(r.ref ?? null),
-  mediaChunks: (r) => isHex64(r.name) && isCount(r.index) && r.bytes instanceof Uint8Array && r.bytes.length > 0 && r.bytes.length <= LIMITS.mediaChunkBytes,
+  mediaChunks: (r) => isHex64(r.name) && isCount(r.index) && r.bytes instanceof Uint8Array,
   mediaUses: (r) => isCanonicalHandle(r.wall) && isHex64(r.entry) && isHex64(r.name) && (r.thumbnail === 0 || r.thumbnail === 1),
 };
 

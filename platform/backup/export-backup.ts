@@ -2,8 +2,7 @@ import { BACKUP_PROBLEMS, createBackupWriter } from '@/core/backupFile';
 import type { RandomBytes } from '@/core/identity';
 import type { Result } from '@/core/result';
 import { fail, ok } from '@/core/result';
-import type { ContentDb, MediaChunkV7 } from '../content-db';
-import { createChunkJoiner } from '../media-parts';
+import type { ContentDb } from '../content-db';
 import { BACKUP_STORES, DEVICE_META_KEYS } from './backup-stores';
 
 export interface ExportDeps {
@@ -26,15 +25,11 @@ export async function exportBackup(db: ContentDb, handle: string, passphrase: st
   const tx = db.transaction(BACKUP_STORES, 'readonly');
   try {
     for (const name of BACKUP_STORES) {
-      // Photo chunks are kept in parts and carried whole, as version 6 kept them (../media-parts.ts).
-      const chunks = name === 'mediaChunks' ? createChunkJoiner((chunk) => writer.value.add(name, chunk)) : null;
       for (let cursor = await tx.objectStore(name).openCursor(); cursor; cursor = await cursor.continue()) {
         const value: unknown = cursor.value;
         if (name === 'meta' && DEVICE_META_KEYS.includes(String(cursor.key))) continue;
-        if (chunks) chunks.add(cursor.value as MediaChunkV7);
-        else writer.value.add(name, value);
+        writer.value.add(name, value);
       }
-      chunks?.flush();
     }
     await tx.done;
   } catch (error) {

@@ -4,7 +4,6 @@ import type { IDBPTransaction, StoreNames } from 'idb';
 import { keysUnder, type ContentDb, type ContentSchema } from '../content-db';
 import { PeerwallError } from '../errors';
 import { storageError } from '../social/storage-errors';
-import { toParts } from '../media-parts';
 import { BACKUP_STORES, DEVICE_META_KEYS, WALL_STORES, type BackupStore } from './backup-stores';
 import type { CheckedBackup } from './check-backup';
 
@@ -59,12 +58,10 @@ export async function mergeBackup(db: ContentDb, checked: CheckedBackup): Promis
   // Puts are queued without waiting for each, as the replica's commit does: a transaction runs its requests in
   // order, so a read after a put still sees it, and a failed put aborts the whole transaction.
   const queued: Promise<unknown>[] = [];
-  const queue = (request: Promise<unknown>): void => {
+  const put = <S extends BackupStore>(store: S, value: (typeof stores)[S][number]): void => {
+    const request = tx.objectStore(store).put(value as never);
     request.catch(() => undefined); // seen through Promise.all below
     queued.push(request);
-  };
-  const put = <S extends BackupStore>(store: S, value: (typeof stores)[S][number]): void => {
-    queue(tx.objectStore(store).put(value as never));
     written += 1;
   };
   try {
@@ -122,11 +119,7 @@ export async function mergeBackup(db: ContentDb, checked: CheckedBackup): Promis
       if (heldFile && !(heldFile.status === 'partial' && file.status === 'complete')) continue;
       await tx.objectStore('mediaChunks').delete(keysUnder(file.name));
       put('mediaFiles', file);
-      // A backup carries chunks whole; they are kept in parts (../media-parts.ts). `written` counts the chunks.
-      for (const chunk of chunksOf.get(file.name) ?? []) {
-        for (const part of toParts(chunk.name, chunk.index, chunk.bytes)) queue(tx.objectStore('mediaChunks').put(part));
-        written += 1;
-      }
+      for (const chunk of chunksOf.get(file.name) ?? []) put('mediaChunks', chunk);
     }
     for (const store of ADD_IF_MISSING) {
       const target = tx.objectStore(store);

@@ -4,8 +4,7 @@ import { LIMITS } from '@/core/limits';
 import { chunkCount, type MediaRef, sameMediaRef } from '@/core/media';
 import type { MediaStore, MediaUse, WantedFile } from '@/core/mediaStore';
 import type { IDBPTransaction, StoreNames } from 'idb';
-import { keysUnder, type ContentDb, type ContentSchema, type MediaChunkV6, type MediaFileV6, type MediaUseV6 } from '../content-db';
-import { joinParts, partCount, partsOfFile, toParts } from '../media-parts';
+import { keysUnder, type ContentDb, type ContentSchema, type MediaFileV6, type MediaUseV6 } from '../content-db';
 import { guardStorage } from './storage-errors';
 
 /** The size chunk `index` of a file of `size` bytes must have: full chunks, then the rest. */
@@ -97,9 +96,9 @@ function createStore(db: ContentDb): MediaStore {
     if (held?.status === 'partial') {
       const fits = (index: number, bytes: Uint8Array) =>
         Number.isInteger(index) && index >= 0 && index < chunkCount(held.ref.size) && bytes.length === chunkSize(held.ref.size, index);
-      // All requests at once, then one wait; each chunk in its parts (copies: ../media-parts.ts).
-      const parts = chunks.flatMap((bytes, i) => (fits(from + i, bytes) ? toParts(file, from + i, bytes) : []));
-      await Promise.all(parts.map((part) => tx.objectStore('mediaChunks').put(part)));
+      // All requests at once, then one wait; a copy each: a subarray would store its whole underlying buffer.
+      const puts = chunks.flatMap((bytes, i) => (fits(from + i, bytes) ? [tx.objectStore('mediaChunks').put({ name: file, index: from + i, bytes: bytes.slice() })] : []));
+      await Promise.all(puts);
     }
     await tx.done;
   }
@@ -134,11 +133,8 @@ function createStore(db: ContentDb): MediaStore {
       if (!held) return 0;
       const keys = await tx.objectStore('mediaChunks').getAllKeys(keysUnder(file));
       const count = chunkCount(held.ref.size);
-      // Keys come in index and part order, so the first gap is where they and the position part.
-      let at = 0;
-      for (let i = 0; i < count; i++) {
-        for (let part = 0; part < partCount(held.ref.size, i); part++, at++) if (keys[at]?.[1] !== i || keys[at]?.[2] !== part) return i;
-      }
+      // Keys come in index order, so the first gap is where index and position part.
+      for (let i = 0; i < count; i++) if (keys[i]?.[1] !== i) return i;
       return count;
     },
     putChunk: (file, index, bytes) => putChunks(file, index, [bytes]),
@@ -147,9 +143,8 @@ function createStore(db: ContentDb): MediaStore {
       const tx = db.transaction(['mediaFiles', 'mediaChunks']);
       const held = await tx.objectStore('mediaFiles').get(file);
       if (!held) return null;
-      const chunks = joinParts(await tx.objectStore('mediaChunks').getAll(keysUnder(file)));
-      const whole = (chunk: MediaChunkV6, i: number) => chunk.index === i && chunk.bytes.length === chunkSize(held.ref.size, i);
-      if (chunks.length !== chunkCount(held.ref.size) || !chunks.every(whole)) return null;
+      const chunks = await tx.objectStore('mediaChunks').getAll(keysUnder(file));
+      if (chunks.length !== chunkCount(held.ref.size)) return null;
       const out = new Uint8Array(held.ref.size);
       for (const chunk of chunks) out.set(chunk.bytes, chunk.index * LIMITS.mediaChunkBytes);
       return out;
@@ -157,9 +152,9 @@ function createStore(db: ContentDb): MediaStore {
     async complete(file) {
       const tx = db.transaction(['mediaFiles', 'mediaChunks'], 'readwrite');
       const held = await tx.objectStore('mediaFiles').get(file);
-      const parts = held ? await tx.objectStore('mediaChunks').count(keysUnder(file)) : 0;
+      const chunks = held ? await tx.objectStore('mediaChunks').count(keysUnder(file)) : 0;
       // Never a complete file with a hole: it could be shown or served only in part.
-      if (held && parts === partsOfFile(held.ref.size)) await tx.objectStore('mediaFiles').put({ ...held, status: 'complete' });
+      if (held && chunks === chunkCount(held.ref.size)) await tx.objectStore('mediaFiles').put({ ...held, status: 'complete' });
       await tx.done;
     },
     async discard(file) {
@@ -180,7 +175,7 @@ function createStore(db: ContentDb): MediaStore {
         await chunks.delete(keysUnder(name));
         for (let index = 0; index < chunkCount(bytes.length); index++) {
           const at = index * LIMITS.mediaChunkBytes;
-          for (const part of toParts(name, index, bytes.subarray(at, at + LIMITS.mediaChunkBytes))) await chunks.put(part);
+          await chunks.put({ name, index, bytes: bytes.slice(at, at + LIMITS.mediaChunkBytes) });
         }
         await tx.objectStore('mediaFiles').put({ ...held, status: 'complete' });
       }
@@ -190,11 +185,11 @@ function createStore(db: ContentDb): MediaStore {
       const tx = db.transaction(['mediaFiles', 'mediaChunks']);
       const held = await tx.objectStore('mediaFiles').get(file);
       if (held?.status !== 'complete' || !Number.isInteger(from) || from < 0 || !(count > 0)) return [];
-      const rows = joinParts(await tx.objectStore('mediaChunks').getAll(IDBKeyRange.bound([file, from], [file, from + count - 1, []])));
+      const rows = await tx.objectStore('mediaChunks').getAll(IDBKeyRange.bound([file, from], [file, from + count - 1]));
       // Consecutive from `from`: a chunk past a gap is not the one asked for.
       const run: Uint8Array[] = [];
       for (const row of rows) {
-        if (row.index !== from + run.length || row.bytes.length !== chunkSize(held.ref.size, row.index)) break;
+        if (row.index !== from + run.length) break;
         run.push(row.bytes);
       }
       return run;
@@ -203,8 +198,7 @@ function createStore(db: ContentDb): MediaStore {
       const tx = db.transaction(['mediaFiles', 'mediaChunks']);
       const held = await tx.objectStore('mediaFiles').get(file);
       if (held?.status !== 'complete' || !Number.isInteger(index) || index < 0) return null;
-      const [chunk] = joinParts(await tx.objectStore('mediaChunks').getAll(keysUnder(file, index)));
-      return chunk && chunk.bytes.length === chunkSize(held.ref.size, index) ? chunk.bytes : null;
+      return (await tx.objectStore('mediaChunks').get([file, index]))?.bytes ?? null;
     },
     async completeSize(file) {
       const held = await db.get('mediaFiles', file);

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BACKUP_PROBLEMS } from '@/core/backupFile';
 import { toHex } from '@/core/bytes';
-import { LIMITS } from '@/core/limits';
-import { PART_BYTES } from '@/platform/media-parts';
 import { openContentDb, type ContentDb } from '@/platform/content-db';
 import { BACKUP_STORES } from '@/platform/backup/backup-stores';
 import { mergeBackup } from '@/platform/backup/merge-backup';
@@ -49,24 +47,6 @@ describe('full backup and restore', () => {
     expect(await snapshot(restored, ['recovering'])).toEqual(await snapshot(alice.db, ['recovering']));
     expect((await restored.getAll('mediaChunks')).length).toBeGreaterThan(2);
     expect(await restored.get('meta', 'recovering')).toEqual({ key: 'recovering', value: true });
-  });
-
-  it('carries photo chunks whole, as version 6 kept them, and keeps them here again in parts of 32 KiB', async () => {
-    const { alice } = await world();
-    const file = await backupOf(alice);
-    const checked = readCheckedBackup(file, PASSPHRASE);
-    if (!checked.ok) throw new Error(checked.reason);
-    const carried = checked.value.stores.mediaChunks;
-    expect(carried.map((c) => Object.keys(c).sort())).toEqual(carried.map(() => ['bytes', 'index', 'name']));
-    expect(carried.some((c) => c.bytes.length === LIMITS.mediaChunkBytes)).toBe(true);
-    const restored = await freshDb();
-
-    await importInto(restored, file);
-
-    const parts = await restored.getAll('mediaChunks');
-    expect(parts.length).toBe(carried.reduce((n, c) => n + Math.ceil(c.bytes.length / PART_BYTES), 0));
-    expect(Math.max(...parts.map((p) => p.bytes.length))).toBe(PART_BYTES);
-    expect(parts.map((p) => p.bytes.length)).toEqual((await alice.db.getAll('mediaChunks')).map((p) => p.bytes.length));
   });
 
   it('does not make a person without friends wait for a copy nobody holds', async () => {

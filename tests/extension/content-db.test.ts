@@ -1,17 +1,10 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { openDB, type IDBPDatabase } from 'idb';
+import { openDB } from 'idb';
 import { writeOwnEntry } from '@/core/author';
 import { createIdentity } from '@/core/identity';
 import { createMemoryReplica } from '@/core/memoryReplica';
-import { bytesEqual } from '@/core/bytes';
-import { LIMITS } from '@/core/limits';
-import { CONTENT_DB_VERSION, contentDbName, openContentDb, type ContentSchemaV6 } from '@/platform/content-db';
-import { PART_BYTES } from '@/platform/media-parts';
-import { createIdbMediaStore } from '@/platform/social/idb-media-store';
-import { makePhoto, nameOf } from '../core/support/photos';
-
-const CHUNK = LIMITS.mediaChunkBytes;
+import { CONTENT_DB_VERSION, contentDbName, openContentDb } from '@/platform/content-db';
 
 let counter = 0;
 const freshName = () => `test-db-${++counter}-${Math.random()}`;
@@ -157,40 +150,6 @@ describe('content database', () => {
     expect(uses.keyPath).toEqual(['wall', 'entry', 'name', 'thumbnail']);
     expect(uses.index('byName').keyPath).toBe('name');
     expect(await db.count('mediaFiles')).toBe(0);
-    db.close();
-  });
-
-  it('migrates version 6 to 7, keeping every photo chunk as parts of at most 32 KiB, byte for byte', async () => {
-    const name = freshName();
-    const { photo, full } = makePhoto('beach', 2); // two full chunks and one of 123 bytes
-    const file = nameOf(photo.full);
-    const v6 = (await openContentDb(name, 6)) as unknown as IDBPDatabase<ContentSchemaV6>;
-    await v6.put('mediaFiles', { name: file, ref: photo.full, status: 'complete' });
-    for (let index = 0; index < 3; index++) await v6.put('mediaChunks', { name: file, index, bytes: full.slice(index * CHUNK, (index + 1) * CHUNK) });
-    const other = 'ab'.repeat(32);
-    await v6.put('mediaChunks', { name: other, index: 4, bytes: new Uint8Array(PART_BYTES + 1).fill(5) });
-    v6.close();
-
-    const db = await openContentDb(name, 7);
-
-    expect(db.version).toBe(7);
-    expect([...db.objectStoreNames].sort()).toEqual(CURRENT_STORES);
-    expect(db.transaction('mediaChunks').store.keyPath).toEqual(['name', 'index', 'part']);
-    const parts = await db.getAll('mediaChunks');
-    const expected: [string, number, number, number][] = [
-      [other, 4, 0, PART_BYTES],
-      [other, 4, 1, 1],
-      [file, 0, 0, PART_BYTES],
-      [file, 0, 1, PART_BYTES],
-      [file, 1, 0, PART_BYTES],
-      [file, 1, 1, PART_BYTES],
-      [file, 2, 0, 123],
-    ];
-    expect(parts.map((p) => [p.name, p.index, p.part, p.bytes.length])).toEqual(expected.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
-    const media = createIdbMediaStore(db);
-    expect(bytesEqual((await media.assemble(file))!, full)).toBe(true);
-    expect(await media.firstMissing(file)).toBe(3);
-    expect((await media.readChunks(file, 1, 2)).map((c) => c.length)).toEqual([CHUNK, 123]);
     db.close();
   });
 

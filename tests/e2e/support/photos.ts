@@ -104,11 +104,11 @@ export async function storedPhotoHashes(page: ExtensionPage, handle: string): Pr
         request.onerror = () => reject(request.error);
       });
     const files = (await all<{ name: string; status: string }>('mediaFiles')).filter((f) => f.status === 'complete');
-    const chunks = await all<{ name: string; index: number; part: number; bytes: Uint8Array }>('mediaChunks');
+    const chunks = await all<{ name: string; index: number; bytes: Uint8Array }>('mediaChunks');
     db.close();
     const out: Record<string, string> = {};
     for (const file of files) {
-      const parts = chunks.filter((c) => c.name === file.name).sort((a, b) => a.index - b.index || a.part - b.part);
+      const parts = chunks.filter((c) => c.name === file.name).sort((a, b) => a.index - b.index);
       const digest = await crypto.subtle.digest('SHA-256', await new Blob(parts.map((c) => c.bytes as Uint8Array<ArrayBuffer>)).arrayBuffer());
       out[file.name] = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
     }
