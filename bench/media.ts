@@ -26,7 +26,7 @@
  * Run with `npm run bench:media` (bench/vitest.media.config.ts), after `npm run build`.
  */
 import { loadavg } from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { LIMITS } from '../core/limits';
 import { DRAIN_THRESHOLD_BYTES } from '../platform/social/channel-drain';
 import { ChromiumExtensionPage } from '../tests/e2e/support/chromium-page';
@@ -38,6 +38,7 @@ import { sleep, waitFor } from '../tests/e2e/support/wait';
 import { publish, type Row } from './report';
 import { median } from './stats';
 import { chromiumVersion, startConnectedPair } from './support/connected-pair';
+import { cpuOf, sampleBrowserCpu, type CpuPart, type CpuSeconds } from './support/browser-cpu';
 import { profileDuring } from './support/cpu-profile';
 import { watchDelivery, type Delivery } from './support/media-delivery';
 import { photoFiles, stageFile } from './support/media-photos';
@@ -62,7 +63,7 @@ const mbps = (bytes: number, ms: number): number => bytes / 1e6 / (ms / 1000);
 const latest = (files: Delivery['files'], thumbnail: boolean) => Math.max(...files.filter((f) => f.thumbnail === thumbnail).map((f) => f.completeAt!));
 
 type PhotoRun = { clickAt: number; delivery: Delivery; bytes: number; sizes: number[]; raw: number };
-type BigRun = { postedAt: number; delivery: Delivery; ms: number; raw: number; rawFast: number };
+type BigRun = { postedAt: number; delivery: Delivery; ms: number; raw: number; rawFast: number; cpu: CpuSeconds; rawCpu: CpuSeconds };
 
 describe('photos between two browsers (issue 12, benchmark)', () => {
   const scene = new Scene('bench-media');
@@ -116,6 +117,9 @@ describe('photos between two browsers (issue 12, benchmark)', () => {
 
     // 16 MiB through host:post, RUNS times, each beside the raw channel.
     const bigRuns: BigRun[] = [];
+    // Both browsers' CPU time, every process of each (bench/support/browser-cpu.ts): what each transfer costs them.
+    const cpu = sampleBrowserCpu([alice.profileDir, bob.profileDir]); // alice's first
+    onTestFinished(() => cpu.stop());
     for (let run = 1; run <= RUNS; run++) {
       const full = await stageFile(alicePopup, noisePng(PHOTO_SIZE.width, BIG_BYTES), 'image/png');
       const thumbnail = await stageFile(alicePopup, noisePng(64, 16 * 1024), 'image/png');
@@ -127,9 +131,13 @@ describe('photos between two browsers (issue 12, benchmark)', () => {
       expect(big?.name, 'the 16 MiB file bob holds is the one alice staged').toBe(full);
       const ms = big!.completeAt! - delivery.receivedAt;
       const raw = await bulk(BIG_BYTES, MESSAGE_BYTES, false, PRODUCT_BUFFER);
+      const rawEnd = Date.now();
       const rawFast = await bulk(BIG_BYTES, MESSAGE_BYTES);
-      bigRuns.push({ postedAt, delivery, ms, raw, rawFast });
-      console.log(`16 MiB, run ${run}: ${ms} ms (${mbps(BIG_BYTES, ms).toFixed(1)} MB/s); raw ${raw.toFixed(0)} ms, as fast as it takes ${rawFast.toFixed(0)} ms`);
+      const used = { cpu: cpu.between(delivery.receivedAt, big!.completeAt!), rawCpu: cpu.between(rawEnd - raw, rawEnd) };
+      bigRuns.push({ postedAt, delivery, ms, raw, rawFast, ...used });
+      console.log(
+        `16 MiB, run ${run}: ${ms} ms (${mbps(BIG_BYTES, ms).toFixed(1)} MB/s, ${cpuOf(used.cpu).toFixed(2)} CPU-s); raw ${raw.toFixed(0)} ms (${cpuOf(used.rawCpu).toFixed(2)} CPU-s), as fast as it takes ${rawFast.toFixed(0)} ms`,
+      );
       await sleep(1_000);
     }
     loads.push(load());
@@ -152,6 +160,9 @@ describe('photos between two browsers (issue 12, benchmark)', () => {
       firstChunk: m(bigRuns.map((r) => r.delivery.files.find((f) => !f.thumbnail)!.firstChunkAt! - r.delivery.receivedAt)),
       lastStep: m(bigRuns.map((r) => { const f = r.delivery.files.find((f) => !f.thumbnail)!; return f.completeAt! - f.allChunksAt!; })),
       posted: m(bigRuns.map((r) => r.delivery.receivedAt - r.postedAt)),
+      cpu: m(bigRuns.map((r) => cpuOf(r.cpu))),
+      rawCpu: m(bigRuns.map((r) => cpuOf(r.rawCpu))),
+      part: (part: CpuPart, raw: boolean, only?: number) => m(bigRuns.map((r) => cpuOf(raw ? r.rawCpu : r.cpu, part, only))),
     };
     const share = mbps(BIG_BYTES, big.ms) / mbps(BIG_BYTES, big.raw);
     const rows: Row[] = [
@@ -164,6 +175,12 @@ describe('photos between two browsers (issue 12, benchmark)', () => {
       { figure: '16 MiB file: bob verified the post → the file complete, median (vs raw channel, same backpressure)', unit: 'ms', ours: big.ms, baseline: big.raw, digits: 0 },
       { figure: '16 MiB throughput (vs raw channel, same backpressure)', unit: 'MB/s', ours: mbps(BIG_BYTES, big.ms), baseline: mbps(BIG_BYTES, big.raw), digits: 1 },
       { figure: '  (vs raw channel as fast as it takes, 4 MiB buffered)', unit: 'MB/s', ours: mbps(BIG_BYTES, big.ms), baseline: mbps(BIG_BYTES, big.rawFast), digits: 1 },
+      { figure: '  CPU time of both browsers, all their processes, during the transfer (vs raw channel, same backpressure)', unit: 'CPU-s', ours: big.cpu, baseline: big.rawCpu, digits: 2 },
+      { figure: '    of which alice’s browser process (IndexedDB, IPC)', unit: 'CPU-s', ours: big.part('browser', false, 0), baseline: big.part('browser', true, 0), digits: 2 },
+      { figure: '    bob’s browser process', unit: 'CPU-s', ours: big.part('browser', false, 1), baseline: big.part('browser', true, 1), digits: 2 },
+      { figure: '    alice’s renderer (her peer host; the channel’s WebRTC threads)', unit: 'CPU-s', ours: big.part('renderer', false, 0), baseline: big.part('renderer', true, 0), digits: 2 },
+      { figure: '    bob’s renderer', unit: 'CPU-s', ours: big.part('renderer', false, 1), baseline: big.part('renderer', true, 1), digits: 2 },
+      { figure: '    their network services (the UDP sockets)', unit: 'CPU-s', ours: big.part('network', false), baseline: big.part('network', true), digits: 2 },
       { figure: '  bob verified the post → first chunk of the 16 MiB file held', unit: 'ms', ours: big.firstChunk, baseline: null, digits: 0 },
       { figure: '  every chunk of it held → the file complete (its whole hash checked)', unit: 'ms', ours: big.lastStep, baseline: null, digits: 0 },
       { figure: '  alice’s host:post → verified in bob’s peer host (16 MiB staged, hashed and stored first)', unit: 'ms', ours: big.posted, baseline: null, digits: 0 },
@@ -184,6 +201,7 @@ describe('photos between two browsers (issue 12, benchmark)', () => {
         `Photos picked: JPEGs of ${PHOTO_SIZE.width} × ${PHOTO_SIZE.height} drawn in the page, ${(Math.min(...sizes) / 1e6).toFixed(2)}–${(Math.max(...sizes) / 1e6).toFixed(2)} MB; posted (re-encoded, 8 files with thumbnails): ${photoRuns.map((r) => `${(r.bytes / 1e6).toFixed(2)} MB`).join(', ')}.`,
         `Runs in ms — four photos, click → all complete: ${photoRuns.map((r) => latest(r.delivery.files, false) - r.clickAt).join(', ')} (raw ${photoRuns.map((r) => r.raw.toFixed(0)).join(', ')}); 16 MiB: ${bigRuns.map((r) => r.ms).join(', ')} (raw, same backpressure ${bigRuns.map((r) => r.raw.toFixed(0)).join(', ')}; as fast as it takes ${bigRuns.map((r) => r.rawFast.toFixed(0)).join(', ')}).`,
         `The 16 MiB file is a ${PHOTO_SIZE.width} px wide PNG of random pixels stored uncompressed (exactly ${BIG_BYTES} bytes, ${BIG_BYTES / LIMITS.mediaChunkBytes} chunks), staged and posted through host:post as the composer does; the composer's re-encoder never writes a file that large. Bob's times come from his content database, read every 10 ms.`,
+        `CPU time: every process of both Chromiums read from /proc every 250 ms (bench/support/browser-cpu.ts), interpolated over each transfer's window: bob verified the post → the file complete; the raw channel's own timing, ending when the harness heard of its end. The transfers are bound by CPU on this 2-core machine, so CPU-seconds move less from run to run than durations.`,
         `One-minute load average ${loads.join(' → ')}.`,
       ],
       parameters: { runs: RUNS, photos: PHOTOS, photoSize: PHOTO_SIZE, bigBytes: BIG_BYTES, messageBytes: MESSAGE_BYTES, productBuffer: PRODUCT_BUFFER },
