@@ -1,4 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes } from './bytes';
 import type { Sha256 } from './media';
 
 /**
@@ -28,7 +29,7 @@ export function createHashMemory(bytes = HELD_FOR_HASHING_BYTES): HashMemory {
 }
 
 /** A file hashed as it comes: its chunks held for one native digest at the end, or, without memory for them, a pure-JS hash fed in order. */
-type Running = { next: number; held: { chunks: Uint8Array[]; bytes: number } | null; hash: ReturnType<typeof sha256.create> | null };
+type Running = { next: number } & ({ held: Uint8Array[]; bytes: number } | { hash: ReturnType<typeof sha256.create> });
 
 /**
  * The whole-file SHA-256 of the files a session fetches from their first chunk, from each checked chunk in
@@ -44,7 +45,7 @@ export function createRunningHashes(hash: Sha256, memory: HashMemory) {
   function forget(file: string): Running | undefined {
     const r = running.get(file);
     running.delete(file);
-    if (r?.held) memory.give(r.held.bytes);
+    if (r && 'held' in r) memory.give(r.bytes);
     return r;
   }
 
@@ -56,30 +57,24 @@ export function createRunningHashes(hash: Sha256, memory: HashMemory) {
         return;
       }
       forget(file);
-      const held = memory.take(size) ? { chunks: [], bytes: size } : null;
-      running.set(file, { next: 0, held, hash: held ? null : sha256.create() });
+      running.set(file, memory.take(size) ? { next: 0, held: [], bytes: size } : { next: 0, hash: sha256.create() });
     },
     /** Checked chunk `index` of `file`; any other than the next one ends its running hash. */
     add(file: string, index: number, data: Uint8Array): void {
       const r = running.get(file);
       if (!r) return;
       if (index !== r.next) return void forget(file);
-      if (r.held) r.held.chunks.push(data);
-      else r.hash!.update(data);
+      if ('held' in r) r.held.push(data);
+      else r.hash.update(data);
       r.next++;
     },
     /** The file's SHA-256 if all its `count` chunks went through `add` in order, else null; forgets the file. */
     async take(file: string, count: number): Promise<Uint8Array | null> {
       const r = forget(file);
       if (r?.next !== count) return null;
-      if (!r.held) return r.hash!.digest();
-      const whole = new Uint8Array(r.held.chunks.reduce((n, c) => n + c.length, 0));
-      let at = 0;
-      for (const chunk of r.held.chunks) {
-        whole.set(chunk, at);
-        at += chunk.length;
-      }
-      r.held.chunks.length = 0;
+      if (!('held' in r)) return r.hash.digest();
+      const whole = concatBytes(...r.held);
+      r.held.length = 0;
       return hash(whole);
     },
     drop(file: string): void {
